@@ -26,6 +26,7 @@ pub mod report;
 pub mod score;
 pub mod settings;
 pub mod snapshot;
+pub mod token;
 
 /// The tool's name and version, as written into snapshots and reports.
 pub const TOOL_NAME: &str = "pimready";
