@@ -1,0 +1,536 @@
+//! Privileged-account checks: how many Global Administrators, emergency access,
+//! cloud-only, licences, guests, staleness and service principals.
+
+use chrono::Duration;
+
+use super::{
+    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, RefDef, RemediationDef, distinct_users,
+    holding_evidence, now, principal_of, privileged_holdings, same_id,
+};
+use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
+use crate::privileged::{EmergencyOrigin, Holding};
+use crate::snapshot::{Dataset, PrincipalKind};
+
+fn global_admin_users<'a>(ctx: &CheckContext<'a>) -> Vec<&'a Holding> {
+    distinct_users(
+        privileged_holdings(ctx).filter(|h| same_id(&h.role_template_id, GLOBAL_ADMINISTRATOR)),
+    )
+}
+
+fn privileged_users<'a>(ctx: &CheckContext<'a>) -> Vec<&'a Holding> {
+    distinct_users(privileged_holdings(ctx))
+}
+
+pub(super) const ADM_01: CheckDef = CheckDef {
+    id: "ADM-01",
+    title: "Between two and four Global Administrators",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::High,
+    references: &[RefDef::cis("1.1.3"), RefDef::scuba("MS.AAD.7.1v1")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments, Dataset::PrivilegedGroups],
+    data_with_pim: &[
+        Dataset::RoleEligibilityScheduleInstances,
+        Dataset::GroupEligibilityScheduleInstances,
+    ],
+    rationale: "One Global Administrator is a single point of failure; many are a large attack surface. CIS asks for two to four, SCuBA tolerates up to eight.",
+    remediation: RemediationDef {
+        steps: &[
+            "List every user who holds Global Administrator, active or eligible, directly or through a group.",
+            "Move day-to-day administrators to finer-grained roles (User, Exchange, Security Administrator...).",
+            "Keep two to four Global Administrators, emergency-access accounts included.",
+        ],
+        portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins > Global Administrator > Assignments",
+        powershell: "$ga = Get-MgRoleManagementDirectoryRoleDefinition -Filter \"templateId eq '62e90394-69f5-4237-9190-012177145e10'\"\nGet-MgRoleManagementDirectoryRoleAssignment -Filter \"roleDefinitionId eq '$($ga.Id)'\" -ExpandProperty Principal\nGet-MgRoleManagementDirectoryRoleEligibilitySchedule -Filter \"roleDefinitionId eq '$($ga.Id)'\" -ExpandProperty Principal",
+    },
+    evaluate: adm_01,
+};
+
+fn adm_01(ctx: &CheckContext<'_>) -> Outcome {
+    let gas = global_admin_users(ctx);
+    let n = gas.len();
+    let evidence = || {
+        gas.iter()
+            .map(|h| holding_evidence(ctx, h, "holds Global Administrator"))
+            .collect()
+    };
+    match n {
+        2..=4 => Outcome::pass(format!(
+            "{n} users hold Global Administrator (active or eligible)."
+        )),
+        5..=8 => Outcome::new(
+            Status::Warning,
+            format!(
+                "{n} users hold Global Administrator: more than the four CIS recommends (SCuBA allows up to eight)."
+            ),
+            evidence(),
+        ),
+        0 => Outcome::new(
+            Status::Fail,
+            "No user holds Global Administrator.",
+            Vec::new(),
+        ),
+        1 => Outcome::new(
+            Status::Fail,
+            "Only one user holds Global Administrator: a single point of failure.",
+            evidence(),
+        ),
+        _ => Outcome::new(
+            Status::Fail,
+            format!("{n} users hold Global Administrator: more than eight."),
+            evidence(),
+        ),
+    }
+}
+
+pub(super) const ADM_02: CheckDef = CheckDef {
+    id: "ADM-02",
+    title: "Two emergency-access accounts exist",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::High,
+    references: &[RefDef::cis("1.1.2")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
+    data_with_pim: &[],
+    rationale: "With every admin role just-in-time and behind MFA and Conditional Access, two cloud-only break-glass accounts with permanent Global Administrator keep the tenant reachable when PIM, MFA or federation fail.",
+    remediation: RemediationDef {
+        steps: &[
+            "Create two cloud-only accounts on the *.onmicrosoft.com domain, without licences, with long random passwords or FIDO2 keys stored apart.",
+            "Assign them Global Administrator as permanent active assignments.",
+            "Exclude them from Conditional Access policies that could lock them out, and alert on every sign-in.",
+            "Name them in PIM Ready (--emergency-account UPN) so checks treat them as emergency accounts.",
+        ],
+        portal_path: "Entra admin center > Identity > Users > All users > New user; then Roles & admins > Global Administrator > Add assignments",
+        powershell: "$pw = @{ Password = [guid]::NewGuid().ToString() + 'Aa1!'; ForceChangePasswordNextSignIn = $false }\n$bg = New-MgUser -DisplayName 'Emergency Access 1' -UserPrincipalName 'bg1@contoso.onmicrosoft.com' -MailNickname 'bg1' -AccountEnabled -PasswordProfile $pw\nNew-MgRoleManagementDirectoryRoleAssignment -PrincipalId $bg.Id -RoleDefinitionId '62e90394-69f5-4237-9190-012177145e10' -DirectoryScopeId '/'",
+    },
+    evaluate: adm_02,
+};
+
+fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
+    let accounts = &ctx.population.emergency_accounts;
+    let mut evidence: Vec<Evidence> = accounts
+        .iter()
+        .map(|a| {
+            let origin = match a.origin {
+                EmergencyOrigin::Designated => "designated in settings",
+                EmergencyOrigin::Detected => {
+                    "detected heuristically (a guess: designate it to confirm)"
+                }
+            };
+            let shape = if a.well_formed {
+                "cloud-only, permanent Global Administrator"
+            } else {
+                "not a cloud-only permanent Global Administrator"
+            };
+            Evidence {
+                display_name: a.display_name.clone(),
+                principal_name: Some(a.user_principal_name.clone()),
+                object_id: Some(a.principal_id.clone()),
+                object_type: "user".to_owned(),
+                role: Some("Global Administrator".to_owned()),
+                assignment_type: Some("emergency access".to_owned()),
+                detail: format!("{origin}; {shape}"),
+                ..Evidence::default()
+            }
+        })
+        .collect();
+    evidence.extend(
+        ctx.population
+            .designated_not_found
+            .iter()
+            .map(|upn| Evidence {
+                display_name: upn.clone(),
+                principal_name: Some(upn.clone()),
+                object_type: "user".to_owned(),
+                detail: "designated as an emergency account but not found among privileged users"
+                    .to_owned(),
+                ..Evidence::default()
+            }),
+    );
+    let n = accounts.len();
+    let malformed = accounts.iter().filter(|a| !a.well_formed).count();
+    let guesses = accounts
+        .iter()
+        .filter(|a| a.origin == EmergencyOrigin::Detected)
+        .count();
+    let guess_note = if guesses > 0 {
+        format!(" ({guesses} detected heuristically: a guess)")
+    } else {
+        String::new()
+    };
+    match n {
+        0 => Outcome::new(
+            Status::Fail,
+            "No emergency-access account was designated or detected.",
+            evidence,
+        ),
+        2 if malformed == 0 => Outcome::new(
+            Status::Pass,
+            format!(
+                "Two emergency-access accounts, both cloud-only permanent Global Administrators{guess_note}."
+            ),
+            if guesses > 0 { evidence } else { Vec::new() },
+        ),
+        2 => Outcome::new(
+            Status::Warning,
+            format!(
+                "Two emergency-access accounts, but {malformed} is not a cloud-only permanent Global Administrator{guess_note}."
+            ),
+            evidence,
+        ),
+        _ => Outcome::new(
+            Status::Warning,
+            format!("{n} emergency-access accounts instead of two{guess_note}."),
+            evidence,
+        ),
+    }
+}
+
+pub(super) const ADM_03: CheckDef = CheckDef {
+    id: "ADM-03",
+    title: "Privileged accounts are cloud-only",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::High,
+    references: &[RefDef::cis("1.1.1"), RefDef::scuba("MS.AAD.7.3v1")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
+    data_with_pim: &[],
+    rationale: "An account synchronised from Active Directory can be taken over from on-premises: a compromised domain becomes a compromised tenant.",
+    remediation: RemediationDef {
+        steps: &[
+            "Create a separate cloud-only admin account for each synchronised administrator.",
+            "Make the new account eligible for the role and remove the role from the synchronised account.",
+        ],
+        portal_path: "Entra admin center > Identity > Users > All users (filter: On-premises sync enabled = Yes)",
+        powershell: "Get-MgUser -UserId <id> -Property displayName,userPrincipalName,onPremisesSyncEnabled,onPremisesImmutableId | Select-Object DisplayName, UserPrincipalName, OnPremisesSyncEnabled, OnPremisesImmutableId",
+    },
+    evaluate: adm_03,
+};
+
+fn adm_03(ctx: &CheckContext<'_>) -> Outcome {
+    let users = privileged_users(ctx);
+    let synced: Vec<Evidence> = users
+        .iter()
+        .filter_map(|h| {
+            let p = principal_of(ctx, h)?;
+            let synced = p.on_premises_sync_enabled == Some(true);
+            let immutable = p
+                .on_premises_immutable_id
+                .as_deref()
+                .is_some_and(|i| !i.trim().is_empty());
+            let why = match (synced, immutable) {
+                (true, _) => "synchronised from on-premises (onPremisesSyncEnabled)",
+                (false, true) => "has an on-premises immutable id (federated or once synchronised)",
+                (false, false) => return None,
+            };
+            Some(holding_evidence(ctx, h, why))
+        })
+        .collect();
+    if synced.is_empty() {
+        Outcome::pass(format!(
+            "All {} privileged users are cloud-only.",
+            users.len()
+        ))
+    } else {
+        Outcome::new(
+            Status::Fail,
+            format!(
+                "{} of {} privileged users are synchronised or federated from on-premises.",
+                synced.len(),
+                users.len()
+            ),
+            synced,
+        )
+    }
+}
+
+/// Licences that carry only Entra identity plans (a reduced application footprint).
+const IDENTITY_ONLY_SKUS: [&str; 5] = [
+    "AAD_PREMIUM",
+    "AAD_PREMIUM_P2",
+    "Microsoft_Entra_ID_Governance",
+    "Microsoft_Entra_Suite",
+    "Microsoft_Entra_Suite_Step_Up_for_Microsoft_Entra_ID_P2",
+];
+
+pub(super) const ADM_04: CheckDef = CheckDef {
+    id: "ADM-04",
+    title: "Privileged accounts hold no productivity licences",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::Medium,
+    references: &[RefDef::cis("1.1.4")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[
+        Dataset::RoleAssignments,
+        Dataset::PrivilegedPrincipals,
+        Dataset::SubscribedSkus,
+    ],
+    data_with_pim: &[],
+    rationale: "An admin account with a mailbox, Teams and Office apps reads mail and browses the web: phishing lands straight on privilege. Admin accounts should carry Entra ID licences only.",
+    remediation: RemediationDef {
+        steps: &[
+            "Give each administrator a separate daily-use account for mail and Office.",
+            "Remove productivity licences from the admin account; keep Entra ID P1/P2 or Governance only.",
+        ],
+        portal_path: "Entra admin center > Identity > Users > All users > (user) > Licenses",
+        powershell: "Set-MgUserLicense -UserId <upn> -AddLicenses @() -RemoveLicenses @('<skuId>')",
+    },
+    evaluate: adm_04,
+};
+
+fn adm_04(ctx: &CheckContext<'_>) -> Outcome {
+    let users = privileged_users(ctx);
+    let skus = ctx.snapshot.subscribed_skus.as_deref().unwrap_or_default();
+    let mut evidence = Vec::new();
+    for h in &users {
+        let Some(p) = principal_of(ctx, h) else {
+            continue;
+        };
+        let productivity: Vec<String> = p
+            .assigned_licenses
+            .iter()
+            .flatten()
+            .filter_map(|l| {
+                let part = skus
+                    .iter()
+                    .find(|s| same_id(&s.sku_id, &l.sku_id))
+                    .map(|s| s.sku_part_number.as_str());
+                match part {
+                    Some(part)
+                        if IDENTITY_ONLY_SKUS
+                            .iter()
+                            .any(|a| a.eq_ignore_ascii_case(part)) =>
+                    {
+                        None
+                    }
+                    Some(part) => Some(part.to_owned()),
+                    None => Some(format!("unknown SKU {}", l.sku_id)),
+                }
+            })
+            .collect();
+        if !productivity.is_empty() {
+            evidence.push(holding_evidence(
+                ctx,
+                h,
+                format!("licensed with {}", productivity.join(", ")),
+            ));
+        }
+    }
+    if evidence.is_empty() {
+        Outcome::pass(format!(
+            "None of the {} privileged users holds a productivity licence.",
+            users.len()
+        ))
+    } else {
+        Outcome::new(
+            Status::Fail,
+            format!(
+                "{} of {} privileged users hold licences beyond Entra ID P1/P2/Governance.",
+                evidence.len(),
+                users.len()
+            ),
+            evidence,
+        )
+    }
+}
+
+pub(super) const ADM_05: CheckDef = CheckDef {
+    id: "ADM-05",
+    title: "Finer-grained roles are used instead of Global Administrator",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::Medium,
+    references: &[RefDef::scuba("MS.AAD.7.2v1")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments, Dataset::PrivilegedGroups],
+    data_with_pim: &[Dataset::RoleEligibilityScheduleInstances],
+    rationale: "Most administration needs a narrower role; SCuBA counts it compliant when Global Administrators are no more numerous than users of the other highly privileged roles.",
+    remediation: RemediationDef {
+        steps: &[
+            "For each Global Administrator, list the tasks they actually perform.",
+            "Make them eligible for the narrower roles that cover those tasks and remove Global Administrator.",
+        ],
+        portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins",
+        powershell: "Get-MgRoleManagementDirectoryRoleDefinition -Filter \"isBuiltIn eq true\" | Select-Object DisplayName, TemplateId",
+    },
+    evaluate: adm_05,
+};
+
+fn adm_05(ctx: &CheckContext<'_>) -> Outcome {
+    let ga = global_admin_users(ctx);
+    let others = distinct_users(
+        privileged_holdings(ctx).filter(|h| !same_id(&h.role_template_id, GLOBAL_ADMINISTRATOR)),
+    );
+    let (g, o) = (ga.len(), others.len());
+    if g == 0 && o == 0 {
+        return Outcome::new(
+            Status::NotApplicable,
+            "No user holds a highly privileged role.",
+            Vec::new(),
+        );
+    }
+    if g <= o {
+        return Outcome::pass(format!(
+            "{g} Global Administrators and {o} users of other highly privileged roles."
+        ));
+    }
+    let evidence = ga
+        .iter()
+        .map(|h| holding_evidence(ctx, h, "holds Global Administrator"))
+        .collect();
+    Outcome::new(
+        Status::Fail,
+        format!(
+            "{g} Global Administrators outnumber the {o} users of other highly privileged roles."
+        ),
+        evidence,
+    )
+}
+
+pub(super) const ADM_06: CheckDef = CheckDef {
+    id: "ADM-06",
+    title: "No guest or external accounts hold privileged roles",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::High,
+    references: &[RefDef::zta("22128")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
+    data_with_pim: &[],
+    rationale: "A guest's credentials, MFA and lifecycle are governed by another organisation: the tenant cannot vouch for them.",
+    remediation: RemediationDef {
+        steps: &[
+            "Remove the privileged role from every guest account.",
+            "If the person needs access, create a member account in this tenant and make it eligible through PIM.",
+        ],
+        portal_path: "Entra admin center > Identity > Users > All users (filter: User type = Guest) > Assigned roles",
+        powershell: "Get-MgRoleManagementDirectoryRoleAssignment -All -ExpandProperty Principal | Where-Object { $_.Principal.AdditionalProperties.userType -eq 'Guest' }",
+    },
+    evaluate: adm_06,
+};
+
+fn adm_06(ctx: &CheckContext<'_>) -> Outcome {
+    let holdings: Vec<&Holding> = privileged_holdings(ctx)
+        .filter(|h| h.kind == PrincipalKind::User)
+        .filter(|h| principal_of(ctx, h).is_some_and(crate::snapshot::Principal::is_guest))
+        .collect();
+    if holdings.is_empty() {
+        return Outcome::pass("No guest or external account holds a highly privileged role.");
+    }
+    let users = distinct_users(holdings.iter().copied()).len();
+    let evidence = holdings
+        .iter()
+        .map(|h| holding_evidence(ctx, h, "guest or external account"))
+        .collect();
+    Outcome::new(
+        Status::Fail,
+        format!("{users} guest or external accounts hold highly privileged roles."),
+        evidence,
+    )
+}
+
+pub(super) const ADM_07: CheckDef = CheckDef {
+    id: "ADM-07",
+    title: "No stale privileged accounts",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::Medium,
+    references: &[RefDef::pim_alert("StaleSignInAlert")],
+    minimum_licence: MinimumLicence::P1,
+    data: &[Dataset::RoleAssignments, Dataset::SignInActivity],
+    data_with_pim: &[],
+    rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert).",
+    remediation: RemediationDef {
+        steps: &[
+            "Confirm with each stale account's owner whether the role is still needed.",
+            "Remove the role (or the account) when it is not; for emergency accounts, test a sign-in on a schedule.",
+        ],
+        portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Alerts",
+        powershell: "Get-MgUser -UserId <id> -Property displayName,signInActivity | Select-Object DisplayName, @{n='LastSignIn';e={$_.SignInActivity.LastSignInDateTime}}",
+    },
+    evaluate: adm_07,
+};
+
+fn adm_07(ctx: &CheckContext<'_>) -> Outcome {
+    let days = ctx.settings.stale_after_days;
+    let cutoff = now(ctx) - Duration::days(i64::from(days));
+    let users = privileged_users(ctx);
+    let activity = ctx.snapshot.sign_in_activity.as_deref().unwrap_or_default();
+    let mut evidence = Vec::new();
+    for h in &users {
+        let last = activity
+            .iter()
+            .find(|a| same_id(&a.user_id, &h.principal_id))
+            .and_then(|a| a.last_activity());
+        let detail = match last {
+            Some(t) if t >= cutoff => continue,
+            Some(t) => format!("last sign-in {}", t.format("%Y-%m-%d")),
+            None => {
+                // An account created inside the window has had no chance to go stale.
+                let created = principal_of(ctx, h).and_then(|p| p.created_date_time);
+                if created.is_some_and(|c| c >= cutoff) {
+                    continue;
+                }
+                "no sign-in recorded".to_owned()
+            }
+        };
+        let mut e = holding_evidence(ctx, h, format!("{detail} (threshold {days} days)"));
+        e.end = None;
+        e.start = last.or(e.start);
+        evidence.push(e);
+    }
+    if evidence.is_empty() {
+        Outcome::pass(format!(
+            "All {} privileged users signed in within {days} days.",
+            users.len()
+        ))
+    } else {
+        Outcome::new(
+            Status::Fail,
+            format!(
+                "{} of {} privileged users have not signed in for {days} days.",
+                evidence.len(),
+                users.len()
+            ),
+            evidence,
+        )
+    }
+}
+
+pub(super) const ADM_08: CheckDef = CheckDef {
+    id: "ADM-08",
+    title: "Service principals do not hold highly privileged roles",
+    category: Category::PrivilegedAccounts,
+    severity: Severity::Medium,
+    references: &[RefDef::zta("21836")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments],
+    data_with_pim: &[],
+    rationale: "An application with a highly privileged role holds it permanently (apps cannot activate through PIM) and its secret or certificate is a standing key to the tenant.",
+    remediation: RemediationDef {
+        steps: &[
+            "Check what each listed application does with its role.",
+            "Replace the directory role with the narrowest Microsoft Graph application permission, or a scoped role.",
+            "Protect remaining ones with workload identity Conditional Access and credential monitoring.",
+        ],
+        portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins > (role) > Assignments (type: Service principal)",
+        powershell: "Get-MgRoleManagementDirectoryRoleAssignment -All -ExpandProperty Principal | Where-Object { $_.Principal.AdditionalProperties.'@odata.type' -eq '#microsoft.graph.servicePrincipal' }",
+    },
+    evaluate: adm_08,
+};
+
+fn adm_08(ctx: &CheckContext<'_>) -> Outcome {
+    let evidence: Vec<Evidence> = privileged_holdings(ctx)
+        .filter(|h| h.kind == PrincipalKind::ServicePrincipal)
+        .map(|h| holding_evidence(ctx, h, "service principal with a highly privileged role"))
+        .collect();
+    if evidence.is_empty() {
+        Outcome::pass("No service principal holds a highly privileged role.")
+    } else {
+        Outcome::new(
+            Status::Warning,
+            format!(
+                "{} highly privileged role assignments belong to service principals.",
+                evidence.len()
+            ),
+            evidence,
+        )
+    }
+}

@@ -1,0 +1,815 @@
+//! PIM checks: assignments (PIM-01…03), role settings (PIM-04…09), alerts (PIM-10…12)
+//! and access reviews (PIM-13).
+
+use chrono::NaiveDate;
+
+use super::{
+    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, PRIVILEGED_ROLE_ADMINISTRATOR,
+    PrivilegedRole, RefDef, RemediationDef, RoleVerdict, holding_evidence, is_emergency,
+    kind_label, now, per_role, privileged_holdings, privileged_roles, role_evidence, same_id,
+};
+use crate::duration::IsoDuration;
+use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
+use crate::privileged::HoldingKind;
+use crate::snapshot::{
+    AccessReviewDefinition, AssignmentType, Dataset, GroupAccessId, PolicyRule, PrincipalKind,
+    ReviewStatus, RoleManagementPolicy,
+};
+
+const POLICY_PORTAL: &str = "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Settings > (role) > Edit";
+/// A PowerShell snippet that first loads the role's policy assignment.
+macro_rules! policy_ps {
+    ($body:expr) => {
+        concat!(
+            "$policy = Get-MgPolicyRoleManagementPolicyAssignment -Filter \"scopeId eq '/' and scopeType eq 'DirectoryRole' and roleDefinitionId eq '<role template id>'\" | Select-Object -First 1\n",
+            $body
+        )
+    };
+}
+
+fn is_gp(role: &PrivilegedRole) -> bool {
+    same_id(&role.template_id, GLOBAL_ADMINISTRATOR)
+        || same_id(&role.template_id, PRIVILEGED_ROLE_ADMINISTRATOR)
+}
+
+fn only(ctx: &CheckContext<'_>, template_id: &str) -> Vec<PrivilegedRole> {
+    privileged_roles(ctx)
+        .into_iter()
+        .filter(|r| same_id(&r.template_id, template_id))
+        .collect()
+}
+
+// ----- assignments -----
+
+pub(super) const PIM_01: CheckDef = CheckDef {
+    id: "PIM-01",
+    title: "No permanent active assignments to highly privileged roles (emergency accounts excepted)",
+    category: Category::PimAssignments,
+    severity: Severity::Critical,
+    references: &[RefDef::cis("5.3.1"), RefDef::scuba("MS.AAD.7.4v1")],
+    minimum_licence: MinimumLicence::Free,
+    data: &[Dataset::RoleAssignments],
+    data_with_pim: &[Dataset::RoleAssignmentScheduleInstances],
+    rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit.",
+    remediation: RemediationDef {
+        steps: &[
+            "For each listed user, create an eligible assignment to the same role in PIM.",
+            "Ask the user to activate once to confirm it works.",
+            "Remove the permanent active assignment (keep only the two emergency-access accounts permanent).",
+        ],
+        portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
+        powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
+    },
+    evaluate: pim_01,
+};
+
+fn pim_01(ctx: &CheckContext<'_>) -> Outcome {
+    // Users only: groups are PIM-03's, service principals ADM-08's (they cannot activate).
+    let evidence: Vec<Evidence> = privileged_holdings(ctx)
+        .filter(|h| {
+            h.holding == HoldingKind::PermanentActive
+                && h.kind == PrincipalKind::User
+                && h.via_group.is_none()
+        })
+        .filter(|h| !is_emergency(ctx, &h.principal_id))
+        .map(|h| holding_evidence(ctx, h, "permanent active assignment"))
+        .collect();
+    let source = if ctx.licensing.pim_capable {
+        "PIM schedule instances"
+    } else {
+        "active role assignments (no P2: every one is permanent)"
+    };
+    if evidence.is_empty() {
+        return Outcome::pass(format!(
+            "No permanent active assignment to a highly privileged role outside the emergency accounts (read from {source})."
+        ));
+    }
+    let mut users: Vec<&str> = evidence
+        .iter()
+        .filter_map(|e| e.object_id.as_deref())
+        .collect();
+    users.sort_unstable();
+    users.dedup();
+    Outcome::new(
+        Status::Fail,
+        format!(
+            "{} permanent active assignments to highly privileged roles, held by {} users.",
+            evidence.len(),
+            users.len()
+        ),
+        evidence,
+    )
+}
+
+pub(super) const PIM_02: CheckDef = CheckDef {
+    id: "PIM-02",
+    title: "Highly privileged roles are not assigned outside PIM",
+    category: Category::PimAssignments,
+    severity: Severity::High,
+    references: &[RefDef::scuba("MS.AAD.7.5v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[
+        Dataset::RoleAssignmentScheduleInstances,
+        Dataset::RoleAssignmentSchedules,
+    ],
+    data_with_pim: &[],
+    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail.",
+    remediation: RemediationDef {
+        steps: &[
+            "Find who or what creates assignments outside PIM (scripts, provisioning tools, the legacy role API) and route it through PIM.",
+            "Re-create each listed assignment through PIM (as eligible where possible) and remove the original.",
+        ],
+        portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
+        powershell: "Get-MgRoleManagementDirectoryRoleAssignmentSchedule -All | Where-Object { -not $_.CreatedUsing } | Select-Object PrincipalId, RoleDefinitionId, CreatedDateTime",
+    },
+    evaluate: pim_02,
+};
+
+fn pim_02(ctx: &CheckContext<'_>) -> Outcome {
+    let evidence: Vec<Evidence> = privileged_holdings(ctx)
+        .filter(|h| h.outside_pim && h.via_group.is_none())
+        .filter(|h| {
+            matches!(
+                h.holding,
+                HoldingKind::PermanentActive | HoldingKind::TimeBoundActive
+            )
+        })
+        .map(|h| {
+            holding_evidence(
+                ctx,
+                h,
+                "assigned outside PIM (no start date or no creating request)",
+            )
+        })
+        .collect();
+    if evidence.is_empty() {
+        Outcome::pass("Every active highly privileged assignment was made through PIM.")
+    } else {
+        Outcome::new(
+            Status::Fail,
+            format!(
+                "{} active highly privileged assignments were made outside PIM.",
+                evidence.len()
+            ),
+            evidence,
+        )
+    }
+}
+
+pub(super) const PIM_03: CheckDef = CheckDef {
+    id: "PIM-03",
+    title: "Groups holding privileged roles are governed by PIM for Groups",
+    category: Category::PimAssignments,
+    severity: Severity::Medium,
+    references: &[RefDef::scuba("MS.AAD.7.4v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[
+        Dataset::PrivilegedGroups,
+        Dataset::GroupEligibilityScheduleInstances,
+        Dataset::GroupAssignmentScheduleInstances,
+    ],
+    data_with_pim: &[],
+    rationale: "A group with a permanent role is only as just-in-time as its membership: permanent members of a role-assignable group hold the role permanently (SCuBA's exception for groups assumes PIM for Groups).",
+    remediation: RemediationDef {
+        steps: &[
+            "Bring the group under PIM for Groups.",
+            "Make each listed member eligible for group membership and remove the permanent membership.",
+        ],
+        portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Groups > (group) > Assignments",
+        powershell: "New-MgIdentityGovernancePrivilegedAccessGroupEligibilityScheduleRequest -AccessId member -Action adminAssign -GroupId <group id> -PrincipalId <user id> -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nRemove-MgGroupMemberDirectoryObjectByRef -GroupId <group id> -DirectoryObjectId <user id>",
+    },
+    evaluate: pim_03,
+};
+
+fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
+    let s = ctx.snapshot;
+    let eligible = s
+        .group_eligibility_schedule_instances
+        .as_deref()
+        .unwrap_or_default();
+    let assigned = s
+        .group_assignment_schedule_instances
+        .as_deref()
+        .unwrap_or_default();
+    let mut governed_groups = 0usize;
+    let mut evidence = Vec::new();
+    for group in s.privileged_groups.iter().flatten() {
+        let gid = &group.group.id;
+        let roles: Vec<&str> = {
+            let mut r: Vec<&str> = privileged_holdings(ctx)
+                .filter(|h| {
+                    same_id(&h.principal_id, gid)
+                        || h.via_group.as_deref().is_some_and(|v| same_id(v, gid))
+                })
+                .map(|h| h.role_name.as_str())
+                .collect();
+            r.sort_unstable();
+            r.dedup();
+            r
+        };
+        if roles.is_empty() {
+            continue;
+        }
+        governed_groups += 1;
+        for member in &group.members {
+            if is_emergency(ctx, &member.id) {
+                continue;
+            }
+            let is_member_access =
+                |a: &Option<GroupAccessId>| a.as_ref().is_none_or(|a| *a == GroupAccessId::Member);
+            let managed = eligible.iter().any(|e| {
+                same_id(&e.group_id, gid)
+                    && same_id(&e.principal_id, &member.id)
+                    && is_member_access(&e.access_id)
+            }) || assigned.iter().any(|a| {
+                same_id(&a.group_id, gid)
+                    && same_id(&a.principal_id, &member.id)
+                    && is_member_access(&a.access_id)
+                    && (a.end_date_time.is_some()
+                        || a.assignment_type == Some(AssignmentType::Activated))
+            });
+            if managed {
+                continue;
+            }
+            evidence.push(Evidence {
+                display_name: member.name().to_owned(),
+                principal_name: member
+                    .user_principal_name
+                    .clone()
+                    .or_else(|| member.app_id.clone()),
+                object_id: Some(member.id.clone()),
+                object_type: kind_label(&member.kind()).to_owned(),
+                role: Some(roles.join(", ")),
+                assignment_type: Some(format!("permanent member of group {}", group.group.name())),
+                detail: format!(
+                    "permanent member of {} without PIM for Groups",
+                    group.group.name()
+                ),
+                ..Evidence::default()
+            });
+        }
+    }
+    if governed_groups == 0 {
+        return Outcome::new(
+            Status::NotApplicable,
+            "No role-assignable group holds a highly privileged role.",
+            Vec::new(),
+        );
+    }
+    if evidence.is_empty() {
+        Outcome::pass(format!(
+            "Members of all {governed_groups} groups holding highly privileged roles are managed by PIM for Groups."
+        ))
+    } else {
+        Outcome::new(
+            Status::Fail,
+            format!(
+                "{} permanent members of groups holding highly privileged roles are not managed by PIM for Groups.",
+                evidence.len()
+            ),
+            evidence,
+        )
+    }
+}
+
+// ----- role settings -----
+
+fn approval(_: &PrivilegedRole, policy: &RoleManagementPolicy) -> RoleVerdict {
+    let Some(setting) = policy
+        .rule("Approval_EndUser_Assignment")
+        .and_then(|r| r.setting.as_ref())
+    else {
+        return RoleVerdict::Fail("no approval rule".to_owned());
+    };
+    if setting.is_approval_required != Some(true) {
+        return RoleVerdict::Fail("activation does not require approval".to_owned());
+    }
+    let approvers = setting
+        .approval_stages
+        .iter()
+        .map(|s| s.primary_approvers.len())
+        .sum::<usize>();
+    if approvers == 0 {
+        return RoleVerdict::Fail("approval is required but no approver is named".to_owned());
+    }
+    RoleVerdict::Ok
+}
+
+macro_rules! approval_ps {
+    () => {
+        "$rule = @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyApprovalRule'; id = 'Approval_EndUser_Assignment'; target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' }; setting = @{ isApprovalRequired = $true; approvalMode = 'SingleStage'; approvalStages = @(@{ approvalStageTimeOutInDays = 1; isApproverJustificationRequired = $true; primaryApprovers = @(@{ '@odata.type' = '#microsoft.graph.singleUser'; userId = '<approver id>' }) }) } }\nUpdate-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Approval_EndUser_Assignment' -BodyParameter $rule"
+    };
+}
+
+pub(super) const PIM_04: CheckDef = CheckDef {
+    id: "PIM-04",
+    title: "Global Administrator activation requires approval",
+    category: Category::PimRoleSettings,
+    severity: Severity::Critical,
+    references: &[RefDef::cis("5.3.4"), RefDef::scuba("MS.AAD.7.6v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "Approval puts a second person between a stolen eligible account and Global Administrator. An approval rule without approvers approves nothing.",
+    remediation: RemediationDef {
+        steps: &[
+            "Open the Global Administrator role settings in PIM.",
+            "Turn on 'Require approval to activate' and name at least two approvers (not only the requester).",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(approval_ps!()),
+    },
+    evaluate: pim_04,
+};
+
+fn pim_04(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &only(ctx, GLOBAL_ADMINISTRATOR),
+        "require approval with a named approver to activate",
+        approval,
+    )
+}
+
+pub(super) const PIM_05: CheckDef = CheckDef {
+    id: "PIM-05",
+    title: "Privileged Role Administrator activation requires approval",
+    category: Category::PimRoleSettings,
+    severity: Severity::High,
+    references: &[RefDef::cis("5.3.5")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "Privileged Role Administrator can grant any role, Global Administrator included: it deserves the same second pair of eyes.",
+    remediation: RemediationDef {
+        steps: &[
+            "Open the Privileged Role Administrator role settings in PIM.",
+            "Turn on 'Require approval to activate' and name at least two approvers.",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(approval_ps!()),
+    },
+    evaluate: pim_05,
+};
+
+fn pim_05(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &only(ctx, PRIVILEGED_ROLE_ADMINISTRATOR),
+        "require approval with a named approver to activate",
+        approval,
+    )
+}
+
+pub(super) const PIM_06: CheckDef = CheckDef {
+    id: "PIM-06",
+    title: "Activation lasts at most 8 hours",
+    category: Category::PimRoleSettings,
+    severity: Severity::High,
+    references: &[RefDef::pim_deployment_plan()],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "An activation is standing privilege for its duration; Microsoft's deployment plan caps it at a working day, and the most powerful roles need far less.",
+    remediation: RemediationDef {
+        steps: &[
+            "Set 'Activation maximum duration' to 8 hours or less for every highly privileged role.",
+            "Use 1 to 4 hours for Global Administrator and Privileged Role Administrator.",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(
+            "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Expiration_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule'; id = 'Expiration_EndUser_Assignment'; isExpirationRequired = $true; maximumDuration = 'PT4H'; target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
+        ),
+    },
+    evaluate: pim_06,
+};
+
+fn pim_06(ctx: &CheckContext<'_>) -> Outcome {
+    let eight = IsoDuration::from_hours(8);
+    let four = IsoDuration::from_hours(4);
+    per_role(
+        ctx,
+        &privileged_roles(ctx),
+        "limit activation to 8 hours",
+        |role, policy| {
+            let Some(max) = policy
+                .rule("Expiration_EndUser_Assignment")
+                .and_then(|r| r.maximum_duration.as_ref())
+            else {
+                return RoleVerdict::Fail("no activation maximum duration".to_owned());
+            };
+            if *max > eight {
+                RoleVerdict::Fail(format!("activation lasts up to {} ({max})", max.human()))
+            } else if is_gp(role) && *max > four {
+                RoleVerdict::Warn(format!(
+                    "activation lasts up to {} ({max}); 1–4 hours is advised for this role",
+                    max.human()
+                ))
+            } else {
+                RoleVerdict::Ok
+            }
+        },
+    )
+}
+
+fn enabled_rules(policy: &RoleManagementPolicy) -> &[String] {
+    policy
+        .rule("Enablement_EndUser_Assignment")
+        .and_then(|r| r.enabled_rules.as_deref())
+        .unwrap_or_default()
+}
+
+pub(super) const PIM_07: CheckDef = CheckDef {
+    id: "PIM-07",
+    title: "Activation requires MFA or an authentication context",
+    category: Category::PimRoleSettings,
+    severity: Severity::High,
+    references: &[RefDef::pim_deployment_plan()],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "Activation is the moment privilege is granted: it must prove the person is present with MFA, or a Conditional Access authentication context that demands more.",
+    remediation: RemediationDef {
+        steps: &[
+            "In each highly privileged role's settings, choose 'On activation, require: Azure MFA' or a Conditional Access authentication context.",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(
+            "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Enablement_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule'; id = 'Enablement_EndUser_Assignment'; enabledRules = @('MultiFactorAuthentication','Justification'); target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
+        ),
+    },
+    evaluate: pim_07,
+};
+
+fn pim_07(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &privileged_roles(ctx),
+        "require MFA or an authentication context to activate",
+        |_, policy| {
+            let mfa = enabled_rules(policy)
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case("MultiFactorAuthentication"));
+            let context = policy
+                .rule("AuthenticationContext_EndUser_Assignment")
+                .and_then(|r| r.is_enabled)
+                == Some(true);
+            if mfa || context {
+                RoleVerdict::Ok
+            } else {
+                RoleVerdict::Fail(
+                    "activation requires neither MFA nor an authentication context".to_owned(),
+                )
+            }
+        },
+    )
+}
+
+pub(super) const PIM_08: CheckDef = CheckDef {
+    id: "PIM-08",
+    title: "Activation requires a justification",
+    category: Category::PimRoleSettings,
+    severity: Severity::Medium,
+    references: &[RefDef::pim_deployment_plan()],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "A justification ties every activation to a reason an auditor or approver can check.",
+    remediation: RemediationDef {
+        steps: &[
+            "In each highly privileged role's settings, turn on 'Require justification on activation'.",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(
+            "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Enablement_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule'; id = 'Enablement_EndUser_Assignment'; enabledRules = @('MultiFactorAuthentication','Justification'); target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
+        ),
+    },
+    evaluate: pim_08,
+};
+
+fn pim_08(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &privileged_roles(ctx),
+        "require a justification to activate",
+        |_, policy| {
+            if enabled_rules(policy)
+                .iter()
+                .any(|r| r.eq_ignore_ascii_case("Justification"))
+            {
+                RoleVerdict::Ok
+            } else {
+                RoleVerdict::Fail("activation requires no justification".to_owned())
+            }
+        },
+    )
+}
+
+pub(super) const PIM_09: CheckDef = CheckDef {
+    id: "PIM-09",
+    title: "Role settings forbid permanent active assignment",
+    category: Category::PimRoleSettings,
+    severity: Severity::High,
+    references: &[RefDef::pim_deployment_plan()],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "While the setting allows permanent active assignment, any administrator can recreate standing privilege with one click.",
+    remediation: RemediationDef {
+        steps: &[
+            "In each highly privileged role's settings, clear 'Allow permanent active assignment' and set an expiry (e.g. 6 months).",
+            "Emergency-access accounts keep their existing permanent assignment.",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(
+            "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Expiration_Admin_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule'; id = 'Expiration_Admin_Assignment'; isExpirationRequired = $true; maximumDuration = 'P180D'; target = @{ caller = 'Admin'; operations = @('All'); level = 'Assignment' } }"
+        ),
+    },
+    evaluate: pim_09,
+};
+
+fn pim_09(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &privileged_roles(ctx),
+        "forbid permanent active assignment",
+        |_, policy| match policy
+            .rule("Expiration_Admin_Assignment")
+            .and_then(|r| r.is_expiration_required)
+        {
+            Some(true) => RoleVerdict::Ok,
+            _ => RoleVerdict::Fail("permanent active assignment is allowed".to_owned()),
+        },
+    )
+}
+
+// ----- alerts -----
+
+/// Additional recipients on a notification rule (the default recipients alone do not count).
+fn extra_recipients(rule: Option<&PolicyRule>) -> usize {
+    rule.and_then(|r| r.notification_recipients.as_ref())
+        .map_or(0, |r| r.iter().filter(|a| !a.trim().is_empty()).count())
+}
+
+fn notification_verdict(policy: &RoleManagementPolicy, rules: &[(&str, &str)]) -> RoleVerdict {
+    let missing: Vec<&str> = rules
+        .iter()
+        .filter(|(id, _)| extra_recipients(policy.rule(id)) == 0)
+        .map(|(_, what)| *what)
+        .collect();
+    if missing.is_empty() {
+        RoleVerdict::Ok
+    } else {
+        RoleVerdict::Fail(format!(
+            "no additional recipients are notified of {}",
+            missing.join(" or ")
+        ))
+    }
+}
+
+macro_rules! notify_ps {
+    () => {
+        "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId '<rule id>' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyNotificationRule'; id = '<rule id>'; notificationType = 'Email'; recipientType = 'Admin'; notificationLevel = 'All'; isDefaultRecipientsEnabled = $true; notificationRecipients = @('secops@contoso.com') }"
+    };
+}
+
+pub(super) const PIM_10: CheckDef = CheckDef {
+    id: "PIM-10",
+    title: "Assigning a highly privileged role triggers an alert",
+    category: Category::PimRoleSettings,
+    severity: Severity::Medium,
+    references: &[RefDef::scuba("MS.AAD.7.7v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "A new eligible or active assignment is how an attacker persists; the security team, not only the admins who made it, should hear of it.",
+    remediation: RemediationDef {
+        steps: &[
+            "In each highly privileged role's settings, Notification tab: under 'Send notifications when members are assigned as eligible' and '... as active', add the security team's mailbox as an additional recipient (rules Notification_Admin_Admin_Eligibility and Notification_Admin_Admin_Assignment).",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(notify_ps!()),
+    },
+    evaluate: pim_10,
+};
+
+fn pim_10(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &privileged_roles(ctx),
+        "alert additional recipients when the role is assigned",
+        |_, policy| {
+            notification_verdict(
+                policy,
+                &[
+                    ("Notification_Admin_Admin_Assignment", "active assignments"),
+                    (
+                        "Notification_Admin_Admin_Eligibility",
+                        "eligible assignments",
+                    ),
+                ],
+            )
+        },
+    )
+}
+
+pub(super) const PIM_11: CheckDef = CheckDef {
+    id: "PIM-11",
+    title: "Activating Global Administrator triggers an alert",
+    category: Category::PimRoleSettings,
+    severity: Severity::Medium,
+    references: &[RefDef::scuba("MS.AAD.7.8v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "Every Global Administrator activation should reach someone who can tell a planned change from an intrusion.",
+    remediation: RemediationDef {
+        steps: &[
+            "In the Global Administrator role settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(notify_ps!()),
+    },
+    evaluate: pim_11,
+};
+
+fn pim_11(ctx: &CheckContext<'_>) -> Outcome {
+    per_role(
+        ctx,
+        &only(ctx, GLOBAL_ADMINISTRATOR),
+        "alert additional recipients on activation",
+        |_, policy| {
+            notification_verdict(
+                policy,
+                &[("Notification_Admin_EndUser_Assignment", "activations")],
+            )
+        },
+    )
+}
+
+pub(super) const PIM_12: CheckDef = CheckDef {
+    id: "PIM-12",
+    title: "Activating other highly privileged roles triggers an alert",
+    category: Category::PimRoleSettings,
+    severity: Severity::Low,
+    references: &[RefDef::scuba("MS.AAD.7.9v1")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::RoleManagementPolicies],
+    data_with_pim: &[],
+    rationale: "Activations of the other highly privileged roles are rarer than daily work and worth a glance by the security team.",
+    remediation: RemediationDef {
+        steps: &[
+            "In each listed role's settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
+        ],
+        portal_path: POLICY_PORTAL,
+        powershell: policy_ps!(notify_ps!()),
+    },
+    evaluate: pim_12,
+};
+
+fn pim_12(ctx: &CheckContext<'_>) -> Outcome {
+    let roles: Vec<PrivilegedRole> = privileged_roles(ctx)
+        .into_iter()
+        .filter(|r| !same_id(&r.template_id, GLOBAL_ADMINISTRATOR))
+        .collect();
+    per_role(
+        ctx,
+        &roles,
+        "alert additional recipients on activation",
+        |_, policy| {
+            notification_verdict(
+                policy,
+                &[("Notification_Admin_EndUser_Assignment", "activations")],
+            )
+        },
+    )
+}
+
+// ----- access reviews -----
+
+pub(super) const PIM_13: CheckDef = CheckDef {
+    id: "PIM-13",
+    title: "Access reviews cover privileged roles",
+    category: Category::PimRoleSettings,
+    severity: Severity::Medium,
+    references: &[RefDef::cis("5.3.3")],
+    minimum_licence: MinimumLicence::P2,
+    data: &[Dataset::AccessReviews],
+    data_with_pim: &[],
+    rationale: "Eligibility accumulates: a recurring review makes someone confirm, at least monthly, that each privileged holder still needs the role.",
+    remediation: RemediationDef {
+        steps: &[
+            "Create a PIM access review for Global Administrator and the other highly privileged roles in use.",
+            "Recur monthly (or more often), with reviewers other than the holders, and auto-apply results (remove access when not reviewed).",
+        ],
+        portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Access reviews > New",
+        powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ instanceDurationInDays = 14; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $true; defaultDecision = 'Deny'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
+    },
+    evaluate: pim_13,
+};
+
+/// Recurs at least monthly and has not ended.
+fn recurs_monthly(review: &AccessReviewDefinition, today: NaiveDate) -> bool {
+    let Some(recurrence) = review.settings.as_ref().and_then(|s| s.recurrence.as_ref()) else {
+        return false;
+    };
+    let Some(pattern) = recurrence.pattern.as_ref() else {
+        return false;
+    };
+    let interval = pattern.interval.unwrap_or(1).max(1);
+    let often = match pattern
+        .kind
+        .as_deref()
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
+        Some("daily") => interval <= 31,
+        Some("weekly") => interval <= 4,
+        Some("absolutemonthly" | "relativemonthly") => interval == 1,
+        _ => false,
+    };
+    let ended = recurrence.range.as_ref().is_some_and(|r| {
+        r.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("endDate"))
+            && r.end_date
+                .as_deref()
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d < today)
+    });
+    often && !ended
+}
+
+fn is_active(review: &AccessReviewDefinition) -> bool {
+    matches!(
+        review.status,
+        Some(
+            ReviewStatus::InProgress
+                | ReviewStatus::NotStarted
+                | ReviewStatus::Initializing
+                | ReviewStatus::Starting
+                | ReviewStatus::Applying
+        )
+    )
+}
+
+fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
+    let today = now(ctx).date_naive();
+    let reviews: Vec<&AccessReviewDefinition> = ctx
+        .snapshot
+        .access_reviews
+        .iter()
+        .flatten()
+        .filter(|r| is_active(r) && recurs_monthly(r, today))
+        .collect();
+    // GA always; the other highly privileged roles when somebody holds them (an empty role has nothing to review).
+    let roles: Vec<PrivilegedRole> = privileged_roles(ctx)
+        .into_iter()
+        .filter(|r| {
+            same_id(&r.template_id, GLOBAL_ADMINISTRATOR)
+                || ctx
+                    .population
+                    .holdings
+                    .iter()
+                    .any(|h| same_id(&h.role_template_id, &r.template_id))
+        })
+        .collect();
+    let covered = |role: &PrivilegedRole| {
+        let needle = role.template_id.to_ascii_lowercase();
+        reviews.iter().any(|r| {
+            r.scope_queries().iter().any(|q| {
+                q.to_ascii_lowercase().contains("roledefinitions")
+                    && q.to_ascii_lowercase().contains(&needle)
+            })
+        })
+    };
+    let evidence: Vec<Evidence> = roles
+        .iter()
+        .filter(|r| !covered(r))
+        .map(|r| {
+            let mut e = role_evidence(
+                r,
+                "no active, at least monthly, recurring access review covers this role",
+            );
+            e.object_type = "role".to_owned();
+            e
+        })
+        .collect();
+    if evidence.is_empty() {
+        return Outcome::pass(format!(
+            "Active recurring access reviews (monthly or more often) cover all {} highly privileged roles in use.",
+            roles.len()
+        ));
+    }
+    let names: Vec<&str> = evidence.iter().map(|e| e.display_name.as_str()).collect();
+    Outcome::new(
+        Status::Fail,
+        format!(
+            "{} of {} highly privileged roles in use have no active monthly access review: {}.",
+            evidence.len(),
+            roles.len(),
+            names.join(", ")
+        ),
+        evidence,
+    )
+}
