@@ -68,7 +68,13 @@ fn adm_01(ctx: &CheckContext<'_>) -> Outcome {
         0 => Outcome::new(
             Status::Fail,
             "No user holds Global Administrator.",
-            Vec::new(),
+            vec![Evidence {
+                display_name: "Global Administrator".to_owned(),
+                object_type: "role".to_owned(),
+                role: Some("Global Administrator".to_owned()),
+                detail: "no user holds the role, active or eligible".to_owned(),
+                ..Evidence::default()
+            }],
         ),
         1 => Outcome::new(
             Status::Fail,
@@ -159,11 +165,20 @@ fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
         String::new()
     };
     match n {
-        0 => Outcome::new(
-            Status::Fail,
-            "No emergency-access account was designated or detected.",
-            evidence,
-        ),
+        0 => {
+            evidence.push(Evidence {
+                display_name: "Emergency-access accounts".to_owned(),
+                object_type: "user".to_owned(),
+                role: Some("Global Administrator".to_owned()),
+                detail: "none designated in settings, and no permanent, cloud-only, unlicensed *.onmicrosoft.com Global Administrator detected".to_owned(),
+                ..Evidence::default()
+            });
+            Outcome::new(
+                Status::Fail,
+                "No emergency-access account was designated or detected.",
+                evidence,
+            )
+        }
         2 if malformed == 0 => Outcome::new(
             Status::Pass,
             format!(

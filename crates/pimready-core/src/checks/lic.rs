@@ -55,7 +55,7 @@ fn lic_01(ctx: &CheckContext<'_>) -> Outcome {
         };
         return Outcome::pass(summary);
     }
-    let evidence = l
+    let mut evidence: Vec<Evidence> = l
         .sources
         .iter()
         .map(|s| {
@@ -70,6 +70,14 @@ fn lic_01(ctx: &CheckContext<'_>) -> Outcome {
             )
         })
         .collect();
+    evidence.push(Evidence {
+        display_name: "Entra ID P2 or Entra ID Governance".to_owned(),
+        object_type: "licence".to_owned(),
+        detail:
+            "no active subscription carries the AAD_PREMIUM_P2 or Entra_Identity_Governance plan"
+                .to_owned(),
+        ..Evidence::default()
+    });
     let summary = if l.p1 {
         "The tenant has Entra ID P1 but neither Entra ID P2 nor Entra ID Governance, so PIM is unavailable."
     } else {

@@ -12,7 +12,7 @@ mod lic;
 mod pim;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 use chrono::{DateTime, Utc};
 

@@ -1,1 +1,1441 @@
-//! Table-driven check tests.
+//! Table-driven check tests: one minimal, fully passing tenant, and per case a small
+//! mutation of it and the status it must produce, all through one `check` helper.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
+use super::{CheckContext, catalog, check_def, docs, run_checks};
+use crate::duration::IsoDuration;
+use crate::finding::{Finding, MinimumLicence, Status};
+use crate::licensing::{Licensing, Seats};
+use crate::privileged::{
+    EmergencyAccount, EmergencyOrigin, GLOBAL_ADMINISTRATOR as GA, HIGHLY_PRIVILEGED_ROLES,
+    Holding, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR as PRA, PrivilegedPopulation,
+};
+use crate::settings::AssessmentSettings;
+use crate::snapshot::{
+    AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
+    AuthenticationStrength, CaApplications, CaConditions, CaGrantControls, CaSessionControls,
+    CaUsers, CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
+    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
+    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
+    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
+    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
+};
+
+const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
+const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
+const EXCHANGE_ADMIN: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+const P2_SKU: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
+const E5_SKU: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
+const GROUP: &str = "g-exchange-admins";
+
+fn collected_at() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap()
+}
+
+fn long_ago() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 15, 9, 0, 0).unwrap()
+}
+
+fn role_name(template_id: &str) -> String {
+    HIGHLY_PRIVILEGED_ROLES
+        .iter()
+        .find(|(id, _)| *id == template_id)
+        .map_or(template_id, |(_, n)| n)
+        .to_owned()
+}
+
+/// The tenant, settings, population and licensing a check sees.
+#[derive(Clone)]
+pub(crate) struct Fx {
+    pub(crate) snapshot: TenantSnapshot,
+    pub(crate) settings: AssessmentSettings,
+    pub(crate) population: PrivilegedPopulation,
+    pub(crate) licensing: Licensing,
+}
+
+fn user(id: &str, name: &str) -> Principal {
+    Principal {
+        odata_type: Some("#microsoft.graph.user".to_owned()),
+        id: id.to_owned(),
+        display_name: Some(name.to_owned()),
+        user_principal_name: Some(format!("{id}@contoso.com")),
+        user_type: Some("Member".to_owned()),
+        account_enabled: Some(true),
+        assigned_licenses: Some(vec![AssignedLicense {
+            sku_id: P2_SKU.to_owned(),
+            disabled_plans: Vec::new(),
+        }]),
+        created_date_time: Some(long_ago()),
+        ..Principal::default()
+    }
+}
+
+fn holding(principal: &Principal, role: &str, kind: HoldingKind) -> Holding {
+    Holding {
+        principal_id: principal.id.clone(),
+        principal: Some(principal.clone()),
+        kind: principal.kind(),
+        role_template_id: role.to_owned(),
+        role_name: role_name(role),
+        highly_privileged: true,
+        holding: kind,
+        via_group: None,
+        via_group_name: None,
+        start: Some(long_ago()),
+        end: match kind {
+            HoldingKind::PermanentActive => None,
+            _ => Some(collected_at() + Duration::days(180)),
+        },
+        outside_pim: false,
+    }
+}
+
+fn rule(id: &str) -> PolicyRule {
+    PolicyRule {
+        id: id.to_owned(),
+        ..PolicyRule::default()
+    }
+}
+
+/// Role settings that pass every PIM-04…PIM-12 check.
+fn good_policy(template_id: &str) -> RoleManagementPolicyAssignment {
+    let hours = if template_id == GA || template_id == PRA {
+        2
+    } else {
+        8
+    };
+    let notify = |id: &str| PolicyRule {
+        notification_recipients: Some(vec!["secops@contoso.com".to_owned()]),
+        is_default_recipients_enabled: Some(true),
+        ..rule(id)
+    };
+    RoleManagementPolicyAssignment {
+        id: format!("Directory_{template_id}"),
+        policy_id: format!("policy-{template_id}"),
+        scope_id: "/".to_owned(),
+        scope_type: "DirectoryRole".to_owned(),
+        role_definition_id: Some(template_id.to_owned()),
+        policy: Some(RoleManagementPolicy {
+            id: format!("policy-{template_id}"),
+            rules: vec![
+                PolicyRule {
+                    setting: Some(ApprovalSettings {
+                        is_approval_required: Some(true),
+                        approval_stages: vec![ApprovalStage {
+                            primary_approvers: vec![SubjectSet {
+                                odata_type: Some("#microsoft.graph.singleUser".to_owned()),
+                                user_id: Some("ada".to_owned()),
+                                ..SubjectSet::default()
+                            }],
+                            ..ApprovalStage::default()
+                        }],
+                        ..ApprovalSettings::default()
+                    }),
+                    ..rule("Approval_EndUser_Assignment")
+                },
+                PolicyRule {
+                    is_expiration_required: Some(true),
+                    maximum_duration: Some(IsoDuration::from_hours(hours)),
+                    ..rule("Expiration_EndUser_Assignment")
+                },
+                PolicyRule {
+                    is_expiration_required: Some(true),
+                    ..rule("Expiration_Admin_Assignment")
+                },
+                PolicyRule {
+                    enabled_rules: Some(vec![
+                        "MultiFactorAuthentication".to_owned(),
+                        "Justification".to_owned(),
+                    ]),
+                    ..rule("Enablement_EndUser_Assignment")
+                },
+                PolicyRule {
+                    is_enabled: Some(false),
+                    ..rule("AuthenticationContext_EndUser_Assignment")
+                },
+                notify("Notification_Admin_Admin_Assignment"),
+                notify("Notification_Admin_Admin_Eligibility"),
+                notify("Notification_Admin_EndUser_Assignment"),
+            ],
+            ..RoleManagementPolicy::default()
+        }),
+    }
+}
+
+fn review(
+    roles: &[&str],
+    pattern: &str,
+    interval: i64,
+    status: ReviewStatus,
+) -> AccessReviewDefinition {
+    let resource_scopes: Vec<serde_json::Value> = roles
+        .iter()
+        .map(|r| serde_json::json!({ "query": format!("/roleManagement/directory/roleDefinitions/{r}"), "queryType": "MicrosoftGraph" }))
+        .collect();
+    AccessReviewDefinition {
+        id: "review-1".to_owned(),
+        display_name: Some("Privileged roles".to_owned()),
+        status: Some(status),
+        scope: Some(serde_json::json!({
+            "@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
+            "principalScopes": [{ "query": "/users", "queryType": "MicrosoftGraph" }],
+            "resourceScopes": resource_scopes,
+        })),
+        settings: Some(AccessReviewSettings {
+            recurrence: Some(PatternedRecurrence {
+                pattern: Some(RecurrencePattern {
+                    kind: Some(pattern.to_owned()),
+                    interval: Some(interval),
+                }),
+                range: Some(RecurrenceRange {
+                    kind: Some("noEnd".to_owned()),
+                    start_date: Some("2025-01-01".to_owned()),
+                    end_date: None,
+                }),
+            }),
+            ..AccessReviewSettings::default()
+        }),
+        ..AccessReviewDefinition::default()
+    }
+}
+
+fn all_roles() -> Vec<&'static str> {
+    HIGHLY_PRIVILEGED_ROLES.iter().map(|(id, _)| *id).collect()
+}
+
+fn admin_ca_policy() -> ConditionalAccessPolicy {
+    ConditionalAccessPolicy {
+        id: "ca-admins".to_owned(),
+        display_name: Some("Admins: phishing-resistant MFA, short sessions".to_owned()),
+        state: Some(PolicyState::Enabled),
+        conditions: Some(CaConditions {
+            users: Some(CaUsers {
+                include_roles: all_roles().iter().map(|r| (*r).to_owned()).collect(),
+                exclude_users: vec!["bg1".to_owned(), "bg2".to_owned()],
+                ..CaUsers::default()
+            }),
+            applications: Some(CaApplications {
+                include_applications: vec!["All".to_owned()],
+                ..CaApplications::default()
+            }),
+            client_app_types: vec!["all".to_owned()],
+        }),
+        grant_controls: Some(CaGrantControls {
+            operator: Some("AND".to_owned()),
+            built_in_controls: Vec::new(),
+            authentication_strength: Some(AuthenticationStrength {
+                id: super::ca::PHISHING_RESISTANT_STRENGTH.to_owned(),
+                display_name: Some("Phishing-resistant MFA".to_owned()),
+            }),
+        }),
+        session_controls: Some(CaSessionControls {
+            sign_in_frequency: Some(SignInFrequency {
+                value: Some(4),
+                kind: Some("hours".to_owned()),
+                is_enabled: Some(true),
+                frequency_interval: Some("timeBased".to_owned()),
+            }),
+            persistent_browser: Some(PersistentBrowser {
+                mode: Some("never".to_owned()),
+                is_enabled: Some(true),
+            }),
+        }),
+    }
+}
+
+/// A small tenant that passes every check.
+pub(crate) fn good() -> Fx {
+    let ada = user("ada", "Ada Admin");
+    let grace = user("grace", "Grace Admin");
+    let mut bg1 = user("bg1", "Emergency 1");
+    let mut bg2 = user("bg2", "Emergency 2");
+    for bg in [&mut bg1, &mut bg2] {
+        bg.user_principal_name = Some(format!("{}@contoso.onmicrosoft.com", bg.id));
+        bg.assigned_licenses = Some(Vec::new());
+    }
+    let pat = user("pat", "Pat Roles");
+    let sam = user("sam", "Sam Security");
+    let uma = user("uma", "Uma Users");
+    let eve = user("eve", "Eve Exchange");
+    let group = Principal {
+        odata_type: Some("#microsoft.graph.group".to_owned()),
+        id: GROUP.to_owned(),
+        display_name: Some("Exchange Admins".to_owned()),
+        is_assignable_to_role: Some(true),
+        security_enabled: Some(true),
+        ..Principal::default()
+    };
+    let mut eve_via_group = holding(&eve, EXCHANGE_ADMIN, HoldingKind::Eligible);
+    eve_via_group.via_group = Some(GROUP.to_owned());
+    eve_via_group.via_group_name = Some("Exchange Admins".to_owned());
+    let holdings = vec![
+        holding(&ada, GA, HoldingKind::Eligible),
+        holding(&grace, GA, HoldingKind::Eligible),
+        holding(&bg1, GA, HoldingKind::PermanentActive),
+        holding(&bg2, GA, HoldingKind::PermanentActive),
+        holding(&pat, PRA, HoldingKind::Eligible),
+        holding(&sam, SECURITY_ADMIN, HoldingKind::Eligible),
+        holding(&uma, USER_ADMIN, HoldingKind::Eligible),
+        holding(&group, EXCHANGE_ADMIN, HoldingKind::PermanentActive),
+        eve_via_group,
+    ];
+    let emergency = |p: &Principal| EmergencyAccount {
+        principal_id: p.id.clone(),
+        user_principal_name: p.user_principal_name.clone().unwrap(),
+        display_name: p.name().to_owned(),
+        origin: EmergencyOrigin::Designated,
+        well_formed: true,
+    };
+    let population = PrivilegedPopulation {
+        holdings,
+        emergency_accounts: vec![emergency(&bg1), emergency(&bg2)],
+        designated_not_found: Vec::new(),
+    };
+    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, eve.clone()];
+    let meta = CollectionMeta {
+        collected_at: collected_at(),
+        tool_version: "test".to_owned(),
+        cloud: crate::snapshot::CloudName::Global,
+        graph_host: "graph.microsoft.com".to_owned(),
+        requests: 0,
+        batched_requests: 0,
+        retries: 0,
+        duration_ms: 0,
+        scopes: Vec::new(),
+    };
+    let mut s = TenantSnapshot::empty("00000000-0000-0000-0000-00000000c0de", meta);
+    let sku = |id: &str, part: &str| SubscribedSku {
+        id: None,
+        sku_id: id.to_owned(),
+        sku_part_number: part.to_owned(),
+        capability_status: CapabilityStatus::Enabled,
+        applies_to: Some("User".to_owned()),
+        prepaid_units: crate::snapshot::LicenseUnits {
+            enabled: 10,
+            ..Default::default()
+        },
+        consumed_units: 8,
+        service_plans: Vec::new(),
+    };
+    s.organization = Some(Organization {
+        id: "org".to_owned(),
+        display_name: Some("Contoso".to_owned()),
+        verified_domains: Vec::new(),
+    });
+    s.subscribed_skus = Some(vec![sku(P2_SKU, "AAD_PREMIUM_P2"), sku(E5_SKU, "SPE_E5")]);
+    s.role_definitions = Some(Vec::new());
+    s.role_assignments = Some(Vec::new());
+    s.role_assignment_schedule_instances = Some(Vec::new());
+    s.role_assignment_schedules = Some(Vec::new());
+    s.role_eligibility_schedule_instances = Some(Vec::new());
+    s.role_eligibility_schedules = Some(Vec::new());
+    s.role_management_policies = Some(all_roles().iter().map(|r| good_policy(r)).collect());
+    s.sign_in_activity = Some(
+        users
+            .iter()
+            .map(|u| SignInActivity {
+                user_id: u.id.clone(),
+                last_sign_in_date_time: Some(collected_at() - Duration::days(3)),
+                ..SignInActivity::default()
+            })
+            .collect(),
+    );
+    s.privileged_principals = Some(users);
+    s.privileged_groups = Some(vec![PrivilegedGroup {
+        group,
+        members: vec![eve],
+        owners: Vec::new(),
+    }]);
+    s.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
+        id: "gei-1".to_owned(),
+        group_id: GROUP.to_owned(),
+        principal_id: "eve".to_owned(),
+        access_id: Some(GroupAccessId::Member),
+        start_date_time: Some(long_ago()),
+        end_date_time: Some(collected_at() + Duration::days(100)),
+        ..GroupScheduleInstance::default()
+    }]);
+    s.group_assignment_schedule_instances = Some(Vec::new());
+    s.access_reviews = Some(vec![review(
+        &all_roles(),
+        "absoluteMonthly",
+        1,
+        ReviewStatus::InProgress,
+    )]);
+    s.conditional_access_policies = Some(vec![admin_ca_policy()]);
+    Fx {
+        snapshot: s,
+        settings: AssessmentSettings {
+            emergency_accounts: vec![
+                "bg1@contoso.onmicrosoft.com".to_owned(),
+                "bg2@contoso.onmicrosoft.com".to_owned(),
+            ],
+            ..AssessmentSettings::default()
+        },
+        population,
+        licensing: Licensing {
+            pim_capable: true,
+            p2: true,
+            governance: false,
+            p1: true,
+            sources: Vec::new(),
+            seats: Seats {
+                available: 10,
+                in_scope: 8,
+                shortfall: 0,
+            },
+        },
+    }
+}
+
+// ----- mutations -----
+
+impl Fx {
+    pub(crate) fn rule(&mut self, role: &str, id: &str) -> &mut PolicyRule {
+        let policy = self
+            .snapshot
+            .role_management_policies
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|a| a.role_definition_id.as_deref() == Some(role))
+            .and_then(|a| a.policy.as_mut())
+            .unwrap();
+        policy.rules.iter_mut().find(|r| r.id == id).unwrap()
+    }
+
+    pub(crate) fn user(&mut self, id: &str) -> &mut Principal {
+        self.snapshot
+            .privileged_principals
+            .as_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|p| p.id == id)
+            .unwrap()
+    }
+
+    fn add(&mut self, id: &str, role: &str, kind: HoldingKind) {
+        let p = user(id, id);
+        self.population.holdings.push(holding(&p, role, kind));
+        self.snapshot
+            .privileged_principals
+            .as_mut()
+            .unwrap()
+            .push(p);
+    }
+
+    /// Drops a dataset and records why.
+    pub(crate) fn gap(&mut self, dataset: Dataset, reason: GapReason) {
+        let s = &mut self.snapshot;
+        match dataset {
+            Dataset::Organization => s.organization = None,
+            Dataset::SubscribedSkus => s.subscribed_skus = None,
+            Dataset::RoleDefinitions => s.role_definitions = None,
+            Dataset::RoleAssignments => s.role_assignments = None,
+            Dataset::RoleAssignmentScheduleInstances => s.role_assignment_schedule_instances = None,
+            Dataset::RoleAssignmentSchedules => s.role_assignment_schedules = None,
+            Dataset::RoleEligibilityScheduleInstances => {
+                s.role_eligibility_schedule_instances = None
+            }
+            Dataset::RoleEligibilitySchedules => s.role_eligibility_schedules = None,
+            Dataset::RoleManagementPolicies => s.role_management_policies = None,
+            Dataset::PrivilegedPrincipals => s.privileged_principals = None,
+            Dataset::SignInActivity => s.sign_in_activity = None,
+            Dataset::PrivilegedGroups => s.privileged_groups = None,
+            Dataset::GroupEligibilityScheduleInstances => {
+                s.group_eligibility_schedule_instances = None
+            }
+            Dataset::GroupAssignmentScheduleInstances => {
+                s.group_assignment_schedule_instances = None
+            }
+            Dataset::AccessReviews => s.access_reviews = None,
+            Dataset::ConditionalAccessPolicies => s.conditional_access_policies = None,
+        }
+        s.gaps.push(Gap {
+            dataset,
+            reason,
+            detail: format!("{} could not be read", dataset.label()),
+            status: Some(403),
+            code: None,
+            missing_scope: (reason == GapReason::PermissionDenied)
+                .then(|| dataset.scope().to_owned()),
+        });
+    }
+
+    /// A tenant without P2 or Governance: the PIM datasets are skipped as not licensed.
+    pub(crate) fn no_p2(&mut self) {
+        self.licensing.pim_capable = false;
+        self.licensing.p2 = false;
+        for d in [
+            Dataset::RoleAssignmentScheduleInstances,
+            Dataset::RoleAssignmentSchedules,
+            Dataset::RoleEligibilityScheduleInstances,
+            Dataset::RoleEligibilitySchedules,
+            Dataset::RoleManagementPolicies,
+            Dataset::GroupEligibilityScheduleInstances,
+            Dataset::GroupAssignmentScheduleInstances,
+            Dataset::AccessReviews,
+        ] {
+            self.gap(d, GapReason::NotLicensed);
+        }
+        // Without PIM every active holding is permanent and nobody is eligible.
+        for h in &mut self.population.holdings {
+            if h.holding == HoldingKind::Eligible {
+                h.holding = HoldingKind::PermanentActive;
+                h.end = None;
+            }
+        }
+    }
+
+    fn ca(&mut self) -> &mut ConditionalAccessPolicy {
+        &mut self.snapshot.conditional_access_policies.as_mut().unwrap()[0]
+    }
+
+    /// Every finding, through the runner.
+    pub(crate) fn findings(&self) -> Vec<Finding> {
+        let ctx = CheckContext {
+            snapshot: &self.snapshot,
+            settings: &self.settings,
+            population: &self.population,
+            licensing: &self.licensing,
+        };
+        run_checks(&ctx)
+    }
+
+    fn run(&self, id: &str) -> Finding {
+        let ctx = CheckContext {
+            snapshot: &self.snapshot,
+            settings: &self.settings,
+            population: &self.population,
+            licensing: &self.licensing,
+        };
+        check_def(id)
+            .unwrap_or_else(|| panic!("no check {id}"))
+            .run(&ctx)
+    }
+}
+
+// ----- the table -----
+
+struct Case {
+    id: &'static str,
+    name: &'static str,
+    mutate: fn(&mut Fx),
+    expected: Status,
+}
+
+fn case(id: &'static str, name: &'static str, expected: Status, mutate: fn(&mut Fx)) -> Case {
+    Case {
+        id,
+        name,
+        mutate,
+        expected,
+    }
+}
+
+use Status::{Fail, NotApplicable, NotAssessed, NotLicensed, Pass, Warning};
+
+fn cases() -> Vec<Case> {
+    vec![
+        // LIC-01
+        case("LIC-01", "P2 present", Pass, |_| {}),
+        case("LIC-01", "no P2", Fail, |f| f.licensing.pim_capable = false),
+        case("LIC-01", "Governance only", Pass, |f| {
+            f.licensing.p2 = false;
+            f.licensing.governance = true;
+        }),
+        case("LIC-01", "SKUs unreadable", NotAssessed, |f| {
+            f.gap(Dataset::SubscribedSkus, GapReason::PermissionDenied)
+        }),
+        // LIC-02
+        case("LIC-02", "seats cover scope", Pass, |_| {}),
+        case("LIC-02", "shortfall", Fail, |f| {
+            f.licensing.seats = Seats {
+                available: 5,
+                in_scope: 8,
+                shortfall: 3,
+            }
+        }),
+        case("LIC-02", "assignments unreadable", NotAssessed, |f| {
+            f.gap(Dataset::RoleAssignments, GapReason::Error)
+        }),
+        // ADM-01
+        case("ADM-01", "four GAs", Pass, |_| {}),
+        case("ADM-01", "two GAs", Pass, |f| {
+            f.population
+                .holdings
+                .retain(|h| h.principal_id != "ada" && h.principal_id != "grace")
+        }),
+        case("ADM-01", "GA direct and via group counts once", Pass, |f| {
+            let mut h = f.population.holdings[0].clone();
+            h.via_group = Some(GROUP.to_owned());
+            f.population.holdings.push(h);
+        }),
+        case("ADM-01", "six GAs", Warning, |f| {
+            f.add("ga5", GA, HoldingKind::Eligible);
+            f.add("ga6", GA, HoldingKind::Eligible);
+        }),
+        case("ADM-01", "eight GAs", Warning, |f| {
+            (5..=8).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible))
+        }),
+        case("ADM-01", "nine GAs", Fail, |f| {
+            (5..=9).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible))
+        }),
+        case("ADM-01", "one GA", Fail, |f| {
+            f.population
+                .holdings
+                .retain(|h| h.role_template_id != GA || h.principal_id == "ada")
+        }),
+        case("ADM-01", "groups unreadable", NotAssessed, |f| {
+            f.gap(Dataset::PrivilegedGroups, GapReason::PermissionDenied)
+        }),
+        case(
+            "ADM-01",
+            "eligibility unreadable with P2",
+            NotAssessed,
+            |f| {
+                f.gap(
+                    Dataset::RoleEligibilityScheduleInstances,
+                    GapReason::PermissionDenied,
+                );
+            },
+        ),
+        case(
+            "ADM-01",
+            "no eligibility data without P2 is expected",
+            Pass,
+            Fx::no_p2,
+        ),
+        // ADM-02
+        case("ADM-02", "two well-formed", Pass, |_| {}),
+        case("ADM-02", "one", Warning, |f| {
+            f.population.emergency_accounts.pop();
+        }),
+        case("ADM-02", "three", Warning, |f| {
+            let mut e = f.population.emergency_accounts[0].clone();
+            e.principal_id = "bg3".to_owned();
+            e.origin = EmergencyOrigin::Detected;
+            f.population.emergency_accounts.push(e);
+        }),
+        case("ADM-02", "two, one synced", Warning, |f| {
+            f.population.emergency_accounts[1].well_formed = false
+        }),
+        case("ADM-02", "none", Fail, |f| {
+            f.population.emergency_accounts.clear()
+        }),
+        case("ADM-02", "users unreadable", NotAssessed, |f| {
+            f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
+        }),
+        // ADM-03
+        case("ADM-03", "cloud-only", Pass, |_| {}),
+        case("ADM-03", "no longer synced, no immutable id", Pass, |f| {
+            f.user("ada").on_premises_sync_enabled = Some(false)
+        }),
+        case("ADM-03", "synced", Fail, |f| {
+            f.user("ada").on_premises_sync_enabled = Some(true)
+        }),
+        case("ADM-03", "immutable id", Fail, |f| {
+            f.user("sam").on_premises_immutable_id = Some("abc==".to_owned())
+        }),
+        case("ADM-03", "users unreadable", NotAssessed, |f| {
+            f.gap(Dataset::PrivilegedPrincipals, GapReason::Error)
+        }),
+        // ADM-04
+        case("ADM-04", "Entra licences only", Pass, |_| {}),
+        case("ADM-04", "E5 on an admin", Fail, |f| {
+            f.user("pat")
+                .assigned_licenses
+                .as_mut()
+                .unwrap()
+                .push(AssignedLicense {
+                    sku_id: E5_SKU.to_owned(),
+                    disabled_plans: Vec::new(),
+                });
+        }),
+        case("ADM-04", "SKUs unreadable", NotAssessed, |f| {
+            f.gap(Dataset::SubscribedSkus, GapReason::PermissionDenied)
+        }),
+        // ADM-05
+        case("ADM-05", "GA equals others", Pass, |_| {}),
+        case("ADM-05", "GA outnumber others", Fail, |f| {
+            f.population.holdings.retain(|h| h.role_template_id == GA)
+        }),
+        case("ADM-05", "nobody privileged", NotApplicable, |f| {
+            f.population.holdings.clear()
+        }),
+        case("ADM-05", "assignments unreadable", NotAssessed, |f| {
+            f.gap(Dataset::RoleAssignments, GapReason::Error)
+        }),
+        // ADM-06
+        case("ADM-06", "members only", Pass, |_| {}),
+        case("ADM-06", "guest type", Fail, |f| {
+            f.user("uma").user_type = Some("Guest".to_owned())
+        }),
+        case("ADM-06", "#EXT# UPN", Fail, |f| {
+            f.user("sam").user_principal_name =
+                Some("sam_fabrikam.com#EXT#@contoso.onmicrosoft.com".to_owned())
+        }),
+        case("ADM-06", "users unreadable", NotAssessed, |f| {
+            f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
+        }),
+        // ADM-07
+        case("ADM-07", "recent sign-ins", Pass, |_| {}),
+        case("ADM-07", "100 days", Fail, |f| {
+            f.snapshot.sign_in_activity.as_mut().unwrap()[0].last_sign_in_date_time =
+                Some(collected_at() - Duration::days(100));
+        }),
+        case("ADM-07", "never signed in", Fail, |f| {
+            f.snapshot
+                .sign_in_activity
+                .as_mut()
+                .unwrap()
+                .retain(|a| a.user_id != "uma")
+        }),
+        case("ADM-07", "new account without sign-in", Pass, |f| {
+            f.snapshot
+                .sign_in_activity
+                .as_mut()
+                .unwrap()
+                .retain(|a| a.user_id != "uma");
+            f.user("uma").created_date_time = Some(collected_at() - Duration::days(10));
+        }),
+        case("ADM-07", "threshold from settings", Fail, |f| {
+            f.settings.stale_after_days = 2
+        }),
+        case("ADM-07", "no P1", NotLicensed, |f| {
+            f.gap(Dataset::SignInActivity, GapReason::NotLicensed)
+        }),
+        case("ADM-07", "no AuditLog scope", NotAssessed, |f| {
+            f.gap(Dataset::SignInActivity, GapReason::PermissionDenied)
+        }),
+        // ADM-08
+        case("ADM-08", "no apps", Pass, |_| {}),
+        case("ADM-08", "app with GA", Warning, |f| {
+            let sp = Principal {
+                odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
+                id: "sp1".to_owned(),
+                display_name: Some("Legacy sync app".to_owned()),
+                app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
+                ..Principal::default()
+            };
+            f.population
+                .holdings
+                .push(holding(&sp, GA, HoldingKind::PermanentActive));
+        }),
+        case("ADM-08", "assignments unreadable", NotAssessed, |f| {
+            f.gap(Dataset::RoleAssignments, GapReason::PermissionDenied)
+        }),
+        // PIM-01
+        case("PIM-01", "only emergency accounts permanent", Pass, |_| {}),
+        case("PIM-01", "permanent GA", Fail, |f| {
+            f.population.holdings[0].holding = HoldingKind::PermanentActive
+        }),
+        case("PIM-01", "time-bound active is fine", Pass, |f| {
+            f.population.holdings[0].holding = HoldingKind::TimeBoundActive
+        }),
+        case(
+            "PIM-01",
+            "without P2 every active assignment is permanent",
+            Fail,
+            Fx::no_p2,
+        ),
+        case("PIM-01", "without P2, only emergency accounts", Pass, |f| {
+            f.no_p2();
+            f.population
+                .holdings
+                .retain(|h| h.principal_id.starts_with("bg"));
+        }),
+        case("PIM-01", "assignments unreadable", NotAssessed, |f| {
+            f.gap(Dataset::RoleAssignments, GapReason::PermissionDenied)
+        }),
+        case("PIM-01", "schedules unreadable with P2", NotAssessed, |f| {
+            f.gap(
+                Dataset::RoleAssignmentScheduleInstances,
+                GapReason::PermissionDenied,
+            );
+        }),
+        // PIM-02
+        case("PIM-02", "all through PIM", Pass, |_| {}),
+        case("PIM-02", "assigned outside PIM", Fail, |f| {
+            f.population.holdings[2].outside_pim = true
+        }),
+        case("PIM-02", "no P2", NotLicensed, Fx::no_p2),
+        case("PIM-02", "schedules unreadable", NotAssessed, |f| {
+            f.gap(
+                Dataset::RoleAssignmentSchedules,
+                GapReason::PermissionDenied,
+            )
+        }),
+        // PIM-03
+        case(
+            "PIM-03",
+            "member eligible through PIM for Groups",
+            Pass,
+            |_| {},
+        ),
+        case("PIM-03", "member active with an end date", Pass, |f| {
+            let mut i = f
+                .snapshot
+                .group_eligibility_schedule_instances
+                .take()
+                .unwrap();
+            i[0].assignment_type = Some(crate::snapshot::AssignmentType::Assigned);
+            f.snapshot.group_assignment_schedule_instances = Some(i);
+            f.snapshot.group_eligibility_schedule_instances = Some(Vec::new());
+        }),
+        case("PIM-03", "permanent member", Fail, |f| {
+            f.snapshot.group_eligibility_schedule_instances = Some(Vec::new())
+        }),
+        case("PIM-03", "no group holds a role", NotApplicable, |f| {
+            f.snapshot.privileged_groups = Some(Vec::new())
+        }),
+        case("PIM-03", "no P2", NotLicensed, Fx::no_p2),
+        case("PIM-03", "PIM for Groups unreadable", NotAssessed, |f| {
+            f.gap(
+                Dataset::GroupEligibilityScheduleInstances,
+                GapReason::PermissionDenied,
+            );
+        }),
+        // PIM-04
+        case("PIM-04", "approval with approver", Pass, |_| {}),
+        case("PIM-04", "no approval", Fail, |f| {
+            f.rule(GA, "Approval_EndUser_Assignment")
+                .setting
+                .as_mut()
+                .unwrap()
+                .is_approval_required = Some(false)
+        }),
+        case("PIM-04", "approval without approvers", Fail, |f| {
+            f.rule(GA, "Approval_EndUser_Assignment")
+                .setting
+                .as_mut()
+                .unwrap()
+                .approval_stages[0]
+                .primary_approvers
+                .clear();
+        }),
+        case("PIM-04", "PRA does not matter", Pass, |f| {
+            f.rule(PRA, "Approval_EndUser_Assignment").setting = None
+        }),
+        case("PIM-04", "no P2", NotLicensed, Fx::no_p2),
+        case("PIM-04", "policies unreadable", NotAssessed, |f| {
+            f.gap(Dataset::RoleManagementPolicies, GapReason::PermissionDenied)
+        }),
+        case("PIM-04", "GA policy missing", NotAssessed, |f| {
+            f.snapshot
+                .role_management_policies
+                .as_mut()
+                .unwrap()
+                .retain(|a| a.role_definition_id.as_deref() != Some(GA));
+        }),
+        // PIM-05
+        case("PIM-05", "approval with approver", Pass, |_| {}),
+        case("PIM-05", "no approval rule", Fail, |f| {
+            f.rule(PRA, "Approval_EndUser_Assignment").setting = None
+        }),
+        case("PIM-05", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-06
+        case("PIM-06", "2h GA, 8h others", Pass, |_| {}),
+        case("PIM-06", "GA 6h", Warning, |f| {
+            f.rule(GA, "Expiration_EndUser_Assignment").maximum_duration =
+                Some(IsoDuration::from_hours(6))
+        }),
+        case("PIM-06", "PRA 8h", Warning, |f| {
+            f.rule(PRA, "Expiration_EndUser_Assignment")
+                .maximum_duration = Some(IsoDuration::from_hours(8))
+        }),
+        case("PIM-06", "Exchange P8D (days, not hours)", Fail, |f| {
+            f.rule(EXCHANGE_ADMIN, "Expiration_EndUser_Assignment")
+                .maximum_duration = Some(IsoDuration::parse("P8D").unwrap());
+        }),
+        case("PIM-06", "Exchange PT8H", Pass, |f| {
+            f.rule(EXCHANGE_ADMIN, "Expiration_EndUser_Assignment")
+                .maximum_duration = Some(IsoDuration::parse("PT8H").unwrap());
+        }),
+        case("PIM-06", "no duration", Fail, |f| {
+            f.rule(USER_ADMIN, "Expiration_EndUser_Assignment")
+                .maximum_duration = None
+        }),
+        case("PIM-06", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-07
+        case("PIM-07", "MFA", Pass, |_| {}),
+        case("PIM-07", "authentication context instead", Pass, |f| {
+            f.rule(SECURITY_ADMIN, "Enablement_EndUser_Assignment")
+                .enabled_rules = Some(vec!["Justification".to_owned()]);
+            f.rule(SECURITY_ADMIN, "AuthenticationContext_EndUser_Assignment")
+                .is_enabled = Some(true);
+        }),
+        case("PIM-07", "neither", Fail, |f| {
+            f.rule(SECURITY_ADMIN, "Enablement_EndUser_Assignment")
+                .enabled_rules = Some(vec!["Justification".to_owned()])
+        }),
+        case("PIM-07", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-08
+        case("PIM-08", "justification", Pass, |_| {}),
+        case("PIM-08", "none", Fail, |f| {
+            f.rule(USER_ADMIN, "Enablement_EndUser_Assignment")
+                .enabled_rules = Some(Vec::new())
+        }),
+        case("PIM-08", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-09
+        case("PIM-09", "expiration required", Pass, |_| {}),
+        case("PIM-09", "permanent allowed", Fail, |f| {
+            f.rule(GA, "Expiration_Admin_Assignment")
+                .is_expiration_required = Some(false)
+        }),
+        case("PIM-09", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-10
+        case("PIM-10", "additional recipients", Pass, |_| {}),
+        case("PIM-10", "default recipients only", Fail, |f| {
+            f.rule(USER_ADMIN, "Notification_Admin_Admin_Eligibility")
+                .notification_recipients = Some(Vec::new());
+        }),
+        case("PIM-10", "blank recipient", Fail, |f| {
+            f.rule(GA, "Notification_Admin_Admin_Assignment")
+                .notification_recipients = Some(vec![" ".to_owned()]);
+        }),
+        case("PIM-10", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-11
+        case("PIM-11", "additional recipients", Pass, |_| {}),
+        case("PIM-11", "default recipients only", Fail, |f| {
+            f.rule(GA, "Notification_Admin_EndUser_Assignment")
+                .notification_recipients = None
+        }),
+        case("PIM-11", "other roles do not matter", Pass, |f| {
+            f.rule(PRA, "Notification_Admin_EndUser_Assignment")
+                .notification_recipients = None
+        }),
+        case("PIM-11", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-12
+        case("PIM-12", "additional recipients", Pass, |_| {}),
+        case("PIM-12", "Security Administrator silent", Fail, |f| {
+            f.rule(SECURITY_ADMIN, "Notification_Admin_EndUser_Assignment")
+                .notification_recipients = None;
+        }),
+        case("PIM-12", "GA does not matter", Pass, |f| {
+            f.rule(GA, "Notification_Admin_EndUser_Assignment")
+                .notification_recipients = None
+        }),
+        case("PIM-12", "no P2", NotLicensed, Fx::no_p2),
+        // PIM-13
+        case("PIM-13", "monthly review of every role", Pass, |_| {}),
+        case("PIM-13", "weekly review of roles in use", Pass, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, EXCHANGE_ADMIN],
+                "weekly",
+                2,
+                ReviewStatus::NotStarted,
+            )]);
+        }),
+        case("PIM-13", "quarterly", Fail, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &all_roles(),
+                "absoluteMonthly",
+                3,
+                ReviewStatus::InProgress,
+            )])
+        }),
+        case("PIM-13", "completed", Fail, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &all_roles(),
+                "absoluteMonthly",
+                1,
+                ReviewStatus::Completed,
+            )])
+        }),
+        case("PIM-13", "Exchange Administrator left out", Fail, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN],
+                "absoluteMonthly",
+                1,
+                ReviewStatus::InProgress,
+            )]);
+        }),
+        case("PIM-13", "ended recurrence", Fail, |f| {
+            let mut r = review(&all_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            let range = r
+                .settings
+                .as_mut()
+                .unwrap()
+                .recurrence
+                .as_mut()
+                .unwrap()
+                .range
+                .as_mut()
+                .unwrap();
+            range.kind = Some("endDate".to_owned());
+            range.end_date = Some("2026-06-30".to_owned());
+            f.snapshot.access_reviews = Some(vec![r]);
+        }),
+        case("PIM-13", "no reviews", Fail, |f| {
+            f.snapshot.access_reviews = Some(Vec::new())
+        }),
+        case("PIM-13", "no P2", NotLicensed, Fx::no_p2),
+        case("PIM-13", "reviews unreadable", NotAssessed, |f| {
+            f.gap(Dataset::AccessReviews, GapReason::PermissionDenied)
+        }),
+        // CA-01
+        case("CA-01", "strength for admin roles", Pass, |_| {}),
+        case("CA-01", "MFA for all users", Pass, |f| {
+            let users = f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap();
+            users.include_roles.clear();
+            users.include_users = vec!["All".to_owned()];
+            f.ca().grant_controls = Some(CaGrantControls {
+                operator: Some("OR".to_owned()),
+                built_in_controls: vec!["mfa".to_owned()],
+                authentication_strength: None,
+            });
+        }),
+        case("CA-01", "report-only", Fail, |f| {
+            f.ca().state = Some(PolicyState::EnabledForReportingButNotEnforced)
+        }),
+        case("CA-01", "GA excluded", Fail, |f| {
+            f.ca()
+                .conditions
+                .as_mut()
+                .unwrap()
+                .users
+                .as_mut()
+                .unwrap()
+                .exclude_roles = vec![GA.to_owned()]
+        }),
+        case("CA-01", "MFA or compliant device", Fail, |f| {
+            f.ca().grant_controls = Some(CaGrantControls {
+                operator: Some("OR".to_owned()),
+                built_in_controls: vec!["mfa".to_owned(), "compliantDevice".to_owned()],
+                authentication_strength: None,
+            });
+        }),
+        case("CA-01", "one app only", Fail, |f| {
+            f.ca()
+                .conditions
+                .as_mut()
+                .unwrap()
+                .applications
+                .as_mut()
+                .unwrap()
+                .include_applications = vec!["00000002-0000-0ff1-ce00-000000000000".to_owned()];
+        }),
+        case("CA-01", "no P1", NotLicensed, |f| {
+            f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
+        }),
+        case("CA-01", "no Policy.Read.All", NotAssessed, |f| {
+            f.gap(
+                Dataset::ConditionalAccessPolicies,
+                GapReason::PermissionDenied,
+            )
+        }),
+        // CA-02
+        case("CA-02", "phishing-resistant strength", Pass, |_| {}),
+        case("CA-02", "plain MFA", Fail, |f| {
+            f.ca().grant_controls = Some(CaGrantControls {
+                operator: Some("OR".to_owned()),
+                built_in_controls: vec!["mfa".to_owned()],
+                authentication_strength: None,
+            });
+        }),
+        case("CA-02", "passwordless strength", Fail, |f| {
+            f.ca()
+                .grant_controls
+                .as_mut()
+                .unwrap()
+                .authentication_strength
+                .as_mut()
+                .unwrap()
+                .id = "00000000-0000-0000-0000-000000000003".to_owned();
+        }),
+        case("CA-02", "no P1", NotLicensed, |f| {
+            f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
+        }),
+        // CA-03
+        case("CA-03", "4 hours, never persistent", Pass, |_| {}),
+        case("CA-03", "every time", Pass, |f| {
+            let sif = f
+                .ca()
+                .session_controls
+                .as_mut()
+                .unwrap()
+                .sign_in_frequency
+                .as_mut()
+                .unwrap();
+            sif.frequency_interval = Some("everyTime".to_owned());
+            sif.value = None;
+            sif.kind = None;
+        }),
+        case("CA-03", "12 hours", Fail, |f| {
+            f.ca()
+                .session_controls
+                .as_mut()
+                .unwrap()
+                .sign_in_frequency
+                .as_mut()
+                .unwrap()
+                .value = Some(12)
+        }),
+        case("CA-03", "1 day", Fail, |f| {
+            let sif = f
+                .ca()
+                .session_controls
+                .as_mut()
+                .unwrap()
+                .sign_in_frequency
+                .as_mut()
+                .unwrap();
+            sif.kind = Some("days".to_owned());
+            sif.value = Some(1);
+        }),
+        case("CA-03", "persistent always", Fail, |f| {
+            f.ca()
+                .session_controls
+                .as_mut()
+                .unwrap()
+                .persistent_browser
+                .as_mut()
+                .unwrap()
+                .mode = Some("always".to_owned());
+        }),
+        case("CA-03", "no P1", NotLicensed, |f| {
+            f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
+        }),
+    ]
+}
+
+fn check(case: &Case) -> Finding {
+    let mut fx = good();
+    (case.mutate)(&mut fx);
+    let finding = fx.run(case.id);
+    assert_eq!(
+        finding.status, case.expected,
+        "{} ({}): expected {:?}, got {:?}: {}",
+        case.id, case.name, case.expected, finding.status, finding.summary
+    );
+    finding
+}
+
+#[test]
+fn table() {
+    for c in cases() {
+        let f = check(&c);
+        assert!(
+            !f.summary.is_empty(),
+            "{} ({}) has no summary",
+            c.id,
+            c.name
+        );
+        if matches!(f.status, Fail | Warning) {
+            assert!(
+                !f.evidence.is_empty(),
+                "{} ({}) failed without evidence",
+                c.id,
+                c.name
+            );
+        }
+        if f.status == NotAssessed && c.name != "GA policy missing" {
+            assert!(
+                !f.missing_data.is_empty(),
+                "{} ({}) not assessed without naming the data",
+                c.id,
+                c.name
+            );
+        }
+    }
+}
+
+#[test]
+fn ids_are_unique_and_well_formed() {
+    let mut ids: Vec<&str> = catalog().iter().map(|c| c.id).collect();
+    assert_eq!(ids.len(), 26);
+    for id in &ids {
+        let (prefix, n) = id.split_once('-').unwrap();
+        assert!(
+            ["LIC", "ADM", "PIM", "CA"].contains(&prefix)
+                && n.len() == 2
+                && n.parse::<u8>().is_ok(),
+            "{id}"
+        );
+    }
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), catalog().len(), "duplicate check ids");
+}
+
+#[test]
+fn every_check_has_a_passing_and_a_failing_fixture() {
+    let cases = cases();
+    for c in catalog() {
+        let has = |s: &[Status]| {
+            cases
+                .iter()
+                .any(|k| k.id == c.id && s.contains(&k.expected))
+        };
+        assert!(has(&[Pass]), "{} has no passing fixture", c.id);
+        assert!(has(&[Fail, Warning]), "{} has no failing fixture", c.id);
+        if c.minimum_licence == MinimumLicence::P2 || c.minimum_licence == MinimumLicence::P1 {
+            assert!(has(&[NotLicensed]), "{} has no not_licensed fixture", c.id);
+        }
+    }
+    for k in &cases {
+        assert!(
+            check_def(k.id).is_some(),
+            "fixture for unknown check {}",
+            k.id
+        );
+    }
+}
+
+#[test]
+fn catalog_metadata_is_complete() {
+    for c in catalog() {
+        assert!(!c.title.is_empty() && !c.rationale.is_empty(), "{}", c.id);
+        assert!(!c.references.is_empty(), "{} has no reference", c.id);
+        assert!(!c.data.is_empty(), "{} declares no dataset", c.id);
+        assert!(
+            !c.remediation.steps.is_empty() && !c.remediation.portal_path.is_empty(),
+            "{}",
+            c.id
+        );
+        assert!(
+            c.remediation.powershell.contains("-Mg"),
+            "{} snippet is not Microsoft Graph PowerShell",
+            c.id
+        );
+        for r in c.references {
+            match r.framework {
+                "CIS M365" => assert_eq!(r.version, "6.0.1", "{}", c.id),
+                "CISA SCuBA" => {
+                    assert_eq!(r.version, "1", "{}", c.id);
+                    assert!(
+                        r.id.starts_with("MS.AAD.7.") && r.id.ends_with("v1"),
+                        "{}",
+                        c.id
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+    let pim_gated: Vec<&str> = catalog()
+        .iter()
+        .filter(|c| c.minimum_licence == MinimumLicence::P2)
+        .map(|c| c.id)
+        .collect();
+    for id in [
+        "PIM-04", "PIM-05", "PIM-06", "PIM-07", "PIM-08", "PIM-09", "PIM-10", "PIM-11", "PIM-12",
+        "PIM-13",
+    ] {
+        assert!(pim_gated.contains(&id), "{id} must be gated on P2");
+    }
+    assert_eq!(
+        check_def("PIM-01").unwrap().minimum_licence,
+        MinimumLicence::Free
+    );
+}
+
+#[test]
+fn good_tenant_passes_everything_but_not_applicable() {
+    let fx = good();
+    let ctx = CheckContext {
+        snapshot: &fx.snapshot,
+        settings: &fx.settings,
+        population: &fx.population,
+        licensing: &fx.licensing,
+    };
+    for f in run_checks(&ctx) {
+        assert_eq!(f.status, Pass, "{}: {}", f.id, f.summary);
+    }
+}
+
+#[test]
+fn no_check_passes_on_missing_data() {
+    for c in catalog() {
+        for d in c.data {
+            for reason in [
+                GapReason::PermissionDenied,
+                GapReason::NotLicensed,
+                GapReason::Error,
+                GapReason::NotFound,
+            ] {
+                let mut fx = good();
+                fx.gap(*d, reason);
+                let f = fx.run(c.id);
+                let expected = if reason == GapReason::NotLicensed {
+                    NotLicensed
+                } else {
+                    NotAssessed
+                };
+                assert_eq!(f.status, expected, "{} without {d} ({reason:?})", c.id);
+                assert_eq!(f.missing_data[0].dataset, *d);
+                assert_eq!(f.missing_data[0].reason, reason);
+            }
+        }
+        // A dataset absent without a recorded gap is still missing.
+        let mut fx = good();
+        fx.gap(c.data[0], GapReason::Error);
+        fx.snapshot.gaps.clear();
+        assert_eq!(fx.run(c.id).status, NotAssessed, "{}", c.id);
+    }
+}
+
+#[test]
+fn not_assessed_names_reason_and_scope() {
+    let mut fx = good();
+    fx.gap(Dataset::AccessReviews, GapReason::PermissionDenied);
+    let f = fx.run("PIM-13");
+    assert_eq!(
+        f.missing_data[0].missing_scope.as_deref(),
+        Some("AccessReview.Read.All")
+    );
+    assert!(
+        f.summary.contains("AccessReview.Read.All") && f.summary.contains("permission_denied"),
+        "{}",
+        f.summary
+    );
+}
+
+#[test]
+fn without_p2_pim_settings_are_not_licensed_and_pim_01_still_runs() {
+    let mut fx = good();
+    fx.no_p2();
+    let ctx = CheckContext {
+        snapshot: &fx.snapshot,
+        settings: &fx.settings,
+        population: &fx.population,
+        licensing: &fx.licensing,
+    };
+    let findings = run_checks(&ctx);
+    let status = |id: &str| findings.iter().find(|f| f.id == id).unwrap().status;
+    for n in 2..=13 {
+        assert_eq!(status(&format!("PIM-{n:02}")), NotLicensed, "PIM-{n:02}");
+    }
+    assert_eq!(status("PIM-01"), Fail);
+    assert_eq!(status("LIC-01"), Fail);
+    assert_eq!(status("CA-01"), Pass);
+}
+
+#[test]
+fn per_role_checks_list_every_failing_role() {
+    let mut fx = good();
+    for (role, _) in HIGHLY_PRIVILEGED_ROLES {
+        fx.rule(role, "Enablement_EndUser_Assignment").enabled_rules = Some(Vec::new());
+    }
+    let f = fx.run("PIM-08");
+    assert_eq!(f.evidence.len(), 11);
+    assert!(
+        f.evidence
+            .iter()
+            .all(|e| e.object_type == "role_setting" && e.role.is_some())
+    );
+    assert!(f.summary.starts_with("11 of 11 roles"), "{}", f.summary);
+
+    let mut fx = good();
+    fx.rule(GA, "Expiration_EndUser_Assignment")
+        .maximum_duration = Some(IsoDuration::from_hours(6));
+    fx.rule(USER_ADMIN, "Expiration_EndUser_Assignment")
+        .maximum_duration = Some(IsoDuration::from_hours(10));
+    let f = fx.run("PIM-06");
+    assert_eq!(f.status, Fail);
+    let roles: Vec<&str> = f.evidence.iter().map(|e| e.display_name.as_str()).collect();
+    assert_eq!(roles, ["User Administrator", "Global Administrator"]);
+}
+
+#[test]
+fn extra_privileged_roles_from_settings_are_checked() {
+    const HELPDESK: &str = "729827e3-9c14-49f7-bb1b-9608f156bbb8";
+    let mut fx = good();
+    fx.settings.extra_privileged_roles = vec!["Helpdesk Administrator".to_owned()];
+    fx.snapshot.role_definitions = Some(vec![crate::snapshot::RoleDefinition {
+        id: HELPDESK.to_owned(),
+        display_name: "Helpdesk Administrator".to_owned(),
+        template_id: Some(HELPDESK.to_owned()),
+        is_built_in: true,
+        ..Default::default()
+    }]);
+    // No role setting returned for it: not assessed, never a pass.
+    assert_eq!(fx.run("PIM-08").status, NotAssessed);
+    let mut p = good_policy(HELPDESK);
+    p.policy
+        .as_mut()
+        .unwrap()
+        .rules
+        .retain(|r| r.id != "Enablement_EndUser_Assignment");
+    fx.snapshot
+        .role_management_policies
+        .as_mut()
+        .unwrap()
+        .push(p);
+    let f = fx.run("PIM-08");
+    assert_eq!(f.status, Fail);
+    assert_eq!(f.evidence[0].display_name, "Helpdesk Administrator");
+    assert_eq!(fx.run("CA-01").status, Fail);
+}
+
+#[test]
+fn holding_evidence_names_principal_role_type_and_dates() {
+    let mut fx = good();
+    fx.population.holdings[0].holding = HoldingKind::PermanentActive;
+    let f = fx.run("PIM-01");
+    let e = &f.evidence[0];
+    assert_eq!(e.display_name, "Ada Admin");
+    assert_eq!(e.principal_name.as_deref(), Some("ada@contoso.com"));
+    assert_eq!(e.role.as_deref(), Some("Global Administrator"));
+    assert_eq!(e.assignment_type.as_deref(), Some("permanent active"));
+    assert_eq!(e.start, Some(long_ago()));
+    assert_eq!(e.object_type, "user");
+
+    let f = good().run("ADM-02");
+    assert!(f.evidence.is_empty());
+    let mut fx = good();
+    fx.population.emergency_accounts[0].origin = EmergencyOrigin::Detected;
+    let f = fx.run("ADM-02");
+    assert_eq!(f.status, Pass);
+    assert!(
+        f.evidence.iter().any(|e| e.detail.contains("guess")),
+        "detected accounts are labelled guesses"
+    );
+    assert!(f.summary.contains("guess"));
+}
+
+#[test]
+fn group_members_are_expanded_for_pim_03() {
+    let mut fx = good();
+    fx.snapshot.group_eligibility_schedule_instances = Some(Vec::new());
+    let f = fx.run("PIM-03");
+    assert_eq!(f.evidence.len(), 1);
+    assert_eq!(f.evidence[0].display_name, "Eve Exchange");
+    assert_eq!(
+        f.evidence[0].role.as_deref(),
+        Some("Exchange Administrator")
+    );
+    assert!(
+        f.evidence[0]
+            .assignment_type
+            .as_deref()
+            .unwrap()
+            .contains("Exchange Admins")
+    );
+}
+
+#[test]
+fn readme_checks_table_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+    let readme = std::fs::read_to_string(path).expect("README.md");
+    let expected = docs::splice_readme(&readme, &docs::markdown_table())
+        .expect("README has the checks markers");
+    if readme != expected {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(path, &expected).expect("write README.md");
+        } else {
+            panic!(
+                "README.md's checks table is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-core checks::tests::readme` to regenerate it"
+            );
+        }
+    }
+}
+
+#[test]
+fn markdown_table_lists_every_check() {
+    let table = docs::markdown_table();
+    assert_eq!(table.lines().count(), 2 + catalog().len());
+    assert!(table.contains("| ADM-01 | Between two and four Global Administrators | high | CIS M365 1.1.3 (v6.0.1); CISA SCuBA MS.AAD.7.1v1 (v1) | Entra ID Free |"));
+}
