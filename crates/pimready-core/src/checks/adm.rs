@@ -473,7 +473,7 @@ fn adm_07(ctx: &CheckContext<'_>) -> Outcome {
         let last = activity
             .iter()
             .find(|a| same_id(&a.user_id, &h.principal_id))
-            .and_then(|a| a.last_activity());
+            .and_then(crate::snapshot::SignInActivity::last_activity);
         let detail = match last {
             Some(t) if t >= cutoff => continue,
             Some(t) => format!("last sign-in {}", t.format("%Y-%m-%d")),

@@ -137,7 +137,7 @@ fn uncovered(
         .filter(|r| !policies.iter().any(|p| targets_role(p, r)))
         .map(|r| {
             let mut e = role_evidence(r, detail);
-            e.object_type = "role".to_owned();
+            "role".clone_into(&mut e.object_type);
             e
         })
         .collect();

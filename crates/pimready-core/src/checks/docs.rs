@@ -1,5 +1,7 @@
 //! Documentation generated from the catalog (README table, report appendix).
 
+use std::fmt::Write as _;
+
 use super::catalog;
 
 /// The README's checks table: id, title, severity, references, minimum licence.
@@ -9,14 +11,15 @@ pub fn markdown_table() -> String {
     );
     for c in catalog() {
         let refs: Vec<String> = c.references.iter().map(super::RefDef::label).collect();
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} |\n",
+        let _ = writeln!(
+            out,
+            "| {} | {} | {} | {} | {} |",
             c.id,
             c.title.replace('|', "\\|"),
             c.severity.as_str(),
             refs.join("; "),
             c.minimum_licence.label()
-        ));
+        );
     }
     out
 }

@@ -791,7 +791,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
                 r,
                 "no active, at least monthly, recurring access review covers this role",
             );
-            e.object_type = "role".to_owned();
+            "role".clone_into(&mut e.object_type);
             e
         })
         .collect();
