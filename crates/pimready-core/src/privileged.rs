@@ -6,22 +6,52 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::settings::AssessmentSettings;
-use crate::snapshot::{Principal, PrincipalKind, TenantSnapshot};
+use crate::snapshot::{AssignmentType, Principal, PrincipalKind, TenantSnapshot};
 
 /// Built-in highly privileged roles (template ids, verified against Microsoft's
 /// "Microsoft Entra built-in roles" reference).
 pub const HIGHLY_PRIVILEGED_ROLES: [(&str, &str); 11] = [
-    ("62e90394-69f5-4237-9190-012177145e10", "Global Administrator"),
-    ("e8611ab8-c189-46e8-94e1-60213ab1f814", "Privileged Role Administrator"),
-    ("7be44c8a-adaf-4e2a-84d6-ab2649e08a13", "Privileged Authentication Administrator"),
-    ("194ae4cb-b126-40b2-bd5b-6091b380977d", "Security Administrator"),
-    ("b1be1c3e-b65d-4f19-8427-f6fa0d97feb9", "Conditional Access Administrator"),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+    (
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
     ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
-    ("29232cdf-9323-42fd-ade2-1d097af3e4de", "Exchange Administrator"),
-    ("f28a1f50-f6e7-4571-818b-6a12f2af6b6c", "SharePoint Administrator"),
-    ("8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2", "Hybrid Identity Administrator"),
-    ("9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3", "Application Administrator"),
-    ("158c047a-c907-4556-b7ef-446551a6b5f7", "Cloud Application Administrator"),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+        "Hybrid Identity Administrator",
+    ),
+    (
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        "Application Administrator",
+    ),
+    (
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "Cloud Application Administrator",
+    ),
 ];
 
 pub const GLOBAL_ADMINISTRATOR: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -102,9 +132,708 @@ pub struct PrivilegedPopulation {
 }
 
 impl PrivilegedPopulation {
-    /// Resolves the population from the snapshot (groups expanded).
+    /// Resolves the population from the snapshot: PIM instances when they were read
+    /// (else the plain active assignments), eligibility, and role-assignable groups
+    /// expanded into their members (PIM for Groups memberships included).
     pub fn resolve(snapshot: &TenantSnapshot, settings: &AssessmentSettings) -> Self {
-        let _ = (snapshot, settings);
-        todo!("implemented by the privileged-population work")
+        let roles = RoleIndex::new(snapshot, settings);
+        let mut holdings = Vec::new();
+
+        let schedule_created = |id: Option<&str>| -> Option<bool> {
+            let id = id?;
+            let schedules = snapshot.role_assignment_schedules.as_ref()?;
+            schedules
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.created_using.is_some())
+        };
+
+        if let Some(instances) = &snapshot.role_assignment_schedule_instances {
+            for i in instances {
+                let holding = match (&i.assignment_type, i.end_date_time) {
+                    (Some(AssignmentType::Activated), _) => HoldingKind::Activated,
+                    (_, None) => HoldingKind::PermanentActive,
+                    (_, Some(_)) => HoldingKind::TimeBoundActive,
+                };
+                let created_in_pim = schedule_created(i.role_assignment_schedule_id.as_deref());
+                let outside_pim = i.start_date_time.is_none() || created_in_pim == Some(false);
+                holdings.push(roles.holding(
+                    snapshot,
+                    &i.principal_id,
+                    &i.role_definition_id,
+                    holding,
+                    i.start_date_time,
+                    i.end_date_time,
+                    outside_pim,
+                ));
+            }
+        } else if let Some(assignments) = &snapshot.role_assignments {
+            // Without PIM data every active assignment is a standing one made outside PIM.
+            for a in assignments {
+                let mut h = roles.holding(
+                    snapshot,
+                    &a.principal_id,
+                    &a.role_definition_id,
+                    HoldingKind::PermanentActive,
+                    None,
+                    None,
+                    true,
+                );
+                if h.principal.is_none() {
+                    h.principal.clone_from(&a.principal);
+                    if let Some(p) = &a.principal {
+                        h.kind = p.kind();
+                    }
+                }
+                holdings.push(h);
+            }
+        }
+        if let Some(instances) = &snapshot.role_eligibility_schedule_instances {
+            for i in instances {
+                holdings.push(roles.holding(
+                    snapshot,
+                    &i.principal_id,
+                    &i.role_definition_id,
+                    HoldingKind::Eligible,
+                    i.start_date_time,
+                    i.end_date_time,
+                    false,
+                ));
+            }
+        }
+
+        let group_holdings: Vec<Holding> = holdings
+            .iter()
+            .filter(|h| h.kind == PrincipalKind::Group)
+            .cloned()
+            .collect();
+        for gh in &group_holdings {
+            holdings.extend(expand_group(snapshot, gh));
+        }
+        holdings.sort_by(|a, b| {
+            (
+                &a.role_name,
+                a.holding,
+                a.principal_name_key(),
+                &a.principal_id,
+                &a.via_group,
+            )
+                .cmp(&(
+                    &b.role_name,
+                    b.holding,
+                    b.principal_name_key(),
+                    &b.principal_id,
+                    &b.via_group,
+                ))
+        });
+        holdings.dedup();
+
+        let (emergency_accounts, designated_not_found) =
+            emergency_accounts(snapshot, settings, &holdings);
+        PrivilegedPopulation {
+            holdings,
+            emergency_accounts,
+            designated_not_found,
+        }
+    }
+
+    pub fn is_emergency(&self, principal_id: &str) -> bool {
+        self.emergency_accounts
+            .iter()
+            .any(|e| e.principal_id == principal_id)
+    }
+
+    /// Holdings of highly privileged roles.
+    pub fn highly_privileged(&self) -> impl Iterator<Item = &Holding> {
+        self.holdings.iter().filter(|h| h.highly_privileged)
+    }
+
+    /// Holdings of one role (by template id).
+    pub fn of_role<'a>(&'a self, template_id: &'a str) -> impl Iterator<Item = &'a Holding> {
+        self.holdings
+            .iter()
+            .filter(move |h| h.role_template_id.eq_ignore_ascii_case(template_id))
+    }
+
+    /// Distinct user ids holding a highly privileged role in any way.
+    pub fn privileged_user_ids(&self) -> Vec<&str> {
+        let mut ids: Vec<&str> = self
+            .highly_privileged()
+            .filter(|h| h.kind == PrincipalKind::User)
+            .map(|h| h.principal_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids
+    }
+}
+
+impl Holding {
+    fn principal_name_key(&self) -> String {
+        self.principal
+            .as_ref()
+            .map_or_else(|| self.principal_id.clone(), |p| p.name().to_lowercase())
+    }
+
+    /// Display name, else UPN, else object id.
+    pub fn display_name(&self) -> String {
+        self.principal
+            .as_ref()
+            .map_or_else(|| self.principal_id.clone(), |p| p.name().to_owned())
+    }
+
+    /// UPN for users, app id for service principals.
+    pub fn principal_name(&self) -> Option<String> {
+        let p = self.principal.as_ref()?;
+        p.user_principal_name.clone().or_else(|| p.app_id.clone())
+    }
+
+    /// "eligible", "permanent active via group Tier0-Admins", ...
+    pub fn assignment_label(&self) -> String {
+        match &self.via_group_name {
+            Some(g) => format!("{} via group {g}", self.holding.label()),
+            None => self.holding.label().to_owned(),
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        self.holding != HoldingKind::Eligible
+    }
+}
+
+/// Role definitions by id, with the highly privileged set (built-in + settings).
+struct RoleIndex<'a> {
+    definitions: &'a [crate::snapshot::RoleDefinition],
+    extra: &'a [String],
+}
+
+impl<'a> RoleIndex<'a> {
+    fn new(snapshot: &'a TenantSnapshot, settings: &'a AssessmentSettings) -> Self {
+        RoleIndex {
+            definitions: snapshot.role_definitions.as_deref().unwrap_or(&[]),
+            extra: &settings.extra_privileged_roles,
+        }
+    }
+
+    /// (template id, display name) of a role definition id.
+    fn resolve(&self, role_definition_id: &str) -> (String, String) {
+        if let Some(d) = self
+            .definitions
+            .iter()
+            .find(|d| d.id.eq_ignore_ascii_case(role_definition_id))
+        {
+            return (d.template_or_id().to_lowercase(), d.display_name.clone());
+        }
+        let id = role_definition_id.to_lowercase();
+        let name = HIGHLY_PRIVILEGED_ROLES
+            .iter()
+            .find(|(t, _)| *t == id)
+            .map_or_else(
+                || format!("Role {role_definition_id}"),
+                |(_, n)| (*n).to_owned(),
+            );
+        (id, name)
+    }
+
+    fn is_highly_privileged(&self, template_id: &str, name: &str) -> bool {
+        is_highly_privileged_role(template_id, name, self.extra)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn holding(
+        &self,
+        snapshot: &TenantSnapshot,
+        principal_id: &str,
+        role_definition_id: &str,
+        holding: HoldingKind,
+        start: Option<DateTime<Utc>>,
+        end: Option<DateTime<Utc>>,
+        outside_pim: bool,
+    ) -> Holding {
+        let (role_template_id, role_name) = self.resolve(role_definition_id);
+        let principal = snapshot.principal(principal_id).cloned();
+        let kind = principal
+            .as_ref()
+            .map_or(PrincipalKind::Unknown, Principal::kind);
+        Holding {
+            principal_id: principal_id.to_owned(),
+            principal,
+            kind,
+            highly_privileged: self.is_highly_privileged(&role_template_id, &role_name),
+            role_template_id,
+            role_name,
+            holding,
+            via_group: None,
+            via_group_name: None,
+            start,
+            end,
+            outside_pim,
+        }
+    }
+}
+
+/// Whether a role (template id and name) counts as highly privileged, given the
+/// user's extra roles (template ids or display names).
+pub fn is_highly_privileged_role(template_id: &str, name: &str, extra: &[String]) -> bool {
+    HIGHLY_PRIVILEGED_ROLES
+        .iter()
+        .any(|(t, _)| t.eq_ignore_ascii_case(template_id))
+        || extra
+            .iter()
+            .any(|e| e.eq_ignore_ascii_case(template_id) || e.eq_ignore_ascii_case(name))
+}
+
+/// The users a group's role holding reaches: active members (permanent or time-bound
+/// through PIM for Groups) and eligible members.
+fn expand_group(snapshot: &TenantSnapshot, group_holding: &Holding) -> Vec<Holding> {
+    let Some(group) = snapshot
+        .privileged_groups
+        .iter()
+        .flatten()
+        .find(|g| g.group.id == group_holding.principal_id)
+    else {
+        return Vec::new();
+    };
+    let group_name = group.group.name().to_owned();
+    let assignments: Vec<&crate::snapshot::GroupScheduleInstance> = snapshot
+        .group_assignment_schedule_instances
+        .iter()
+        .flatten()
+        .filter(|i| {
+            i.group_id == group.group.id
+                && !matches!(i.access_id, Some(crate::snapshot::GroupAccessId::Owner))
+        })
+        .collect();
+    let via = |p: &Principal, holding: HoldingKind, start, end, outside_pim| Holding {
+        principal_id: p.id.clone(),
+        principal: Some(p.clone()),
+        kind: p.kind(),
+        role_template_id: group_holding.role_template_id.clone(),
+        role_name: group_holding.role_name.clone(),
+        highly_privileged: group_holding.highly_privileged,
+        holding,
+        via_group: Some(group.group.id.clone()),
+        via_group_name: Some(group_name.clone()),
+        start,
+        end,
+        outside_pim,
+    };
+    let mut out = Vec::new();
+    for member in &group.members {
+        let membership = assignments.iter().find(|i| i.principal_id == member.id);
+        let holding = match (group_holding.holding, membership) {
+            (HoldingKind::Eligible, _) => HoldingKind::Eligible,
+            (_, Some(m)) if m.assignment_type == Some(AssignmentType::Activated) => {
+                HoldingKind::Activated
+            }
+            (_, Some(m)) if m.end_date_time.is_some() => HoldingKind::TimeBoundActive,
+            (group_kind, _) => group_kind,
+        };
+        let (start, end) = membership.map_or((group_holding.start, group_holding.end), |m| {
+            (m.start_date_time, m.end_date_time)
+        });
+        out.push(via(
+            member,
+            holding,
+            start,
+            end,
+            group_holding.outside_pim && membership.is_none(),
+        ));
+    }
+    for e in snapshot
+        .group_eligibility_schedule_instances
+        .iter()
+        .flatten()
+    {
+        if e.group_id != group.group.id
+            || matches!(e.access_id, Some(crate::snapshot::GroupAccessId::Owner))
+        {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|h| h.principal_id == e.principal_id && h.holding != HoldingKind::Eligible)
+        {
+            // Currently activated: the active holding already stands for it.
+            continue;
+        }
+        let principal = snapshot
+            .principal(&e.principal_id)
+            .cloned()
+            .unwrap_or_else(|| Principal {
+                id: e.principal_id.clone(),
+                odata_type: Some("#microsoft.graph.user".into()),
+                ..Principal::default()
+            });
+        out.push(via(
+            &principal,
+            HoldingKind::Eligible,
+            e.start_date_time,
+            e.end_date_time,
+            false,
+        ));
+    }
+    out
+}
+
+fn is_cloud_only(p: &Principal) -> bool {
+    p.on_premises_sync_enabled != Some(true)
+        && p.on_premises_immutable_id
+            .as_deref()
+            .is_none_or(str::is_empty)
+}
+
+/// Designated accounts when the user named any; otherwise a guess from their shape.
+fn emergency_accounts(
+    snapshot: &TenantSnapshot,
+    settings: &AssessmentSettings,
+    holdings: &[Holding],
+) -> (Vec<EmergencyAccount>, Vec<String>) {
+    let permanent_ga = |id: &str| {
+        holdings.iter().any(|h| {
+            h.principal_id == id
+                && h.role_template_id == GLOBAL_ADMINISTRATOR
+                && h.holding == HoldingKind::PermanentActive
+                && h.via_group.is_none()
+        })
+    };
+    let make = |p: &Principal, origin| EmergencyAccount {
+        principal_id: p.id.clone(),
+        user_principal_name: p.user_principal_name.clone().unwrap_or_default(),
+        display_name: p.name().to_owned(),
+        origin,
+        well_formed: is_cloud_only(p) && permanent_ga(&p.id),
+    };
+    let users: Vec<&Principal> = {
+        let mut seen: Vec<&Principal> = Vec::new();
+        for h in holdings {
+            if let Some(p) = &h.principal {
+                if p.kind() == PrincipalKind::User && !seen.iter().any(|s| s.id == p.id) {
+                    seen.push(p);
+                }
+            }
+        }
+        seen
+    };
+    if !settings.emergency_accounts.is_empty() {
+        let mut found = Vec::new();
+        let mut missing = Vec::new();
+        for wanted in &settings.emergency_accounts {
+            let hit = users.iter().find(|p| {
+                p.id.eq_ignore_ascii_case(wanted)
+                    || p.user_principal_name
+                        .as_deref()
+                        .is_some_and(|u| u.eq_ignore_ascii_case(wanted))
+            });
+            match hit {
+                Some(p)
+                    if !found
+                        .iter()
+                        .any(|e: &EmergencyAccount| e.principal_id == p.id) =>
+                {
+                    found.push(make(p, EmergencyOrigin::Designated))
+                }
+                Some(_) => {}
+                None => missing.push(wanted.clone()),
+            }
+        }
+        return (found, missing);
+    }
+    let ca_excluded = |id: &str| {
+        snapshot
+            .conditional_access_policies
+            .iter()
+            .flatten()
+            .any(|p| {
+                p.state == Some(crate::snapshot::PolicyState::Enabled)
+                    && p.conditions
+                        .as_ref()
+                        .and_then(|c| c.users.as_ref())
+                        .is_some_and(|u| u.exclude_users.iter().any(|x| x == id))
+            })
+    };
+    let detected = users
+        .iter()
+        .filter(|p| permanent_ga(&p.id) && is_cloud_only(p))
+        .filter(|p| {
+            let upn = p
+                .user_principal_name
+                .as_deref()
+                .unwrap_or_default()
+                .to_ascii_lowercase();
+            let name = format!(
+                "{upn} {}",
+                p.display_name
+                    .as_deref()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase()
+            );
+            let signals = [
+                upn.ends_with(".onmicrosoft.com"),
+                p.assigned_licenses.as_ref().is_some_and(Vec::is_empty),
+                ca_excluded(&p.id),
+                [
+                    "breakglass",
+                    "break-glass",
+                    "break glass",
+                    "emergency",
+                    "bg-admin",
+                    "bga",
+                ]
+                .iter()
+                .any(|k| name.contains(k)),
+            ];
+            signals.iter().filter(|s| **s).count() >= 2
+        })
+        .map(|p| make(p, EmergencyOrigin::Detected))
+        .collect();
+    (detected, Vec::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{
+        CloudName, CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
+        RoleScheduleInstance,
+    };
+
+    const GA: &str = GLOBAL_ADMINISTRATOR;
+    const READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
+
+    fn snapshot() -> TenantSnapshot {
+        let meta = CollectionMeta {
+            collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
+            tool_version: "test".into(),
+            cloud: CloudName::Global,
+            graph_host: "https://graph.microsoft.com".into(),
+            requests: 0,
+            batched_requests: 0,
+            retries: 0,
+            duration_ms: 0,
+            scopes: vec![],
+        };
+        TenantSnapshot::empty("00000000-0000-0000-0000-00000000aaaa", meta)
+    }
+
+    fn user(id: &str, upn: &str) -> Principal {
+        Principal {
+            odata_type: Some("#microsoft.graph.user".into()),
+            id: id.into(),
+            display_name: Some(upn.split('@').next().unwrap().into()),
+            user_principal_name: Some(upn.into()),
+            assigned_licenses: Some(vec![]),
+            ..Principal::default()
+        }
+    }
+
+    fn group(id: &str) -> Principal {
+        Principal {
+            odata_type: Some("#microsoft.graph.group".into()),
+            id: id.into(),
+            display_name: Some(format!("Group {id}")),
+            is_assignable_to_role: Some(true),
+            ..Principal::default()
+        }
+    }
+
+    fn instance(
+        principal: &str,
+        role: &str,
+        end: Option<&str>,
+        kind: Option<AssignmentType>,
+    ) -> RoleScheduleInstance {
+        RoleScheduleInstance {
+            id: format!("{principal}-{role}"),
+            principal_id: principal.into(),
+            role_definition_id: role.into(),
+            start_date_time: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+            end_date_time: end.map(|e| e.parse().unwrap()),
+            assignment_type: kind,
+            ..RoleScheduleInstance::default()
+        }
+    }
+
+    fn kinds(p: &PrivilegedPopulation) -> Vec<(String, String, HoldingKind, Option<String>)> {
+        let mut v: Vec<_> = p
+            .holdings
+            .iter()
+            .map(|h| {
+                (
+                    h.principal_id.clone(),
+                    h.role_template_id.clone(),
+                    h.holding,
+                    h.via_group.clone(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn active_assignments_without_pim_are_standing() {
+        let mut s = snapshot();
+        s.role_assignments = Some(vec![RoleAssignment {
+            id: "a1".into(),
+            principal_id: "u1".into(),
+            role_definition_id: GA.into(),
+            directory_scope_id: Some("/".into()),
+            principal: Some(user("u1", "alice@contoso.com")),
+        }]);
+        let p = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
+        assert_eq!(
+            kinds(&p),
+            vec![("u1".into(), GA.into(), HoldingKind::PermanentActive, None)]
+        );
+        let h = &p.holdings[0];
+        assert!(h.highly_privileged && h.outside_pim);
+        assert_eq!(h.role_name, "Global Administrator");
+        assert_eq!(h.principal_name().as_deref(), Some("alice@contoso.com"));
+    }
+
+    #[test]
+    fn pim_instances_take_precedence_and_groups_expand() {
+        let mut s = snapshot();
+        s.role_assignments = Some(vec![]);
+        s.privileged_principals = Some(vec![user("u1", "alice@contoso.com"), group("g1")]);
+        s.role_assignment_schedule_instances = Some(vec![
+            instance(
+                "u1",
+                GA,
+                Some("2026-11-20T12:00:00Z"),
+                Some(AssignmentType::Activated),
+            ),
+            instance("g1", GA, None, Some(AssignmentType::Assigned)),
+        ]);
+        s.role_eligibility_schedule_instances = Some(vec![instance("u1", READER, None, None)]);
+        s.privileged_groups = Some(vec![PrivilegedGroup {
+            group: group("g1"),
+            members: vec![
+                user("u2", "bob@contoso.com"),
+                user("u3", "carol@contoso.com"),
+            ],
+            owners: vec![],
+        }]);
+        s.group_assignment_schedule_instances = Some(vec![GroupScheduleInstance {
+            id: "m3".into(),
+            group_id: "g1".into(),
+            principal_id: "u3".into(),
+            end_date_time: Some("2026-12-01T00:00:00Z".parse().unwrap()),
+            assignment_type: Some(AssignmentType::Assigned),
+            ..GroupScheduleInstance::default()
+        }]);
+        s.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
+            id: "e4".into(),
+            group_id: "g1".into(),
+            principal_id: "u4".into(),
+            ..GroupScheduleInstance::default()
+        }]);
+        let p = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
+        let g1 = Some("g1".to_owned());
+        assert_eq!(
+            kinds(&p),
+            vec![
+                ("g1".into(), GA.into(), HoldingKind::PermanentActive, None),
+                ("u1".into(), GA.into(), HoldingKind::Activated, None),
+                ("u1".into(), READER.into(), HoldingKind::Eligible, None),
+                (
+                    "u2".into(),
+                    GA.into(),
+                    HoldingKind::PermanentActive,
+                    g1.clone()
+                ),
+                (
+                    "u3".into(),
+                    GA.into(),
+                    HoldingKind::TimeBoundActive,
+                    g1.clone()
+                ),
+                ("u4".into(), GA.into(), HoldingKind::Eligible, g1),
+            ]
+        );
+        assert!(
+            !p.holdings
+                .iter()
+                .find(|h| h.role_template_id == READER)
+                .unwrap()
+                .highly_privileged
+        );
+        assert_eq!(p.privileged_user_ids(), vec!["u1", "u2", "u3", "u4"]);
+    }
+
+    #[test]
+    fn extra_roles_from_settings_are_highly_privileged() {
+        let mut s = snapshot();
+        s.role_assignments = Some(vec![RoleAssignment {
+            id: "a".into(),
+            principal_id: "u1".into(),
+            role_definition_id: READER.into(),
+            principal: Some(user("u1", "a@contoso.com")),
+            ..RoleAssignment::default()
+        }]);
+        let settings = AssessmentSettings {
+            extra_privileged_roles: vec![READER.to_uppercase()],
+            ..AssessmentSettings::default()
+        };
+        assert!(PrivilegedPopulation::resolve(&s, &settings).holdings[0].highly_privileged);
+    }
+
+    #[test]
+    fn emergency_accounts_designated_or_detected() {
+        let mut s = snapshot();
+        let mut bg = user("u9", "breakglass1@contoso.onmicrosoft.com");
+        bg.display_name = Some("Emergency access 1".into());
+        let mut synced = user("u8", "ops@contoso.onmicrosoft.com");
+        synced.on_premises_sync_enabled = Some(true);
+        let mut licensed = user("u7", "admin@contoso.com");
+        licensed.assigned_licenses = Some(vec![crate::snapshot::AssignedLicense {
+            sku_id: "x".into(),
+            disabled_plans: vec![],
+        }]);
+        let assign = |p: &Principal| RoleAssignment {
+            id: p.id.clone(),
+            principal_id: p.id.clone(),
+            role_definition_id: GA.into(),
+            principal: Some(p.clone()),
+            ..RoleAssignment::default()
+        };
+        s.role_assignments = Some(vec![assign(&bg), assign(&synced), assign(&licensed)]);
+
+        let detected = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
+        assert_eq!(
+            detected.emergency_accounts.len(),
+            1,
+            "{:?}",
+            detected.emergency_accounts
+        );
+        assert_eq!(detected.emergency_accounts[0].principal_id, "u9");
+        assert_eq!(
+            detected.emergency_accounts[0].origin,
+            EmergencyOrigin::Detected
+        );
+        assert!(detected.emergency_accounts[0].well_formed);
+
+        let settings = AssessmentSettings {
+            emergency_accounts: vec![
+                "OPS@contoso.onmicrosoft.com".into(),
+                "nobody@contoso.com".into(),
+            ],
+            ..AssessmentSettings::default()
+        };
+        let designated = PrivilegedPopulation::resolve(&s, &settings);
+        assert_eq!(designated.emergency_accounts.len(), 1);
+        assert_eq!(
+            designated.emergency_accounts[0].origin,
+            EmergencyOrigin::Designated
+        );
+        assert!(
+            !designated.emergency_accounts[0].well_formed,
+            "a synced account is not a well-formed emergency account"
+        );
+        assert_eq!(
+            designated.designated_not_found,
+            vec!["nobody@contoso.com".to_owned()]
+        );
     }
 }

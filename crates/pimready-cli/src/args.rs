@@ -1,0 +1,205 @@
+//! Command-line arguments. Flag names are a contract: scripts depend on them.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "pimready",
+    version,
+    about = "How far is an Entra ID tenant from just-in-time admin through PIM, and what do the licences cost?",
+    long_about = None,
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Print nothing but errors.
+    #[arg(long, short, global = true)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Assess the built-in demo tenant (no network, no sign-in) and write its reports.
+    Demo(DemoArgs),
+    /// Sign in, collect, assess and write the reports for a tenant (or a batch of tenants).
+    Assess(AssessArgs),
+    /// Sign in and collect a tenant snapshot into a file, for offline assessment.
+    Collect(CollectArgs),
+    /// Assess a saved snapshot file and write the reports.
+    Report(ReportArgs),
+    /// List saved tenant profiles.
+    Tenants,
+    /// Remove cached sign-ins.
+    Signout(SignoutArgs),
+    /// List stored assessments.
+    History(HistoryArgs),
+    /// Compare two stored assessments of one tenant.
+    Diff(DiffArgs),
+    /// Delete a tenant's stored assessments and cached sign-in.
+    Forget(ForgetArgs),
+    /// Print the check catalog.
+    Checks,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct ConnectionArgs {
+    /// Tenant: a verified domain (contoso.com, contoso.onmicrosoft.com) or the tenant id.
+    #[arg(long)]
+    pub tenant: Option<String>,
+    /// Microsoft cloud.
+    #[arg(long, value_enum, default_value_t = CloudArg::Global)]
+    pub cloud: CloudArg,
+    /// Override the sign-in authority host (private endpoints, the tenant emulator).
+    #[arg(long, env = "PIMREADY_AUTHORITY_HOST")]
+    pub authority_host: Option<String>,
+    /// Override the Microsoft Graph host (private endpoints, the tenant emulator).
+    #[arg(long, env = "PIMREADY_GRAPH_HOST")]
+    pub graph_host: Option<String>,
+    /// Application (client) id to sign in with; see the README for registering your own.
+    #[arg(long)]
+    pub client_id: Option<String>,
+    /// Sign in with a device code instead of opening a browser.
+    #[arg(long)]
+    pub device_code: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CloudArg {
+    Global,
+    Usgov,
+    UsgovDod,
+    China,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct EvaluationArgs {
+    /// An emergency-access (break-glass) account's UPN; repeat for each.
+    #[arg(long = "emergency-account", value_name = "UPN")]
+    pub emergency_accounts: Vec<String>,
+    /// Treat another role (template id or name) as highly privileged; repeatable.
+    #[arg(long = "privileged-role", value_name = "ROLE")]
+    pub privileged_roles: Vec<String>,
+    /// Days without sign-in after which a privileged account is stale.
+    #[arg(long, value_name = "DAYS")]
+    pub stale_days: Option<u32>,
+    /// A price book (TOML) replacing the built-in list prices.
+    #[arg(long, value_name = "FILE")]
+    pub price_book: Option<PathBuf>,
+}
+
+#[derive(Debug, Args, Clone)]
+pub struct OutputArgs {
+    /// Folder for the reports.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: PathBuf,
+    /// Formats to write, comma-separated.
+    #[arg(long, value_delimiter = ',', default_value = "pdf,json,csv")]
+    pub format: Vec<FormatArg>,
+    /// White-label settings (TOML: consultant_name, logo, client_display_name, confidentiality).
+    #[arg(long, value_name = "FILE")]
+    pub brand: Option<PathBuf>,
+    /// Mask user names and UPNs in the reports (for reports that travel).
+    #[arg(long)]
+    pub mask_names: bool,
+    /// Paper size of the PDF.
+    #[arg(long, value_enum, default_value_t = PaperArg::A4)]
+    pub paper: PaperArg,
+    /// Do not store this assessment in the history.
+    #[arg(long)]
+    pub no_save: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    Pdf,
+    Json,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PaperArg {
+    A4,
+    Letter,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Also write the demo tenant's snapshot JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct AssessArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// A file of tenants, one per line: `tenant [cloud] [client-id]`; `#` starts a comment.
+    #[arg(long, value_name = "FILE", conflicts_with = "tenant")]
+    pub tenants: Option<PathBuf>,
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+    /// Also write the collected snapshot JSON here.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot_out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// Where to write the snapshot JSON.
+    #[arg(long, value_name = "FILE")]
+    pub snapshot_out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A snapshot written by `pimready collect` (or `--snapshot-out`).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: PathBuf,
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SignoutArgs {
+    /// The tenant to sign out of.
+    #[arg(long, required_unless_present = "all")]
+    pub tenant: Option<String>,
+    /// Sign out of every tenant.
+    #[arg(long, conflicts_with = "tenant")]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only this tenant (id, domain or name).
+    #[arg(long)]
+    pub tenant: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier assessment id.
+    pub old: i64,
+    /// The later assessment id.
+    pub new: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ForgetArgs {
+    /// The tenant to forget (id, domain or name).
+    #[arg(long)]
+    pub tenant: String,
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Runs every test: the Rust workspace (unit, integration, fault matrix, properties),
+# the UI's logic tests, and the desktop end-to-end tests under Xvfb when possible.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+
+echo "== Rust workspace tests"
+# Keychain tests need a session keyring (kernel keyutils); run inside one when available.
+if command -v keyctl >/dev/null 2>&1; then
+  keyctl session - cargo test --workspace --locked
+else
+  cargo test --workspace --locked
+fi
+
+if [ -d ui/tests ] && command -v node >/dev/null 2>&1; then
+  echo "== UI logic tests"
+  node --test ui/tests/
+fi
+
+if [ -x scripts/e2e.sh ]; then
+  echo "== Desktop end-to-end tests"
+  scripts/e2e.sh
+fi
