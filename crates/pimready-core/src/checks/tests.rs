@@ -1442,3 +1442,102 @@ fn markdown_table_lists_every_check() {
     assert_eq!(table.lines().count(), 2 + catalog().len());
     assert!(table.contains("| ADM-01 | Between two and four Global Administrators | high | CIS M365 1.1.3 (v6.0.1); CISA SCuBA MS.AAD.7.1v1 (v1) | Entra ID Free |"));
 }
+
+/// The fixture written the way Graph returns it (PIM instances and schedules), so the
+/// population comes from `PrivilegedPopulation::resolve` rather than being built by hand.
+fn as_graph(fx: &mut Fx) {
+    use crate::snapshot::{AssignmentType, MemberType, RoleSchedule, RoleScheduleInstance};
+    let (mut active, mut eligible, mut schedules) = (Vec::new(), Vec::new(), Vec::new());
+    for (n, h) in fx
+        .population
+        .holdings
+        .iter()
+        .filter(|h| h.via_group.is_none())
+        .enumerate()
+    {
+        let instance = RoleScheduleInstance {
+            id: format!("instance-{n}"),
+            principal_id: h.principal_id.clone(),
+            role_definition_id: h.role_template_id.clone(),
+            directory_scope_id: Some("/".to_owned()),
+            start_date_time: h.start,
+            end_date_time: h.end,
+            assignment_type: (h.holding != HoldingKind::Eligible)
+                .then_some(AssignmentType::Assigned),
+            member_type: Some(MemberType::Direct),
+            role_assignment_schedule_id: Some(format!("schedule-{n}")),
+            ..RoleScheduleInstance::default()
+        };
+        if h.holding == HoldingKind::Eligible {
+            eligible.push(instance);
+        } else {
+            schedules.push(RoleSchedule {
+                id: format!("schedule-{n}"),
+                principal_id: h.principal_id.clone(),
+                role_definition_id: h.role_template_id.clone(),
+                created_using: Some(format!("request-{n}")),
+                ..RoleSchedule::default()
+            });
+            active.push(instance);
+        }
+    }
+    let s = &mut fx.snapshot;
+    s.role_assignment_schedule_instances = Some(active);
+    s.role_eligibility_schedule_instances = Some(eligible);
+    s.role_assignment_schedules = Some(schedules);
+    // The group is a privileged principal; an eligible-only member is not in /members.
+    let groups = s.privileged_groups.as_mut().unwrap();
+    let group = groups[0].group.clone();
+    groups[0].members.clear();
+    s.privileged_principals.as_mut().unwrap().push(group);
+    fx.population = PrivilegedPopulation::resolve(&fx.snapshot, &fx.settings);
+}
+
+#[test]
+fn resolved_population_gives_the_same_verdicts() {
+    let mut fx = good();
+    as_graph(&mut fx);
+    assert_eq!(fx.population.emergency_accounts.len(), 2);
+    for f in fx.findings() {
+        assert_eq!(f.status, Pass, "{}: {}", f.id, f.summary);
+    }
+
+    // A permanent GA assignment made outside PIM fails PIM-01 and PIM-02, naming it.
+    let mut fx = good();
+    fx.population.holdings[0].holding = HoldingKind::PermanentActive;
+    fx.population.holdings[0].end = None;
+    as_graph(&mut fx);
+    let ada = fx
+        .snapshot
+        .role_assignment_schedule_instances
+        .as_mut()
+        .unwrap()
+        .iter_mut()
+        .find(|i| i.principal_id == "ada")
+        .unwrap();
+    ada.start_date_time = None;
+    fx.population = PrivilegedPopulation::resolve(&fx.snapshot, &fx.settings);
+    for id in ["PIM-01", "PIM-02"] {
+        let f = fx.run(id);
+        assert_eq!(f.status, Fail, "{id}: {}", f.summary);
+        assert_eq!(f.evidence.len(), 1, "{id}: {:?}", f.evidence);
+        assert_eq!(
+            f.evidence[0].principal_name.as_deref(),
+            Some("ada@contoso.com")
+        );
+        assert_eq!(f.evidence[0].role.as_deref(), Some("Global Administrator"));
+    }
+
+    // A permanent member of the role-assignable group fails PIM-03.
+    let mut fx = good();
+    as_graph(&mut fx);
+    let eve = user("eve", "Eve Exchange");
+    fx.snapshot.privileged_groups.as_mut().unwrap()[0]
+        .members
+        .push(eve);
+    fx.snapshot.group_eligibility_schedule_instances = Some(Vec::new());
+    fx.population = PrivilegedPopulation::resolve(&fx.snapshot, &fx.settings);
+    let f = fx.run("PIM-03");
+    assert_eq!(f.status, Fail, "{}", f.summary);
+    assert_eq!(f.evidence[0].display_name, "Eve Exchange");
+}
