@@ -43,6 +43,8 @@ pub struct Outcome {
     /// One sentence.
     pub summary: String,
     pub evidence: Vec<Evidence>,
+    /// What the check itself found missing inside a dataset that was read.
+    pub missing_data: Vec<MissingData>,
 }
 
 impl Outcome {
@@ -51,6 +53,7 @@ impl Outcome {
             status,
             summary: summary.into(),
             evidence,
+            missing_data: Vec::new(),
         }
     }
 
@@ -265,7 +268,7 @@ impl CheckDef {
             outcome.status,
             outcome.summary,
             outcome.evidence,
-            Vec::new(),
+            outcome.missing_data,
         )
     }
 }
@@ -554,8 +557,16 @@ pub(crate) fn per_role(
             "Not assessed: PIM returned no role settings for {}.",
             names(&missing)
         );
+        let missing_data = vec![MissingData {
+            dataset: Dataset::RoleManagementPolicies,
+            reason: GapReason::NotFound,
+            detail: format!("PIM returned no role settings for {}", names(&missing)),
+            missing_scope: None,
+        }];
         missing.extend(warns);
-        return Outcome::new(Status::NotAssessed, summary, missing);
+        let mut outcome = Outcome::new(Status::NotAssessed, summary, missing);
+        outcome.missing_data = missing_data;
+        return outcome;
     }
     if !warns.is_empty() {
         let summary = format!(

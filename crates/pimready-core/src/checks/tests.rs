@@ -1134,7 +1134,7 @@ fn table() {
                 c.name
             );
         }
-        if f.status == NotAssessed && c.name != "GA policy missing" {
+        if f.status == NotAssessed {
             assert!(
                 !f.missing_data.is_empty(),
                 "{} ({}) not assessed without naming the data",
