@@ -32,3 +32,32 @@ pub fn splice_readme(readme: &str, table: &str) -> Option<String> {
     let end = start + readme[start..].find(END)?;
     Some(format!("{}\n{}{}", &readme[..start], table, &readme[end..]))
 }
+
+/// The report appendix: every check with its references, licence, data, rationale and
+/// remediation (steps, portal path, Microsoft Graph PowerShell).
+pub fn appendix_markdown() -> String {
+    let mut out = String::from("# Check catalog\n");
+    for c in catalog() {
+        let refs: Vec<String> = c.references.iter().map(super::RefDef::label).collect();
+        let mut data: Vec<&str> = c.data.iter().map(|d| d.as_str()).collect();
+        data.extend(c.data_with_pim.iter().map(|d| d.as_str()));
+        let _ = writeln!(out, "\n## {} {}\n", c.id, c.title);
+        let _ = writeln!(out, "- Category: {}", c.category.label());
+        let _ = writeln!(
+            out,
+            "- Severity: {} (weight {})",
+            c.severity.as_str(),
+            c.severity.weight()
+        );
+        let _ = writeln!(out, "- References: {}", refs.join("; "));
+        let _ = writeln!(out, "- Minimum licence: {}", c.minimum_licence.label());
+        let _ = writeln!(out, "- Reads: {}", data.join(", "));
+        let _ = writeln!(out, "\n{}\n", c.rationale);
+        let _ = writeln!(out, "Remediation ({}):\n", c.remediation.portal_path);
+        for (n, step) in c.remediation.steps.iter().enumerate() {
+            let _ = writeln!(out, "{}. {step}", n + 1);
+        }
+        let _ = writeln!(out, "\n```powershell\n{}\n```", c.remediation.powershell);
+    }
+    out
+}

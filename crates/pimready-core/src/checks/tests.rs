@@ -1541,3 +1541,16 @@ fn resolved_population_gives_the_same_verdicts() {
     assert_eq!(f.status, Fail, "{}", f.summary);
     assert_eq!(f.evidence[0].display_name, "Eve Exchange");
 }
+
+#[test]
+fn appendix_documents_every_check() {
+    let appendix = docs::appendix_markdown();
+    for c in catalog() {
+        assert!(
+            appendix.contains(&format!("## {} {}", c.id, c.title)),
+            "{}",
+            c.id
+        );
+    }
+    assert_eq!(appendix.matches("```powershell").count(), catalog().len());
+}
