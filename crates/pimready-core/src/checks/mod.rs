@@ -100,7 +100,7 @@ impl RefDef {
             framework: "ZTA",
             id,
             version: "",
-            url: Some("https://learn.microsoft.com/en-us/security/zero-trust/assessment/overview"),
+            url: Some("https://github.com/microsoft/zerotrustassessment"),
         }
     }
 
