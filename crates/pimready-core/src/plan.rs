@@ -785,4 +785,26 @@ mod tests {
         assert_eq!(steps[2].items.len(), 1, "one item per missing dataset");
         assert!(steps[2].items[0].action.contains("Policy.Read.All"));
     }
+
+    #[test]
+    fn steps_name_real_checks_and_are_deterministic() {
+        let mut fx = good();
+        fx.no_p2();
+        fx.population.emergency_accounts.clear();
+        fx.user("sam").on_premises_sync_enabled = Some(true);
+        let a = plan_of(&fx);
+        assert_eq!(a, plan_of(&fx));
+        for plan in [a, plan_of(&good())] {
+            for step in &plan {
+                assert!(
+                    !step.checks.is_empty() && !step.items.is_empty(),
+                    "{}",
+                    step.title
+                );
+                for id in &step.checks {
+                    assert!(crate::checks::check_def(id).is_some(), "{id}");
+                }
+            }
+        }
+    }
 }
