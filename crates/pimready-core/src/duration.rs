@@ -80,13 +80,12 @@ impl IsoDuration {
                         (true, 'S') => 7,
                         _ => return Err(err("unknown unit")),
                     };
-                    if rank <= last_rank && !(rank == 4 && last_rank == 4 && !in_time && !seen_any)
-                    {
+                    if rank <= last_rank {
                         return Err(err("units out of order or repeated"));
                     }
                     last_rank = rank;
                     let value: f64 = number.parse().map_err(|_| err("bad number"))?;
-                    if !value.is_finite() || value < 0.0 || value > 1.0e9 {
+                    if !value.is_finite() || !(0.0..=1.0e9).contains(&value) {
                         return Err(err("number out of range"));
                     }
                     let whole = || -> Result<u32, DurationError> {

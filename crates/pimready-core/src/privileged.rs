@@ -507,10 +507,11 @@ fn emergency_accounts(
     let users: Vec<&Principal> = {
         let mut seen: Vec<&Principal> = Vec::new();
         for h in holdings {
-            if let Some(p) = &h.principal {
-                if p.kind() == PrincipalKind::User && !seen.iter().any(|s| s.id == p.id) {
-                    seen.push(p);
-                }
+            if let Some(p) = &h.principal
+                && p.kind() == PrincipalKind::User
+                && !seen.iter().any(|s| s.id == p.id)
+            {
+                seen.push(p);
             }
         }
         seen
@@ -531,7 +532,7 @@ fn emergency_accounts(
                         .iter()
                         .any(|e: &EmergencyAccount| e.principal_id == p.id) =>
                 {
-                    found.push(make(p, EmergencyOrigin::Designated))
+                    found.push(make(p, EmergencyOrigin::Designated));
                 }
                 Some(_) => {}
                 None => missing.push(wanted.clone()),

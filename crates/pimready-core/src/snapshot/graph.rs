@@ -553,10 +553,10 @@ impl AccessReviewDefinition {
             match v {
                 serde_json::Value::Object(map) => {
                     for (k, v) in map {
-                        if k == "query" {
-                            if let Some(s) = v.as_str() {
-                                out.push(s);
-                            }
+                        if k == "query"
+                            && let Some(s) = v.as_str()
+                        {
+                            out.push(s);
                         }
                         walk(v, out);
                     }
