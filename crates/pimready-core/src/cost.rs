@@ -644,6 +644,39 @@ mod tests {
     }
 
     #[test]
+    fn unread_licences_assume_nothing_and_check_no_prerequisite() {
+        let (mut snapshot, _) = tenant(Vec::new(), 3);
+        snapshot.subscribed_skus = None;
+        let population = PrivilegedPopulation {
+            holdings: (0..3)
+                .map(|i| {
+                    fx::holding(
+                        &format!("u{i}"),
+                        GLOBAL_ADMINISTRATOR,
+                        HoldingKind::PermanentActive,
+                    )
+                })
+                .collect(),
+            ..PrivilegedPopulation::default()
+        };
+        let licensing = analyse(&snapshot, &population, &AssessmentSettings::default());
+        assert!(!licensing.assessed);
+        let cost = check(
+            &(snapshot, licensing),
+            &PriceBook::default_book(),
+            Some(P2),
+            &["could not be read, so this assumes none of the 3 users in scope is covered"],
+            &[
+                (P2, true, "No prerequisites", book_price(P2, 3)),
+                (GOV, false, "cannot be checked", book_price(GOV, 3)),
+                (DS_BP, false, "cannot be checked", book_price(DS_BP, 3)),
+            ],
+        );
+        assert!(!cost.covered);
+        assert!(cost.p1_status.contains("unknown"));
+    }
+
+    #[test]
     fn richer_bundle_within_a_fifth_is_named_and_money_rounds_to_cents() {
         let book = PriceBook::from_toml(
             r#"

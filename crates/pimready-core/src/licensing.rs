@@ -14,7 +14,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::privileged::{
-    GLOBAL_ADMINISTRATOR, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR, PrivilegedPopulation,
+    GLOBAL_ADMINISTRATOR, Holding, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR, PrivilegedPopulation,
 };
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
@@ -681,6 +681,18 @@ impl<'a> Scope<'a> {
         }
     }
 
+    /// Whether the population already lists the members of a group's holding (as
+    /// holdings `via_group`); if not, licensing expands the group itself.
+    fn expanded(&self, group_holding: &Holding) -> bool {
+        self.population.holdings.iter().any(|h| {
+            h.via_group
+                .as_deref()
+                .is_some_and(|g| g.eq_ignore_ascii_case(&group_holding.principal_id))
+                && h.role_template_id
+                    .eq_ignore_ascii_case(&group_holding.role_template_id)
+        })
+    }
+
     fn add_group_members(&mut self, group_id: &str, why: &str, skip: &dyn Fn(&Self, &str) -> bool) {
         let snapshot = self.snapshot;
         let Some(group) = snapshot
@@ -724,7 +736,10 @@ impl<'a> Scope<'a> {
             }
             match h.kind {
                 PrincipalKind::User => self.add(&h.principal_id, h.principal.as_ref(), why),
-                PrincipalKind::Group => self.add_group_members(&h.principal_id, &why, &none),
+                PrincipalKind::Group if !self.expanded(h) => {
+                    self.add_group_members(&h.principal_id, &why, &none)
+                }
+                PrincipalKind::Group => {}
                 PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {}
             }
         }
@@ -778,9 +793,10 @@ impl<'a> Scope<'a> {
             }
             match h.kind {
                 PrincipalKind::User => self.add(&h.principal_id, h.principal.as_ref(), why),
-                PrincipalKind::Group => {
+                PrincipalKind::Group if !self.expanded(h) => {
                     self.add_group_members(&h.principal_id, &why, &skip_emergency);
                 }
+                PrincipalKind::Group => {}
                 PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {}
             }
         }
@@ -1233,6 +1249,7 @@ pub(crate) mod tests {
         let role_name = match role {
             GLOBAL_ADMINISTRATOR => "Global Administrator",
             PRIVILEGED_ROLE_ADMINISTRATOR => "Privileged Role Administrator",
+            "194ae4cb-b126-40b2-bd5b-6091b380977d" => "Security Administrator",
             _ => "Exchange Administrator",
         };
         Holding {
@@ -1670,7 +1687,14 @@ pub(crate) mod tests {
     fn readiness_scope_is_every_role_holder_minus_emergency_accounts() {
         let mut snapshot = empty_snapshot();
         snapshot.subscribed_skus = Some(vec![sku("SPB", "Enabled", 40)]);
-        snapshot.privileged_groups = Some(vec![privileged_group("g1", &["u3", "u2", "bg1"])]);
+        // g1's members come as holdings via g1 (the population expanded it); g2's do not,
+        // so licensing expands g2 from the snapshot.
+        snapshot.privileged_groups = Some(vec![
+            privileged_group("g1", &["u3"]),
+            privileged_group("g2", &["u4", "bg1"]),
+        ]);
+        let mut g2_holding = holding("g2", EXCHANGE, HoldingKind::PermanentActive);
+        g2_holding.kind = PrincipalKind::Group;
         let mut group_holding = holding(
             "g1",
             "194ae4cb-b126-40b2-bd5b-6091b380977d",
@@ -1694,6 +1718,7 @@ pub(crate) mod tests {
                 holding("bg2", GLOBAL_ADMINISTRATOR, HoldingKind::PermanentActive),
                 group_holding,
                 via_group,
+                g2_holding,
                 app,
             ],
             emergency_accounts: vec![EmergencyAccount {
@@ -1715,16 +1740,20 @@ pub(crate) mod tests {
             &population,
             &settings,
             ScopeRule::Readiness,
-            &["u1", "u2", "u3"],
+            &["u1", "u2", "u3", "u4"],
             1,
         );
-        assert_eq!((l.seats.available, l.seats.shortfall), (0, 4));
+        assert_eq!((l.seats.available, l.seats.shortfall), (0, 5));
         let u3 = &l.in_scope_users[2];
         assert_eq!(u3.user_principal_name.as_deref(), Some("u3@contoso.com"));
+        assert_eq!(
+            u3.why,
+            ["holds Security Administrator (permanent active) via g1"]
+        );
         assert!(
-            u3.why.iter().any(|w| w.contains("member of Group g1")),
+            l.in_scope_users[3].why[0].ends_with("(member of Group g2)"),
             "{:?}",
-            u3.why
+            l.in_scope_users[3].why
         );
         // A second Global or Privileged Role Administrator can approve: no extra seat.
         let mut population = population;
@@ -1738,7 +1767,7 @@ pub(crate) mod tests {
             &population,
             &settings,
             ScopeRule::Readiness,
-            &["u1", "u2", "u3"],
+            &["u1", "u2", "u3", "u4"],
             0,
         );
     }
