@@ -737,10 +737,11 @@ impl<'a> Scope<'a> {
             match h.kind {
                 PrincipalKind::User => self.add(&h.principal_id, h.principal.as_ref(), why),
                 PrincipalKind::Group if !self.expanded(h) => {
-                    self.add_group_members(&h.principal_id, &why, &none)
+                    self.add_group_members(&h.principal_id, &why, &none);
                 }
-                PrincipalKind::Group => {}
-                PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {}
+                // Groups the population already expanded; applications need no seat.
+                PrincipalKind::Group | PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {
+                }
             }
         }
         let snapshot = self.snapshot;
@@ -796,8 +797,9 @@ impl<'a> Scope<'a> {
                 PrincipalKind::Group if !self.expanded(h) => {
                     self.add_group_members(&h.principal_id, &why, &skip_emergency);
                 }
-                PrincipalKind::Group => {}
-                PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {}
+                // Groups the population already expanded; applications need no seat.
+                PrincipalKind::Group | PrincipalKind::ServicePrincipal | PrincipalKind::Unknown => {
+                }
             }
         }
     }
