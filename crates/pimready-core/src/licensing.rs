@@ -6,6 +6,19 @@
 //! plan when its `servicePlans` list it with a provisioning status other than `Disabled`.
 //! The SKU table (`data/sku-paths.toml`) only names the path for the report; an unknown
 //! SKU that carries the plan still counts, as `other_bundle`.
+//!
+//! Seat rules where Microsoft's rule leaves room:
+//! - PIM is "in use" when any holding is eligible, time-bound or activated, or any
+//!   eligibility schedule (roles or PIM for Groups) exists.
+//! - Available seats add up every counted P2/Governance SKU (a licence count: stacked
+//!   add-ons on the same users overstate it; a note says so).
+//! - Approvers count only where the approval rule is on; group approvers count by the
+//!   group's members when the snapshot has them, else a note.
+//! - Reviewers count only for reviews over directory roles or privileged groups, and
+//!   only when they hold no role themselves; manager and self reviews are noted.
+//! - Readiness: one extra seat for a Global Administrator activation approver unless
+//!   two users in scope hold Global or Privileged Role Administrator (each approves the
+//!   other) or approvers are already configured.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::LazyLock;
