@@ -76,3 +76,99 @@ pub struct Assessment {
     pub gaps: Vec<GapInfo>,
     pub collection: CollectionInfo,
 }
+
+/// Assesses a snapshot: licensing, cost, checks, score and plan. Pure: no I/O, no
+/// clock (the assessment date is the snapshot's collection date).
+pub fn assess(
+    snapshot: &crate::snapshot::TenantSnapshot,
+    settings: &crate::settings::AssessmentSettings,
+    price_book: &crate::pricebook::PriceBook,
+) -> Assessment {
+    use crate::privileged::{HoldingKind, PrivilegedPopulation};
+
+    let population = PrivilegedPopulation::resolve(snapshot, settings);
+    let licensing = crate::licensing::analyse(snapshot, &population, settings);
+    let cost = crate::cost::estimate(snapshot, &licensing, price_book);
+    let ctx = crate::checks::CheckContext {
+        snapshot,
+        settings,
+        population: &population,
+        licensing: &licensing,
+    };
+    let checks = crate::checks::run_checks(&ctx);
+    let score = crate::score::score(&checks);
+    let plan = crate::plan::plan(&checks, &population, &licensing, &cost);
+
+    let distinct = |pred: &dyn Fn(&crate::privileged::Holding) -> bool| {
+        let mut ids: Vec<&str> = population
+            .highly_privileged()
+            .filter(|h| pred(h))
+            .map(|h| h.principal_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() as u32
+    };
+    let headline = Headline {
+        standing_admins: distinct(&|h| {
+            h.holding == HoldingKind::PermanentActive
+                && h.kind != crate::snapshot::PrincipalKind::Group
+                && !population.is_emergency(&h.principal_id)
+        }),
+        eligible_admins: distinct(&|h| {
+            h.holding == HoldingKind::Eligible && h.kind != crate::snapshot::PrincipalKind::Group
+        }),
+        global_admins: {
+            let mut ids: Vec<&str> = population
+                .of_role(crate::privileged::GLOBAL_ADMINISTRATOR)
+                .filter(|h| h.kind == crate::snapshot::PrincipalKind::User)
+                .map(|h| h.principal_id.as_str())
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len() as u32
+        },
+        emergency_accounts: population.emergency_accounts.len() as u32,
+    };
+
+    Assessment {
+        schema_version: ASSESSMENT_SCHEMA_VERSION,
+        generator: Generator {
+            name: crate::TOOL_NAME.to_owned(),
+            version: crate::TOOL_VERSION.to_owned(),
+        },
+        assessed_at: snapshot.meta.collected_at,
+        tenant: TenantInfo {
+            id: snapshot.tenant_id.clone(),
+            display_name: snapshot.display_name().to_owned(),
+            default_domain: snapshot.default_domain().map(str::to_owned),
+            cloud: snapshot.meta.cloud,
+        },
+        headline,
+        licensing,
+        cost,
+        score,
+        checks,
+        plan,
+        gaps: snapshot
+            .gaps
+            .iter()
+            .map(|g| GapInfo {
+                dataset: g.dataset,
+                reason: g.reason,
+                detail: g.detail.clone(),
+                missing_scope: g.missing_scope.clone(),
+            })
+            .collect(),
+        collection: CollectionInfo {
+            requests: snapshot.meta.requests,
+            duration_ms: snapshot.meta.duration_ms,
+            graph_host: snapshot.meta.graph_host.clone(),
+            scopes: snapshot.meta.scopes.clone(),
+            datasets: Dataset::ALL
+                .into_iter()
+                .filter(|d| snapshot.has(*d))
+                .collect(),
+        },
+    }
+}
