@@ -151,3 +151,6 @@ impl HistoryError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

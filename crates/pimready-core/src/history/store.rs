@@ -22,7 +22,7 @@ use crate::snapshot::TenantSnapshot;
 /// mid-write leaves the file as it was before that write.
 #[derive(Debug)]
 pub struct Store {
-    conn: Connection,
+    pub(super) conn: Connection,
     path: PathBuf,
 }
 
