@@ -203,6 +203,31 @@ fn backup(conn: &Connection, path: &Path, version: u32) -> Result<PathBuf, Histo
     Ok(target)
 }
 
+/// The backups [`backup`] made beside `path`.
+pub(super) fn backups(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let mut prefix = name.to_owned();
+    prefix.push(".bak-v");
+    let prefix = prefix.to_string_lossy().into_owned();
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().starts_with(&prefix))
+        .map(|e| e.path())
+        .collect();
+    found.sort();
+    found
+}
+
 pub(super) fn backup_path(path: &Path, version: u32) -> PathBuf {
     let with_suffix = |suffix: String| {
         let mut name: OsString = path.as_os_str().to_owned();

@@ -120,6 +120,8 @@ pub enum HistoryError {
         query: String,
         candidates: Vec<String>,
     },
+    #[error("assessments {first} and {second} are of different tenants")]
+    DifferentTenants { first: String, second: String },
     #[error("no saved assessment #{0}")]
     NotFound(AssessmentId),
     #[error("the snapshot is of tenant {snapshot} but the assessment is of tenant {assessment}")]
@@ -144,6 +146,7 @@ impl HistoryError {
             HistoryError::NewerVersion { .. } => "newer_version",
             HistoryError::UnknownTenant(_) => "unknown_tenant",
             HistoryError::AmbiguousTenant { .. } => "ambiguous_tenant",
+            HistoryError::DifferentTenants { .. } => "different_tenants",
             HistoryError::NotFound(_) => "not_found",
             HistoryError::TenantMismatch { .. } => "tenant_mismatch",
             HistoryError::Unreadable { .. } => "unreadable",

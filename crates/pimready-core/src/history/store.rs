@@ -11,7 +11,10 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{AssessmentId, AssessmentSummary, HistoryError, TenantRecord, TrendPoint, migrations};
+use super::{
+    AssessmentDiff, AssessmentId, AssessmentSummary, HistoryError, TenantRecord, TrendPoint,
+    migrations,
+};
 use crate::assessment::Assessment;
 use crate::settings::AssessmentSettings;
 use crate::snapshot::TenantSnapshot;
@@ -230,10 +233,11 @@ impl Store {
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
-    /// Deletes the tenant and every assessment of it; returns how many assessments went.
+    /// Deletes the tenant and every assessment of it, here and in the pre-migration
+    /// backups beside the file; returns how many assessments went from the history.
     /// The caller also removes the tenant's cached sign-in (the store holds no tokens).
     pub fn forget_tenant(&mut self, tenant: &str) -> Result<usize, HistoryError> {
-        let (tenant_row, _) = self.resolve(tenant)?;
+        let (tenant_row, record) = self.resolve(tenant)?;
         let tx = self
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -243,7 +247,38 @@ impl Store {
         // Move the overwritten pages out of the WAL too, so the forgotten data is gone from disk.
         self.conn
             .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
+        for backup in migrations::backups(&self.path) {
+            // A backup that cannot be cleaned is reported, not fatal: the history itself is done.
+            if let Err(error) = forget_in_backup(&backup, &record.tenant_id) {
+                tracing::warn!(backup = %backup.display(), %error, "could not forget the tenant in a backup");
+            }
+        }
         Ok(deleted)
+    }
+
+    /// Loads two assessments of one tenant and compares them, older first whatever the
+    /// argument order (`pimready diff 12 7` and `diff 7 12` agree).
+    pub fn compare(
+        &self,
+        a: AssessmentId,
+        b: AssessmentId,
+    ) -> Result<AssessmentDiff, HistoryError> {
+        let (first, second) = (self.summary(a)?, self.summary(b)?);
+        if first.tenant_id != second.tenant_id {
+            return Err(HistoryError::DifferentTenants {
+                first: format!("#{a} {}", first.display_name),
+                second: format!("#{b} {}", second.display_name),
+            });
+        }
+        let (old, new) = if (first.assessed_at, a) <= (second.assessed_at, b) {
+            (a, b)
+        } else {
+            (b, a)
+        };
+        Ok(super::diff(
+            &self.load_assessment(old)?,
+            &self.load_assessment(new)?,
+        ))
     }
 
     /// Finds a tenant by id, then default domain, then display name (all case-insensitive).
@@ -295,6 +330,19 @@ impl Store {
         }
         Err(HistoryError::UnknownTenant(query.to_owned()))
     }
+}
+
+/// Every schema version has `tenants(tenant_id)` and `assessments(tenant)`.
+fn forget_in_backup(backup: &Path, tenant_id: &str) -> rusqlite::Result<()> {
+    let conn = Connection::open(backup)?;
+    conn.pragma_update(None, "secure_delete", true)?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    conn.execute(
+        "DELETE FROM assessments WHERE tenant IN (SELECT id FROM tenants WHERE tenant_id = ?1)",
+        [tenant_id],
+    )?;
+    conn.execute("DELETE FROM tenants WHERE tenant_id = ?1", [tenant_id])?;
+    conn.execute_batch("COMMIT")
 }
 
 fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<AssessmentSummary> {

@@ -814,3 +814,51 @@ fn the_default_path_is_in_the_data_directory() {
         );
     }
 }
+
+#[test]
+fn forget_also_cleans_the_backups() {
+    let (_dir, path) = temp();
+    database_at_version(&path, 1);
+    let backup = backup_path(&path, 1);
+    let mut store = Store::open(&path).unwrap();
+    assert!(backup.exists());
+    assert_eq!(store.forget_tenant(CONTOSO.domain).unwrap(), 2);
+    let old = Connection::open(&backup).unwrap();
+    let rows: i64 = old
+        .query_row("SELECT count(*) FROM assessments", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 0);
+    drop(old);
+    let bytes = fs::read(&backup).unwrap();
+    assert!(
+        !bytes
+            .windows(CONTOSO.domain.len())
+            .any(|w| w == CONTOSO.domain.as_bytes())
+    );
+}
+
+#[test]
+fn compare_orders_by_time_and_refuses_two_tenants() {
+    let (_dir, path) = temp();
+    let mut store = Store::open(&path).unwrap();
+    let old = save(&mut store, &CONTOSO, "2026-05-01T09:00:00Z", 40.0);
+    let new = save(&mut store, &CONTOSO, "2026-08-01T09:00:00Z", 95.0);
+    let other = save(&mut store, &FABRIKAM, "2026-08-01T09:00:00Z", 95.0);
+    let forward = store.compare(old, new).unwrap();
+    assert_eq!(
+        forward.score,
+        Change {
+            from: 40.0,
+            to: 95.0
+        }
+    );
+    assert_eq!(store.compare(new, old).unwrap(), forward);
+    assert_eq!(
+        store.compare(old, other).unwrap_err().kind(),
+        "different_tenants"
+    );
+    assert_eq!(
+        store.compare(old, AssessmentId(999)).unwrap_err().kind(),
+        "not_found"
+    );
+}
