@@ -31,26 +31,13 @@ pub struct DurationError {
 
 impl IsoDuration {
     pub fn parse(text: &str) -> Result<Self, DurationError> {
-        let err = |why| DurationError {
-            text: text.to_owned(),
-            why,
-        };
+        let err = |why| DurationError { text: text.to_owned(), why };
         let rest = text.trim();
-        let rest = rest
-            .strip_prefix('P')
-            .or_else(|| rest.strip_prefix('p'))
-            .ok_or_else(|| err("it must start with P"))?;
+        let rest = rest.strip_prefix('P').or_else(|| rest.strip_prefix('p')).ok_or_else(|| err("it must start with P"))?;
         if rest.is_empty() {
             return Err(err("it has no components"));
         }
-        let mut d = IsoDuration {
-            text: text.trim().to_owned(),
-            years: 0,
-            months: 0,
-            weeks: 0,
-            days: 0,
-            time_ms: 0,
-        };
+        let mut d = IsoDuration { text: text.trim().to_owned(), years: 0, months: 0, weeks: 0, days: 0, time_ms: 0 };
         let mut in_time = false;
         let mut number = String::new();
         let mut seen_any = false;
@@ -80,8 +67,7 @@ impl IsoDuration {
                         (true, 'S') => 7,
                         _ => return Err(err("unknown unit")),
                     };
-                    if rank <= last_rank && !(rank == 4 && last_rank == 4 && !in_time && !seen_any)
-                    {
+                    if rank <= last_rank && !(rank == 4 && last_rank == 4 && !in_time && !seen_any) {
                         return Err(err("units out of order or repeated"));
                     }
                     last_rank = rank;
@@ -123,14 +109,7 @@ impl IsoDuration {
 
     /// From hours (for thresholds and tests).
     pub fn from_hours(hours: u32) -> Self {
-        IsoDuration {
-            text: format!("PT{hours}H"),
-            years: 0,
-            months: 0,
-            weeks: 0,
-            days: 0,
-            time_ms: u64::from(hours) * 3_600_000,
-        }
+        IsoDuration { text: format!("PT{hours}H"), years: 0, months: 0, weeks: 0, days: 0, time_ms: u64::from(hours) * 3_600_000 }
     }
 
     pub fn as_str(&self) -> &str {
@@ -139,10 +118,7 @@ impl IsoDuration {
 
     /// Length in seconds; years count 365 days and months 30 (the way PIM reads them).
     pub fn approx_seconds(&self) -> f64 {
-        let days = f64::from(self.years) * 365.0
-            + f64::from(self.months) * 30.0
-            + f64::from(self.weeks) * 7.0
-            + f64::from(self.days);
+        let days = f64::from(self.years) * 365.0 + f64::from(self.months) * 30.0 + f64::from(self.weeks) * 7.0 + f64::from(self.days);
         days * 86_400.0 + self.time_ms as f64 / 1000.0
     }
 
@@ -155,11 +131,7 @@ impl IsoDuration {
         let secs = self.approx_seconds();
         let plural = |n: f64, unit: &str| {
             let n = (n * 100.0).round() / 100.0;
-            if (n - 1.0).abs() < f64::EPSILON {
-                format!("1 {unit}")
-            } else {
-                format!("{n} {unit}s")
-            }
+            if (n - 1.0).abs() < f64::EPSILON { format!("1 {unit}") } else { format!("{n} {unit}s") }
         };
         if secs >= 86_400.0 && (secs % 86_400.0) == 0.0 {
             plural(secs / 86_400.0, "day")
@@ -213,11 +185,7 @@ mod tests {
 
     fn check(text: &str, expected_seconds: Option<f64>) {
         match (IsoDuration::parse(text), expected_seconds) {
-            (Ok(d), Some(s)) => assert!(
-                (d.approx_seconds() - s).abs() < 1e-6,
-                "{text}: {} != {s}",
-                d.approx_seconds()
-            ),
+            (Ok(d), Some(s)) => assert!((d.approx_seconds() - s).abs() < 1e-6, "{text}: {} != {s}", d.approx_seconds()),
             (Err(_), None) => {}
             (got, want) => panic!("{text}: got {got:?}, want {want:?}"),
         }
@@ -242,10 +210,7 @@ mod tests {
 
     #[test]
     fn rejects_garbage() {
-        for bad in [
-            "", "P", "PT", "8H", "PT8", "P1T", "PTH", "PT8X", "P1H", "PT1D", "PT1H1H", "P1D1Y",
-            "P-1D", "P1.5D", "PT1e9H", "P1DT",
-        ] {
+        for bad in ["", "P", "PT", "8H", "PT8", "P1T", "PTH", "PT8X", "P1H", "PT1D", "PT1H1H", "P1D1Y", "P-1D", "P1.5D", "PT1e9H", "P1DT"] {
             check(bad, None);
         }
     }

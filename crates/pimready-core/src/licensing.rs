@@ -8,9 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::snapshot::CapabilityStatus;
 
 /// The licensing path a SKU belongs to (for the report and the cost options).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum LicencePath {
     EntraIdP2,

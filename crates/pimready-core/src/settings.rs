@@ -17,10 +17,6 @@ pub struct AssessmentSettings {
 
 impl Default for AssessmentSettings {
     fn default() -> Self {
-        AssessmentSettings {
-            emergency_accounts: Vec::new(),
-            extra_privileged_roles: Vec::new(),
-            stale_after_days: 90,
-        }
+        AssessmentSettings { emergency_accounts: Vec::new(), extra_privileged_roles: Vec::new(), stale_after_days: 90 }
     }
 }

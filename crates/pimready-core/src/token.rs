@@ -48,8 +48,7 @@ pub enum TokenError {
     Other(String),
 }
 
-pub type TokenFuture<'a> =
-    Pin<Box<dyn Future<Output = Result<AccessToken, TokenError>> + Send + 'a>>;
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken, TokenError>> + Send + 'a>>;
 
 /// Where the Graph client gets a bearer token. Implemented by the sign-in module
 /// (refreshing silently) and by [`StaticToken`] (tests, `PIMREADY_ACCESS_TOKEN`).

@@ -273,12 +273,7 @@ pub struct Principal {
 
 impl Principal {
     pub fn kind(&self) -> PrincipalKind {
-        match self
-            .odata_type
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
+        match self.odata_type.as_deref().map(str::to_ascii_lowercase).as_deref() {
             Some("#microsoft.graph.user") => PrincipalKind::User,
             Some("#microsoft.graph.group") => PrincipalKind::Group,
             Some("#microsoft.graph.serviceprincipal") => PrincipalKind::ServicePrincipal,
@@ -300,9 +295,7 @@ impl Principal {
     }
 
     pub fn is_guest(&self) -> bool {
-        self.user_type
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case("guest"))
+        self.user_type.as_deref().is_some_and(|t| t.eq_ignore_ascii_case("guest"))
             || self
                 .user_principal_name
                 .as_deref()
@@ -566,10 +559,7 @@ impl AccessReviewDefinition {
             }
         }
         let mut out = Vec::new();
-        for v in [&self.scope, &self.instance_enumeration_scope]
-            .into_iter()
-            .flatten()
-        {
+        for v in [&self.scope, &self.instance_enumeration_scope].into_iter().flatten() {
             walk(v, &mut out);
         }
         out

@@ -18,9 +18,7 @@ pub use graph::*;
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
 
 /// Every dataset the collector reads. The wire names are stable (gaps, reports).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Dataset {
     Organization,
@@ -120,12 +118,8 @@ impl Dataset {
             Dataset::RoleManagementPolicies => "RoleManagementPolicy.Read.Directory",
             Dataset::PrivilegedPrincipals | Dataset::PrivilegedGroups => "User.Read.All",
             Dataset::SignInActivity => "AuditLog.Read.All",
-            Dataset::GroupEligibilityScheduleInstances => {
-                "PrivilegedEligibilitySchedule.Read.AzureADGroup"
-            }
-            Dataset::GroupAssignmentScheduleInstances => {
-                "PrivilegedAssignmentSchedule.Read.AzureADGroup"
-            }
+            Dataset::GroupEligibilityScheduleInstances => "PrivilegedEligibilitySchedule.Read.AzureADGroup",
+            Dataset::GroupAssignmentScheduleInstances => "PrivilegedAssignmentSchedule.Read.AzureADGroup",
             Dataset::AccessReviews => "AccessReview.Read.All",
             Dataset::ConditionalAccessPolicies => "Policy.Read.All",
         }
@@ -244,27 +238,11 @@ pub struct TenantSnapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     #[error("cannot read the snapshot file {path}: {source}")]
-    Read {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "the snapshot {path} is not valid JSON for a PIM Ready snapshot (line {line}, column {column}): {message}"
-    )]
-    Malformed {
-        path: String,
-        line: usize,
-        column: usize,
-        message: String,
-    },
-    #[error(
-        "the snapshot {path} has schema version {found}; this version of PIM Ready reads version {expected} (upgrade PIM Ready, or collect again)"
-    )]
-    Version {
-        path: String,
-        found: u32,
-        expected: u32,
-    },
+    Read { path: String, source: std::io::Error },
+    #[error("the snapshot {path} is not valid JSON for a PIM Ready snapshot (line {line}, column {column}): {message}")]
+    Malformed { path: String, line: usize, column: usize, message: String },
+    #[error("the snapshot {path} has schema version {found}; this version of PIM Ready reads version {expected} (upgrade PIM Ready, or collect again)")]
+    Version { path: String, found: u32, expected: u32 },
 }
 
 impl TenantSnapshot {
@@ -306,24 +284,16 @@ impl TenantSnapshot {
             Dataset::SubscribedSkus => self.subscribed_skus.is_some(),
             Dataset::RoleDefinitions => self.role_definitions.is_some(),
             Dataset::RoleAssignments => self.role_assignments.is_some(),
-            Dataset::RoleAssignmentScheduleInstances => {
-                self.role_assignment_schedule_instances.is_some()
-            }
+            Dataset::RoleAssignmentScheduleInstances => self.role_assignment_schedule_instances.is_some(),
             Dataset::RoleAssignmentSchedules => self.role_assignment_schedules.is_some(),
-            Dataset::RoleEligibilityScheduleInstances => {
-                self.role_eligibility_schedule_instances.is_some()
-            }
+            Dataset::RoleEligibilityScheduleInstances => self.role_eligibility_schedule_instances.is_some(),
             Dataset::RoleEligibilitySchedules => self.role_eligibility_schedules.is_some(),
             Dataset::RoleManagementPolicies => self.role_management_policies.is_some(),
             Dataset::PrivilegedPrincipals => self.privileged_principals.is_some(),
             Dataset::SignInActivity => self.sign_in_activity.is_some(),
             Dataset::PrivilegedGroups => self.privileged_groups.is_some(),
-            Dataset::GroupEligibilityScheduleInstances => {
-                self.group_eligibility_schedule_instances.is_some()
-            }
-            Dataset::GroupAssignmentScheduleInstances => {
-                self.group_assignment_schedule_instances.is_some()
-            }
+            Dataset::GroupEligibilityScheduleInstances => self.group_eligibility_schedule_instances.is_some(),
+            Dataset::GroupAssignmentScheduleInstances => self.group_assignment_schedule_instances.is_some(),
             Dataset::AccessReviews => self.access_reviews.is_some(),
             Dataset::ConditionalAccessPolicies => self.conditional_access_policies.is_some(),
         }
@@ -338,9 +308,7 @@ impl TenantSnapshot {
     }
 
     pub fn default_domain(&self) -> Option<&str> {
-        self.organization
-            .as_ref()
-            .and_then(Organization::default_domain)
+        self.organization.as_ref().and_then(Organization::default_domain)
     }
 
     /// A principal by object id, from every place the collector saw it.
