@@ -1,6 +1,7 @@
 //! One function per subcommand: parse flags, call core, print.
 
 use pimready_core::assessment::{self, Assessment};
+use pimready_core::history::{AssessmentId, HistoryError, Store};
 use pimready_core::snapshot::TenantSnapshot;
 
 use crate::args::{Cli, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs};
@@ -17,6 +18,9 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", pimready_core::checks::docs::markdown_table());
             Ok(())
         }
+        Command::History(args) => history(args.tenant.as_deref()),
+        Command::Diff(args) => diff(args.old, args.new),
+        Command::Forget(args) => forget(&args.tenant, quiet),
         _ => Err(CliError::usage("this subcommand is being wired")),
     }
 }
@@ -36,17 +40,88 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
     finish(&snapshot, &args.evaluation, &args.output, quiet)
 }
 
-/// Assess, write the reports, print the summary.
+/// Assess, write the reports, store in the history, print the summary.
 fn finish(snapshot: &TenantSnapshot, evaluation: &EvaluationArgs, out: &OutputArgs, quiet: bool) -> Result<(), CliError> {
     let (settings, book) = output::evaluation(evaluation)?;
     let assessment: Assessment = assessment::assess(snapshot, &settings, &book);
     let written = output::write_reports(&assessment, out)?;
+    let saved = if out.no_save {
+        None
+    } else {
+        // The reports are already written: a history failure is a warning, not a lost run.
+        match open_store().and_then(|mut store| {
+            store.save(snapshot, &assessment, &settings).map_err(|e| history_error(&e))
+        }) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                eprintln!("warning: the assessment was not stored in the history: {}", e.message);
+                None
+            }
+        }
+    };
     if !quiet {
         print!("{}", summary::render(&assessment));
         println!();
         for path in &written {
             println!("Wrote {}", path.display());
         }
+        if let Some(id) = saved {
+            println!("Stored in the history as assessment {id}");
+        }
+    }
+    Ok(())
+}
+
+fn history_error(e: &HistoryError) -> CliError {
+    CliError::usage(e.to_string())
+}
+
+fn open_store() -> Result<Store, CliError> {
+    Store::open_default().map_err(|e| history_error(&e).hint("the history lives in the platform data folder; check it is writable"))
+}
+
+fn history(tenant: Option<&str>) -> Result<(), CliError> {
+    let store = open_store()?;
+    let rows = store.list(tenant).map_err(|e| history_error(&e))?;
+    if rows.is_empty() {
+        println!("No stored assessments{}.", tenant.map_or_else(String::new, |t| format!(" for {t}")));
+        return Ok(());
+    }
+    println!("{:>6}  {:<17}  {:<32}  {:>6}  {:<5}  {:>8}  {:>8}", "id", "assessed (UTC)", "tenant", "score", "grade", "coverage", "standing");
+    for r in rows {
+        let name = r.default_domain.as_deref().unwrap_or(&r.display_name);
+        println!(
+            "{:>6}  {:<17}  {:<32}  {:>5.1}%  {:<5}  {:>7.0}%  {:>8}",
+            r.id.to_string(),
+            r.assessed_at.format("%Y-%m-%d %H:%M"),
+            truncate(name, 32),
+            r.score_percent,
+            r.grade,
+            r.coverage,
+            r.standing_admins
+        );
+    }
+    Ok(())
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+}
+
+fn diff(old: i64, new: i64) -> Result<(), CliError> {
+    let store = open_store()?;
+    let d = store.compare(AssessmentId(old), AssessmentId(new)).map_err(|e| history_error(&e))?;
+    for line in d.lines() {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
+    let mut store = open_store()?;
+    let removed = store.forget_tenant(tenant).map_err(|e| history_error(&e))?;
+    if !quiet {
+        println!("Forgot {tenant}: {removed} stored assessment(s) deleted.");
     }
     Ok(())
 }
