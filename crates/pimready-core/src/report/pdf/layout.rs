@@ -155,6 +155,28 @@ impl Fonts {
         lines
     }
 
+    /// Wraps source code: keeps each line's indentation, breaks over-long lines by
+    /// character and indents the continuation.
+    pub fn wrap_code(&self, face: Face, size: f32, code: &str, width: f32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for source in code.lines() {
+            let mut line = String::new();
+            let mut w = 0.0;
+            for c in source.chars() {
+                let cw = self.width(face, size, c.encode_utf8(&mut [0; 4]));
+                if w + cw > width && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    line.push_str("    ");
+                    w = self.width(face, size, &line);
+                }
+                line.push(c);
+                w += cw;
+            }
+            lines.push(line);
+        }
+        lines
+    }
+
     /// Shortens `text` with an ellipsis to fit `width`.
     pub fn ellipsize(&self, face: Face, size: f32, text: &str, width: f32) -> String {
         if self.width(face, size, text) <= width {
@@ -620,6 +642,32 @@ impl<'f> Composer<'f> {
                 0.4,
             );
         }
+    }
+
+    /// Height [`Composer::table`] would take if it did not break across pages.
+    pub fn table_height(&self, columns: &[Column], rows: &[Vec<Cell>], ts: &TableStyle) -> f32 {
+        let total: f32 = columns.iter().map(|c| c.share).sum();
+        let widths: Vec<f32> = columns
+            .iter()
+            .map(|c| c.share / total * self.content_w())
+            .collect();
+        let header = columns
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| {
+                self.fonts
+                    .wrap(ts.header.face, ts.header.size, &c.title, w - 2.0 * ts.pad)
+                    .len()
+            })
+            .max()
+            .unwrap_or(1) as f32
+            * ts.header.leading()
+            + 2.0 * ts.pad;
+        header
+            + rows
+                .iter()
+                .map(|r| self.row_layout(r, &widths, ts).0)
+                .sum::<f32>()
     }
 
     fn row_layout(&self, row: &[Cell], widths: &[f32], ts: &TableStyle) -> (f32, Vec<Vec<String>>) {

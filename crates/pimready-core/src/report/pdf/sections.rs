@@ -408,23 +408,6 @@ fn gauge(c: &mut Composer, a: &Assessment, x: f32, top: f32) {
             grade_color(a.score.percent),
         );
     }
-    // Ticks at 60, 70, 80, 90 (the grade boundaries).
-    for t in [60.0_f32, 70.0, 80.0, 90.0] {
-        let ang = (180.0 - 180.0 * t / 100.0).to_radians();
-        let p = |rr: f32| (cx + rr * ang.cos(), cy - rr * ang.sin());
-        let (a0, a1) = (p(r + 1.0), p(r + 6.0));
-        let n = (a1.0 - a0.0, a1.1 - a0.1);
-        let (px, py) = (-n.1 * 0.12, n.0 * 0.12);
-        c.fill_polygon(
-            &[
-                (a0.0 - px, a0.1 - py),
-                (a1.0 - px, a1.1 - py),
-                (a1.0 + px, a1.1 + py),
-                (a0.0 + px, a0.1 + py),
-            ],
-            MUTED,
-        );
-    }
     let big = Style::new(Face::Bold, 30.0, INK);
     c.text_center(cx, cy - 10.0, big, &format!("{:.0}", a.score.percent));
     c.text_center(cx, cy + 4.0, SMALL, "out of 100");
@@ -552,9 +535,9 @@ fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
         c.paragraph("No critical or high-severity check fails.", BODY);
         return;
     }
-    let shown = 6.min(risks.len());
-    let rows: Vec<Vec<Cell>> = risks[..shown]
+    let rows: Vec<Vec<Cell>> = risks
         .iter()
+        .take(6)
         .map(|f| {
             vec![
                 Cell::styled(&f.id, CELL_BOLD),
@@ -564,22 +547,29 @@ fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
             ]
         })
         .collect();
-    c.table(
-        &[
-            col("Check", 0.9),
-            col("Severity", 0.9),
-            col("Risk", 3.0),
-            col("What we found", 4.2),
-        ],
-        &rows,
-        &table_style(),
-    );
+    let columns = [
+        col("Check", 0.9),
+        col("Severity", 0.9),
+        col("Risk", 3.0),
+        col("What we found", 4.2),
+    ];
+    // The summary is one page: show as many risks as fit, and say how many more there are.
+    let mut shown = rows.len();
+    let room = c.remaining() - 2.0 * SMALL.leading();
+    while shown > 1 && c.table_height(&columns, &rows[..shown], &table_style()) > room {
+        shown -= 1;
+    }
+    c.table(&columns, &rows[..shown], &table_style());
     if risks.len() > shown {
         c.space(4.0);
         c.paragraph(
             &format!(
-                "…and {} more critical or high failures (see Findings in detail).",
-                risks.len() - shown
+                "…and {} (see Findings in detail).",
+                plural(
+                    (risks.len() - shown) as u32,
+                    "more critical or high failure",
+                    "more critical or high failures"
+                )
             ),
             SMALL,
         );
@@ -615,13 +605,13 @@ fn licensing(c: &mut Composer, a: &Assessment) {
             .collect();
         c.table(
             &[
-                col("Product", 2.6),
-                col("SKU", 2.2),
+                col("Product", 2.4),
+                col("SKU", 2.6),
                 col("Path", 1.8),
                 col("Entra plans", 2.4),
-                col("Status", 1.1),
+                col("Status", 1.4),
                 col("Used / total", 1.2),
-                col("Counts for PIM", 1.1),
+                col("Counts for PIM", 1.0),
             ],
             &rows,
             &table_style(),
@@ -666,7 +656,7 @@ fn licensing(c: &mut Composer, a: &Assessment) {
         c.table(
             &[
                 col("Option", 2.6),
-                col("Available", 1.0),
+                col("Available", 1.25),
                 col("Seats", 0.8),
                 col("Per month", 1.2),
                 col("Per year", 1.3),
@@ -796,10 +786,10 @@ fn overview(c: &mut Composer, a: &Assessment) {
     c.table(
         &[
             col("ID", 0.9),
-            col("Check", 3.6),
+            col("Check", 3.3),
             col("Severity", 0.9),
-            col("Status", 1.35),
-            col("References", 2.6),
+            col("Status", 1.7),
+            col("References", 2.5),
         ],
         &rows,
         &table_style(),
@@ -814,7 +804,7 @@ fn evidence_table(c: &mut Composer, f: &Finding) {
     let has_since = ev.iter().any(|e| e.start.is_some());
     let mut cols = vec![col("Name", 2.2)];
     if has_upn {
-        cols.push(col("UPN / app id", 2.6));
+        cols.push(col("UPN / app id", 2.5));
     }
     if has_role {
         cols.push(col("Role", 1.8));
@@ -823,9 +813,9 @@ fn evidence_table(c: &mut Composer, f: &Finding) {
         cols.push(col("Assignment", 1.5));
     }
     if has_since {
-        cols.push(col("Since", 0.95));
+        cols.push(col("Since", 1.5));
     }
-    cols.push(col("Detail", 2.6));
+    cols.push(col("Detail", 2.3));
     let rows: Vec<Vec<Cell>> = ev
         .iter()
         .map(|e| {
@@ -973,7 +963,7 @@ fn details(c: &mut Composer, a: &Assessment) {
 fn code_block(c: &mut Composer, code: &str) {
     c.space(6.0);
     let (x, w) = (c.left + 8.0, c.content_w() - 16.0);
-    let lines = c.fonts.wrap(CODE.face, CODE.size, code, w);
+    let lines = c.fonts.wrap_code(CODE.face, CODE.size, code, w);
     let lh = CODE.leading();
     let mut i = 0;
     while i < lines.len() {
@@ -1040,7 +1030,7 @@ fn plan(c: &mut Composer, a: &Assessment) {
                     col("Object", 2.0),
                     col("UPN", 2.6),
                     col("Role", 2.0),
-                    col("Since", 0.95),
+                    col("Since", 1.3),
                     col("Action", 2.6),
                 ],
                 &rows,

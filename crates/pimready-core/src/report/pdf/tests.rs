@@ -107,6 +107,10 @@ fn large_report_paginates_without_overflow() {
     let (pages, _) = extract(&bytes);
     assert!(pages.len() > 50, "{} pages", pages.len());
     assert_inside(&placed, 595.0, 842.0);
+    assert!(
+        pages[1].contains("Executive summary") && !pages[2].contains("Executive summary"),
+        "the summary is one page"
+    );
     let max_page = placed.iter().map(|p| p.page).max().unwrap();
     assert_eq!(max_page + 1, pages.len());
     // The evidence table of a long finding repeats its header on the next pages.
