@@ -210,6 +210,16 @@ pub struct PlacedText {
     pub text: String,
 }
 
+/// A rectangle, line or polygon as drawn, in PDF coordinates (for tests).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PlacedShape {
+    pub page: usize,
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub face: Face,
@@ -300,6 +310,10 @@ pub struct Composer<'f> {
     pub section: String,
     /// The page ops go to (the last one, except while drawing headers and footers).
     pub current: usize,
+    /// Bounding boxes of every shape drawn, in PDF coordinates (for tests).
+    pub shapes: Vec<PlacedShape>,
+    /// Where each section starts: (title, 0-based page), for the document outline.
+    pub outline: Vec<(String, usize)>,
     /// Images to register with the document: (resource name, pixels).
     pub images: Vec<(printpdf::XObjectId, printpdf::RawImage)>,
 }
@@ -319,6 +333,8 @@ impl<'f> Composer<'f> {
             y: 0.0,
             section: String::new(),
             current: 0,
+            shapes: Vec::new(),
+            outline: Vec::new(),
             images: Vec::new(),
         }
     }
@@ -374,6 +390,7 @@ impl<'f> Composer<'f> {
             dpi: Some(72.0),
             no_auto_scale: false,
         };
+        self.record(x, self.page_h - top - h, x + w, self.page_h - top);
         self.images.push((id.clone(), image));
         self.ops().push(Op::UseXobject { id, transform });
     }
@@ -426,8 +443,20 @@ impl<'f> Composer<'f> {
     }
 
     /// A filled rectangle; `top` is measured from the page's top.
+    fn record(&mut self, x0: f32, y0: f32, x1: f32, y1: f32) {
+        let page = self.current;
+        self.shapes.push(PlacedShape {
+            page,
+            x0: x0.min(x1),
+            y0: y0.min(y1),
+            x1: x0.max(x1),
+            y1: y0.max(y1),
+        });
+    }
+
     pub fn fill_rect(&mut self, x: f32, top: f32, w: f32, h: f32, fill: Rgb8) {
         let y = self.page_h - top - h;
+        self.record(x, y, x + w, y + h);
         self.ops().extend([
             Op::SetFillColor { col: fill.color() },
             Op::DrawRectangle {
@@ -445,6 +474,12 @@ impl<'f> Composer<'f> {
 
     pub fn stroke_rect(&mut self, x: f32, top: f32, w: f32, h: f32, color: Rgb8, thickness: f32) {
         let y = self.page_h - top - h;
+        self.record(
+            x - thickness / 2.0,
+            y - thickness / 2.0,
+            x + w + thickness / 2.0,
+            y + h + thickness / 2.0,
+        );
         self.ops().extend([
             Op::SetOutlineColor { col: color.color() },
             Op::SetOutlineThickness { pt: Pt(thickness) },
@@ -463,6 +498,7 @@ impl<'f> Composer<'f> {
 
     pub fn hline(&mut self, x0: f32, x1: f32, at: f32, color: Rgb8, thickness: f32) {
         let y = self.page_h - at;
+        self.record(x0, y - thickness / 2.0, x1, y + thickness / 2.0);
         let p = |x: f32| LinePoint {
             p: Point { x: Pt(x), y: Pt(y) },
             bezier: false,
@@ -482,6 +518,11 @@ impl<'f> Composer<'f> {
     /// A filled polygon from points given top-down.
     pub fn fill_polygon(&mut self, points: &[(f32, f32)], fill: Rgb8) {
         let page_h = self.page_h;
+        let xs = points.iter().map(|p| p.0);
+        let ys = points.iter().map(|p| page_h - p.1);
+        let (x0, x1) = xs.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        let (y0, y1) = ys.fold((f32::MAX, f32::MIN), |(lo, hi), v| (lo.min(v), hi.max(v)));
+        self.record(x0, y0, x1, y1);
         let ring = PolygonRing {
             points: points
                 .iter()

@@ -15,23 +15,30 @@ use std::fmt::Write as _;
 use printpdf::{PdfDocument, PdfPage, PdfSaveOptions, Pt};
 use sha2::{Digest, Sha256};
 
-pub use layout::PlacedText;
 use layout::{Composer, Fonts};
+pub use layout::{PlacedShape, PlacedText};
 
 use super::{NameMasking, ReportError, ReportOptions, mask};
 use crate::assessment::Assessment;
 
 /// Renders the report to PDF bytes.
 pub fn render(assessment: &Assessment, options: &ReportOptions) -> Result<Vec<u8>, ReportError> {
-    render_traced(assessment, options).map(|(bytes, _)| bytes)
+    render_traced(assessment, options).map(|r| r.pdf)
 }
 
-/// [`render`], also returning every text run with its position (PDF points), so
-/// tests can check that nothing is drawn outside the page.
+/// A rendered PDF and where everything landed on its pages.
+pub struct Traced {
+    pub pdf: Vec<u8>,
+    pub texts: Vec<PlacedText>,
+    pub shapes: Vec<PlacedShape>,
+}
+
+/// [`render`], also returning every text run and shape with its position (PDF
+/// points), so tests can check that nothing is drawn outside the page.
 pub fn render_traced(
     assessment: &Assessment,
     options: &ReportOptions,
-) -> Result<(Vec<u8>, Vec<PlacedText>), ReportError> {
+) -> Result<Traced, ReportError> {
     let masked;
     let assessment = match options.masking {
         NameMasking::Clear => assessment,
@@ -46,12 +53,24 @@ pub fn render_traced(
     let mut composer = Composer::new(&fonts, w, h);
     sections::compose(&mut composer, assessment, options);
     let placed = std::mem::take(&mut composer.placed);
+    let shapes = std::mem::take(&mut composer.shapes);
+    let outline = std::mem::take(&mut composer.outline);
     for (id, image) in std::mem::take(&mut composer.images) {
         doc_images.push((id, image));
     }
 
     let client = sections::client_name(assessment, options);
     let mut doc = PdfDocument::new(&format!("PIM readiness assessment: {client}"));
+    for (i, (title, page)) in outline.iter().enumerate() {
+        // Fixed ids (printpdf's are random); pages are 1-based in printpdf's outline.
+        doc.bookmarks.map.insert(
+            printpdf::PageAnnotId(format!("B{i:03}")),
+            printpdf::PageAnnotation {
+                name: title.clone(),
+                page: page + 1,
+            },
+        );
+    }
     for face in [&fonts.regular, &fonts.bold, &fonts.mono] {
         // Fixed resource names instead of printpdf's random ids keep the output stable.
         doc.resources.fonts.map.insert(
@@ -112,7 +131,11 @@ pub fn render_traced(
     let mut bytes = Vec::new();
     lo.save_to(&mut bytes)
         .map_err(|e| ReportError::Pdf(e.to_string()))?;
-    Ok((bytes, placed))
+    Ok(Traced {
+        pdf: bytes,
+        texts: placed,
+        shapes,
+    })
 }
 
 /// 32 hex characters derived from everything the PDF shows.

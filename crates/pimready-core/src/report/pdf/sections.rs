@@ -234,6 +234,7 @@ fn summary_sentences(a: &Assessment, client: &str) -> Vec<String> {
 fn section_title(c: &mut Composer, title: &str) {
     title.clone_into(&mut c.section);
     c.new_page();
+    c.outline.push((title.to_owned(), c.current));
     c.text_at(c.left, c.y + H1.size, H1, title);
     c.y += H1.size + 10.0;
     c.hline(c.left, c.left + 36.0, c.y, NAVY, 2.0);
@@ -261,6 +262,7 @@ pub fn compose(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
 fn cover(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     c.section = String::new();
     c.new_page();
+    c.outline.push(("Cover".to_owned(), c.current));
     let band = c.page_h * 0.42;
     c.fill_rect(0.0, 0.0, c.page_w, band, NAVY);
     let x = c.left;

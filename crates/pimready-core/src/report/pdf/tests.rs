@@ -84,10 +84,24 @@ fn demo_report_contains_what_an_executive_needs() {
 fn letter_paper_has_letter_pages() {
     let mut o = options();
     o.paper = Paper::Letter;
-    let (bytes, placed) = render_traced(&sample::demo(), &o).unwrap();
+    let Traced {
+        pdf: bytes,
+        texts: placed,
+        shapes,
+    } = render_traced(&sample::demo(), &o).unwrap();
     let (_, doc) = extract(&bytes);
     assert_eq!(media_box(&doc), [0.0, 0.0, 612.0, 792.0]);
     assert_inside(&placed, 612.0, 792.0);
+    assert_shapes_inside(&shapes, 612.0, 792.0);
+}
+
+fn assert_shapes_inside(shapes: &[PlacedShape], w: f32, h: f32) {
+    for s in shapes {
+        assert!(
+            s.x0 >= -0.01 && s.x1 <= w + 0.01 && s.y0 >= -0.01 && s.y1 <= h + 0.01,
+            "outside the page: {s:?}"
+        );
+    }
 }
 
 fn assert_inside(placed: &[PlacedText], w: f32, h: f32) {
@@ -103,7 +117,11 @@ fn assert_inside(placed: &[PlacedText], w: f32, h: f32) {
 #[test]
 fn large_report_paginates_without_overflow() {
     let a = sample::large(300);
-    let (bytes, placed) = render_traced(&a, &options()).unwrap();
+    let Traced {
+        pdf: bytes,
+        texts: placed,
+        shapes,
+    } = render_traced(&a, &options()).unwrap();
     let (pages, _) = extract(&bytes);
     assert!(pages.len() > 50, "{} pages", pages.len());
     assert_inside(&placed, 595.0, 842.0);
@@ -141,7 +159,11 @@ fn masked_report_contains_no_upn_from_the_input() {
     for (_, upn) in sample::PEOPLE {
         assert!(!all.contains(upn), "{upn} leaked");
     }
+    for (name, _) in sample::PEOPLE {
+        assert!(!all.contains(&squash(name)), "{name} leaked");
+    }
     assert!(all.contains("z•••@contoso.com"), "masked UPN shown");
+    assert!(all.contains(&squash("Ζ••• Π•••")), "masked name shown");
 }
 
 #[test]
