@@ -125,6 +125,7 @@ fn large_report_paginates_without_overflow() {
     let (pages, _) = extract(&bytes);
     assert!(pages.len() > 50, "{} pages", pages.len());
     assert_inside(&placed, 595.0, 842.0);
+    assert_shapes_inside(&shapes, 595.0, 842.0);
     assert!(
         pages[1].contains("Executive summary") && !pages[2].contains("Executive summary"),
         "the summary is one page"
