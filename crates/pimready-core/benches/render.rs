@@ -48,6 +48,9 @@ fn bench(name: &str, a: &Assessment, options: &ReportOptions, runs: u32) {
 fn main() {
     let mut options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap());
     options.branding.consultant_name = "Fabrikam Security Advisors".into();
+    if let Some(logo) = std::env::var_os("PIMREADY_BENCH_LOGO") {
+        options.branding.logo_png = Some(std::fs::read(logo).expect("reads the logo"));
+    }
     println!(
         "best of 3 runs, profile: {}",
         if cfg!(debug_assertions) {

@@ -1,4 +1,4 @@
-//! The consultant's logo: a minimal PNG decoder (8-bit, non-interlaced grey, grey +
+//! The consultant's logo: a minimal PNG decoder (8- or 16-bit, non-interlaced grey, grey +
 //! alpha, RGB, RGBA and palette images) so the report needs no image codec crate.
 //! Anything else is skipped rather than failing the report.
 
@@ -10,7 +10,7 @@ use printpdf::{RawImage, RawImageData, RawImageFormat};
 pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
     const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
     let mut rest = bytes.strip_prefix(SIGNATURE)?;
-    let (mut width, mut height, mut color_type) = (0usize, 0usize, 0u8);
+    let (mut width, mut height, mut color_type, mut depth) = (0usize, 0usize, 0u8, 8u8);
     let mut palette: Vec<u8> = Vec::new();
     let mut transparency: Vec<u8> = Vec::new();
     let mut idat = Vec::new();
@@ -22,8 +22,9 @@ pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
             b"IHDR" => {
                 width = u32::from_be_bytes(data.get(0..4)?.try_into().ok()?) as usize;
                 height = u32::from_be_bytes(data.get(4..8)?.try_into().ok()?) as usize;
-                let (depth, ctype, interlace) = (*data.get(8)?, *data.get(9)?, *data.get(12)?);
-                if depth != 8
+                let (bits, ctype, interlace) = (*data.get(8)?, *data.get(9)?, *data.get(12)?);
+                depth = bits;
+                if !(depth == 8 || (depth == 16 && ctype != 3))
                     || interlace != 0
                     || width == 0
                     || height == 0
@@ -52,7 +53,9 @@ pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
     flate2::read::ZlibDecoder::new(&idat[..])
         .read_to_end(&mut raw)
         .ok()?;
-    let stride = width * channels;
+    // Bytes per pixel: filters work on bytes, 16-bit samples are two of them.
+    let bpp = channels * usize::from(depth / 8);
+    let stride = width * bpp;
     if raw.len() < height * (stride + 1) {
         return None;
     }
@@ -68,14 +71,10 @@ pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
         };
         let cur = &mut todo[..stride];
         for i in 0..stride {
-            let a = if i >= channels {
-                i32::from(cur[i - channels])
-            } else {
-                0
-            };
+            let a = if i >= bpp { i32::from(cur[i - bpp]) } else { 0 };
             let b = prev.get(i).copied().map_or(0, i32::from);
-            let c = if i >= channels {
-                prev.get(i - channels).copied().map_or(0, i32::from)
+            let c = if i >= bpp {
+                prev.get(i - bpp).copied().map_or(0, i32::from)
             } else {
                 0
             };
@@ -100,6 +99,12 @@ pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
             cur[i] = (i32::from(line[i]) + predicted) as u8;
         }
     }
+    // 16-bit samples are big-endian: keep the high byte.
+    let pixels = if depth == 16 {
+        pixels.iter().step_by(2).copied().collect()
+    } else {
+        pixels
+    };
     let (pixels, format) = match color_type {
         0 => (pixels, RawImageFormat::R8),
         4 => (pixels, RawImageFormat::RG8),
