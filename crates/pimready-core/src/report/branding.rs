@@ -129,26 +129,38 @@ pub fn decode_png(bytes: &[u8]) -> Option<RawImage> {
     })
 }
 
+/// A 2×1 RGBA PNG (one navy pixel, one transparent one), 8 or 16 bits per sample.
 #[cfg(test)]
-pub(crate) fn tiny_png() -> Vec<u8> {
-    // A 2×1 RGBA PNG: one navy pixel, one transparent one.
+pub(crate) fn tiny_png_with_depth(depth: u8) -> Vec<u8> {
     use std::io::Write;
-    let raw = [0u8, 22, 50, 92, 255, 0, 0, 0, 0];
+    let samples = [22u8, 50, 92, 255, 0, 0, 0, 0];
+    let mut raw = vec![0u8]; // filter: none
+    for s in samples {
+        raw.push(s);
+        if depth == 16 {
+            raw.push(0x7f); // low byte, dropped on decoding
+        }
+    }
     let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     z.write_all(&raw).unwrap();
     let idat = z.finish().unwrap();
     let chunk = |kind: &[u8], data: &[u8]| {
-        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        let mut c = u32::try_from(data.len()).unwrap().to_be_bytes().to_vec();
         c.extend_from_slice(kind);
         c.extend_from_slice(data);
         c.extend_from_slice(&[0, 0, 0, 0]); // CRC is not checked by this decoder.
         c
     };
     let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
-    png.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 1, 8, 6, 0, 0, 0]));
+    png.extend(chunk(b"IHDR", &[0, 0, 0, 2, 0, 0, 0, 1, depth, 6, 0, 0, 0]));
     png.extend(chunk(b"IDAT", &idat));
     png.extend(chunk(b"IEND", &[]));
     png
+}
+
+#[cfg(test)]
+pub(crate) fn tiny_png() -> Vec<u8> {
+    tiny_png_with_depth(8)
 }
 
 #[cfg(test)]
