@@ -1,7 +1,8 @@
 //! Times and sizes of the report renderers on the synthetic demo assessment and on a
 //! 300-finding one. Run: `cargo bench -p pimready-core --bench render` (release) or
 //! `cargo test -p pimready-core --bench render` (dev profile). Set
-//! `PIMREADY_BENCH_OUT=DIR` to keep the rendered files.
+//! `PIMREADY_BENCH_OUT=DIR` to keep the rendered files, `PIMREADY_BENCH_PAPER=letter`
+//! for US Letter and `PIMREADY_BENCH_LOGO=FILE.png` for a branded cover.
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +49,9 @@ fn bench(name: &str, a: &Assessment, options: &ReportOptions, runs: u32) {
 fn main() {
     let mut options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap());
     options.branding.consultant_name = "Fabrikam Security Advisors".into();
+    if std::env::var("PIMREADY_BENCH_PAPER").is_ok_and(|p| p.eq_ignore_ascii_case("letter")) {
+        options.paper = report::Paper::Letter;
+    }
     if let Some(logo) = std::env::var_os("PIMREADY_BENCH_LOGO") {
         options.branding.logo_png = Some(std::fs::read(logo).expect("reads the logo"));
     }
