@@ -1,3 +1,4 @@
 //! Integration tests: one binary (ripgrep-style), one module per area.
 
+mod emulator;
 mod graph_client;

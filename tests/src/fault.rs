@@ -2,6 +2,9 @@
 
 use std::time::{Duration, Instant};
 
+/// A predicate over (method, path without version, query).
+pub type RoutePredicate = std::sync::Arc<dyn Fn(&str, &str, &str) -> bool + Send + Sync>;
+
 /// Which requests a fault applies to. Paths are compared without the `/v1.0` or
 /// `/beta` prefix and without the query, e.g. `/roleManagement/directory/roleAssignments`.
 #[derive(Clone)]
@@ -11,7 +14,7 @@ pub enum RouteMatcher {
     /// The path equals this.
     Exact(String),
     /// Any predicate over (method, path, query).
-    Custom(std::sync::Arc<dyn Fn(&str, &str, &str) -> bool + Send + Sync>),
+    Custom(RoutePredicate),
 }
 
 impl std::fmt::Debug for RouteMatcher {
@@ -39,10 +42,10 @@ impl From<String> for RouteMatcher {
 /// `/v1.0/users` → `/users`.
 pub fn strip_version(path: &str) -> &str {
     for prefix in ["/v1.0", "/beta"] {
-        if let Some(rest) = path.strip_prefix(prefix) {
-            if rest.is_empty() || rest.starts_with('/') {
-                return rest;
-            }
+        if let Some(rest) = path.strip_prefix(prefix)
+            && (rest.is_empty() || rest.starts_with('/'))
+        {
+            return rest;
         }
     }
     path

@@ -61,15 +61,15 @@ impl Fixture {
             return Self::from_json(&name, &text);
         }
         // `large-100`: the `large` tenant with 100 users (same privileged population).
-        if let Some((base, n)) = name_or_path.rsplit_once('-') {
-            if let Ok(users) = n.parse::<u64>() {
-                let file = fixtures_dir().join(format!("{base}.json"));
-                if file.is_file() {
-                    let mut fixture = Self::load(file.to_str().unwrap_or_default())?;
-                    fixture.name = name_or_path.to_owned();
-                    fixture.set_generated_users(users);
-                    return Ok(fixture);
-                }
+        if let Some((base, n)) = name_or_path.rsplit_once('-')
+            && let Ok(users) = n.parse::<u64>()
+        {
+            let file = fixtures_dir().join(format!("{base}.json"));
+            if file.is_file() {
+                let mut fixture = Self::load(file.to_str().unwrap_or_default())?;
+                name_or_path.clone_into(&mut fixture.name);
+                fixture.set_generated_users(users);
+                return Ok(fixture);
             }
         }
         let file = fixtures_dir().join(format!("{name_or_path}.json"));
@@ -112,7 +112,11 @@ impl Fixture {
 /// Deterministic GUID from a seed string (v4-shaped).
 pub fn guid(seed: &str) -> String {
     let digest = Sha256::digest(seed.as_bytes());
-    let h: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let h: String = digest.iter().take(16).fold(String::new(), |mut acc, b| {
+        use std::fmt::Write as _;
+        let _ = write!(acc, "{b:02x}");
+        acc
+    });
     format!(
         "{}-{}-4{}-8{}-{}",
         &h[0..8],
@@ -562,9 +566,7 @@ impl Tenant {
 
         for mut user in users {
             set_default(&mut user, "@odata.type", json!("#microsoft.graph.user"));
-            for key in ["businessPhones"] {
-                set_default(&mut user, key, json!([]));
-            }
+            set_default(&mut user, "businessPhones", json!([]));
             for key in [
                 "givenName",
                 "surname",
@@ -660,7 +662,9 @@ impl Tenant {
                     guid(&format!("{tenant_id}|policy|{role_id}"))
                 );
                 let mut rules = default_policy_rules();
-                for patch in patches.get(role_id).into_iter().flatten() {
+                // `"*"` patches apply to every role, then the role's own.
+                let all = patches.get("*").into_iter().flatten();
+                for patch in all.chain(patches.get(role_id).into_iter().flatten()) {
                     if let Some(rule) = rules.iter_mut().find(|r| r["id"] == patch["id"]) {
                         merge(rule, patch);
                     }
@@ -862,12 +866,18 @@ fn generate(spec: &Value, tenant_id: &str, domain: &str, roles: &[Value]) -> Gen
         }
         // 1–2 roles each: mostly highly privileged, some others.
         let n_roles = 1 + rng.below(2);
+        let mut held: Vec<&str> = Vec::new();
         for r in 0..n_roles {
             let role = if rng.below(3) == 0 {
                 all_roles[rng.below(all_roles.len() as u64) as usize]
             } else {
                 highly[rng.below(highly.len() as u64) as usize]
             };
+            // Graph has one assignment per (principal, role, scope).
+            if held.contains(&role) {
+                continue;
+            }
+            held.push(role);
             let eligible = !is_sp && rng.below(2) == 0;
             let start = format!("2026-0{}-1{}T10:00:00Z", 1 + rng.below(9), rng.below(10));
             let schedule = json!({

@@ -295,10 +295,10 @@ impl Shared {
         in_batch: bool,
     ) -> Outcome {
         let path = req.path.clone();
-        if path != "/$batch" {
-            if let Some(wait) = self.take_throttle() {
-                return throttled(wait);
-            }
+        if path != "/$batch"
+            && let Some(wait) = self.take_throttle()
+        {
+            return throttled(wait);
         }
         // Faults (the first matching active one fires).
         let mut fault = self.take_fault(&req.method, &path, &req.query);
@@ -306,10 +306,10 @@ impl Shared {
             tokio::time::sleep(d).await;
             fault = self.take_fault_after_latency(&req.method, &path, &req.query);
         }
-        if let Some(kind) = fault {
-            if let Some(outcome) = self.apply_fault(&kind, &req).await {
-                return outcome;
-            }
+        if let Some(kind) = fault
+            && let Some(outcome) = self.apply_fault(&kind, &req)
+        {
+            return outcome;
         }
         if let Err(denied) = self.check_scope(bearer, &path, &req.query) {
             return denied;
@@ -336,7 +336,7 @@ impl Shared {
         }
     }
 
-    async fn apply_fault(&self, kind: &FaultKind, req: &GraphRequest) -> Option<Outcome> {
+    fn apply_fault(&self, kind: &FaultKind, req: &GraphRequest) -> Option<Outcome> {
         Some(match kind {
             FaultKind::Latency(_) => return None,
             FaultKind::Throttle { retry_after } => throttled(*retry_after),
@@ -348,13 +348,8 @@ impl Shared {
                     504 => "GatewayTimeout",
                     _ => "UnknownError",
                 };
-                let mut o = graph_error(*status, code, "The service is temporarily unavailable. Please retry.");
-                if let Outcome::Json { headers, .. } = &mut o {
-                    if *status == 503 {
-                        headers.push(("Retry-After".into(), "1".into()));
-                    }
-                }
-                o
+                // No Retry-After: the client's own backoff applies (use `Throttle` for Retry-After).
+                graph_error(*status, code, "The service is temporarily unavailable. Please retry.")
             }
             FaultKind::DropMidBody => Outcome::DropMidBody {
                 prefix: format!(
@@ -593,9 +588,10 @@ impl Shared {
                     100,
                 )
             }
-            ["users", _] | ["serviceprincipals", _] | ["groups", _] | ["directoryobjects", _] => {
-                self.object(req, &q, lower[0], segments[1])
-            }
+            [
+                "users" | "serviceprincipals" | "groups" | "directoryobjects",
+                _,
+            ] => self.object(req, &q, lower[0], segments[1]),
             [
                 "groups",
                 _,
@@ -656,14 +652,13 @@ impl Shared {
             );
         }
         let mut body = project(&object, select.as_deref(), wanted.is_none());
-        if let Some(fields) = &select {
-            if fields
+        if let Some(fields) = &select
+            && fields
                 .iter()
                 .any(|f| f.eq_ignore_ascii_case("signInActivity"))
-                && body.get("signInActivity").is_none()
-            {
-                body["signInActivity"] = Value::Null;
-            }
+            && body.get("signInActivity").is_none()
+        {
+            body["signInActivity"] = Value::Null;
         }
         body["@odata.context"] =
             json!(self.context(&req.version, &format!("{collection}/$entity")));

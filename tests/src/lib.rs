@@ -173,11 +173,14 @@ impl Shared {
     }
 }
 
+/// Builds extra routes once the emulator's address is known.
+pub type RouterFactory = Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>;
+
 /// Configures an emulator before it starts.
 pub struct EmulatorBuilder {
     fixture: Fixture,
     validator: Option<TokenValidator>,
-    routers: Vec<Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>>,
+    routers: Vec<RouterFactory>,
     latency: Duration,
     port: u16,
 }
