@@ -323,13 +323,68 @@ async fn broken_answers_are_gaps() {
         let (reason, _, _) = gap(&c.snapshot, dataset);
         assert_eq!(reason, GapReason::Error, "{kind:?}");
         assert!(!c.snapshot.has(dataset), "{kind:?}");
+        let expected = if dataset == Dataset::RoleEligibilitySchedules {
+            1 + DERIVED.len()
+        } else {
+            1
+        };
         assert_eq!(
             c.snapshot.gaps.len(),
-            1,
-            "{kind:?}: only {dataset} is missing: {:?}",
+            expected,
+            "{kind:?}: only {dataset} (and what depends on it) is missing: {:?}",
             c.snapshot.gaps
         );
     }
+}
+
+/// Datasets read for the privileged population found in wave 1.
+const DERIVED: [Dataset; 5] = [
+    Dataset::PrivilegedPrincipals,
+    Dataset::SignInActivity,
+    Dataset::PrivilegedGroups,
+    Dataset::GroupEligibilityScheduleInstances,
+    Dataset::GroupAssignmentScheduleInstances,
+];
+
+#[tokio::test]
+async fn an_unreadable_population_source_gaps_the_population() {
+    let emu = emulator("contoso-e5").await;
+    emu.set_fault(
+        "/roleManagement/directory/roleAssignments",
+        FaultKind::Forbidden,
+    );
+    let c = collect(&emu).await;
+    let s = &c.snapshot;
+    assert_eq!(
+        gap(s, Dataset::RoleAssignments).0,
+        GapReason::PermissionDenied
+    );
+    for d in DERIVED {
+        let g = s.gap(d).unwrap_or_else(|| panic!("{d} gapped"));
+        assert_eq!(g.reason, GapReason::PermissionDenied, "{d}");
+        assert_eq!(
+            g.missing_scope.as_deref(),
+            Some("RoleManagement.Read.Directory"),
+            "{d}"
+        );
+        assert!(!s.has(d), "{d}");
+    }
+    assert_progress_complete(&c.events);
+    assert!(
+        !emu.requests().iter().any(|r| r.in_batch),
+        "no look-ups for a population that cannot be trusted"
+    );
+}
+
+#[tokio::test]
+async fn nothing_readable_fails_the_collection() {
+    let emu = emulator("contoso-e5").await;
+    emu.set_fault(
+        RouteMatcher::Prefix(String::new()),
+        Fault::status_always(500),
+    );
+    let e = try_collect(&emu, token(&emu)).await.err().expect("fails");
+    assert_eq!(e.kind(), "nothing_read", "{e}");
 }
 
 #[tokio::test]

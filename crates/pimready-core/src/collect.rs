@@ -71,6 +71,9 @@ pub enum CollectError {
     /// Graph answered for another tenant than the one asked for.
     #[error("the signed-in account belongs to tenant {found}, not to {asked}")]
     TenantMismatch { asked: String, found: String },
+    /// Every tenant-wide read failed (the first failure is named).
+    #[error("nothing could be read from Microsoft Graph: {0}")]
+    NothingRead(String),
     #[error("{0}")]
     Setup(String),
 }
@@ -82,6 +85,7 @@ impl CollectError {
             CollectError::SignIn(_) => "sign_in",
             CollectError::Unreachable { .. } => "unreachable",
             CollectError::TenantMismatch { .. } => "tenant_mismatch",
+            CollectError::NothingRead(_) => "nothing_read",
             CollectError::Setup(_) => "setup",
         }
     }
@@ -370,6 +374,10 @@ impl Collection<'_> {
                 _ => {}
             }
         }
+        if WAVE_1.iter().all(|(d, _)| self.snapshot.gap(*d).is_some()) {
+            let first = &self.snapshot.gaps[0];
+            return Err(CollectError::NothingRead(first.detail.clone()));
+        }
         if let Some(org) = &self.snapshot.organization {
             check_tenant(tenant, org)?;
             self.snapshot.tenant_id.clone_from(&org.id);
@@ -479,10 +487,27 @@ impl Collection<'_> {
 
     /// Waves 2 and later: look up what the previous wave named, until nothing new is named.
     async fn later_waves(&mut self) {
-        self.discover_from_wave_1();
         for dataset in PRINCIPAL_DATASETS {
             (self.progress)(Progress::Started { dataset });
         }
+        // A population read from incomplete sources would let principal checks pass on
+        // the part that was read: no principals rather than some.
+        if let Some(source) = self.incomplete_population_source() {
+            for dataset in PRINCIPAL_DATASETS {
+                let detail = format!(
+                    "not collected: it depends on {}, which could not be read ({})",
+                    source.dataset.as_str(),
+                    source.detail
+                );
+                self.push_gap(Gap {
+                    dataset,
+                    detail,
+                    ..source.clone()
+                });
+            }
+            return;
+        }
+        self.discover_from_wave_1();
         let mut principals: BTreeMap<String, Principal> = BTreeMap::new();
         let mut sign_ins: BTreeMap<String, SignInActivity> = BTreeMap::new();
         let mut groups: BTreeMap<String, PrivilegedGroup> = BTreeMap::new();
@@ -720,23 +745,43 @@ impl Collection<'_> {
         self.failures.entry(dataset).or_insert(e);
     }
 
+    /// The first source of the privileged population that failed for another reason
+    /// than a missing licence (without the licence, that source is empty by nature).
+    fn incomplete_population_source(&self) -> Option<Gap> {
+        [
+            Dataset::RoleAssignments,
+            Dataset::RoleAssignmentScheduleInstances,
+            Dataset::RoleAssignmentSchedules,
+            Dataset::RoleEligibilityScheduleInstances,
+            Dataset::RoleEligibilitySchedules,
+        ]
+        .into_iter()
+        .filter_map(|d| self.snapshot.gap(d))
+        .find(|g| g.reason != GapReason::NotLicensed)
+        .cloned()
+    }
+
     fn gap(&mut self, dataset: Dataset, e: &GraphError) {
         let reason = e.kind.gap_reason();
-        (self.progress)(Progress::Gap {
+        self.push_gap(Gap {
             dataset,
             reason,
             detail: e.detail.clone(),
+            status: e.status,
+            code: e.code.clone(),
+            missing_scope: (reason == GapReason::PermissionDenied)
+                .then(|| dataset.scope().to_owned()),
         });
-        if self.snapshot.gap(dataset).is_none() {
-            self.snapshot.gaps.push(Gap {
-                dataset,
-                reason,
-                detail: e.detail.clone(),
-                status: e.status,
-                code: e.code.clone(),
-                missing_scope: (reason == GapReason::PermissionDenied)
-                    .then(|| dataset.scope().to_owned()),
-            });
+    }
+
+    fn push_gap(&mut self, gap: Gap) {
+        (self.progress)(Progress::Gap {
+            dataset: gap.dataset,
+            reason: gap.reason,
+            detail: gap.detail.clone(),
+        });
+        if self.snapshot.gap(gap.dataset).is_none() {
+            self.snapshot.gaps.push(gap);
         }
     }
 }
