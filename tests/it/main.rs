@@ -1,1 +1,4 @@
-//! Integration tests.
+//! Integration tests: one binary (ripgrep-style), one module per area.
+
+mod emulator;
+mod graph_client;

@@ -1,1 +1,580 @@
-//! Tenant emulator.
+//! Tenant emulator: a local Entra ID + Microsoft Graph look-alike that serves a
+//! fixture tenant over real HTTP, with fault injection and a request log.
+//!
+//! ```no_run
+//! # async fn demo() {
+//! let emulator = pimready_tests::Emulator::start_named("contoso-e5").await.unwrap();
+//! let url = format!("{}/v1.0/organization", emulator.base_url());
+//! # }
+//! ```
+//!
+//! Seams for the sign-in work: [`EmulatorBuilder::token_validator`] replaces the fixed
+//! bearer check, and [`EmulatorBuilder::router`] merges extra routes (OAuth endpoints).
+
+pub mod fault;
+pub mod fixture;
+mod graph;
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::Response;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use fault::{Fault, FaultKind, RouteMatcher, Throttling};
+pub use fixture::{Fixture, FixtureError, Tenant};
+
+use fault::Bucket;
+use graph::{GraphRequest, Outcome};
+
+/// The bearer the emulator accepts until sign-in lands.
+pub const FIXED_TOKEN: &str = "pimready-emulator-token";
+
+/// A tenant id (GUID).
+pub type TenantId = String;
+
+/// Why a token validator refused a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Denied {
+    /// 401 `InvalidAuthenticationToken` with this message.
+    Unauthenticated(String),
+    /// 403 `Authorization_RequestDenied` with this message (e.g. the missing scope).
+    Forbidden(String),
+}
+
+/// Decides whether a bearer may call a route that needs `required_scope`
+/// (empty for the `$batch` envelope, whose inner requests are checked one by one).
+pub type TokenValidator = Arc<dyn Fn(&str, &str) -> Result<TenantId, Denied> + Send + Sync>;
+
+/// Which listener received a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Listener {
+    /// The Graph host (`base_url`).
+    Graph,
+    /// The second, "foreign" host that foreign nextLinks point at.
+    Foreign,
+}
+
+/// One request as the emulator saw it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub listener: Listener,
+    pub method: String,
+    /// Path and query as sent, e.g. `/v1.0/users/1?$select=id` (inner batch requests
+    /// are prefixed with the envelope's version).
+    pub path_and_query: String,
+    /// The `Host` header (`None` for inner batch requests).
+    pub host: Option<String>,
+    /// The `Authorization` header value, if one was sent (inner batch requests carry the envelope's).
+    pub authorization: Option<String>,
+    /// Whether it came inside a `$batch` envelope.
+    pub in_batch: bool,
+    /// The status answered (`None` while pending or when the route hung).
+    pub status: Option<u16>,
+}
+
+impl RecordedRequest {
+    pub fn has_authorization(&self) -> bool {
+        self.authorization.is_some()
+    }
+
+    /// The path without the query.
+    pub fn path(&self) -> &str {
+        self.path_and_query.split('?').next().unwrap_or_default()
+    }
+}
+
+/// What a merged router may want to know about the emulator it runs in.
+#[derive(Debug, Clone)]
+pub struct EmulatorInfo {
+    pub base_url: String,
+    pub tenant_id: String,
+    pub token: String,
+}
+
+#[derive(Default)]
+struct Control {
+    latency: Duration,
+    faults: Vec<(RouteMatcher, Fault)>,
+    bucket: Option<Bucket>,
+    throttled: u64,
+    requests: Vec<RecordedRequest>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) tenant: Tenant,
+    pub(crate) base_url: String,
+    pub(crate) foreign_base_url: String,
+    pub(crate) validator: TokenValidator,
+    control: Mutex<Control>,
+}
+
+impl Shared {
+    fn control(&self) -> MutexGuard<'_, Control> {
+        self.control
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn record(&self, r: RecordedRequest) -> usize {
+        let mut c = self.control();
+        c.requests.push(r);
+        c.requests.len() - 1
+    }
+
+    pub(crate) fn set_status(&self, index: usize, status: Option<u16>) {
+        if let Some(r) = self.control().requests.get_mut(index) {
+            r.status = status;
+        }
+    }
+
+    pub(crate) fn take_throttle(&self) -> Option<Duration> {
+        let mut c = self.control();
+        let wait = c.bucket.as_mut()?.take().err()?;
+        c.throttled += 1;
+        Some(wait)
+    }
+
+    /// The first matching fault with firings left; consumes one firing.
+    pub(crate) fn take_fault(&self, method: &str, path: &str, query: &str) -> Option<FaultKind> {
+        let mut c = self.control();
+        let (_, fault) = c
+            .faults
+            .iter_mut()
+            .find(|(m, f)| f.times != Some(0) && m.matches(method, path, query))?;
+        if let Some(n) = &mut fault.times {
+            *n -= 1;
+        }
+        Some(fault.kind.clone())
+    }
+
+    /// After a latency fault: the first matching non-latency fault.
+    pub(crate) fn take_fault_after_latency(
+        &self,
+        method: &str,
+        path: &str,
+        query: &str,
+    ) -> Option<FaultKind> {
+        let mut c = self.control();
+        let (_, fault) = c.faults.iter_mut().find(|(m, f)| {
+            f.times != Some(0)
+                && !matches!(f.kind, FaultKind::Latency(_))
+                && m.matches(method, path, query)
+        })?;
+        if let Some(n) = &mut fault.times {
+            *n -= 1;
+        }
+        Some(fault.kind.clone())
+    }
+}
+
+/// Builds extra routes once the emulator's address is known.
+pub type RouterFactory = Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>;
+
+/// Configures an emulator before it starts.
+pub struct EmulatorBuilder {
+    fixture: Fixture,
+    validator: Option<TokenValidator>,
+    routers: Vec<RouterFactory>,
+    latency: Duration,
+    port: u16,
+}
+
+impl EmulatorBuilder {
+    /// The Graph listener's port (default 0: any free port).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Replaces the fixed-bearer check (the sign-in work plugs its token check in here).
+    pub fn token_validator(
+        mut self,
+        f: impl Fn(&str, &str) -> Result<TenantId, Denied> + Send + Sync + 'static,
+    ) -> Self {
+        self.validator = Some(Arc::new(f));
+        self
+    }
+
+    /// Merges extra routes (e.g. OAuth endpoints) built once the base URL is known.
+    /// The router must not have its own fallback: unmatched paths go to Graph.
+    pub fn router(mut self, f: impl FnOnce(&EmulatorInfo) -> Router + Send + 'static) -> Self {
+        self.routers.push(Box::new(f));
+        self
+    }
+
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Binds 127.0.0.1:0 (and a second "foreign" listener) and serves.
+    pub async fn start(self) -> Result<Emulator, FixtureError> {
+        let tenant = Tenant::build(&self.fixture)?;
+        let io = |e: std::io::Error| FixtureError(format!("cannot bind a loopback port: {e}"));
+        let listener = TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .map_err(io)?;
+        let foreign = TcpListener::bind("127.0.0.1:0").await.map_err(io)?;
+        let base_url = format!(
+            "http://127.0.0.1:{}",
+            listener.local_addr().map_err(io)?.port()
+        );
+        // Another host name as well as another port, so a host-only comparison also sees it.
+        let foreign_base_url = format!(
+            "http://localhost:{}",
+            foreign.local_addr().map_err(io)?.port()
+        );
+        let tenant_id = tenant.tenant_id.clone();
+        let validator = self.validator.unwrap_or_else(|| {
+            let tenant_id = tenant_id.clone();
+            Arc::new(move |bearer: &str, _scope: &str| {
+                if bearer == FIXED_TOKEN {
+                    Ok(tenant_id.clone())
+                } else {
+                    Err(Denied::Unauthenticated(
+                        "Invalid JWT token. The token is not valid.".into(),
+                    ))
+                }
+            })
+        });
+        let shared = Arc::new(Shared {
+            tenant,
+            base_url: base_url.clone(),
+            foreign_base_url: foreign_base_url.clone(),
+            validator,
+            control: Mutex::new(Control {
+                latency: self.latency,
+                ..Control::default()
+            }),
+        });
+        let info = EmulatorInfo {
+            base_url: base_url.clone(),
+            tenant_id: tenant_id.clone(),
+            token: FIXED_TOKEN.into(),
+        };
+        let mut app: Router = Router::new()
+            .fallback(serve_graph)
+            .with_state(Arc::clone(&shared));
+        for f in self.routers {
+            app = app.merge(f(&info));
+        }
+        let foreign_app = Router::new()
+            .fallback(serve_foreign)
+            .with_state(Arc::clone(&shared));
+        let tasks = vec![
+            tokio::spawn(async move {
+                let _ = axum::serve(listener, app).await;
+            }),
+            tokio::spawn(async move {
+                let _ = axum::serve(foreign, foreign_app).await;
+            }),
+        ];
+        Ok(Emulator {
+            shared,
+            base_url,
+            foreign_base_url,
+            tenant_id,
+            tasks,
+        })
+    }
+}
+
+/// A running emulator; stops serving when dropped.
+pub struct Emulator {
+    shared: Arc<Shared>,
+    base_url: String,
+    foreign_base_url: String,
+    tenant_id: String,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        for t in &self.tasks {
+            t.abort();
+        }
+    }
+}
+
+impl Emulator {
+    pub fn builder(fixture: Fixture) -> EmulatorBuilder {
+        EmulatorBuilder {
+            fixture,
+            validator: None,
+            routers: Vec::new(),
+            latency: Duration::ZERO,
+            port: 0,
+        }
+    }
+
+    pub async fn start(fixture: Fixture) -> Result<Emulator, FixtureError> {
+        Self::builder(fixture).start().await
+    }
+
+    /// A fixture by name (`contoso-e5`, `large-100`, …) or path.
+    pub async fn start_named(name: &str) -> Result<Emulator, FixtureError> {
+        Self::start(Fixture::load(name)?).await
+    }
+
+    /// `http://127.0.0.1:PORT` (Graph paths start with `/v1.0` or `/beta`).
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The second listener's base URL (where foreign nextLinks point).
+    pub fn foreign_base_url(&self) -> &str {
+        &self.foreign_base_url
+    }
+
+    /// The bearer accepted by the default validator.
+    pub fn token(&self) -> &str {
+        FIXED_TOKEN
+    }
+
+    pub fn tenant_id(&self) -> &str {
+        &self.tenant_id
+    }
+
+    /// The indexed fixture tenant being served.
+    pub fn tenant(&self) -> &Tenant {
+        &self.shared.tenant
+    }
+
+    /// The fixture's "now" (RFC 3339), to pass to the collector and checks.
+    pub fn now(&self) -> &str {
+        &self.shared.tenant.now
+    }
+
+    /// Delay before every HTTP request is answered (a `$batch` envelope counts once).
+    pub fn set_latency(&self, latency: Duration) {
+        self.shared.control().latency = latency;
+    }
+
+    /// Adds a fault; earlier faults take precedence over later ones for the same request.
+    pub fn set_fault(&self, matcher: impl Into<RouteMatcher>, fault: impl Into<Fault>) {
+        self.shared
+            .control()
+            .faults
+            .push((matcher.into(), fault.into()));
+    }
+
+    pub fn clear_faults(&self) {
+        self.shared.control().faults.clear();
+    }
+
+    /// Graph-like throttling for every request (`None` turns it off).
+    pub fn set_throttling(&self, throttling: Option<Throttling>) {
+        let mut c = self.shared.control();
+        c.bucket = throttling.map(Bucket::new);
+    }
+
+    /// How many requests throttling answered with 429.
+    pub fn throttled_count(&self) -> u64 {
+        self.shared.control().throttled
+    }
+
+    /// Every request received, on both listeners, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.control().requests.clone()
+    }
+
+    /// Requests that reached the foreign listener.
+    pub fn foreign_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.listener == Listener::Foreign)
+            .collect()
+    }
+
+    /// HTTP requests on the Graph listener (a `$batch` counts once).
+    pub fn http_request_count(&self) -> usize {
+        self.requests()
+            .iter()
+            .filter(|r| r.listener == Listener::Graph && !r.in_batch)
+            .count()
+    }
+
+    pub fn clear_requests(&self) {
+        self.shared.control().requests.clear();
+    }
+}
+
+fn header_string(req: &Request, name: header::HeaderName) -> Option<String> {
+    req.headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+async fn serve_graph(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let method = req.method().as_str().to_owned();
+    let path_and_query = req
+        .uri()
+        .path_and_query()
+        .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+    let authorization = header_string(&req, header::AUTHORIZATION);
+    let index = shared.record(RecordedRequest {
+        listener: Listener::Graph,
+        method: method.clone(),
+        path_and_query: path_and_query.clone(),
+        host: header_string(&req, header::HOST),
+        authorization: authorization.clone(),
+        in_batch: false,
+        status: None,
+    });
+    let latency = shared.control().latency;
+    if !latency.is_zero() {
+        tokio::time::sleep(latency).await;
+    }
+    let raw_path = req.uri().path().to_owned();
+    let query = req.uri().query().unwrap_or_default().to_owned();
+    let body = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let outcome = match version_of(&raw_path) {
+        None => graph::graph_error(
+            400,
+            "BadRequest",
+            &format!(
+                "Invalid version: {}",
+                raw_path
+                    .trim_start_matches('/')
+                    .split('/')
+                    .next()
+                    .unwrap_or_default()
+            ),
+        ),
+        Some(version) => {
+            let body_json = if body.is_empty() {
+                None
+            } else {
+                serde_json::from_slice(&body).ok()
+            };
+            if !body.is_empty() && body_json.is_none() {
+                graph::graph_error(400, "BadRequest", "Unable to read JSON request payload.")
+            } else {
+                let path = percent_decode(fault::strip_version(&raw_path));
+                let bearer = authorization
+                    .as_deref()
+                    .and_then(|a| {
+                        a.strip_prefix("Bearer ")
+                            .or_else(|| a.strip_prefix("bearer "))
+                    })
+                    .map(str::trim);
+                let greq = GraphRequest {
+                    method,
+                    path,
+                    version: version.to_owned(),
+                    query,
+                    body: body_json,
+                };
+                shared.dispatch(greq, bearer, false).await
+            }
+        }
+    };
+    shared.set_status(index, outcome.status());
+    into_response(outcome).await
+}
+
+fn version_of(path: &str) -> Option<&'static str> {
+    if path == "/v1.0" || path.starts_with("/v1.0/") {
+        Some("v1.0")
+    } else if path == "/beta" || path.starts_with("/beta/") {
+        Some("beta")
+    } else {
+        None
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
+}
+
+async fn serve_foreign(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let index = shared.record(RecordedRequest {
+        listener: Listener::Foreign,
+        method: req.method().as_str().to_owned(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned()),
+        host: header_string(&req, header::HOST),
+        authorization: header_string(&req, header::AUTHORIZATION),
+        in_batch: false,
+        status: Some(200),
+    });
+    let _ = index;
+    into_response(Outcome::json(200, serde_json::json!({"value": []}))).await
+}
+
+const JSON_CONTENT_TYPE: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+
+async fn into_response(outcome: Outcome) -> Response {
+    let mut builder = Response::builder()
+        .header(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        )
+        .header(
+            "request-id",
+            fixture::guid(&format!("{:?}", std::time::SystemTime::now())),
+        );
+    match outcome {
+        Outcome::Json {
+            status,
+            headers,
+            body,
+        } => {
+            builder = builder
+                .status(StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR));
+            for (k, v) in headers {
+                builder = builder.header(k, v);
+            }
+            builder
+                .body(Body::from(body.to_string()))
+                .expect("valid response")
+        }
+        Outcome::Text { status, body } => builder
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::OK))
+            .body(Body::from(body))
+            .expect("valid response"),
+        Outcome::DropMidBody { prefix } => {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![
+                Ok(prefix.into_bytes()),
+                Err(std::io::Error::new(
+                    std::io::ErrorKind::ConnectionReset,
+                    "emulated connection drop",
+                )),
+            ];
+            let stream = futures::stream::iter(chunks).then(|c| async move {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+                c
+            });
+            builder
+                .status(StatusCode::OK)
+                .body(Body::from_stream(stream))
+                .expect("valid response")
+        }
+        Outcome::Reset => {
+            let chunks: Vec<Result<Vec<u8>, std::io::Error>> = vec![Err(std::io::Error::new(
+                std::io::ErrorKind::ConnectionReset,
+                "emulated connection reset",
+            ))];
+            builder
+                .status(StatusCode::OK)
+                .body(Body::from_stream(futures::stream::iter(chunks)))
+                .expect("valid response")
+        }
+        Outcome::Hang => std::future::pending().await,
+    }
+}
+
+use futures::StreamExt as _;

@@ -1,1 +1,330 @@
-//! TODO(helper): see the module's owner.
+//! Microsoft clouds and the hosts PIM Ready talks to.
+//!
+//! Hosts are checked once, here: https only, except plain http for loopback hosts
+//! (the tenant emulator). The Graph client trusts a [`GraphHost`] without re-checking.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::str::FromStr;
+
+use url::{Host, Url};
+
+use crate::snapshot::CloudName;
+
+/// A Microsoft cloud (hosts from Microsoft's "national cloud deployments" page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Cloud {
+    #[default]
+    Global,
+    /// US Government L4 (GCC High).
+    Usgov,
+    /// US Government L5 (DoD).
+    UsgovDod,
+    /// Operated by 21Vianet.
+    China,
+}
+
+impl Cloud {
+    pub const ALL: [Cloud; 4] = [Cloud::Global, Cloud::Usgov, Cloud::UsgovDod, Cloud::China];
+
+    /// The name used on the command line and in settings.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::Global => "global",
+            Cloud::Usgov => "usgov",
+            Cloud::UsgovDod => "usgov-dod",
+            Cloud::China => "china",
+        }
+    }
+
+    /// The Microsoft Entra sign-in host.
+    pub fn authority_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "login.microsoftonline.com",
+            Cloud::Usgov | Cloud::UsgovDod => "login.microsoftonline.us",
+            Cloud::China => "login.chinacloudapi.cn",
+        }
+    }
+
+    /// The Microsoft Graph host.
+    pub fn graph_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "graph.microsoft.com",
+            Cloud::Usgov => "graph.microsoft.us",
+            Cloud::UsgovDod => "dod-graph.microsoft.us",
+            Cloud::China => "microsoftgraph.chinacloudapi.cn",
+        }
+    }
+
+    pub fn name(self) -> CloudName {
+        match self {
+            Cloud::Global => CloudName::Global,
+            Cloud::Usgov => CloudName::Usgov,
+            Cloud::UsgovDod => CloudName::UsgovDod,
+            Cloud::China => CloudName::China,
+        }
+    }
+
+    /// The cloud's own hosts, without overrides.
+    pub fn endpoints(self) -> Endpoints {
+        let https = |host: &str| Url::parse(&format!("https://{host}/")).expect("static host");
+        Endpoints {
+            authority: https(self.authority_host()),
+            graph: GraphHost(https(self.graph_host())),
+        }
+    }
+}
+
+impl From<Cloud> for CloudName {
+    fn from(c: Cloud) -> Self {
+        c.name()
+    }
+}
+
+impl From<CloudName> for Cloud {
+    fn from(c: CloudName) -> Self {
+        match c {
+            CloudName::Global => Cloud::Global,
+            CloudName::Usgov => Cloud::Usgov,
+            CloudName::UsgovDod => Cloud::UsgovDod,
+            CloudName::China => Cloud::China,
+        }
+    }
+}
+
+impl fmt::Display for Cloud {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Cloud {
+    type Err = EndpointError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Cloud::ALL
+            .into_iter()
+            .find(|c| c.as_str().eq_ignore_ascii_case(s.trim()))
+            .ok_or_else(|| EndpointError::UnknownCloud(s.to_owned()))
+    }
+}
+
+/// A host that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum EndpointError {
+    #[error("unknown cloud {0:?} (expected global, usgov, usgov-dod or china)")]
+    UnknownCloud(String),
+    #[error("{0:?} is not a valid URL")]
+    Invalid(String),
+    #[error("{0} must use https (plain http is allowed only for 127.0.0.1, ::1 and localhost)")]
+    NotHttps(String),
+    #[error(
+        "{0} must be a bare host such as https://graph.microsoft.com (no path, query, user or password)"
+    )]
+    NotBare(String),
+}
+
+/// Checks a service host: https, or http on loopback; nothing but scheme, host and port.
+fn validate_host(text: &str) -> Result<Url, EndpointError> {
+    let trimmed = text.trim();
+    let with_scheme = if trimmed.contains("://") {
+        trimmed.to_owned()
+    } else {
+        format!("https://{trimmed}")
+    };
+    let url = Url::parse(&with_scheme).map_err(|_| EndpointError::Invalid(text.to_owned()))?;
+    let loopback = match url.host() {
+        Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => return Err(EndpointError::Invalid(text.to_owned())),
+    };
+    match url.scheme() {
+        "https" => {}
+        "http" if loopback => {}
+        _ => return Err(EndpointError::NotHttps(text.to_owned())),
+    }
+    if url.path() != "/"
+        || url.query().is_some()
+        || url.fragment().is_some()
+        || !url.username().is_empty()
+        || url.password().is_some()
+    {
+        return Err(EndpointError::NotBare(text.to_owned()));
+    }
+    Ok(url)
+}
+
+/// The Microsoft Graph host the client may send its bearer token to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GraphHost(Url);
+
+impl GraphHost {
+    /// Parses `https://host[:port]` (a missing scheme means https).
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        validate_host(text).map(GraphHost)
+    }
+
+    /// `scheme://host[:port]/`.
+    pub fn url(&self) -> &Url {
+        &self.0
+    }
+
+    /// The host name, as written into the snapshot.
+    pub fn host(&self) -> String {
+        let host = self.0.host_str().unwrap_or_default();
+        match self.0.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_owned(),
+        }
+    }
+
+    /// Whether `url` has this host's scheme, host and port: only then may the token go there.
+    pub fn is_same_origin(&self, url: &Url) -> bool {
+        url.scheme() == self.0.scheme()
+            && url.host() == self.0.host()
+            && url.port_or_known_default() == self.0.port_or_known_default()
+    }
+
+    /// An absolute URL for a path such as `/v1.0/organization?$select=id`.
+    pub fn join(&self, path_and_query: &str) -> Result<Url, EndpointError> {
+        let url = self
+            .0
+            .join(path_and_query)
+            .map_err(|_| EndpointError::Invalid(path_and_query.to_owned()))?;
+        if self.is_same_origin(&url) {
+            Ok(url)
+        } else {
+            Err(EndpointError::Invalid(path_and_query.to_owned()))
+        }
+    }
+}
+
+impl fmt::Display for GraphHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0.as_str().trim_end_matches('/'))
+    }
+}
+
+impl FromStr for GraphHost {
+    type Err = EndpointError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        GraphHost::parse(s)
+    }
+}
+
+/// Where to sign in and where to read Graph.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Endpoints {
+    /// `https://login.microsoftonline.com/` or an override (checked like a Graph host).
+    pub authority: Url,
+    pub graph: GraphHost,
+}
+
+impl Endpoints {
+    /// The cloud's hosts, with `--authority-host` / `--graph-host` overrides applied.
+    pub fn new(
+        cloud: Cloud,
+        authority: Option<&str>,
+        graph: Option<&str>,
+    ) -> Result<Self, EndpointError> {
+        let mut endpoints = cloud.endpoints();
+        if let Some(a) = authority {
+            endpoints.authority = validate_host(a)?;
+        }
+        if let Some(g) = graph {
+            endpoints.graph = GraphHost::parse(g)?;
+        }
+        Ok(endpoints)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(input: &str, expected: Result<&str, &str>) {
+        let got = GraphHost::parse(input)
+            .map(|h| h.to_string())
+            .map_err(|e| match e {
+                EndpointError::UnknownCloud(_) => "cloud",
+                EndpointError::Invalid(_) => "invalid",
+                EndpointError::NotHttps(_) => "https",
+                EndpointError::NotBare(_) => "bare",
+            });
+        assert_eq!(got, expected.map(str::to_owned), "{input}");
+    }
+
+    #[test]
+    fn graph_host_validation() {
+        check(
+            "https://graph.microsoft.com",
+            Ok("https://graph.microsoft.com"),
+        );
+        check("graph.microsoft.us", Ok("https://graph.microsoft.us"));
+        check(
+            "https://graph.microsoft.com/",
+            Ok("https://graph.microsoft.com"),
+        );
+        check("http://127.0.0.1:8080", Ok("http://127.0.0.1:8080"));
+        check("http://127.5.6.7:1", Ok("http://127.5.6.7:1"));
+        check("http://[::1]:9000", Ok("http://[::1]:9000"));
+        check("http://localhost:3000", Ok("http://localhost:3000"));
+        check("http://graph.microsoft.com", Err("https"));
+        check("http://10.0.0.1", Err("https"));
+        check("http://localhost.evil.com", Err("https"));
+        check("ftp://graph.microsoft.com", Err("https"));
+        check("https://graph.microsoft.com/v1.0", Err("bare"));
+        check("https://user:pw@graph.microsoft.com", Err("bare"));
+        check("https://graph.microsoft.com/?x=1", Err("bare"));
+        check("https://", Err("invalid"));
+    }
+
+    #[test]
+    fn same_origin() {
+        let host = GraphHost::parse("http://127.0.0.1:8080").unwrap();
+        let same = |u: &str| host.is_same_origin(&Url::parse(u).unwrap());
+        assert!(same("http://127.0.0.1:8080/v1.0/users?$skiptoken=x"));
+        assert!(!same("http://127.0.0.1:8081/v1.0/users"));
+        assert!(!same("https://127.0.0.1:8080/v1.0/users"));
+        assert!(!same("http://localhost:8080/v1.0/users"));
+        let global = Cloud::Global.endpoints().graph;
+        assert!(
+            global.is_same_origin(&Url::parse("https://graph.microsoft.com:443/v1.0/x").unwrap())
+        );
+        assert!(
+            !global.is_same_origin(
+                &Url::parse("https://graph.microsoft.com.evil.com/v1.0/x").unwrap()
+            )
+        );
+    }
+
+    #[test]
+    fn clouds() {
+        for (name, authority, graph) in [
+            ("global", "login.microsoftonline.com", "graph.microsoft.com"),
+            ("usgov", "login.microsoftonline.us", "graph.microsoft.us"),
+            (
+                "usgov-dod",
+                "login.microsoftonline.us",
+                "dod-graph.microsoft.us",
+            ),
+            (
+                "china",
+                "login.chinacloudapi.cn",
+                "microsoftgraph.chinacloudapi.cn",
+            ),
+        ] {
+            let cloud: Cloud = name.parse().unwrap();
+            assert_eq!(cloud.as_str(), name);
+            let e = cloud.endpoints();
+            assert_eq!(e.authority.host_str(), Some(authority));
+            assert_eq!(e.graph.host(), graph);
+            assert_eq!(Cloud::from(cloud.name()), cloud);
+        }
+        assert!("germany".parse::<Cloud>().is_err());
+        let e = Endpoints::new(Cloud::China, None, Some("http://127.0.0.1:9")).unwrap();
+        assert_eq!(e.graph.host(), "127.0.0.1:9");
+        assert_eq!(e.authority.host_str(), Some("login.chinacloudapi.cn"));
+        assert!(Endpoints::new(Cloud::Global, Some("http://login.example.com"), None).is_err());
+    }
+}

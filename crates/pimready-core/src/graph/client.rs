@@ -1,0 +1,551 @@
+//! The Graph client: one `reqwest::Client` (no redirects, timeouts on every request),
+//! a bearer from a [`TokenSource`], retries, paging confined to the Graph host, `$batch`,
+//! and a semaphore bounding requests in flight.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use reqwest::Method;
+use reqwest::header::{ACCEPT, RETRY_AFTER};
+use serde_json::Value;
+use tokio::sync::Semaphore;
+use url::Url;
+
+use super::batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
+use super::error::{GraphError, GraphErrorKind};
+use super::retry::{Clock, Jitter, RetryPolicy, RetryState, SystemClock, parse_retry_after};
+use crate::cloud::GraphHost;
+use crate::token::TokenSource;
+
+/// Transport failures (connection refused or dropped) retried before giving up.
+const TRANSPORT_RETRIES: u32 = 2;
+
+/// How the client behaves; the defaults suit real Graph, tests shrink them.
+#[derive(Debug, Clone)]
+pub struct GraphConfig {
+    pub connect_timeout: Duration,
+    /// Whole exchange, body included.
+    pub request_timeout: Duration,
+    pub retry: RetryPolicy,
+    /// Requests in flight at once.
+    pub max_concurrency: usize,
+    /// Pages followed per collection before giving up.
+    pub max_pages: usize,
+    /// Jitter seed (tests); `None` seeds from the OS.
+    pub jitter_seed: Option<u64>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            max_concurrency: 8,
+            max_pages: 1000,
+            jitter_seed: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+/// What the client has sent so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct GraphCounters {
+    /// HTTP requests (a `$batch` counts once; retries count).
+    pub requests: u32,
+    /// Requests inside `$batch` envelopes (re-sent ones count again).
+    pub batched_requests: u32,
+    /// Retries (throttling, 5xx, a refreshed token, inner `$batch` requests).
+    pub retries: u32,
+}
+
+/// An HTTP answer, body read in full.
+struct Reply {
+    status: u16,
+    retry_after: Option<Duration>,
+    body: Vec<u8>,
+}
+
+/// A Microsoft Graph client bound to one Graph host.
+pub struct GraphClient {
+    http: reqwest::Client,
+    host: GraphHost,
+    tokens: Arc<dyn TokenSource>,
+    config: GraphConfig,
+    jitter: Jitter,
+    permits: Semaphore,
+    requests: AtomicU32,
+    batched: AtomicU32,
+    retries: AtomicU32,
+}
+
+impl std::fmt::Debug for GraphClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GraphClient")
+            .field("host", &self.host)
+            .field("counters", &self.counters())
+            .finish_non_exhaustive()
+    }
+}
+
+impl GraphClient {
+    pub fn new(
+        host: GraphHost,
+        tokens: Arc<dyn TokenSource>,
+        config: GraphConfig,
+    ) -> Result<Self, GraphError> {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(concat!("pimready/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| GraphError::other(None, format!("cannot create the HTTP client: {e}")))?;
+        Ok(GraphClient {
+            http,
+            host,
+            tokens,
+            jitter: Jitter::new(config.jitter_seed),
+            permits: Semaphore::new(config.max_concurrency.max(1)),
+            config,
+            requests: AtomicU32::new(0),
+            batched: AtomicU32::new(0),
+            retries: AtomicU32::new(0),
+        })
+    }
+
+    pub fn host(&self) -> &GraphHost {
+        &self.host
+    }
+
+    pub fn counters(&self) -> GraphCounters {
+        GraphCounters {
+            requests: self.requests.load(Ordering::Relaxed),
+            batched_requests: self.batched.load(Ordering::Relaxed),
+            retries: self.retries.load(Ordering::Relaxed),
+        }
+    }
+
+    /// GET a single object, e.g. `/v1.0/users/{id}`.
+    pub async fn get_object(&self, path: &str) -> Result<Value, GraphError> {
+        let url = self.url(path)?;
+        let what = describe(&Method::GET, &url);
+        let reply = self.exchange(&Method::GET, &url, None).await?;
+        json_of(&what, &reply)
+    }
+
+    /// GET a collection, following `@odata.nextLink` (on this host only) to the end.
+    pub async fn get_collection(&self, path: &str) -> Result<Vec<Value>, GraphError> {
+        let url = self.url(path)?;
+        let what = describe(&Method::GET, &url);
+        let reply = self.exchange(&Method::GET, &url, None).await?;
+        let first = json_of(&what, &reply)?;
+        self.follow(&what, first, HashSet::from([url.to_string()]))
+            .await
+    }
+
+    /// POST a body and read a collection answer (e.g. `directoryObjects/getByIds`).
+    pub async fn post_collection(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<Vec<Value>, GraphError> {
+        let url = self.url(path)?;
+        let what = describe(&Method::POST, &url);
+        let reply = self.exchange(&Method::POST, &url, Some(body)).await?;
+        let first = json_of(&what, &reply)?;
+        self.follow(&what, first, HashSet::new()).await
+    }
+
+    /// GET many objects through `$batch` (URLs relative to `/v1.0`, e.g. `/users/{id}`);
+    /// one result per URL, in order.
+    pub async fn batch_get(&self, urls: &[String]) -> Vec<Result<Value, GraphError>> {
+        let chunks = urls
+            .chunks(BATCH_LIMIT)
+            .map(|chunk| self.batch_chunk(chunk));
+        futures::future::join_all(chunks)
+            .await
+            .into_iter()
+            .flatten()
+            .collect()
+    }
+
+    /// GET many collections through `$batch`, each one's further pages followed on its own.
+    pub async fn batch_get_collections(
+        &self,
+        urls: &[String],
+    ) -> Vec<Result<Vec<Value>, GraphError>> {
+        let firsts = self.batch_get(urls).await;
+        let pages = firsts.into_iter().zip(urls).map(|(first, url)| async move {
+            let what = format!("GET {}", url.split('?').next().unwrap_or(url));
+            self.follow(&what, first?, HashSet::new()).await
+        });
+        futures::future::join_all(pages).await
+    }
+
+    /// The whole collection whose first page (e.g. from `$batch`) is `first`: the
+    /// remaining pages are fetched one by one under the same host and loop rules.
+    pub async fn rest_of_collection(
+        &self,
+        what: &str,
+        first: Value,
+    ) -> Result<Vec<Value>, GraphError> {
+        self.follow(what, first, HashSet::new()).await
+    }
+
+    fn url(&self, path: &str) -> Result<Url, GraphError> {
+        self.host.join(path).map_err(|_| {
+            GraphError::other(None, format!("{path:?} is not a path on the Graph host"))
+        })
+    }
+
+    /// Reads `value` arrays page after page; a nextLink must stay on the Graph host and
+    /// never repeat, and the pages are capped.
+    async fn follow(
+        &self,
+        what: &str,
+        first: Value,
+        mut seen: HashSet<String>,
+    ) -> Result<Vec<Value>, GraphError> {
+        let mut items = Vec::new();
+        let mut page = first;
+        let mut pages = 1;
+        loop {
+            let (values, next) = split_page(what, page)?;
+            items.extend(values);
+            let Some(next) = next else {
+                return Ok(items);
+            };
+            let url = Url::parse(&next).map_err(|_| {
+                GraphError::other(
+                    Some(200),
+                    format!("{what}: the nextLink is not an absolute URL"),
+                )
+            })?;
+            if !self.host.is_same_origin(&url) {
+                return Err(GraphError::other(
+                    Some(200),
+                    format!(
+                        "{what}: refused a nextLink to {}://{} (not the Graph host {})",
+                        url.scheme(),
+                        url.host_str().unwrap_or("?"),
+                        self.host
+                    ),
+                ));
+            }
+            if !seen.insert(url.to_string()) {
+                return Err(GraphError::other(
+                    Some(200),
+                    format!("{what}: the nextLink repeats an earlier page (a loop)"),
+                ));
+            }
+            pages += 1;
+            if pages > self.config.max_pages {
+                return Err(GraphError::other(
+                    Some(200),
+                    format!("{what}: more than {} pages; stopped", self.config.max_pages),
+                ));
+            }
+            let reply = self.exchange(&Method::GET, &url, None).await?;
+            page = json_of(what, &reply)?;
+        }
+    }
+
+    async fn batch_chunk(&self, urls: &[String]) -> Vec<Result<Value, GraphError>> {
+        const WHAT: &str = "POST /v1.0/$batch";
+        let mut results: Vec<Option<Result<Value, GraphError>>> = vec![None; urls.len()];
+        let batch_url = match self.url("/v1.0/$batch") {
+            Ok(u) => u,
+            Err(e) => return vec![Err(e); urls.len()],
+        };
+        let mut pending: Vec<usize> = (0..urls.len()).collect();
+        let mut state = RetryState::new();
+        while !pending.is_empty() {
+            let requests: Vec<(String, String)> = pending
+                .iter()
+                .map(|&i| (i.to_string(), urls[i].clone()))
+                .collect();
+            self.batched
+                .fetch_add(pending.len() as u32, Ordering::Relaxed);
+            let answer = self
+                .exchange(&Method::POST, &batch_url, Some(&batch_body(&requests)))
+                .await
+                .and_then(|reply| json_of(WHAT, &reply));
+            let ids: Vec<String> = requests.into_iter().map(|(id, _)| id).collect();
+            let outcomes = match answer
+                .and_then(|a| match_batch_responses(&ids, &a, self.config.clock.now()))
+            {
+                Ok(o) => o,
+                Err(e) => {
+                    for &i in &pending {
+                        results[i] = Some(Err(e.clone()));
+                    }
+                    break;
+                }
+            };
+            let mut again = Vec::new();
+            let mut wait: Option<Duration> = None;
+            for (&i, outcome) in pending.iter().zip(outcomes) {
+                match outcome {
+                    InnerOutcome::Done { status, body } => {
+                        results[i] = Some(inner_result(&urls[i], status, body));
+                    }
+                    InnerOutcome::Retry {
+                        status,
+                        retry_after,
+                        body,
+                    } => {
+                        wait = wait.max(retry_after);
+                        again.push((i, status, body));
+                    }
+                    InnerOutcome::Missing => {
+                        results[i] = Some(Err(GraphError::other(
+                            None,
+                            format!(
+                                "GET {}: the $batch answer had no response for it",
+                                path_of(&urls[i])
+                            ),
+                        )));
+                    }
+                }
+            }
+            if again.is_empty() {
+                break;
+            }
+            if let Some(delay) = state.next_delay(&self.config.retry, wait, self.jitter.next()) {
+                self.retries
+                    .fetch_add(again.len() as u32, Ordering::Relaxed);
+                self.config.clock.sleep(delay).await;
+                pending = again.into_iter().map(|(i, _, _)| i).collect();
+            } else {
+                for (i, status, body) in again {
+                    results[i] = Some(inner_result(&urls[i], status, body));
+                }
+                break;
+            }
+        }
+        results
+            .into_iter()
+            .map(|r| r.unwrap_or_else(|| Err(GraphError::other(None, "not sent"))))
+            .collect()
+    }
+
+    /// One request with its retries: a fresh token once after 401; 429/503/504 after
+    /// `Retry-After` or backoff within the budget; dropped connections a few times.
+    async fn exchange(
+        &self,
+        method: &Method,
+        url: &Url,
+        body: Option<&Value>,
+    ) -> Result<Reply, GraphError> {
+        let what = describe(method, url);
+        let mut state = RetryState::new();
+        let mut refreshed = false;
+        let mut transport_retries = 0;
+        loop {
+            let token = self.tokens.access_token().await.map_err(|e| GraphError {
+                status: None,
+                code: None,
+                kind: GraphErrorKind::Unauthorized,
+                detail: format!("{what}: no access token ({e})"),
+            })?;
+            let result = {
+                let _permit = self
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed");
+                self.requests.fetch_add(1, Ordering::Relaxed);
+                let mut request = self
+                    .http
+                    .request(method.clone(), url.clone())
+                    .bearer_auth(token.secret())
+                    .header(ACCEPT, "application/json");
+                if let Some(b) = body {
+                    request = request.json(b);
+                }
+                match request.send().await {
+                    Ok(response) => {
+                        let status = response.status().as_u16();
+                        let retry_after = response
+                            .headers()
+                            .get(RETRY_AFTER)
+                            .and_then(|v| v.to_str().ok())
+                            .and_then(|v| parse_retry_after(v, self.config.clock.now()));
+                        response.bytes().await.map(|b| Reply {
+                            status,
+                            retry_after,
+                            body: b.to_vec(),
+                        })
+                    }
+                    Err(e) => Err(e),
+                }
+            };
+            match result {
+                Ok(reply) if reply.status == 401 && !refreshed => {
+                    self.tokens.token_rejected(&token);
+                    refreshed = true;
+                    self.retries.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(reply) if is_retryable(reply.status) => {
+                    match state.next_delay(
+                        &self.config.retry,
+                        reply.retry_after,
+                        self.jitter.next(),
+                    ) {
+                        Some(delay) => {
+                            self.retries.fetch_add(1, Ordering::Relaxed);
+                            self.config.clock.sleep(delay).await;
+                        }
+                        None => return Ok(reply),
+                    }
+                }
+                Ok(reply) => return Ok(reply),
+                Err(e) => {
+                    let error = transport_error(&what, &e);
+                    // A timeout already took long; a refused or dropped connection may be a blip.
+                    if e.is_timeout() || transport_retries >= TRANSPORT_RETRIES {
+                        return Err(error);
+                    }
+                    match state.next_delay(&self.config.retry, None, self.jitter.next()) {
+                        Some(delay) => {
+                            transport_retries += 1;
+                            self.retries.fetch_add(1, Ordering::Relaxed);
+                            self.config.clock.sleep(delay).await;
+                        }
+                        None => return Err(error),
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `GET /v1.0/organization`: names a request in errors without its query.
+fn describe(method: &Method, url: &Url) -> String {
+    format!("{method} {}", url.path())
+}
+
+fn path_of(relative: &str) -> &str {
+    relative.split('?').next().unwrap_or(relative)
+}
+
+fn transport_error(what: &str, e: &reqwest::Error) -> GraphError {
+    let (kind, why) = if e.is_timeout() {
+        (GraphErrorKind::Error, "timed out")
+    } else if e.is_connect() {
+        (
+            GraphErrorKind::Unreachable,
+            "could not connect to the Graph host",
+        )
+    } else if e.is_body() || e.is_decode() {
+        (
+            GraphErrorKind::Error,
+            "the connection dropped while reading the answer",
+        )
+    } else {
+        (GraphErrorKind::Error, "the connection failed")
+    };
+    GraphError {
+        status: None,
+        code: None,
+        kind,
+        detail: format!("{what}: {why}"),
+    }
+}
+
+/// A 2xx body as JSON, else the typed error.
+fn json_of(what: &str, reply: &Reply) -> Result<Value, GraphError> {
+    match reply.status {
+        200..=299 => serde_json::from_slice(&reply.body).map_err(|e| {
+            GraphError::other(
+                Some(reply.status),
+                format!("{what}: the answer is not valid JSON ({e})"),
+            )
+        }),
+        300..=399 => Err(GraphError::other(
+            Some(reply.status),
+            format!(
+                "{what}: HTTP {} redirect refused (the token stays on the Graph host)",
+                reply.status
+            ),
+        )),
+        status => Err(GraphError::from_response(what, status, &reply.body)),
+    }
+}
+
+fn inner_result(url: &str, status: u16, body: Option<Value>) -> Result<Value, GraphError> {
+    let what = format!("GET {}", path_of(url));
+    match status {
+        200..=299 => Ok(body.unwrap_or(Value::Null)),
+        0 => Err(GraphError::other(
+            None,
+            format!("{what}: the $batch answer had no status"),
+        )),
+        _ => Err(GraphError::from_value(&what, status, body.as_ref())),
+    }
+}
+
+/// A page's `value` array and `@odata.nextLink`.
+fn split_page(what: &str, page: Value) -> Result<(Vec<Value>, Option<String>), GraphError> {
+    let Value::Object(mut map) = page else {
+        return Err(GraphError::other(
+            Some(200),
+            format!("{what}: the answer is not a JSON object"),
+        ));
+    };
+    let next = match map.remove("@odata.nextLink") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(_) => {
+            return Err(GraphError::other(
+                Some(200),
+                format!("{what}: the nextLink is not a string"),
+            ));
+        }
+    };
+    match map.remove("value") {
+        Some(Value::Array(values)) => Ok((values, next)),
+        _ => Err(GraphError::other(
+            Some(200),
+            format!("{what}: the answer has no `value` array"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pages() {
+        let check = |page: Value, expected: Result<(usize, Option<&str>), ()>| {
+            let got = split_page("GET /x", page.clone())
+                .map(|(v, n)| (v.len(), n))
+                .map_err(|_| ());
+            assert_eq!(
+                got,
+                expected.map(|(n, s)| (n, s.map(str::to_owned))),
+                "{page}"
+            );
+        };
+        check(json!({"value": [1, 2]}), Ok((2, None)));
+        check(
+            json!({"value": [], "@odata.nextLink": "https://g/x?s=1"}),
+            Ok((0, Some("https://g/x?s=1"))),
+        );
+        check(
+            json!({"value": [1], "@odata.nextLink": null}),
+            Ok((1, None)),
+        );
+        check(json!({"value": {}}), Err(()));
+        check(json!({"values": []}), Err(()));
+        check(json!([1]), Err(()));
+        check(json!({"value": [], "@odata.nextLink": 3}), Err(()));
+    }
+}

@@ -1,0 +1,889 @@
+//! The Graph look-alike: one dispatcher used for top-level requests and for every
+//! request inside a `$batch`, so faults, licensing and paging behave the same in both.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value, json};
+
+use crate::fault::{FaultKind, retry_after_value, strip_version};
+use crate::fixture::Tenant;
+use crate::{Denied, Shared};
+
+/// What the dispatcher decided to answer.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    Json {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: Value,
+    },
+    Text {
+        status: u16,
+        body: String,
+    },
+    DropMidBody {
+        prefix: String,
+    },
+    Reset,
+    Hang,
+}
+
+impl Outcome {
+    pub fn json(status: u16, body: Value) -> Self {
+        Outcome::Json {
+            status,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Outcome::Json { status, .. } | Outcome::Text { status, .. } => Some(*status),
+            Outcome::DropMidBody { .. } | Outcome::Reset => Some(200),
+            Outcome::Hang => None,
+        }
+    }
+}
+
+/// A Graph error body, `{"error":{"code","message","innerError":{…}}}`.
+pub(crate) fn graph_error(status: u16, code: &str, message: &str) -> Outcome {
+    let request_id = crate::fixture::guid(&format!("{code}|{message}|{status}"));
+    Outcome::json(
+        status,
+        json!({"error": {"code": code, "message": message, "innerError": {
+            "date": "2026-11-20T09:00:00",
+            "request-id": request_id,
+            "client-request-id": request_id,
+        }}}),
+    )
+}
+
+fn not_licensed() -> Outcome {
+    graph_error(
+        400,
+        "AadPremiumLicenseRequired",
+        "The tenant needs to have a Microsoft Entra ID P2 or Microsoft Entra ID Governance license.",
+    )
+}
+
+fn bad_request(message: &str) -> Outcome {
+    graph_error(400, "BadRequest", message)
+}
+
+fn not_found(id: &str) -> Outcome {
+    graph_error(
+        404,
+        "Request_ResourceNotFound",
+        &format!(
+            "Resource '{id}' does not exist or one of its queried reference-property objects are not present."
+        ),
+    )
+}
+
+/// One request, top-level or inside a batch.
+#[derive(Debug, Clone)]
+pub(crate) struct GraphRequest {
+    pub method: String,
+    /// Path without the version prefix, e.g. `/users/123`.
+    pub path: String,
+    /// `v1.0` or `beta`.
+    pub version: String,
+    pub query: String,
+    pub body: Option<Value>,
+}
+
+/// Parsed OData query options.
+struct Query {
+    params: HashMap<String, String>,
+}
+
+impl Query {
+    fn parse(query: &str) -> Self {
+        let params = url::form_urlencoded::parse(query.as_bytes())
+            .map(|(k, v)| (k.to_ascii_lowercase(), v.into_owned()))
+            .collect();
+        Query { params }
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.params.get(key).map(String::as_str)
+    }
+
+    fn select(&self) -> Option<Vec<String>> {
+        self.get("$select").map(|s| {
+            s.split(',')
+                .map(|f| f.trim().to_owned())
+                .filter(|f| !f.is_empty())
+                .collect()
+        })
+    }
+
+    fn top(&self) -> Result<Option<usize>, Outcome> {
+        match self.get("$top") {
+            None => Ok(None),
+            Some(t) => t
+                .parse::<usize>()
+                .map(Some)
+                .map_err(|_| bad_request(&format!("Invalid value '{t}' for $top."))),
+        }
+    }
+
+    fn skip(&self) -> usize {
+        self.get("$skiptoken")
+            .and_then(|t| t.strip_prefix("RFNwdAIAAQAAA"))
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0)
+    }
+
+    fn expand(&self) -> Option<&str> {
+        self.get("$expand")
+    }
+
+    /// `a eq 'x' and b eq 'y'` → [(a, x), (b, y)].
+    fn filter(&self) -> Result<Vec<(String, String)>, Outcome> {
+        let Some(f) = self.get("$filter") else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for clause in split_and(f) {
+            let clause = clause.trim();
+            let parts: Vec<&str> = clause.splitn(3, ' ').collect();
+            match parts.as_slice() {
+                [field, op, value] if op.eq_ignore_ascii_case("eq") => {
+                    let v = value.trim();
+                    let v = v
+                        .strip_prefix('\'')
+                        .and_then(|v| v.strip_suffix('\''))
+                        .unwrap_or(v);
+                    out.push(((*field).to_owned(), v.replace("''", "'")));
+                }
+                _ => return Err(bad_request(&format!("Invalid filter clause: {clause}"))),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn split_and(f: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let lower = f.to_ascii_lowercase();
+    let mut start = 0;
+    while let Some(pos) = lower[start..].find(" and ") {
+        out.push(&f[start..start + pos]);
+        start += pos + 5;
+    }
+    out.push(&f[start..]);
+    out
+}
+
+/// Skip tokens look opaque like Graph's but encode an offset.
+fn skip_token(offset: usize) -> String {
+    format!("RFNwdAIAAQAAA{offset}")
+}
+
+/// Properties Graph returns for a user without `$select`.
+const USER_DEFAULT: [&str; 11] = [
+    "businessPhones",
+    "displayName",
+    "givenName",
+    "jobTitle",
+    "mail",
+    "mobilePhone",
+    "officeLocation",
+    "preferredLanguage",
+    "surname",
+    "userPrincipalName",
+    "id",
+];
+
+/// An object as Graph serialises it: default properties, or `$select` + id.
+fn project(object: &Value, select: Option<&[String]>, with_type: bool) -> Value {
+    let map = object.as_object().cloned().unwrap_or_default();
+    let kind = map
+        .get("@odata.type")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_owned();
+    let mut out = Map::new();
+    if with_type {
+        out.insert("@odata.type".into(), json!(kind));
+    }
+    match select {
+        Some(fields) => {
+            out.insert("id".into(), map.get("id").cloned().unwrap_or(Value::Null));
+            for f in fields {
+                // Graph omits properties that do not exist on this type (e.g. appId on a user).
+                if let Some((k, v)) = map.iter().find(|(k, _)| k.eq_ignore_ascii_case(f)) {
+                    out.insert(k.clone(), v.clone());
+                } else if kind == "#microsoft.graph.user" && user_property(f) {
+                    out.insert(f.clone(), Value::Null);
+                }
+            }
+        }
+        None if kind == "#microsoft.graph.user" => {
+            for f in USER_DEFAULT {
+                out.insert(f.into(), map.get(f).cloned().unwrap_or(Value::Null));
+            }
+        }
+        None => {
+            for (k, v) in map {
+                if k != "@odata.type" && k != "signInActivity" {
+                    out.insert(k, v);
+                }
+            }
+        }
+    }
+    Value::Object(out)
+}
+
+fn user_property(f: &str) -> bool {
+    matches!(
+        f,
+        "userType"
+            | "onPremisesSyncEnabled"
+            | "onPremisesImmutableId"
+            | "assignedLicenses"
+            | "mail"
+            | "accountEnabled"
+            | "createdDateTime"
+            | "jobTitle"
+            | "department"
+    )
+}
+
+/// Which delegated scope a route needs (handed to the token validator).
+pub(crate) fn required_scope(path: &str, query: &str) -> &'static str {
+    let p = path.to_ascii_lowercase();
+    if p.starts_with("/users") && query.to_ascii_lowercase().contains("signinactivity") {
+        "AuditLog.Read.All"
+    } else if p.starts_with("/organization") {
+        "Organization.Read.All"
+    } else if p.starts_with("/subscribedskus") {
+        "LicenseAssignment.Read.All"
+    } else if p.contains("roleassignmentschedule") {
+        "RoleAssignmentSchedule.Read.Directory"
+    } else if p.contains("roleeligibilityschedule") {
+        "RoleEligibilitySchedule.Read.Directory"
+    } else if p.starts_with("/rolemanagement") {
+        "RoleManagement.Read.Directory"
+    } else if p.starts_with("/policies/rolemanagementpolicy") {
+        "RoleManagementPolicy.Read.Directory"
+    } else if p.contains("privilegedaccess/group/eligibility") {
+        "PrivilegedEligibilitySchedule.Read.AzureADGroup"
+    } else if p.contains("privilegedaccess/group/assignment") {
+        "PrivilegedAssignmentSchedule.Read.AzureADGroup"
+    } else if p.contains("accessreviews") {
+        "AccessReview.Read.All"
+    } else if p.contains("conditionalaccess") {
+        "Policy.Read.All"
+    } else if p.starts_with("/$batch") {
+        ""
+    } else {
+        "User.Read.All"
+    }
+}
+
+impl Shared {
+    /// Serves one request after authentication: throttling, faults, then the route.
+    pub(crate) async fn dispatch(
+        self: &Arc<Self>,
+        req: GraphRequest,
+        bearer: Option<&str>,
+        in_batch: bool,
+    ) -> Outcome {
+        let path = req.path.clone();
+        if path != "/$batch"
+            && let Some(wait) = self.take_throttle()
+        {
+            return throttled(wait);
+        }
+        // Faults (the first matching active one fires).
+        let mut fault = self.take_fault(&req.method, &path, &req.query);
+        while let Some(FaultKind::Latency(d)) = fault {
+            tokio::time::sleep(d).await;
+            fault = self.take_fault_after_latency(&req.method, &path, &req.query);
+        }
+        if let Some(kind) = fault
+            && let Some(outcome) = self.apply_fault(&kind, &req)
+        {
+            return outcome;
+        }
+        if let Err(denied) = self.check_scope(bearer, &path, &req.query) {
+            return denied;
+        }
+        if path == "/$batch" {
+            if in_batch {
+                return bad_request("Nested batch requests are not supported.");
+            }
+            return self.batch(&req, bearer).await;
+        }
+        self.route(&req)
+    }
+
+    fn check_scope(&self, bearer: Option<&str>, path: &str, query: &str) -> Result<(), Outcome> {
+        let Some(bearer) = bearer else {
+            return Err(unauthenticated("Access token is empty."));
+        };
+        match (self.validator)(bearer, required_scope(path, query)) {
+            Ok(_) => Ok(()),
+            Err(Denied::Unauthenticated(message)) => Err(unauthenticated(&message)),
+            Err(Denied::Forbidden(message)) => {
+                Err(graph_error(403, "Authorization_RequestDenied", &message))
+            }
+        }
+    }
+
+    fn apply_fault(&self, kind: &FaultKind, req: &GraphRequest) -> Option<Outcome> {
+        Some(match kind {
+            FaultKind::Latency(_) => return None,
+            FaultKind::Throttle { retry_after } => throttled(*retry_after),
+            FaultKind::Status(status) => {
+                let code = match status {
+                    500 => "InternalServerError",
+                    502 => "BadGateway",
+                    503 => "ServiceNotAvailable",
+                    504 => "GatewayTimeout",
+                    _ => "UnknownError",
+                };
+                // No Retry-After: the client's own backoff applies (use `Throttle` for Retry-After).
+                graph_error(*status, code, "The service is temporarily unavailable. Please retry.")
+            }
+            FaultKind::DropMidBody => Outcome::DropMidBody {
+                prefix: format!(
+                    "{{\"@odata.context\":\"{}/v1.0/$metadata#{}\",\"value\":[{{\"id\":\"",
+                    self.base_url,
+                    req.path.trim_start_matches('/')
+                ),
+            },
+            FaultKind::Reset => Outcome::Reset,
+            FaultKind::Hang => Outcome::Hang,
+            FaultKind::MalformedJson => Outcome::Text {
+                status: 200,
+                body: "{\"@odata.context\":\"https://graph.microsoft.com/v1.0/$metadata\",\"value\":[{\"id\":\"a1\",\"displayName\":".into(),
+            },
+            FaultKind::WrongShape => Outcome::json(200, json!({"value": {"unexpected": "object"}, "id": 42, "displayName": ["not", "a", "string"]})),
+            FaultKind::NextLinkLoop => {
+                let link = format!("{}/{}{}{}", self.base_url, req.version, req.path, query_suffix(&req.query));
+                Outcome::json(200, json!({"@odata.context": self.context(&req.version, &req.path), "value": [], "@odata.nextLink": link}))
+            }
+            FaultKind::ForeignNextLink => {
+                let mut outcome = self.route(req);
+                if let Outcome::Json { status: 200, body, .. } = &mut outcome {
+                    let link = format!(
+                        "{}/{}{}?$skiptoken={}",
+                        self.foreign_base_url,
+                        req.version,
+                        req.path,
+                        skip_token(1)
+                    );
+                    body["@odata.nextLink"] = json!(link);
+                }
+                outcome
+            }
+            FaultKind::Unauthorized => unauthenticated("Lifetime validation failed, the token is expired."),
+            FaultKind::Forbidden => graph_error(403, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."),
+            FaultKind::NotLicensed => not_licensed(),
+        })
+    }
+
+    fn context(&self, version: &str, path: &str) -> String {
+        format!(
+            "{}/{version}/$metadata#{}",
+            self.base_url,
+            path.trim_start_matches('/')
+        )
+    }
+
+    /// A page of a collection with `$top`, `$skiptoken` and `@odata.nextLink`.
+    fn page(
+        &self,
+        req: &GraphRequest,
+        q: &Query,
+        total: usize,
+        item: &dyn Fn(usize) -> Option<Value>,
+        default_top: usize,
+    ) -> Outcome {
+        let top = match q.top() {
+            Ok(t) => t.unwrap_or(default_top).clamp(1, 999),
+            Err(e) => return e,
+        };
+        let skip = q.skip();
+        let end = (skip + top).min(total);
+        let value: Vec<Value> = (skip..end).filter_map(item).collect();
+        let mut body =
+            json!({"@odata.context": self.context(&req.version, &req.path), "value": value});
+        if end < total {
+            let kept: Vec<(String, String)> = url::form_urlencoded::parse(req.query.as_bytes())
+                .filter(|(k, _)| !k.eq_ignore_ascii_case("$skiptoken"))
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect();
+            let mut ser = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &kept {
+                ser.append_pair(k, v);
+            }
+            ser.append_pair("$skiptoken", &skip_token(end));
+            body["@odata.nextLink"] = json!(format!(
+                "{}/{}{}?{}",
+                self.base_url,
+                req.version,
+                req.path,
+                ser.finish()
+            ));
+        }
+        Outcome::json(200, body)
+    }
+
+    fn list(&self, req: &GraphRequest, q: &Query, items: &[Value], default_top: usize) -> Outcome {
+        self.page(req, q, items.len(), &|i| items.get(i).cloned(), default_top)
+    }
+
+    fn filtered(q: &Query, items: &[Value]) -> Result<Vec<Value>, Outcome> {
+        let clauses = q.filter()?;
+        Ok(items
+            .iter()
+            .filter(|item| {
+                clauses.iter().all(|(k, v)| {
+                    item.get(k)
+                        .and_then(Value::as_str)
+                        .is_some_and(|x| x.eq_ignore_ascii_case(v))
+                })
+            })
+            .cloned()
+            .collect())
+    }
+
+    fn expand_principal(&self, q: &Query, items: Vec<Value>) -> Vec<Value> {
+        let expand = q.expand().unwrap_or_default().to_ascii_lowercase();
+        if !expand.split(',').any(|e| e.trim() == "principal") {
+            return items;
+        }
+        items
+            .into_iter()
+            .map(|mut item| {
+                let id = item["principalId"].as_str().unwrap_or_default().to_owned();
+                item["principal"] = self
+                    .tenant
+                    .object(&id)
+                    .map_or(Value::Null, |o| project(&o, None, true));
+                item
+            })
+            .collect()
+    }
+
+    /// The routes of the request plan.
+    pub(crate) fn route(&self, req: &GraphRequest) -> Outcome {
+        let t: &Tenant = &self.tenant;
+        let q = Query::parse(&req.query);
+        let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
+        let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
+        let method = req.method.to_ascii_uppercase();
+
+        if method == "POST" {
+            return match lower.as_slice() {
+                ["directoryobjects", "getbyids"] => self.get_by_ids(req, &q),
+                _ => graph_error(
+                    405,
+                    "Request_BadRequest",
+                    "Specified HTTP method is not allowed for the request target.",
+                ),
+            };
+        }
+        if method != "GET" {
+            return graph_error(
+                405,
+                "Request_BadRequest",
+                "Specified HTTP method is not allowed for the request target.",
+            );
+        }
+
+        let pim = |items: &[Value], expand: bool| -> Outcome {
+            if !t.pim_licensed {
+                return not_licensed();
+            }
+            match Self::filtered(&q, items) {
+                Ok(items) => {
+                    let items = if expand {
+                        self.expand_principal(&q, items)
+                    } else {
+                        items
+                    };
+                    self.list(req, &q, &items, 100)
+                }
+                Err(e) => e,
+            }
+        };
+
+        match lower.as_slice() {
+            ["organization"] => self.list(req, &q, std::slice::from_ref(&t.organization), 100),
+            ["subscribedskus"] => self.list(req, &q, &t.subscribed_skus, 999),
+            ["rolemanagement", "directory", "roledefinitions"] => {
+                match Self::filtered(&q, &t.role_definitions) {
+                    Ok(items) => self.list(req, &q, &items, 999),
+                    Err(e) => e,
+                }
+            }
+            ["rolemanagement", "directory", "roleassignments"] => {
+                match Self::filtered(&q, &t.role_assignments) {
+                    Ok(items) => {
+                        let items = self.expand_principal(&q, items);
+                        self.list(req, &q, &items, 100)
+                    }
+                    Err(e) => e,
+                }
+            }
+            [
+                "rolemanagement",
+                "directory",
+                "roleassignmentscheduleinstances",
+            ] => pim(&t.role_assignment_schedule_instances, true),
+            ["rolemanagement", "directory", "roleassignmentschedules"] => {
+                pim(&t.role_assignment_schedules, true)
+            }
+            [
+                "rolemanagement",
+                "directory",
+                "roleeligibilityscheduleinstances",
+            ] => pim(&t.role_eligibility_schedule_instances, true),
+            ["rolemanagement", "directory", "roleeligibilityschedules"] => {
+                pim(&t.role_eligibility_schedules, true)
+            }
+            ["policies", "rolemanagementpolicyassignments"] => self.policy_assignments(req, &q),
+            ["identitygovernance", "accessreviews", "definitions"] => {
+                if t.pim_licensed {
+                    self.list(req, &q, &t.access_reviews, 100)
+                } else {
+                    not_licensed()
+                }
+            }
+            ["identity", "conditionalaccess", "policies"] => {
+                self.list(req, &q, &t.conditional_access_policies, 100)
+            }
+            [
+                "identitygovernance",
+                "privilegedaccess",
+                "group",
+                "eligibilityscheduleinstances",
+            ] => self.group_pim(req, &q, &t.group_eligibility_schedule_instances),
+            [
+                "identitygovernance",
+                "privilegedaccess",
+                "group",
+                "assignmentscheduleinstances",
+            ] => self.group_pim(req, &q, &t.group_assignment_schedule_instances),
+            ["users"] => {
+                let select = q.select();
+                let total = t.user_count() as usize;
+                self.page(
+                    req,
+                    &q,
+                    total,
+                    &|i| {
+                        t.user_at(i as u64)
+                            .map(|u| project(&u, select.as_deref(), false))
+                    },
+                    100,
+                )
+            }
+            [
+                "users" | "serviceprincipals" | "groups" | "directoryobjects",
+                _,
+            ] => self.object(req, &q, lower[0], segments[1]),
+            [
+                "groups",
+                _,
+                rel @ ("members" | "owners" | "transitivemembers"),
+            ] => {
+                let gid = segments[1];
+                let ids = match *rel {
+                    "owners" => t.owners(gid),
+                    _ => t.members(gid),
+                };
+                let Some(ids) = ids else {
+                    return not_found(gid);
+                };
+                let select = q.select();
+                let objects: Vec<Value> = ids
+                    .iter()
+                    .filter_map(|id| t.object(id))
+                    .map(|o| project(&o, select.as_deref(), true))
+                    .collect();
+                self.list(req, &q, &objects, 100)
+            }
+            _ => graph_error(
+                400,
+                "BadRequest",
+                &format!(
+                    "Resource not found for the segment '{}'.",
+                    segments.last().copied().unwrap_or_default()
+                ),
+            ),
+        }
+    }
+
+    fn object(&self, req: &GraphRequest, q: &Query, collection: &str, id: &str) -> Outcome {
+        let t = &self.tenant;
+        let wanted = match collection {
+            "users" => Some("#microsoft.graph.user"),
+            "serviceprincipals" => Some("#microsoft.graph.servicePrincipal"),
+            "groups" => Some("#microsoft.graph.group"),
+            _ => None,
+        };
+        let Some(object) = t
+            .object(id)
+            .filter(|o| wanted.is_none_or(|w| o["@odata.type"] == w))
+        else {
+            return not_found(id);
+        };
+        let select = q.select();
+        if collection == "users"
+            && select
+                .as_ref()
+                .is_some_and(|s| s.iter().any(|f| f.eq_ignore_ascii_case("signInActivity")))
+            && !t.p1_licensed
+        {
+            return graph_error(
+                403,
+                "Authentication_RequestFromNonPremiumTenantOrB2CTenant",
+                "Neither tenant is B2C or tenant doesn't have premium license",
+            );
+        }
+        let mut body = project(&object, select.as_deref(), wanted.is_none());
+        if let Some(fields) = &select
+            && fields
+                .iter()
+                .any(|f| f.eq_ignore_ascii_case("signInActivity"))
+            && body.get("signInActivity").is_none()
+        {
+            body["signInActivity"] = Value::Null;
+        }
+        body["@odata.context"] =
+            json!(self.context(&req.version, &format!("{collection}/$entity")));
+        Outcome::json(200, body)
+    }
+
+    fn get_by_ids(&self, req: &GraphRequest, q: &Query) -> Outcome {
+        let Some(body) = &req.body else {
+            return bad_request("Request body is required.");
+        };
+        let ids: Vec<String> = body["ids"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| v.as_str().map(str::to_owned))
+            .collect();
+        if ids.len() > 1000 {
+            return bad_request("Too many ids: at most 1000 are allowed.");
+        }
+        let types: Vec<String> = body["types"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| {
+                v.as_str()
+                    .map(|s| format!("#microsoft.graph.{}", s.to_ascii_lowercase()))
+            })
+            .collect();
+        let select = q.select();
+        let value: Vec<Value> = ids
+            .iter()
+            .filter_map(|id| self.tenant.object(id))
+            .filter(|o| {
+                types.is_empty()
+                    || types.iter().any(|t| {
+                        o["@odata.type"]
+                            .as_str()
+                            .is_some_and(|k| k.eq_ignore_ascii_case(t))
+                    })
+            })
+            .map(|o| project(&o, select.as_deref(), true))
+            .collect();
+        Outcome::json(
+            200,
+            json!({"@odata.context": self.context(&req.version, "directoryObjects"), "value": value}),
+        )
+    }
+
+    fn policy_assignments(&self, req: &GraphRequest, q: &Query) -> Outcome {
+        let t = &self.tenant;
+        if !t.pim_licensed {
+            return not_licensed();
+        }
+        let clauses = match q.filter() {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        let has = |k: &str| clauses.iter().any(|(f, _)| f.eq_ignore_ascii_case(k));
+        if !has("scopeId") || !has("scopeType") {
+            return bad_request("The filter must specify scopeId and scopeType.");
+        }
+        let items = match Self::filtered(q, &t.policy_assignments) {
+            Ok(i) => i,
+            Err(e) => return e,
+        };
+        let expand = q
+            .expand()
+            .unwrap_or_default()
+            .replace(' ', "")
+            .to_ascii_lowercase();
+        let items: Vec<Value> = items
+            .into_iter()
+            .map(|mut a| {
+                let map = a.as_object_mut().expect("object");
+                if expand.starts_with("policy($expand=rules)") {
+                } else if expand.starts_with("policy") {
+                    if let Some(p) = map.get_mut("policy").and_then(Value::as_object_mut) {
+                        p.remove("rules");
+                    }
+                } else {
+                    map.remove("policy");
+                }
+                a
+            })
+            .collect();
+        self.list(req, q, &items, 100)
+    }
+
+    fn group_pim(&self, req: &GraphRequest, q: &Query, items: &[Value]) -> Outcome {
+        if !self.tenant.pim_licensed {
+            return not_licensed();
+        }
+        let clauses = match q.filter() {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+        if !clauses.iter().any(|(f, _)| {
+            f.eq_ignore_ascii_case("groupId") || f.eq_ignore_ascii_case("principalId")
+        }) {
+            return bad_request("The filter must specify groupId or principalId.");
+        }
+        match Self::filtered(q, items) {
+            Ok(items) => self.list(req, q, &items, 100),
+            Err(e) => e,
+        }
+    }
+
+    /// `POST /$batch`: at most 20 requests, each dispatched like a top-level request.
+    async fn batch(self: &Arc<Self>, req: &GraphRequest, bearer: Option<&str>) -> Outcome {
+        let Some(requests) = req.body.as_ref().and_then(|b| b["requests"].as_array()) else {
+            return bad_request("Invalid batch payload format.");
+        };
+        if requests.len() > 20 {
+            return bad_request("The number of batch requests exceeds the allowed limit of 20.");
+        }
+        let mut seen = std::collections::HashSet::new();
+        for r in requests {
+            let Some(id) = r["id"].as_str() else {
+                return bad_request("Every batch request needs an id.");
+            };
+            if !seen.insert(id.to_owned()) {
+                return bad_request(&format!("Duplicate batch request id: {id}."));
+            }
+        }
+        let futures = requests.iter().map(|r| {
+            let id = r["id"].as_str().unwrap_or_default().to_owned();
+            let method = r["method"].as_str().unwrap_or("GET").to_owned();
+            let url = r["url"].as_str().unwrap_or_default().to_owned();
+            let body = r.get("body").cloned();
+            let auth = bearer.map(str::to_owned);
+            let this = Arc::clone(self);
+            let version = req.version.clone();
+            async move {
+                let url = if url.starts_with('/') {
+                    url
+                } else {
+                    format!("/{url}")
+                };
+                let (path, query) = url
+                    .split_once('?')
+                    .map_or((url.clone(), String::new()), |(p, q)| {
+                        (p.to_owned(), q.to_owned())
+                    });
+                let path = strip_version(&path).to_owned();
+                let index = this.record(crate::RecordedRequest {
+                    listener: crate::Listener::Graph,
+                    method: method.clone(),
+                    path_and_query: format!(
+                        "/{version}{url}",
+                        url = if query.is_empty() {
+                            path.clone()
+                        } else {
+                            format!("{path}?{query}")
+                        }
+                    ),
+                    host: None,
+                    authorization: auth.as_ref().map(|b| format!("Bearer {b}")),
+                    in_batch: true,
+                    status: None,
+                });
+                let inner = GraphRequest {
+                    method,
+                    path,
+                    version,
+                    query,
+                    body,
+                };
+                let outcome = Box::pin(this.dispatch(inner, auth.as_deref(), true)).await;
+                this.set_status(index, outcome.status());
+                (id, outcome)
+            }
+        });
+        let results = futures::future::join_all(futures).await;
+        let mut responses = Vec::new();
+        for (id, outcome) in results {
+            match outcome {
+                Outcome::Json {
+                    status,
+                    headers,
+                    body,
+                } => {
+                    let mut h = Map::new();
+                    h.insert("Content-Type".into(), json!("application/json"));
+                    for (k, v) in headers {
+                        h.insert(k, json!(v));
+                    }
+                    responses.push(json!({"id": id, "status": status, "headers": h, "body": body}));
+                }
+                Outcome::Text { status, body } => {
+                    responses.push(json!({"id": id, "status": status, "headers": {"Content-Type": "application/json"}, "body": body}));
+                }
+                // A connection fault inside a batch breaks the whole envelope.
+                other @ (Outcome::DropMidBody { .. } | Outcome::Reset | Outcome::Hang) => {
+                    return other;
+                }
+            }
+        }
+        Outcome::json(200, json!({"responses": responses}))
+    }
+}
+
+fn query_suffix(query: &str) -> String {
+    if query.is_empty() {
+        String::new()
+    } else {
+        format!("?{query}")
+    }
+}
+
+pub(crate) fn throttled(wait: Duration) -> Outcome {
+    let mut o = graph_error(
+        429,
+        "TooManyRequests",
+        "Too many requests. Please retry later.",
+    );
+    if let Outcome::Json { headers, .. } = &mut o {
+        headers.push(("Retry-After".into(), retry_after_value(wait)));
+    }
+    o
+}
+
+pub(crate) fn unauthenticated(message: &str) -> Outcome {
+    let mut o = graph_error(401, "InvalidAuthenticationToken", message);
+    if let Outcome::Json { headers, .. } = &mut o {
+        headers.push(("WWW-Authenticate".into(), "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\"".into()));
+    }
+    o
+}
