@@ -35,13 +35,19 @@ fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
 
 fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
     let snapshot = TenantSnapshot::load(&args.snapshot).map_err(|e| {
-        CliError::usage(e.to_string()).hint("pass a file written by `pimready collect --snapshot-out`")
+        CliError::usage(e.to_string())
+            .hint("pass a file written by `pimready collect --snapshot-out`")
     })?;
     finish(&snapshot, &args.evaluation, &args.output, quiet)
 }
 
 /// Assess, write the reports, store in the history, print the summary.
-fn finish(snapshot: &TenantSnapshot, evaluation: &EvaluationArgs, out: &OutputArgs, quiet: bool) -> Result<(), CliError> {
+fn finish(
+    snapshot: &TenantSnapshot,
+    evaluation: &EvaluationArgs,
+    out: &OutputArgs,
+    quiet: bool,
+) -> Result<(), CliError> {
     let (settings, book) = output::evaluation(evaluation)?;
     let assessment: Assessment = assessment::assess(snapshot, &settings, &book);
     let written = output::write_reports(&assessment, out)?;
@@ -50,11 +56,16 @@ fn finish(snapshot: &TenantSnapshot, evaluation: &EvaluationArgs, out: &OutputAr
     } else {
         // The reports are already written: a history failure is a warning, not a lost run.
         match open_store().and_then(|mut store| {
-            store.save(snapshot, &assessment, &settings).map_err(|e| history_error(&e))
+            store
+                .save(snapshot, &assessment, &settings)
+                .map_err(|e| history_error(&e))
         }) {
             Ok(id) => Some(id),
             Err(e) => {
-                eprintln!("warning: the assessment was not stored in the history: {}", e.message);
+                eprintln!(
+                    "warning: the assessment was not stored in the history: {}",
+                    e.message
+                );
                 None
             }
         }
@@ -77,17 +88,26 @@ fn history_error(e: &HistoryError) -> CliError {
 }
 
 fn open_store() -> Result<Store, CliError> {
-    Store::open_default().map_err(|e| history_error(&e).hint("the history lives in the platform data folder; check it is writable"))
+    Store::open_default().map_err(|e| {
+        history_error(&e)
+            .hint("the history lives in the platform data folder; check it is writable")
+    })
 }
 
 fn history(tenant: Option<&str>) -> Result<(), CliError> {
     let store = open_store()?;
     let rows = store.list(tenant).map_err(|e| history_error(&e))?;
     if rows.is_empty() {
-        println!("No stored assessments{}.", tenant.map_or_else(String::new, |t| format!(" for {t}")));
+        println!(
+            "No stored assessments{}.",
+            tenant.map_or_else(String::new, |t| format!(" for {t}"))
+        );
         return Ok(());
     }
-    println!("{:>6}  {:<17}  {:<32}  {:>6}  {:<5}  {:>8}  {:>8}", "id", "assessed (UTC)", "tenant", "score", "grade", "coverage", "standing");
+    println!(
+        "{:>6}  {:<17}  {:<32}  {:>6}  {:<5}  {:>8}  {:>8}",
+        "id", "assessed (UTC)", "tenant", "score", "grade", "coverage", "standing"
+    );
     for r in rows {
         let name = r.default_domain.as_deref().unwrap_or(&r.display_name);
         println!(
@@ -105,12 +125,18 @@ fn history(tenant: Option<&str>) -> Result<(), CliError> {
 }
 
 fn truncate(s: &str, n: usize) -> String {
-    if s.chars().count() <= n { s.to_owned() } else { format!("{}…", s.chars().take(n - 1).collect::<String>()) }
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        format!("{}…", s.chars().take(n - 1).collect::<String>())
+    }
 }
 
 fn diff(old: i64, new: i64) -> Result<(), CliError> {
     let store = open_store()?;
-    let d = store.compare(AssessmentId(old), AssessmentId(new)).map_err(|e| history_error(&e))?;
+    let d = store
+        .compare(AssessmentId(old), AssessmentId(new))
+        .map_err(|e| history_error(&e))?;
     for line in d.lines() {
         println!("{line}");
     }

@@ -26,7 +26,9 @@ pub fn evaluation(args: &EvaluationArgs) -> Result<(AssessmentSettings, PriceBoo
     }
     let book = match &args.price_book {
         Some(path) => PriceBook::load(path).map_err(|e| {
-            CliError::usage(e.to_string()).hint("fix the price book, or leave out --price-book to use the built-in list prices")
+            CliError::usage(e.to_string()).hint(
+                "fix the price book, or leave out --price-book to use the built-in list prices",
+            )
         })?,
         None => PriceBook::default_book(),
     };
@@ -44,10 +46,18 @@ fn branding(path: &Path) -> Result<Branding, CliError> {
         confidentiality: Option<String>,
         logo: Option<PathBuf>,
     }
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| CliError::usage(format!("cannot read the brand file {}: {e}", path.display())))?;
-    let file: BrandFile = toml_from_str(&text)
-        .map_err(|e| CliError::usage(format!("the brand file {} is not valid: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read the brand file {}: {e}",
+            path.display()
+        ))
+    })?;
+    let file: BrandFile = toml_from_str(&text).map_err(|e| {
+        CliError::usage(format!(
+            "the brand file {} is not valid: {e}",
+            path.display()
+        ))
+    })?;
     let mut b = Branding::default();
     if let Some(n) = file.consultant_name {
         b.consultant_name = n;
@@ -57,9 +67,14 @@ fn branding(path: &Path) -> Result<Branding, CliError> {
         b.confidentiality = c;
     }
     if let Some(logo) = file.logo {
-        let logo = if logo.is_relative() { path.parent().unwrap_or(Path::new(".")).join(logo) } else { logo };
-        let bytes = std::fs::read(&logo)
-            .map_err(|e| CliError::usage(format!("cannot read the logo {}: {e}", logo.display())))?;
+        let logo = if logo.is_relative() {
+            path.parent().unwrap_or(Path::new(".")).join(logo)
+        } else {
+            logo
+        };
+        let bytes = std::fs::read(&logo).map_err(|e| {
+            CliError::usage(format!("cannot read the logo {}: {e}", logo.display()))
+        })?;
         b.logo_png = Some(bytes);
     }
     Ok(b)
@@ -85,13 +100,20 @@ pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<P
         PaperArg::A4 => Paper::A4,
         PaperArg::Letter => Paper::Letter,
     };
-    options.masking = if args.mask_names { NameMasking::Masked } else { NameMasking::Clear };
+    options.masking = if args.mask_names {
+        NameMasking::Masked
+    } else {
+        NameMasking::Clear
+    };
     if let Some(brand) = &args.brand {
         options.branding = branding(brand)?;
     }
     std::fs::create_dir_all(&args.out).map_err(|e| {
-        CliError::output(format!("cannot create the output folder {}: {e}", args.out.display()))
-            .hint("choose another folder with --out")
+        CliError::output(format!(
+            "cannot create the output folder {}: {e}",
+            args.out.display()
+        ))
+        .hint("choose another folder with --out")
     })?;
     let masked;
     let for_data = if args.mask_names {
@@ -108,8 +130,9 @@ pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<P
         let (ext, bytes) = match format {
             FormatArg::Pdf => (
                 "pdf",
-                report::pdf::render(assessment, &options)
-                    .map_err(|e| CliError::new(Exit::Output, format!("the PDF could not be rendered: {e}")))?,
+                report::pdf::render(assessment, &options).map_err(|e| {
+                    CliError::new(Exit::Output, format!("the PDF could not be rendered: {e}"))
+                })?,
             ),
             FormatArg::Json => ("json", report::json::render(for_data).into_bytes()),
             FormatArg::Csv => ("csv", report::csv::render(for_data)),
@@ -125,7 +148,10 @@ pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<P
 }
 
 /// Writes a snapshot JSON atomically.
-pub fn write_snapshot(snapshot: &pimready_core::snapshot::TenantSnapshot, path: &Path) -> Result<(), CliError> {
+pub fn write_snapshot(
+    snapshot: &pimready_core::snapshot::TenantSnapshot,
+    path: &Path,
+) -> Result<(), CliError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent)
             .map_err(|e| CliError::output(format!("cannot create {}: {e}", parent.display())))?;

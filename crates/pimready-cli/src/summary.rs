@@ -9,7 +9,12 @@ use pimready_core::finding::Status;
 pub fn render(a: &Assessment) -> String {
     let mut out = String::new();
     let domain = a.tenant.default_domain.as_deref().unwrap_or("");
-    let _ = writeln!(out, "{} ({domain}) — assessed {}", a.tenant.display_name, a.assessed_at.format("%Y-%m-%d %H:%M UTC"));
+    let _ = writeln!(
+        out,
+        "{} ({domain}) — assessed {}",
+        a.tenant.display_name,
+        a.assessed_at.format("%Y-%m-%d %H:%M UTC")
+    );
     let _ = writeln!(
         out,
         "Readiness score: {:.1}% (grade {}), coverage {:.0}%",
@@ -18,7 +23,10 @@ pub fn render(a: &Assessment) -> String {
     let _ = writeln!(
         out,
         "Standing admins: {}, eligible admins: {}, Global Administrators: {}, emergency accounts: {}",
-        a.headline.standing_admins, a.headline.eligible_admins, a.headline.global_admins, a.headline.emergency_accounts
+        a.headline.standing_admins,
+        a.headline.eligible_admins,
+        a.headline.global_admins,
+        a.headline.emergency_accounts
     );
     let _ = writeln!(out, "\nLicensing: {}", a.licensing.verdict);
     let _ = writeln!(
@@ -35,21 +43,47 @@ pub fn render(a: &Assessment) -> String {
             o.name, o.seats, a.cost.currency, o.monthly, o.annual
         );
     }
-    let failing: Vec<_> = a.checks.iter().filter(|f| matches!(f.status, Status::Fail | Status::Warning)).collect();
-    let _ = writeln!(out, "\nChecks: {} pass, {} warning, {} fail, {} requires P2, {} not assessed, {} not applicable",
-        count(a, Status::Pass), count(a, Status::Warning), count(a, Status::Fail), count(a, Status::NotLicensed),
-        count(a, Status::NotAssessed), count(a, Status::NotApplicable));
+    let failing: Vec<_> = a
+        .checks
+        .iter()
+        .filter(|f| matches!(f.status, Status::Fail | Status::Warning))
+        .collect();
+    let _ = writeln!(
+        out,
+        "\nChecks: {} pass, {} warning, {} fail, {} requires P2, {} not assessed, {} not applicable",
+        count(a, Status::Pass),
+        count(a, Status::Warning),
+        count(a, Status::Fail),
+        count(a, Status::NotLicensed),
+        count(a, Status::NotAssessed),
+        count(a, Status::NotApplicable)
+    );
     for f in failing {
-        let _ = writeln!(out, "  {:<7} {:<8} {:<8} {}", f.id, f.status.as_str(), f.severity.as_str(), f.summary);
+        let _ = writeln!(
+            out,
+            "  {:<7} {:<8} {:<8} {}",
+            f.id,
+            f.status.as_str(),
+            f.severity.as_str(),
+            f.summary
+        );
     }
     for f in a.checks.iter().filter(|f| f.status == Status::NotAssessed) {
-        let why = f.missing_data.first().map_or_else(String::new, |m| format!(" ({}: {})", m.dataset, m.reason.as_str()));
+        let why = f.missing_data.first().map_or_else(String::new, |m| {
+            format!(" ({}: {})", m.dataset, m.reason.as_str())
+        });
         let _ = writeln!(out, "  {:<7} not assessed{why}", f.id);
     }
     if !a.gaps.is_empty() {
         let _ = writeln!(out, "\nData that could not be read:");
         for g in &a.gaps {
-            let _ = writeln!(out, "  {:<38} {:<17} {}", g.dataset.as_str(), g.reason.as_str(), g.detail);
+            let _ = writeln!(
+                out,
+                "  {:<38} {:<17} {}",
+                g.dataset.as_str(),
+                g.reason.as_str(),
+                g.detail
+            );
         }
     }
     if let Some(first) = a.plan.first() {

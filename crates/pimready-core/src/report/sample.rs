@@ -452,6 +452,13 @@ fn licensing() -> Licensing {
                 enabled_units: 120,
                 consumed_units: 118,
                 counted: true,
+                warning_units: 0,
+                suspended_units: 0,
+                locked_out_units: 0,
+                seats: 0,
+                disabled_plans: vec![],
+                p1_implied: false,
+                known: true,
             },
             LicenceSource {
                 sku_id: "078d2b04-f1bd-4111-bbd4-b4b1b354cef4".into(),
@@ -463,6 +470,13 @@ fn licensing() -> Licensing {
                 enabled_units: 25,
                 consumed_units: 9,
                 counted: false,
+                warning_units: 0,
+                suspended_units: 0,
+                locked_out_units: 0,
+                seats: 0,
+                disabled_plans: vec![],
+                p1_implied: false,
+                known: true,
             },
             LicenceSource {
                 sku_id: "e2be619b-b125-455f-8660-fb503e431a5d".into(),
@@ -474,13 +488,31 @@ fn licensing() -> Licensing {
                 enabled_units: 25,
                 consumed_units: 0,
                 counted: false,
+                warning_units: 0,
+                suspended_units: 0,
+                locked_out_units: 0,
+                seats: 0,
+                disabled_plans: vec![],
+                p1_implied: false,
+                known: true,
             },
         ],
         seats: Seats {
             available: 120,
             in_scope: 14,
             shortfall: 0,
+            headroom: 106,
+            planned_approvers: 0,
         },
+        assessed: true,
+        unknown_reason: None,
+        p1_seats: 145,
+        scope_rule: crate::licensing::ScopeRule::OnPim,
+        in_scope_users: vec![],
+        users_without_pim_licence: vec![],
+        licence_assignment_unknown: 0,
+        verdict: "Entra ID P2 present through Microsoft 365 E5, 120 seats, 14 needed.".into(),
+        notes: vec![],
     }
 }
 
@@ -501,6 +533,11 @@ fn cost() -> CostEstimate {
         annual: monthly_per_user * 14.0 * 12.0,
         recommended,
         includes: includes.into(),
+        monthly_per_user,
+        replaces_base: false,
+        pricing: "per user per month".into(),
+        source: "https://www.microsoft.com/security/business/microsoft-entra-pricing".into(),
+        price_verified: true,
     };
     CostEstimate {
         currency: "USD".into(),
@@ -516,6 +553,11 @@ fn cost() -> CostEstimate {
         recommendation: "No purchase is needed: Microsoft 365 E5 already covers the 14 privileged users. If those seats \
             are reassigned, Microsoft Entra ID P2 is the cheapest path at $140.00 per month."
             .into(),
+        covered: true,
+        seats_to_buy: 0,
+        p1_status: "P1 present".into(),
+        price_book: "built-in".into(),
+        disclaimer: "List prices; your agreement may differ.".into(),
     }
 }
 
