@@ -253,6 +253,27 @@ async fn throttling_storm_ends_in_success() {
 }
 
 #[tokio::test]
+async fn throttled_requests_inside_batch_are_retried() {
+    let emu = emulator("contoso-e5").await;
+    let inner_users =
+        RouteMatcher::Custom(Arc::new(|_, path: &str, _| path.starts_with("/users/")));
+    emu.set_fault(inner_users, Fault::throttle(Duration::from_millis(250), 4));
+    let c = collect(&emu).await;
+    assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
+    assert!(c.snapshot.meta.retries >= 1, "retried");
+    let throttled = emu
+        .requests()
+        .iter()
+        .filter(|r| r.in_batch && r.status == Some(429))
+        .count();
+    assert_eq!(throttled, 4, "the emulator throttled four inner requests");
+    assert!(
+        c.clock.sleeps().contains(&Duration::from_millis(250)),
+        "inner Retry-After honoured"
+    );
+}
+
+#[tokio::test]
 async fn unavailable_beyond_the_budget_is_a_gap() {
     let emu = emulator("contoso-e5").await;
     emu.set_fault("/subscribedSkus", Fault::status_always(503));

@@ -526,8 +526,10 @@ impl Collection<'_> {
                 break;
             }
             let before = self.client.counters().requests;
-            let (resolved, answers) =
-                futures::join!(self.resolve(&to_resolve), self.look_up(&lookups));
+            let (resolved, answers) = futures::join!(
+                resolve(self.client, &to_resolve),
+                look_up(self.client, &lookups)
+            );
             self.stats.depth += 1;
             self.stats
                 .requests_per_wave
@@ -699,48 +701,6 @@ impl Collection<'_> {
         lookups
     }
 
-    async fn look_up(&self, lookups: &[Lookup]) -> Vec<Result<Value, GraphError>> {
-        if lookups.is_empty() {
-            return Vec::new();
-        }
-        let urls: Vec<String> = lookups.iter().map(Lookup::url).collect();
-        let firsts = self.client.batch_get(&urls).await;
-        let client = self.client;
-        let rest = firsts
-            .into_iter()
-            .zip(lookups)
-            .map(|(first, lookup)| async move {
-                let first = first?;
-                if lookup.is_collection() {
-                    let what =
-                        format!("GET {}", lookup.url().split('?').next().unwrap_or_default());
-                    client
-                        .rest_of_collection(&what, first)
-                        .await
-                        .map(Value::Array)
-                } else {
-                    Ok(first)
-                }
-            });
-        futures::future::join_all(rest).await
-    }
-
-    async fn resolve(&self, ids: &[String]) -> Result<Vec<Principal>, GraphError> {
-        let chunks = ids.chunks(GET_BY_IDS_LIMIT).map(|chunk| {
-            let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
-            async move {
-                self.client
-                    .post_collection("/v1.0/directoryObjects/getByIds", &body)
-                    .await
-            }
-        });
-        let mut out = Vec::new();
-        for answer in futures::future::join_all(chunks).await {
-            out.extend(parse::<Principal>(Dataset::PrivilegedPrincipals, answer?)?);
-        }
-        Ok(out)
-    }
-
     fn fail(&mut self, dataset: Dataset, e: GraphError) {
         self.failures.entry(dataset).or_insert(e);
     }
@@ -784,6 +744,46 @@ impl Collection<'_> {
             self.snapshot.gaps.push(gap);
         }
     }
+}
+
+async fn look_up(client: &GraphClient, lookups: &[Lookup]) -> Vec<Result<Value, GraphError>> {
+    if lookups.is_empty() {
+        return Vec::new();
+    }
+    let urls: Vec<String> = lookups.iter().map(Lookup::url).collect();
+    let firsts = client.batch_get(&urls).await;
+    let rest = firsts
+        .into_iter()
+        .zip(lookups)
+        .map(|(first, lookup)| async move {
+            let first = first?;
+            if lookup.is_collection() {
+                let what = format!("GET {}", lookup.url().split('?').next().unwrap_or_default());
+                client
+                    .rest_of_collection(&what, first)
+                    .await
+                    .map(Value::Array)
+            } else {
+                Ok(first)
+            }
+        });
+    futures::future::join_all(rest).await
+}
+
+async fn resolve(client: &GraphClient, ids: &[String]) -> Result<Vec<Principal>, GraphError> {
+    let chunks = ids.chunks(GET_BY_IDS_LIMIT).map(|chunk| {
+        let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
+        async move {
+            client
+                .post_collection("/v1.0/directoryObjects/getByIds", &body)
+                .await
+        }
+    });
+    let mut out = Vec::new();
+    for answer in futures::future::join_all(chunks).await {
+        out.extend(parse::<Principal>(Dataset::PrivilegedPrincipals, answer?)?);
+    }
+    Ok(out)
 }
 
 fn count<T>(slot: &mut Option<Vec<T>>, values: Vec<T>) -> usize {
@@ -939,6 +939,22 @@ mod tests {
         assert_eq!(token_scopes(&jwt), ["Directory.Read.All", "User.Read.All"]);
         assert!(token_scopes("opaque-token").is_empty());
         assert!(token_scopes("a.!!!.c").is_empty());
+    }
+
+    #[test]
+    fn the_collection_future_is_send() {
+        // Faces spawn it on a runtime (tokio::spawn, a Tauri command).
+        fn assert_send<T: Send>(_: &T) {}
+        let mut sink = |_: Progress| {};
+        let tokens: Arc<dyn TokenSource> = Arc::new(crate::token::StaticToken(
+            crate::token::AccessToken::new("t"),
+        ));
+        let future = collect_snapshot(
+            CollectConfig::new("contoso.com", Cloud::Global),
+            tokens,
+            &mut sink,
+        );
+        assert_send(&future);
     }
 
     #[test]
