@@ -1,4 +1,5 @@
 //! Integration tests: one binary (ripgrep-style), one module per area.
 
+mod collect;
 mod emulator;
 mod graph_client;
