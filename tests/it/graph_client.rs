@@ -598,3 +598,43 @@ async fn client_pages_across_several_pages() {
     let counters = client.counters();
     assert!(counters.batched_requests >= 25);
 }
+
+/// Prints wall time against the round-trip lower bound (depth × latency); asserts only
+/// the request shape, never wall-clock time.
+#[tokio::test]
+async fn wall_time_approaches_depth_times_latency() {
+    let latency = Duration::from_millis(50);
+    for (name, concurrency) in [
+        ("contoso-e5", 8),
+        ("contoso-e5", 20),
+        ("large", 8),
+        ("large", 32),
+    ] {
+        let emu = emulator(name).await;
+        emu.set_latency(latency);
+        let clock = Arc::new(RecordingClock::new(fixed_now()));
+        let mut config = config(&emu, clock);
+        config.graph.max_concurrency = concurrency;
+        let started = std::time::Instant::now();
+        let mut sink = |_: Progress| {};
+        let (snapshot, stats) = collect_snapshot_with_stats(config, token(&emu), &mut sink)
+            .await
+            .unwrap();
+        let c = Collected {
+            snapshot,
+            stats,
+            events: Vec::new(),
+            clock: Arc::new(RecordingClock::new(fixed_now())),
+        };
+        let wall = started.elapsed();
+        let bound = latency * c.stats.depth;
+        println!(
+            "{name} ({concurrency} in flight): wall {wall:?}, {} requests, depth {}, per wave {:?}, ratio wall/bound {:.2}",
+            c.snapshot.meta.requests,
+            c.stats.depth,
+            c.stats.requests_per_wave,
+            wall.as_secs_f64() / bound.as_secs_f64()
+        );
+        assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
+    }
+}
