@@ -710,3 +710,58 @@ async fn sign_in_activity_without_p1_is_not_licensed() {
     );
     assert!(s.has(Dataset::PrivilegedPrincipals));
 }
+
+/// Every tenant-wide read × every fault that yields an answer: the collection completes,
+/// the gap names the dataset with the right reason, nothing else is lost, no loop runs away.
+#[tokio::test]
+async fn fault_matrix_over_tenant_wide_reads() {
+    use pimready_core::collect::WAVE_1;
+    let faults = [
+        (FaultKind::Status(500), GapReason::Error),
+        (FaultKind::Status(503), GapReason::Error),
+        (FaultKind::MalformedJson, GapReason::Error),
+        (FaultKind::WrongShape, GapReason::Error),
+        (FaultKind::NextLinkLoop, GapReason::Error),
+        (FaultKind::ForeignNextLink, GapReason::Error),
+        (FaultKind::DropMidBody, GapReason::Error),
+        (FaultKind::Reset, GapReason::Error),
+        (FaultKind::Forbidden, GapReason::PermissionDenied),
+        (FaultKind::NotLicensed, GapReason::NotLicensed),
+    ];
+    let mut cells = 0;
+    for (dataset, url) in WAVE_1 {
+        let path = url.split('?').next().unwrap().trim_start_matches("/v1.0");
+        for (kind, expected) in &faults {
+            let emu = Emulator::start_named("contoso-e5").await.unwrap();
+            emu.set_fault(
+                RouteMatcher::Exact(path.to_owned()),
+                Fault::always(kind.clone()),
+            );
+            let (s, _) = collect(&emu).await;
+            assert_eq!(
+                reason(&s, dataset),
+                Some(*expected),
+                "{dataset} × {kind:?}: {:?}",
+                s.gaps
+            );
+            assert!(!s.has(dataset), "{dataset} × {kind:?}");
+            assert_only_dependents_missing(&s, dataset);
+            let sent = emu
+                .requests()
+                .iter()
+                .filter(|r| r.path() == url.split('?').next().unwrap())
+                .count();
+            assert!(sent <= 60, "{dataset} × {kind:?}: {sent} requests");
+            assert!(
+                emu.foreign_requests().is_empty(),
+                "{dataset} × {kind:?}: nothing reached the foreign host"
+            );
+            cells += 1;
+        }
+    }
+    println!(
+        "fault matrix: {} datasets × {} faults = {cells} cells, all gaps",
+        WAVE_1.len(),
+        faults.len()
+    );
+}
