@@ -241,7 +241,8 @@ struct Population {
 
 impl Population {
     fn learn(&mut self, id: &str, kind: PrincipalKind) {
-        if id.is_empty() {
+        // Ids go into request URLs: only object ids (GUIDs), never arbitrary tenant text.
+        if !is_guid(id) {
             return;
         }
         match kind {
@@ -279,6 +280,8 @@ enum Lookup {
 }
 
 impl Lookup {
+    /// The URL inside the `$batch` envelope (spaces encoded: it is not parsed as a URL
+    /// before it reaches Graph).
     fn url(&self) -> String {
         match self {
             Lookup::User(id) => format!("/users/{id}?$select={USER_SELECT}"),
@@ -291,12 +294,12 @@ impl Lookup {
             Lookup::Owners(id) => format!("/groups/{id}/owners?$select={MEMBER_SELECT}"),
             Lookup::GroupEligibility(id) => {
                 format!(
-                    "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '{id}'"
+                    "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId%20eq%20'{id}'"
                 )
             }
             Lookup::GroupAssignment(id) => {
                 format!(
-                    "/identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'"
+                    "/identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId%20eq%20'{id}'"
                 )
             }
         }
@@ -958,6 +961,24 @@ mod tests {
     }
 
     #[test]
+    fn only_object_ids_are_looked_up() {
+        let mut p = Population::default();
+        let guid = "0a1b2c3d-0000-4000-8000-000000000001";
+        for id in [
+            "",
+            "../../me",
+            "x?$select=*",
+            "0a1b2c3d-0000-4000-8000-00000000000Z",
+            guid,
+        ] {
+            p.learn(id, PrincipalKind::User);
+            p.learn(id, PrincipalKind::Unknown);
+        }
+        assert_eq!(p.kinds.keys().collect::<Vec<_>>(), [guid]);
+        assert!(p.unknown.is_empty());
+    }
+
+    #[test]
     fn lookups_name_exact_paths() {
         let id = "u1";
         assert_eq!(
@@ -966,7 +987,7 @@ mod tests {
         );
         assert_eq!(
             Lookup::GroupEligibility("g1".into()).url(),
-            "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq 'g1'"
+            "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId%20eq%20'g1'"
         );
         assert_eq!(
             Lookup::Members("g1".into()).dataset(),
