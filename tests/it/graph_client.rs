@@ -253,6 +253,27 @@ async fn throttling_storm_ends_in_success() {
 }
 
 #[tokio::test]
+async fn throttled_requests_inside_batch_are_retried() {
+    let emu = emulator("contoso-e5").await;
+    let inner_users =
+        RouteMatcher::Custom(Arc::new(|_, path: &str, _| path.starts_with("/users/")));
+    emu.set_fault(inner_users, Fault::throttle(Duration::from_millis(250), 4));
+    let c = collect(&emu).await;
+    assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
+    assert!(c.snapshot.meta.retries >= 1, "retried");
+    let throttled = emu
+        .requests()
+        .iter()
+        .filter(|r| r.in_batch && r.status == Some(429))
+        .count();
+    assert_eq!(throttled, 4, "the emulator throttled four inner requests");
+    assert!(
+        c.clock.sleeps().contains(&Duration::from_millis(250)),
+        "inner Retry-After honoured"
+    );
+}
+
+#[tokio::test]
 async fn unavailable_beyond_the_budget_is_a_gap() {
     let emu = emulator("contoso-e5").await;
     emu.set_fault("/subscribedSkus", Fault::status_always(503));
@@ -576,4 +597,44 @@ async fn client_pages_across_several_pages() {
     }
     let counters = client.counters();
     assert!(counters.batched_requests >= 25);
+}
+
+/// Prints wall time against the round-trip lower bound (depth × latency); asserts only
+/// the request shape, never wall-clock time.
+#[tokio::test]
+async fn wall_time_approaches_depth_times_latency() {
+    let latency = Duration::from_millis(50);
+    for (name, concurrency) in [
+        ("contoso-e5", 8),
+        ("contoso-e5", 20),
+        ("large", 8),
+        ("large", 32),
+    ] {
+        let emu = emulator(name).await;
+        emu.set_latency(latency);
+        let clock = Arc::new(RecordingClock::new(fixed_now()));
+        let mut config = config(&emu, clock);
+        config.graph.max_concurrency = concurrency;
+        let started = std::time::Instant::now();
+        let mut sink = |_: Progress| {};
+        let (snapshot, stats) = collect_snapshot_with_stats(config, token(&emu), &mut sink)
+            .await
+            .unwrap();
+        let c = Collected {
+            snapshot,
+            stats,
+            events: Vec::new(),
+            clock: Arc::new(RecordingClock::new(fixed_now())),
+        };
+        let wall = started.elapsed();
+        let bound = latency * c.stats.depth;
+        println!(
+            "{name} ({concurrency} in flight): wall {wall:?}, {} requests, depth {}, per wave {:?}, ratio wall/bound {:.2}",
+            c.snapshot.meta.requests,
+            c.stats.depth,
+            c.stats.requests_per_wave,
+            wall.as_secs_f64() / bound.as_secs_f64()
+        );
+        assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
+    }
 }

@@ -140,7 +140,7 @@ impl From<FaultKind> for Fault {
 }
 
 /// A token bucket: `rate` requests per second refill, `burst` capacity. Requests
-/// beyond it get 429 with the `Retry-After` that the bucket needs to refill one token.
+/// beyond it get 429 with the `Retry-After` that the bucket needs to refill completely.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Throttling {
     pub rate_per_second: f64,
@@ -174,7 +174,10 @@ impl Bucket {
             self.tokens -= 1.0;
             Ok(())
         } else {
-            let wait = (1.0 - self.tokens) / self.config.rate_per_second.max(f64::MIN_POSITIVE);
+            // Like Graph's windows: come back when the bucket is full again, so a client
+            // honouring Retry-After for many throttled requests at once gets through.
+            let wait = (f64::from(self.config.burst) - self.tokens)
+                / self.config.rate_per_second.max(f64::MIN_POSITIVE);
             Err(Duration::from_secs_f64(wait.min(3600.0)))
         }
     }

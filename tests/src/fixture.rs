@@ -832,7 +832,7 @@ fn generate(spec: &Value, tenant_id: &str, domain: &str, roles: &[Value]) -> Gen
         assignment_schedules: Vec::new(),
         eligibility_schedules: Vec::new(),
         filler: Filler {
-            count: users.saturating_sub(privileged),
+            count: 0,
             seed,
             domain: domain.to_owned(),
         },
@@ -895,5 +895,7 @@ fn generate(spec: &Value, tenant_id: &str, domain: &str, roles: &[Value]) -> Gen
             }
         }
     }
+    // The directory holds exactly `users` users (privileged ones included).
+    out.filler.count = users.saturating_sub(out.users.len() as u64);
     out
 }

@@ -241,7 +241,8 @@ struct Population {
 
 impl Population {
     fn learn(&mut self, id: &str, kind: PrincipalKind) {
-        if id.is_empty() {
+        // Ids go into request URLs: only object ids (GUIDs), never arbitrary tenant text.
+        if !is_guid(id) {
             return;
         }
         match kind {
@@ -279,6 +280,8 @@ enum Lookup {
 }
 
 impl Lookup {
+    /// The URL inside the `$batch` envelope (spaces encoded: it is not parsed as a URL
+    /// before it reaches Graph).
     fn url(&self) -> String {
         match self {
             Lookup::User(id) => format!("/users/{id}?$select={USER_SELECT}"),
@@ -291,12 +294,12 @@ impl Lookup {
             Lookup::Owners(id) => format!("/groups/{id}/owners?$select={MEMBER_SELECT}"),
             Lookup::GroupEligibility(id) => {
                 format!(
-                    "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '{id}'"
+                    "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId%20eq%20'{id}'"
                 )
             }
             Lookup::GroupAssignment(id) => {
                 format!(
-                    "/identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'"
+                    "/identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId%20eq%20'{id}'"
                 )
             }
         }
@@ -526,8 +529,10 @@ impl Collection<'_> {
                 break;
             }
             let before = self.client.counters().requests;
-            let (resolved, answers) =
-                futures::join!(self.resolve(&to_resolve), self.look_up(&lookups));
+            let (resolved, answers) = futures::join!(
+                resolve(self.client, &to_resolve),
+                look_up(self.client, &lookups)
+            );
             self.stats.depth += 1;
             self.stats
                 .requests_per_wave
@@ -699,48 +704,6 @@ impl Collection<'_> {
         lookups
     }
 
-    async fn look_up(&self, lookups: &[Lookup]) -> Vec<Result<Value, GraphError>> {
-        if lookups.is_empty() {
-            return Vec::new();
-        }
-        let urls: Vec<String> = lookups.iter().map(Lookup::url).collect();
-        let firsts = self.client.batch_get(&urls).await;
-        let client = self.client;
-        let rest = firsts
-            .into_iter()
-            .zip(lookups)
-            .map(|(first, lookup)| async move {
-                let first = first?;
-                if lookup.is_collection() {
-                    let what =
-                        format!("GET {}", lookup.url().split('?').next().unwrap_or_default());
-                    client
-                        .rest_of_collection(&what, first)
-                        .await
-                        .map(Value::Array)
-                } else {
-                    Ok(first)
-                }
-            });
-        futures::future::join_all(rest).await
-    }
-
-    async fn resolve(&self, ids: &[String]) -> Result<Vec<Principal>, GraphError> {
-        let chunks = ids.chunks(GET_BY_IDS_LIMIT).map(|chunk| {
-            let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
-            async move {
-                self.client
-                    .post_collection("/v1.0/directoryObjects/getByIds", &body)
-                    .await
-            }
-        });
-        let mut out = Vec::new();
-        for answer in futures::future::join_all(chunks).await {
-            out.extend(parse::<Principal>(Dataset::PrivilegedPrincipals, answer?)?);
-        }
-        Ok(out)
-    }
-
     fn fail(&mut self, dataset: Dataset, e: GraphError) {
         self.failures.entry(dataset).or_insert(e);
     }
@@ -784,6 +747,46 @@ impl Collection<'_> {
             self.snapshot.gaps.push(gap);
         }
     }
+}
+
+async fn look_up(client: &GraphClient, lookups: &[Lookup]) -> Vec<Result<Value, GraphError>> {
+    if lookups.is_empty() {
+        return Vec::new();
+    }
+    let urls: Vec<String> = lookups.iter().map(Lookup::url).collect();
+    let firsts = client.batch_get(&urls).await;
+    let rest = firsts
+        .into_iter()
+        .zip(lookups)
+        .map(|(first, lookup)| async move {
+            let first = first?;
+            if lookup.is_collection() {
+                let what = format!("GET {}", lookup.url().split('?').next().unwrap_or_default());
+                client
+                    .rest_of_collection(&what, first)
+                    .await
+                    .map(Value::Array)
+            } else {
+                Ok(first)
+            }
+        });
+    futures::future::join_all(rest).await
+}
+
+async fn resolve(client: &GraphClient, ids: &[String]) -> Result<Vec<Principal>, GraphError> {
+    let chunks = ids.chunks(GET_BY_IDS_LIMIT).map(|chunk| {
+        let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
+        async move {
+            client
+                .post_collection("/v1.0/directoryObjects/getByIds", &body)
+                .await
+        }
+    });
+    let mut out = Vec::new();
+    for answer in futures::future::join_all(chunks).await {
+        out.extend(parse::<Principal>(Dataset::PrivilegedPrincipals, answer?)?);
+    }
+    Ok(out)
 }
 
 fn count<T>(slot: &mut Option<Vec<T>>, values: Vec<T>) -> usize {
@@ -942,6 +945,40 @@ mod tests {
     }
 
     #[test]
+    fn the_collection_future_is_send() {
+        // Faces spawn it on a runtime (tokio::spawn, a Tauri command).
+        fn assert_send<T: Send>(_: &T) {}
+        let mut sink = |_: Progress| {};
+        let tokens: Arc<dyn TokenSource> = Arc::new(crate::token::StaticToken(
+            crate::token::AccessToken::new("t"),
+        ));
+        let future = collect_snapshot(
+            CollectConfig::new("contoso.com", Cloud::Global),
+            tokens,
+            &mut sink,
+        );
+        assert_send(&future);
+    }
+
+    #[test]
+    fn only_object_ids_are_looked_up() {
+        let mut p = Population::default();
+        let guid = "0a1b2c3d-0000-4000-8000-000000000001";
+        for id in [
+            "",
+            "../../me",
+            "x?$select=*",
+            "0a1b2c3d-0000-4000-8000-00000000000Z",
+            guid,
+        ] {
+            p.learn(id, PrincipalKind::User);
+            p.learn(id, PrincipalKind::Unknown);
+        }
+        assert_eq!(p.kinds.keys().collect::<Vec<_>>(), [guid]);
+        assert!(p.unknown.is_empty());
+    }
+
+    #[test]
     fn lookups_name_exact_paths() {
         let id = "u1";
         assert_eq!(
@@ -950,7 +987,7 @@ mod tests {
         );
         assert_eq!(
             Lookup::GroupEligibility("g1".into()).url(),
-            "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq 'g1'"
+            "/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId%20eq%20'g1'"
         );
         assert_eq!(
             Lookup::Members("g1".into()).dataset(),

@@ -44,7 +44,8 @@ impl Default for GraphConfig {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(60),
             retry: RetryPolicy::default(),
-            max_concurrency: 8,
+            // A wave of eleven reads, or a large population's batches, in one round trip.
+            max_concurrency: 16,
             max_pages: 1000,
             jitter_seed: None,
             clock: Arc::new(SystemClock),
