@@ -1,0 +1,208 @@
+//! Sign-in to Microsoft Entra ID (v2.0 endpoints) and the signed-in [`Session`],
+//! which is the Graph client's [`TokenSource`](crate::token::TokenSource).
+//!
+//! - [`SignIn::interactive`]: authorization code + PKCE (S256) on a loopback redirect.
+//! - [`SignIn::device_code`]: the device authorization grant.
+//! - [`SignIn::from_cache`]: silent, from the refresh token in the OS keychain.
+//!
+//! Invariants: refresh tokens only in a [`CredentialStore`] (the OS keychain), one
+//! entry per (cloud, tenant id, account, client id); access tokens only in memory;
+//! a token whose `tid` is not the tenant asked for is refused; no token is logged.
+
+mod cache;
+mod device_code;
+mod error;
+mod http;
+mod jwt;
+mod loopback;
+mod profiles;
+pub mod scopes;
+mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+pub use cache::{
+    CacheKey, CredentialStore, KEYCHAIN_SERVICE, KeyringStore, MemoryStore, StoreError,
+};
+pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
+pub use error::AuthError;
+pub use loopback::{BrowserOpener, SystemBrowser};
+pub use profiles::{ProfileStore, TenantProfile};
+pub use scopes::{SCOPES, Scope};
+pub use session::Session;
+
+/// Microsoft Graph Command Line Tools: a Microsoft-owned multi-tenant public client,
+/// already consented in many tenants. See `docs/sign-in.md` for the trade-offs.
+pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+/// How long the loopback listener waits for the browser by default.
+pub const DEFAULT_LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// A national cloud's sign-in authority and Graph host.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloudEndpoints {
+    pub name: &'static str,
+    pub authority_host: &'static str,
+    pub graph_host: &'static str,
+}
+
+/// The clouds PIM Ready knows.
+pub const CLOUDS: &[CloudEndpoints] = &[
+    CloudEndpoints {
+        name: "global",
+        authority_host: "https://login.microsoftonline.com",
+        graph_host: "https://graph.microsoft.com",
+    },
+    CloudEndpoints {
+        name: "usgov",
+        authority_host: "https://login.microsoftonline.us",
+        graph_host: "https://graph.microsoft.us",
+    },
+    CloudEndpoints {
+        name: "usgov-dod",
+        authority_host: "https://login.microsoftonline.us",
+        graph_host: "https://dod-graph.microsoft.us",
+    },
+    CloudEndpoints {
+        name: "china",
+        authority_host: "https://login.chinacloudapi.cn",
+        graph_host: "https://microsoftgraph.chinacloudapi.cn",
+    },
+];
+
+/// The endpoints of cloud `name`.
+pub fn cloud_endpoints(name: &str) -> Option<&'static CloudEndpoints> {
+    CLOUDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
+}
+
+/// The current time; injectable so tests can move past token expiry.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Everything a sign-in needs to know. Build with [`SignInConfig::new`], then
+/// adjust fields (`client_id`, `authority_host` for `--authority-host`, …).
+#[derive(Debug, Clone)]
+pub struct SignInConfig {
+    /// Cloud name (part of the cache key): `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: String,
+    /// e.g. `https://login.microsoftonline.com`, or the emulator's `http://127.0.0.1:PORT`.
+    pub authority_host: Url,
+    /// The Graph resource the scopes are asked for (`https://graph.microsoft.com`);
+    /// unaffected by `--graph-host`, which only changes where requests go.
+    pub graph_resource: String,
+    /// The tenant as the user named it: a domain or a tenant id.
+    pub tenant: String,
+    pub client_id: String,
+    /// Host name in the redirect URI; the listener always binds 127.0.0.1.
+    pub redirect_host: String,
+    pub loopback_timeout: Duration,
+}
+
+impl SignInConfig {
+    /// Defaults for `tenant` in cloud `cloud`.
+    pub fn new(cloud: &str, tenant: &str) -> Result<Self, AuthError> {
+        let c = cloud_endpoints(cloud).ok_or_else(|| {
+            AuthError::InvalidResponse(format!(
+                "unknown cloud {cloud:?}; known: {}",
+                CLOUDS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
+            ))
+        })?;
+        let tenant = tenant.trim();
+        if tenant.is_empty() || tenant.contains(['/', '?', '#']) {
+            return Err(AuthError::InvalidResponse(format!(
+                "{tenant:?} is not a tenant domain or id"
+            )));
+        }
+        Ok(Self {
+            cloud: c.name.to_owned(),
+            authority_host: Url::parse(c.authority_host).expect("static URL"),
+            graph_resource: c.graph_host.to_owned(),
+            tenant: tenant.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            redirect_host: "127.0.0.1".to_owned(),
+            loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
+        })
+    }
+
+    /// The v2.0 endpoint `leaf` (`authorize`, `token`, `devicecode`) for `tenant`.
+    pub(crate) fn endpoint(&self, tenant: &str, leaf: &str) -> String {
+        format!(
+            "{}/{tenant}/oauth2/v2.0/{leaf}",
+            self.authority_host.as_str().trim_end_matches('/')
+        )
+    }
+}
+
+/// Signs a user in, by browser, device code or cache, and hands back a [`Session`].
+#[derive(Clone)]
+pub struct SignIn {
+    pub(crate) config: SignInConfig,
+    pub(crate) store: Arc<dyn CredentialStore>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) clock: Clock,
+}
+
+impl SignIn {
+    /// Sign-in with the OS keychain as the refresh-token store.
+    pub fn new(config: SignInConfig) -> Self {
+        Self::with_store(config, Arc::new(KeyringStore::new()))
+    }
+
+    pub fn with_store(config: SignInConfig, store: Arc<dyn CredentialStore>) -> Self {
+        Self {
+            config,
+            store,
+            http: http::client(),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Replace the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn config(&self) -> &SignInConfig {
+        &self.config
+    }
+
+    /// Silent sign-in from the keychain entry of `profile`: redeems the cached refresh
+    /// token now, so a refused one surfaces as [`AuthError::SignInRequired`] up front.
+    pub async fn from_cache(&self, profile: &TenantProfile) -> Result<Session, AuthError> {
+        let key = profile.cache_key();
+        let refresh = match self.store.load(&key) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Err(AuthError::SignInRequired(format!(
+                    "no saved sign-in for {} in {}",
+                    profile.account, profile.tenant
+                )));
+            }
+            Err(e) => {
+                return Err(AuthError::SignInRequired(format!(
+                    "{e}; sign in interactively"
+                )));
+            }
+        };
+        let session = Session::resumed(self, key, refresh);
+        session.refresh_now().await?;
+        Ok(session)
+    }
+
+    /// Forget the cached refresh token of `profile` (sign-out).
+    pub fn sign_out(
+        store: &dyn CredentialStore,
+        profile: &TenantProfile,
+    ) -> Result<(), StoreError> {
+        store.delete(&profile.cache_key())
+    }
+}
+
+/// A boxed `Send` future, for injected callbacks.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
