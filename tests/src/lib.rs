@@ -1,1 +1,3 @@
 //! Tenant emulator.
+
+pub mod oauth;
