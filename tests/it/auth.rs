@@ -17,8 +17,16 @@ const FABRIKAM: &str = "0f9c2b4e-1a2b-4c3d-8e9f-000000000002";
 
 fn tenants() -> OAuthState {
     OAuthState::new()
-        .with_tenant(TenantSpec::new(CONTOSO, "contoso.onmicrosoft.com", "consultant@contoso.onmicrosoft.com"))
-        .with_tenant(TenantSpec::new(FABRIKAM, "fabrikam.onmicrosoft.com", "admin@fabrikam.onmicrosoft.com"))
+        .with_tenant(TenantSpec::new(
+            CONTOSO,
+            "contoso.onmicrosoft.com",
+            "consultant@contoso.onmicrosoft.com",
+        ))
+        .with_tenant(TenantSpec::new(
+            FABRIKAM,
+            "fabrikam.onmicrosoft.com",
+            "admin@fabrikam.onmicrosoft.com",
+        ))
 }
 
 /// The authorization server, served on 127.0.0.1 on a port the OS picks.
@@ -84,14 +92,20 @@ struct TestBrowser {
 
 impl TestBrowser {
     fn new(behaviour: Behaviour) -> Self {
-        TestBrowser { behaviour, seen: Arc::default(), done: Arc::default() }
+        TestBrowser {
+            behaviour,
+            seen: Arc::default(),
+            done: Arc::default(),
+        }
     }
     fn seen(&self) -> Seen {
         self.seen.lock().unwrap().clone()
     }
     /// Wait until the browser got its page (the listener answers before the exchange).
     async fn finished(&self) {
-        tokio::time::timeout(Duration::from_secs(10), self.done.notified()).await.unwrap();
+        tokio::time::timeout(Duration::from_secs(10), self.done.notified())
+            .await
+            .unwrap();
     }
 }
 
@@ -108,22 +122,42 @@ impl BrowserOpener for TestBrowser {
             let pairs: Vec<(String, String)> = url
                 .query_pairs()
                 .map(|(k, v)| {
-                    let v = if k == "code_challenge" { "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into() } else { v.into_owned() };
+                    let v = if k == "code_challenge" {
+                        "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM".into()
+                    } else {
+                        v.into_owned()
+                    };
                     (k.into_owned(), v)
                 })
                 .collect();
             url.query_pairs_mut().clear().extend_pairs(pairs);
         }
         tokio::spawn(async move {
-            let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+            let http = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap();
             let answer = http.get(url).send().await.unwrap();
-            assert_eq!(answer.status(), 303, "the authorize endpoint redirects back to the app");
+            assert_eq!(
+                answer.status(),
+                303,
+                "the authorize endpoint redirects back to the app"
+            );
             let location = answer.headers()["location"].to_str().unwrap().to_owned();
             let mut redirect = Url::parse(&location).unwrap();
             let rewrite = |redirect: &mut Url, key: &str, value: &str| {
                 let pairs: Vec<(String, String)> = redirect
                     .query_pairs()
-                    .map(|(k, v)| (k.to_string(), if k == key { value.to_owned() } else { v.into_owned() }))
+                    .map(|(k, v)| {
+                        (
+                            k.to_string(),
+                            if k == key {
+                                value.to_owned()
+                            } else {
+                                v.into_owned()
+                            },
+                        )
+                    })
                     .collect();
                 redirect.query_pairs_mut().clear().extend_pairs(pairs);
             };
@@ -148,7 +182,14 @@ impl BrowserOpener for TestBrowser {
 }
 
 fn code_of(seen: &Seen) -> String {
-    seen.redirect.as_ref().unwrap().query_pairs().find(|(k, _)| k == "code").unwrap().1.into_owned()
+    seen.redirect
+        .as_ref()
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == "code")
+        .unwrap()
+        .1
+        .into_owned()
 }
 
 async fn bearer(session: &Session) -> String {
@@ -171,17 +212,29 @@ async fn loopback_flow_signs_in_end_to_end() {
     assert_eq!(seen.page_status, Some(200));
     assert!(seen.page.unwrap().contains("You can close this tab"));
 
-    assert_eq!(session.tenant_id(), CONTOSO, "a domain was given: the tid is recorded");
+    assert_eq!(
+        session.tenant_id(),
+        CONTOSO,
+        "a domain was given: the tid is recorded"
+    );
     assert_eq!(session.account(), "consultant@contoso.onmicrosoft.com");
     assert!(session.keychain_warning().is_none());
-    let info = state.validate(&bearer(&session).await, "RoleManagement.Read.Directory").unwrap();
+    let info = state
+        .validate(&bearer(&session).await, "RoleManagement.Read.Directory")
+        .unwrap();
     assert_eq!(info.tenant_id, CONTOSO);
     assert_eq!(info.upn, "consultant@contoso.onmicrosoft.com");
     assert!(info.scopes.iter().all(|s| !s.contains("Write")));
     assert_eq!(store.keys(), vec![session.cache_key().clone()]);
     let requests = state.token_requests();
     assert_eq!(requests.len(), 1);
-    assert_eq!((requests[0].grant_type.as_str(), requests[0].outcome.as_str()), ("authorization_code", "ok"));
+    assert_eq!(
+        (
+            requests[0].grant_type.as_str(),
+            requests[0].outcome.as_str()
+        ),
+        ("authorization_code", "ok")
+    );
 }
 
 #[tokio::test]
@@ -197,7 +250,10 @@ async fn forged_state_is_refused() {
     let seen = browser.seen();
     assert_eq!(seen.page_status, Some(400));
     assert!(seen.page.unwrap().contains("another sign-in request"));
-    assert!(state.token_requests().is_empty(), "the code is never redeemed");
+    assert!(
+        state.token_requests().is_empty(),
+        "the code is never redeemed"
+    );
 }
 
 #[tokio::test]
@@ -205,10 +261,16 @@ async fn wrong_pkce_verifier_is_refused() {
     let state = tenants();
     let authority = serve(&state).await;
     let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
-    let err = sign_in.interactive(&TestBrowser::new(Behaviour::SwapChallenge)).await.unwrap_err();
+    let err = sign_in
+        .interactive(&TestBrowser::new(Behaviour::SwapChallenge))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "token_request_failed");
     assert!(err.to_string().contains("AADSTS501481"), "{err}");
-    assert!(err.to_string().contains("Code_Verifier does not match"), "{err}");
+    assert!(
+        err.to_string().contains("Code_Verifier does not match"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -221,7 +283,10 @@ async fn replayed_code_is_refused() {
     first.finished().await;
     let used = code_of(&first.seen());
 
-    let err = sign_in.interactive(&TestBrowser::new(Behaviour::ReplayCode(used))).await.unwrap_err();
+    let err = sign_in
+        .interactive(&TestBrowser::new(Behaviour::ReplayCode(used)))
+        .await
+        .unwrap_err();
     assert_eq!(err.kind(), "token_request_failed");
     assert!(err.to_string().contains("already redeemed"), "{err}");
 }
@@ -234,9 +299,16 @@ async fn loopback_times_out() {
     c.loopback_timeout = Duration::from_millis(300);
     let sign_in = SignIn::with_store(c, Arc::new(MemoryStore::new()));
     let started = std::time::Instant::now();
-    let err = sign_in.interactive(&TestBrowser::new(Behaviour::Ignore)).await.unwrap_err();
+    let err = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Ignore))
+        .await
+        .unwrap_err();
     assert!(matches!(err, AuthError::Timeout(_)), "{err}");
-    assert!(err.to_string().contains("no sign-in answer from the browser within 0.3s"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("no sign-in answer from the browser within 0.3s"),
+        "{err}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5));
 }
 
@@ -262,10 +334,20 @@ fn recording_sleeper() -> (Sleeper, Arc<Mutex<Vec<Duration>>>) {
     (sleeper, waits)
 }
 
-async fn device_sign_in(state: &OAuthState, script: &[DeviceOutcome]) -> (Result<Session, AuthError>, Vec<DeviceCodePrompt>, Vec<Duration>) {
+async fn device_sign_in(
+    state: &OAuthState,
+    script: &[DeviceOutcome],
+) -> (
+    Result<Session, AuthError>,
+    Vec<DeviceCodePrompt>,
+    Vec<Duration>,
+) {
     let authority = serve(state).await;
     state.script_device_code(script.iter().copied());
-    let sign_in = SignIn::with_store(config(&authority, "contoso.onmicrosoft.com"), Arc::new(MemoryStore::new()));
+    let sign_in = SignIn::with_store(
+        config(&authority, "contoso.onmicrosoft.com"),
+        Arc::new(MemoryStore::new()),
+    );
     let prompts = Arc::new(Mutex::new(Vec::new()));
     let p = prompts.clone();
     let on_prompt = move |prompt: &DeviceCodePrompt| p.lock().unwrap().push(prompt.clone());
@@ -280,21 +362,33 @@ async fn device_sign_in(state: &OAuthState, script: &[DeviceOutcome]) -> (Result
 async fn device_code_pending_then_slow_down_then_success() {
     use DeviceOutcome::{Approve, Pending, SlowDown};
     let state = tenants();
-    let (result, prompts, waits) = device_sign_in(&state, &[Pending, Pending, SlowDown, Pending, Approve]).await;
+    let (result, prompts, waits) =
+        device_sign_in(&state, &[Pending, Pending, SlowDown, Pending, Approve]).await;
     let session = result.unwrap();
     assert_eq!(prompts.len(), 1);
     assert_eq!(prompts[0].user_code.len(), 8);
     assert!(prompts[0].verification_uri.ends_with("/devicelogin"));
     assert!(prompts[0].message().contains(&prompts[0].user_code));
     let secs: Vec<u64> = waits.iter().map(Duration::as_secs).collect();
-    assert_eq!(secs, [5, 5, 10, 10], "slow_down adds 5 s to every later poll");
-    assert_eq!(state.validate(&bearer(&session).await, "").unwrap().tenant_id, CONTOSO);
+    assert_eq!(
+        secs,
+        [5, 5, 10, 10],
+        "slow_down adds 5 s to every later poll"
+    );
+    assert_eq!(
+        state
+            .validate(&bearer(&session).await, "")
+            .unwrap()
+            .tenant_id,
+        CONTOSO
+    );
 }
 
 #[tokio::test]
 async fn device_code_expiry() {
     let state = tenants();
-    let (result, _, _) = device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Expire]).await;
+    let (result, _, _) =
+        device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Expire]).await;
     let err = result.unwrap_err();
     assert!(matches!(err, AuthError::DeviceCodeExpired), "{err}");
     assert!(err.to_string().contains("expired"));
@@ -303,7 +397,8 @@ async fn device_code_expiry() {
 #[tokio::test]
 async fn device_code_declined() {
     let state = tenants();
-    let (result, _, _) = device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Decline]).await;
+    let (result, _, _) =
+        device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Decline]).await;
     let err = result.unwrap_err();
     assert!(matches!(err, AuthError::Declined), "{err}");
     assert_eq!(err.to_string(), "sign-in was declined by the user");
@@ -327,7 +422,10 @@ async fn two_tenants_keep_separate_cache_entries_and_tokens() {
     let mut sessions = Vec::new();
     for tenant in ["contoso.onmicrosoft.com", "fabrikam.onmicrosoft.com"] {
         let sign_in = SignIn::with_store(config(&authority, tenant), store.clone());
-        let session = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap();
+        let session = sign_in
+            .interactive(&TestBrowser::new(Behaviour::Follow))
+            .await
+            .unwrap();
         profiles.upsert(session.profile()).unwrap();
         sessions.push(session);
     }
@@ -342,18 +440,35 @@ async fn two_tenants_keep_separate_cache_entries_and_tokens() {
     assert_ne!(ta, tb);
     assert_eq!(state.validate(&ta, "").unwrap().tenant_id, CONTOSO);
     assert_eq!(state.validate(&tb, "").unwrap().tenant_id, FABRIKAM);
-    assert_eq!(state.validate(&tb, "").unwrap().upn, "admin@fabrikam.onmicrosoft.com");
+    assert_eq!(
+        state.validate(&tb, "").unwrap().upn,
+        "admin@fabrikam.onmicrosoft.com"
+    );
 
     // Silent sign-in from each profile redeems that tenant's own refresh token.
     for (name, tid) in [("contoso.onmicrosoft.com", CONTOSO), (FABRIKAM, FABRIKAM)] {
         let profile = profiles.find(name).unwrap().remove(0);
         let sign_in = SignIn::with_store(config(&authority, &profile.tenant), store.clone());
         let resumed = sign_in.from_cache(&profile).await.unwrap();
-        assert_eq!(state.validate(&bearer(&resumed).await, "").unwrap().tenant_id, tid);
+        assert_eq!(
+            state
+                .validate(&bearer(&resumed).await, "")
+                .unwrap()
+                .tenant_id,
+            tid
+        );
     }
-    let refreshes: Vec<_> = state.token_requests().into_iter().filter(|r| r.grant_type == "refresh_token").collect();
+    let refreshes: Vec<_> = state
+        .token_requests()
+        .into_iter()
+        .filter(|r| r.grant_type == "refresh_token")
+        .collect();
     assert_eq!(refreshes.len(), 2);
-    assert_eq!(refreshes[0].tenant.to_lowercase(), CONTOSO, "refresh goes to the tenant id's endpoint");
+    assert_eq!(
+        refreshes[0].tenant.to_lowercase(),
+        CONTOSO,
+        "refresh goes to the tenant id's endpoint"
+    );
     assert_eq!(refreshes[1].tenant.to_lowercase(), FABRIKAM);
 
     // Sign-out of one tenant leaves the other.
@@ -370,19 +485,30 @@ async fn access_token_is_refreshed_after_expiry() {
     let authority = serve(&state).await;
     let clock = TestClock::new();
     let store = Arc::new(MemoryStore::new());
-    let sign_in = SignIn::with_store(config(&authority, CONTOSO), store.clone()).with_clock(clock.clock());
-    let session = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap();
+    let sign_in =
+        SignIn::with_store(config(&authority, CONTOSO), store.clone()).with_clock(clock.clock());
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Follow))
+        .await
+        .unwrap();
     let first = bearer(&session).await;
     assert_eq!(bearer(&session).await, first, "a valid token is reused");
     let refresh_before = store.load(session.cache_key()).unwrap().unwrap();
 
     clock.advance(&state, Duration::from_secs(2 * 3600));
-    assert_eq!(state.validate(&first, "").unwrap_err().status, 401, "the old token expired");
+    assert_eq!(
+        state.validate(&first, "").unwrap_err().status,
+        401,
+        "the old token expired"
+    );
     let second = bearer(&session).await;
     assert_ne!(first, second);
     assert_eq!(state.validate(&second, "").unwrap().tenant_id, CONTOSO);
     let refresh_after = store.load(session.cache_key()).unwrap().unwrap();
-    assert_ne!(refresh_before, refresh_after, "the rotated refresh token replaced the old one");
+    assert_ne!(
+        refresh_before, refresh_after,
+        "the rotated refresh token replaced the old one"
+    );
 
     // Graph answered 401: the token is dropped and the next call refreshes.
     session.token_rejected(&pimready_core::token::AccessToken::new(second.clone()));
@@ -395,17 +521,29 @@ async fn revoked_refresh_token_asks_for_a_new_sign_in() {
     let authority = serve(&state).await;
     let clock = TestClock::new();
     let store = Arc::new(MemoryStore::new());
-    let sign_in = SignIn::with_store(config(&authority, CONTOSO), store.clone()).with_clock(clock.clock());
-    let session = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap();
+    let sign_in =
+        SignIn::with_store(config(&authority, CONTOSO), store.clone()).with_clock(clock.clock());
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Follow))
+        .await
+        .unwrap();
     let profile = session.profile();
 
     state.revoke_sessions(CONTOSO, "consultant@contoso.onmicrosoft.com");
     clock.advance(&state, Duration::from_secs(2 * 3600));
     let err = session.access_token().await.unwrap_err();
-    let TokenError::SignInRequired(message) = err else { panic!("expected SignInRequired, got {err:?}") };
+    let TokenError::SignInRequired(message) = err else {
+        panic!("expected SignInRequired, got {err:?}")
+    };
     assert!(message.contains("sign in again"), "{message}");
-    assert!(!message.contains("AADSTS"), "a clean message, not an error dump: {message}");
-    assert!(store.keys().is_empty(), "the refused refresh token is forgotten");
+    assert!(
+        !message.contains("AADSTS"),
+        "a clean message, not an error dump: {message}"
+    );
+    assert!(
+        store.keys().is_empty(),
+        "the refused refresh token is forgotten"
+    );
     let err = sign_in.from_cache(&profile).await.unwrap_err();
     assert_eq!(err.kind(), "sign_in_required");
 }
@@ -414,20 +552,34 @@ async fn revoked_refresh_token_asks_for_a_new_sign_in() {
 async fn token_of_another_tenant_is_refused() {
     // The authority answers for tenant id `asked` with a token of CONTOSO.
     const ASKED: &str = "0f9c2b4e-1a2b-4c3d-8e9f-0000000000ff";
-    let mut spec = TenantSpec::new(CONTOSO, "contoso.onmicrosoft.com", "consultant@contoso.onmicrosoft.com");
+    let mut spec = TenantSpec::new(
+        CONTOSO,
+        "contoso.onmicrosoft.com",
+        "consultant@contoso.onmicrosoft.com",
+    );
     spec.domains.push(ASKED.to_owned());
     let state = OAuthState::new().with_tenant(spec);
     let authority = serve(&state).await;
     let store = Arc::new(MemoryStore::new());
     let sign_in = SignIn::with_store(config(&authority, ASKED), store.clone());
-    let err = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap_err();
+    let err = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Follow))
+        .await
+        .unwrap_err();
     assert!(matches!(err, AuthError::TenantMismatch { .. }), "{err}");
-    assert!(store.keys().is_empty(), "nothing of the wrong tenant is cached");
+    assert!(
+        store.keys().is_empty(),
+        "nothing of the wrong tenant is cached"
+    );
 }
 
 #[tokio::test]
 async fn missing_consent_explains_what_an_admin_must_grant() {
-    let mut spec = TenantSpec::new(CONTOSO, "contoso.onmicrosoft.com", "consultant@contoso.onmicrosoft.com");
+    let mut spec = TenantSpec::new(
+        CONTOSO,
+        "contoso.onmicrosoft.com",
+        "consultant@contoso.onmicrosoft.com",
+    );
     spec.consented = false;
     let state = OAuthState::new().with_tenant(spec);
     let authority = serve(&state).await;
@@ -436,21 +588,46 @@ async fn missing_consent_explains_what_an_admin_must_grant() {
     let err = sign_in.interactive(&browser).await.unwrap_err();
     assert_eq!(err.kind(), "consent_required");
     let text = err.to_string();
-    for needle in ["AADSTS65001", "admin consent", "RoleManagementPolicy.Read.Directory", "Privileged Role Administrator"] {
+    for needle in [
+        "AADSTS65001",
+        "admin consent",
+        "RoleManagementPolicy.Read.Directory",
+        "Privileged Role Administrator",
+    ] {
         assert!(text.contains(needle), "{needle} missing from: {text}");
     }
     browser.finished().await;
-    assert!(browser.seen().page.unwrap().contains("admin consent"), "the browser page explains it too");
+    assert!(
+        browser.seen().page.unwrap().contains("admin consent"),
+        "the browser page explains it too"
+    );
 }
 
 #[tokio::test]
 async fn without_a_keychain_the_sign_in_lasts_for_the_session() {
     let state = tenants();
     let authority = serve(&state).await;
-    let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::unavailable()));
-    let session = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap();
-    assert!(session.keychain_warning().unwrap().contains("next run will ask you to sign in again"));
-    assert_eq!(state.validate(&bearer(&session).await, "").unwrap().tenant_id, CONTOSO);
+    let sign_in = SignIn::with_store(
+        config(&authority, CONTOSO),
+        Arc::new(MemoryStore::unavailable()),
+    );
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Follow))
+        .await
+        .unwrap();
+    assert!(
+        session
+            .keychain_warning()
+            .unwrap()
+            .contains("next run will ask you to sign in again")
+    );
+    assert_eq!(
+        state
+            .validate(&bearer(&session).await, "")
+            .unwrap()
+            .tenant_id,
+        CONTOSO
+    );
 }
 
 /// A `MakeWriter` into a shared buffer.
@@ -490,21 +667,34 @@ async fn no_token_material_in_config_dir_or_debug_logs() {
     let profiles = ProfileStore::at(config_dir.path().join("pimready/profiles.json"));
     let store = Arc::new(MemoryStore::new());
 
-    let sign_in = SignIn::with_store(config(&authority, "contoso.onmicrosoft.com"), store.clone()).with_clock(clock.clock());
-    let session = sign_in.interactive(&TestBrowser::new(Behaviour::Follow)).await.unwrap();
+    let sign_in = SignIn::with_store(config(&authority, "contoso.onmicrosoft.com"), store.clone())
+        .with_clock(clock.clock());
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::Follow))
+        .await
+        .unwrap();
     profiles.upsert(session.profile()).unwrap();
-    profiles.mark_assessed(session.tenant_id(), Utc::now()).unwrap();
+    profiles
+        .mark_assessed(session.tenant_id(), Utc::now())
+        .unwrap();
     clock.advance(&state, Duration::from_secs(2 * 3600));
     bearer(&session).await;
-    let (result, _, _) = device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Approve]).await;
+    let (result, _, _) =
+        device_sign_in(&state, &[DeviceOutcome::Pending, DeviceOutcome::Approve]).await;
     let device_session = result.unwrap();
     profiles.upsert(device_session.profile()).unwrap();
     tracing::debug!(?session, "debug of a session");
 
     let secrets = state.issued_secrets();
-    assert!(secrets.len() >= 8, "codes, access, refresh and ID tokens were issued");
+    assert!(
+        secrets.len() >= 8,
+        "codes, access, refresh and ID tokens were issued"
+    );
     let logs = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
-    assert!(logs.contains("signed in"), "debug logging was captured:\n{logs}");
+    assert!(
+        logs.contains("signed in"),
+        "debug logging was captured:\n{logs}"
+    );
     assert!(logs.contains("access token refreshed"));
     for secret in &secrets {
         assert!(!logs.contains(secret.as_str()), "a token reached the logs");
@@ -523,9 +713,17 @@ async fn no_token_material_in_config_dir_or_debug_logs() {
             files += 1;
             let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
             for secret in &secrets {
-                assert!(!text.contains(secret.as_str()), "token material in {}", path.display());
+                assert!(
+                    !text.contains(secret.as_str()),
+                    "token material in {}",
+                    path.display()
+                );
             }
-            assert!(!text.contains("eyJ") && !text.contains("rt-"), "token-like text in {}", path.display());
+            assert!(
+                !text.contains("eyJ") && !text.contains("rt-"),
+                "token-like text in {}",
+                path.display()
+            );
         }
     }
     assert_eq!(files, 1, "only profiles.json");

@@ -240,18 +240,26 @@ impl OAuthState {
             code: "InvalidAuthenticationToken",
             message: message.to_owned(),
         };
-        let claims = decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
+        let claims =
+            decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
         let jti = claims["jti"].as_str().unwrap_or_default();
         let now = self.now();
         let inner = self.lock();
         let Some(record) = inner.access.get(jti) else {
-            return Err(unauthorized("Invalid JWT token. The token was not issued by this authority."));
+            return Err(unauthorized(
+                "Invalid JWT token. The token was not issued by this authority.",
+            ));
         };
         if record.expires_at <= now {
-            return Err(unauthorized("Lifetime validation failed, the token is expired."));
+            return Err(unauthorized(
+                "Lifetime validation failed, the token is expired.",
+            ));
         }
         if !required_scope.is_empty()
-            && !record.scopes.iter().any(|s| s.eq_ignore_ascii_case(required_scope))
+            && !record
+                .scopes
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(required_scope))
         {
             return Err(Denied {
                 status: 403,
@@ -289,7 +297,10 @@ impl Inner {
         }
         self.tenants
             .iter()
-            .find(|t| t.id.eq_ignore_ascii_case(name) || t.domains.iter().any(|d| d.eq_ignore_ascii_case(name)))
+            .find(|t| {
+                t.id.eq_ignore_ascii_case(name)
+                    || t.domains.iter().any(|d| d.eq_ignore_ascii_case(name))
+            })
             .cloned()
     }
 
@@ -305,14 +316,24 @@ impl Inner {
     }
 
     /// Issue access, refresh and ID tokens for a grant.
-    fn issue(&mut self, tenant_id: &str, client_id: &str, upn: &str, scopes: &[String], with_refresh: bool) -> Value {
+    fn issue(
+        &mut self,
+        tenant_id: &str,
+        client_id: &str,
+        upn: &str,
+        scopes: &[String],
+        with_refresh: bool,
+    ) -> Value {
         let now = self.now();
         let lifetime = self.access_lifetime;
         let expires_at = now + chrono::Duration::from_std(lifetime).expect("lifetime");
         let jti = self.secret("jti-");
         let oid = object_id(tenant_id, upn);
-        let graph_scopes: Vec<String> =
-            scopes.iter().filter(|s| !OIDC_SCOPES.contains(&s.as_str())).cloned().collect();
+        let graph_scopes: Vec<String> = scopes
+            .iter()
+            .filter(|s| !OIDC_SCOPES.contains(&s.as_str()))
+            .cloned()
+            .collect();
         let access = jwt(&json!({
             "aud": "https://graph.microsoft.com",
             "iss": format!("https://sts.windows.net/{tenant_id}/"),
@@ -323,7 +344,12 @@ impl Inner {
         self.issued.push(access.clone());
         self.access.insert(
             jti,
-            AccessRecord { tenant_id: tenant_id.to_owned(), scopes: graph_scopes.clone(), upn: upn.to_owned(), expires_at },
+            AccessRecord {
+                tenant_id: tenant_id.to_owned(),
+                scopes: graph_scopes.clone(),
+                upn: upn.to_owned(),
+                expires_at,
+            },
         );
         let id_token = jwt(&json!({
             "aud": client_id, "iss": format!("https://login.microsoftonline.com/{tenant_id}/v2.0"),
@@ -361,10 +387,17 @@ impl Inner {
 fn scope_names(scope: &str, granted: Option<&Vec<String>>) -> Vec<String> {
     scope
         .split_whitespace()
-        .map(|s| if s.contains("://") { s.rsplit('/').next().unwrap_or(s) } else { s })
+        .map(|s| {
+            if s.contains("://") {
+                s.rsplit('/').next().unwrap_or(s)
+            } else {
+                s
+            }
+        })
         .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case(".default"))
         .filter(|s| {
-            OIDC_SCOPES.contains(s) || granted.is_none_or(|g| g.iter().any(|x| x.eq_ignore_ascii_case(s)))
+            OIDC_SCOPES.contains(s)
+                || granted.is_none_or(|g| g.iter().any(|x| x.eq_ignore_ascii_case(s)))
         })
         .map(str::to_owned)
         .collect()
@@ -376,18 +409,38 @@ fn b64(bytes: &[u8]) -> String {
 
 fn jwt(payload: &Value) -> String {
     let header = json!({"typ": "JWT", "alg": "none", "kid": "emulator"});
-    format!("{}.{}.{}", b64(header.to_string().as_bytes()), b64(payload.to_string().as_bytes()), b64(b"emulator-unsigned"))
+    format!(
+        "{}.{}.{}",
+        b64(header.to_string().as_bytes()),
+        b64(payload.to_string().as_bytes()),
+        b64(b"emulator-unsigned")
+    )
 }
 
 fn decode(token: &str) -> Option<Value> {
     let payload = token.split('.').nth(1)?;
-    serde_json::from_slice(&base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload).ok()?).ok()
+    serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(payload)
+            .ok()?,
+    )
+    .ok()
 }
 
 fn object_id(tenant_id: &str, upn: &str) -> String {
     let h = sha2::Sha256::digest(format!("{tenant_id}/{upn}").as_bytes());
-    let x: String = h.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &x[0..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
+    let x = h.iter().take(16).fold(String::new(), |mut s, b| {
+        let _ = std::fmt::Write::write_fmt(&mut s, format_args!("{b:02x}"));
+        s
+    });
+    format!(
+        "{}-{}-{}-{}-{}",
+        &x[0..8],
+        &x[8..12],
+        &x[12..16],
+        &x[16..20],
+        &x[20..32]
+    )
 }
 
 fn is_loopback_redirect(uri: &str) -> bool {
@@ -413,7 +466,12 @@ fn oauth_error(status: StatusCode, error: &str, aadsts: &str, description: &str)
 }
 
 fn error_page(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Html(format!("<!doctype html><title>Sign in</title><h1>Sign-in error</h1><p>{message}</p>")))
+    (
+        StatusCode::BAD_REQUEST,
+        Html(format!(
+            "<!doctype html><title>Sign in</title><h1>Sign-in error</h1><p>{message}</p>"
+        )),
+    )
         .into_response()
 }
 
@@ -429,7 +487,9 @@ async fn authorize(
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
     let redirect_uri = get("redirect_uri");
     if get("client_id").is_empty() || !is_loopback_redirect(redirect_uri) {
-        return error_page("AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.");
+        return error_page(
+            "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.",
+        );
     }
     let mut target = url::Url::parse(redirect_uri).expect("checked above");
     let state_param = get("state").to_owned();
@@ -442,10 +502,18 @@ async fn authorize(
         Redirect::to(target.as_str()).into_response()
     };
     if get("response_type") != "code" {
-        return redirect_error(target, "unsupported_response_type", "AADSTS70005: response_type 'code' is required.");
+        return redirect_error(
+            target,
+            "unsupported_response_type",
+            "AADSTS70005: response_type 'code' is required.",
+        );
     }
     if get("code_challenge").is_empty() || get("code_challenge_method") != "S256" {
-        return redirect_error(target, "invalid_request", "AADSTS9002325: Proof Key for Code Exchange (S256) is required.");
+        return redirect_error(
+            target,
+            "invalid_request",
+            "AADSTS9002325: Proof Key for Code Exchange (S256) is required.",
+        );
     }
     if !spec.consented {
         return redirect_error(
@@ -457,8 +525,12 @@ async fn authorize(
     if !inner.auto_approve && get("approve") != "1" {
         let mut approve = url::Url::parse("http://emulator/").expect("static");
         approve.set_path(&format!("/{tenant}/oauth2/v2.0/authorize"));
-        approve.query_pairs_mut().extend_pairs(q.iter()).append_pair("approve", "1");
-        let link = format!("{}?{}", approve.path(), approve.query().unwrap_or_default()).replace('&', "&amp;");
+        approve
+            .query_pairs_mut()
+            .extend_pairs(q.iter())
+            .append_pair("approve", "1");
+        let link = format!("{}?{}", approve.path(), approve.query().unwrap_or_default())
+            .replace('&', "&amp;");
         return Html(format!(
             "<!doctype html><title>Sign in</title><h1>Sign in to {}</h1><p>Signed in as {}.</p><a id=\"approve\" href=\"{link}\">Approve</a>",
             spec.domains.first().cloned().unwrap_or_default(),
@@ -478,7 +550,10 @@ async fn authorize(
         redeemed: false,
     };
     inner.codes.insert(code.clone(), grant);
-    target.query_pairs_mut().append_pair("code", &code).append_pair("state", &state_param);
+    target
+        .query_pairs_mut()
+        .append_pair("code", &code)
+        .append_pair("state", &state_param);
     Redirect::to(target.as_str()).into_response()
 }
 
@@ -490,20 +565,36 @@ async fn devicecode(
 ) -> Response {
     let mut inner = state.lock();
     let Some(spec) = inner.tenant(&tenant) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "AADSTS90002", &format!("Tenant '{tenant}' not found."));
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "AADSTS90002",
+            &format!("Tenant '{tenant}' not found."),
+        );
     };
     let Some(client_id) = form.get("client_id").filter(|c| !c.is_empty()) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "AADSTS900144", "The request body must contain the following parameter: 'client_id'.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "AADSTS900144",
+            "The request body must contain the following parameter: 'client_id'.",
+        );
     };
     let device_code = inner.secret("dc-");
     let n: u32 = rand::rng().random_range(0..100_000_000);
     let user_code = format!("{n:08}");
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("127.0.0.1");
     let script = std::mem::take(&mut inner.next_device_script);
     let grant = DeviceGrant {
         tenant_id: spec.id.clone(),
         client_id: client_id.clone(),
-        scopes: scope_names(form.get("scope").map(String::as_str).unwrap_or_default(), spec.granted.as_ref()),
+        scopes: scope_names(
+            form.get("scope").map(String::as_str).unwrap_or_default(),
+            spec.granted.as_ref(),
+        ),
         upn: spec.upn.clone(),
         expires_at: inner.now() + chrono::Duration::minutes(15),
         script,
@@ -531,17 +622,33 @@ async fn token(
     let response = {
         let mut inner = state.lock();
         match inner.tenant(&tenant) {
-            None => oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "AADSTS90002", &format!("Tenant '{tenant}' not found.")),
+            None => oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                "AADSTS90002",
+                &format!("Tenant '{tenant}' not found."),
+            ),
             Some(spec) => match grant_type.as_str() {
                 "authorization_code" => code_grant(&mut inner, &spec, &form),
                 "refresh_token" => refresh_grant(&mut inner, &spec, &form),
-                "urn:ietf:params:oauth:grant-type:device_code" => device_grant(&mut inner, &spec, &form),
-                _ => oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type", "AADSTS70003", "The app requested an unsupported grant type."),
+                "urn:ietf:params:oauth:grant-type:device_code" => {
+                    device_grant(&mut inner, &spec, &form)
+                }
+                _ => oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "unsupported_grant_type",
+                    "AADSTS70003",
+                    "The app requested an unsupported grant type.",
+                ),
             },
         }
     };
     let (response, outcome) = outcome_of(response).await;
-    state.lock().requests.push(TokenRequestRecord { tenant, grant_type, outcome });
+    state.lock().requests.push(TokenRequestRecord {
+        tenant,
+        grant_type,
+        outcome,
+    });
     response
 }
 
@@ -551,92 +658,207 @@ async fn outcome_of(response: Response) -> (Response, String) {
         return (response, "ok".to_owned());
     }
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
+    let bytes = axum::body::to_bytes(body, 1 << 20)
+        .await
+        .unwrap_or_default();
     let code = serde_json::from_slice::<Value>(&bytes)
         .ok()
         .and_then(|v| v["error"].as_str().map(str::to_owned))
         .unwrap_or_else(|| parts.status.to_string());
-    (Response::from_parts(parts, axum::body::Body::from(bytes)), code)
+    (
+        Response::from_parts(parts, axum::body::Body::from(bytes)),
+        code,
+    )
 }
 
 fn code_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, String>) -> Response {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let now = inner.now();
     let Some(grant) = inner.codes.get_mut(get("code")) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS9002313", "Invalid request. The authorization code is malformed or invalid.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS9002313",
+            "Invalid request. The authorization code is malformed or invalid.",
+        );
     };
     if grant.redeemed {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS54005", "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS54005",
+            "OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.",
+        );
     }
     // One attempt per code, successful or not.
     grant.redeemed = true;
     let grant = grant.clone();
     if now - grant.issued_at > chrono::Duration::minutes(10) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS70008", "The provided authorization code or refresh token has expired due to inactivity.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS70008",
+            "The provided authorization code or refresh token has expired due to inactivity.",
+        );
     }
     if !grant.tenant_id.eq_ignore_ascii_case(&spec.id) || grant.client_id != get("client_id") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS70000", "The provided authorization code was issued to another client or tenant.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS70000",
+            "The provided authorization code was issued to another client or tenant.",
+        );
     }
     if grant.redirect_uri != get("redirect_uri") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS500112", "The reply address does not match the reply address provided when requesting the authorization code.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS500112",
+            "The reply address does not match the reply address provided when requesting the authorization code.",
+        );
     }
     let verifier = get("code_verifier");
     if verifier.is_empty() {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_request", "AADSTS50148", "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "AADSTS50148",
+            "The code_verifier does not match the code_challenge supplied in the authorization request for PKCE.",
+        );
     }
     if b64(&sha2::Sha256::digest(verifier.as_bytes())) != grant.challenge {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS501481", "The Code_Verifier does not match the code_challenge supplied in the authorization request.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS501481",
+            "The Code_Verifier does not match the code_challenge supplied in the authorization request.",
+        );
     }
     let with_refresh = grant.scopes.iter().any(|s| s == "offline_access");
-    Json(inner.issue(&grant.tenant_id, &grant.client_id, &grant.upn, &grant.scopes, with_refresh)).into_response()
+    Json(inner.issue(
+        &grant.tenant_id,
+        &grant.client_id,
+        &grant.upn,
+        &grant.scopes,
+        with_refresh,
+    ))
+    .into_response()
 }
 
 fn refresh_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, String>) -> Response {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let Some(grant) = inner.refresh.get(get("refresh_token")).cloned() else {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS9002313", "Invalid request. The refresh token is malformed or invalid.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS9002313",
+            "Invalid request. The refresh token is malformed or invalid.",
+        );
     };
     if grant.revoked {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS50173", "The provided grant has expired due to it being revoked, a fresh auth token is needed.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS50173",
+            "The provided grant has expired due to it being revoked, a fresh auth token is needed.",
+        );
     }
     if !grant.tenant_id.eq_ignore_ascii_case(&spec.id) {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS700003", "The refresh token was issued to another tenant.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS700003",
+            "The refresh token was issued to another tenant.",
+        );
     }
     if grant.client_id != get("client_id") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS70000", "The refresh token was issued to a different client id.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS70000",
+            "The refresh token was issued to a different client id.",
+        );
     }
-    Json(inner.issue(&grant.tenant_id, &grant.client_id, &grant.upn, &grant.scopes, true)).into_response()
+    Json(inner.issue(
+        &grant.tenant_id,
+        &grant.client_id,
+        &grant.upn,
+        &grant.scopes,
+        true,
+    ))
+    .into_response()
 }
 
 fn device_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, String>) -> Response {
     let get = |k: &str| form.get(k).map(String::as_str).unwrap_or_default();
     let now = inner.now();
     let Some(grant) = inner.devices.get_mut(get("device_code")) else {
-        return oauth_error(StatusCode::BAD_REQUEST, "bad_verification_code", "AADSTS70019", "The device code was not recognized.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "bad_verification_code",
+            "AADSTS70019",
+            "The device code was not recognized.",
+        );
     };
     if grant.done || now > grant.expires_at {
-        return oauth_error(StatusCode::BAD_REQUEST, "expired_token", "AADSTS70020", "The provided value for the input parameter 'device_code' is not valid. This device code has expired.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "expired_token",
+            "AADSTS70020",
+            "The provided value for the input parameter 'device_code' is not valid. This device code has expired.",
+        );
     }
     if !grant.tenant_id.eq_ignore_ascii_case(&spec.id) || grant.client_id != get("client_id") {
-        return oauth_error(StatusCode::BAD_REQUEST, "invalid_grant", "AADSTS70000", "The device code was issued to another client or tenant.");
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS70000",
+            "The device code was issued to another client or tenant.",
+        );
     }
     match grant.script.pop_front().unwrap_or(DeviceOutcome::Approve) {
-        DeviceOutcome::Pending => oauth_error(StatusCode::BAD_REQUEST, "authorization_pending", "AADSTS70016", "OAuth 2.0 device flow error. Authorization is pending. Continue polling."),
-        DeviceOutcome::SlowDown => oauth_error(StatusCode::BAD_REQUEST, "slow_down", "AADSTS70016", "Polling too fast; slow down."),
+        DeviceOutcome::Pending => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "authorization_pending",
+            "AADSTS70016",
+            "OAuth 2.0 device flow error. Authorization is pending. Continue polling.",
+        ),
+        DeviceOutcome::SlowDown => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "slow_down",
+            "AADSTS70016",
+            "Polling too fast; slow down.",
+        ),
         DeviceOutcome::Decline => {
             grant.done = true;
-            oauth_error(StatusCode::BAD_REQUEST, "authorization_declined", "AADSTS70015", "The user declined the authorization request.")
+            oauth_error(
+                StatusCode::BAD_REQUEST,
+                "authorization_declined",
+                "AADSTS70015",
+                "The user declined the authorization request.",
+            )
         }
         DeviceOutcome::Expire => {
             grant.done = true;
-            oauth_error(StatusCode::BAD_REQUEST, "expired_token", "AADSTS70020", "This device code has expired.")
+            oauth_error(
+                StatusCode::BAD_REQUEST,
+                "expired_token",
+                "AADSTS70020",
+                "This device code has expired.",
+            )
         }
-        DeviceOutcome::BadCode => oauth_error(StatusCode::BAD_REQUEST, "bad_verification_code", "AADSTS70019", "The device code was not recognized."),
+        DeviceOutcome::BadCode => oauth_error(
+            StatusCode::BAD_REQUEST,
+            "bad_verification_code",
+            "AADSTS70019",
+            "The device code was not recognized.",
+        ),
         DeviceOutcome::Approve => {
             grant.done = true;
             let g = grant.clone();
             let with_refresh = g.scopes.iter().any(|s| s == "offline_access");
-            Json(inner.issue(&g.tenant_id, &g.client_id, &g.upn, &g.scopes, with_refresh)).into_response()
+            Json(inner.issue(&g.tenant_id, &g.client_id, &g.upn, &g.scopes, with_refresh))
+                .into_response()
         }
     }
 }
@@ -647,21 +869,46 @@ mod tests {
 
     #[test]
     fn scope_names_strip_the_resource_and_honour_grants() {
-        let all = scope_names("https://graph.microsoft.us/User.Read.All offline_access openid", None);
+        let all = scope_names(
+            "https://graph.microsoft.us/User.Read.All offline_access openid",
+            None,
+        );
         assert_eq!(all, ["User.Read.All", "offline_access", "openid"]);
         let granted = vec!["User.Read".to_owned()];
-        assert_eq!(scope_names("https://graph.microsoft.com/User.Read.All offline_access", Some(&granted)), ["offline_access"]);
+        assert_eq!(
+            scope_names(
+                "https://graph.microsoft.com/User.Read.All offline_access",
+                Some(&granted)
+            ),
+            ["offline_access"]
+        );
     }
 
     #[test]
     fn validate_refuses_unknown_expired_and_unscoped_tokens() {
-        let s = OAuthState::new().with_tenant(TenantSpec::new("11111111-1111-1111-1111-111111111111", "a.com", "u@a.com"));
-        let body = s.lock().issue("11111111-1111-1111-1111-111111111111", "c", "u@a.com", &["User.Read.All".to_owned()], false);
+        let s = OAuthState::new().with_tenant(TenantSpec::new(
+            "11111111-1111-1111-1111-111111111111",
+            "a.com",
+            "u@a.com",
+        ));
+        let body = s.lock().issue(
+            "11111111-1111-1111-1111-111111111111",
+            "c",
+            "u@a.com",
+            &["User.Read.All".to_owned()],
+            false,
+        );
         let token = body["access_token"].as_str().unwrap();
         assert_eq!(s.validate(token, "User.Read.All").unwrap().upn, "u@a.com");
-        assert_eq!(s.validate(token, "Policy.Read.All").unwrap_err().status, 403);
+        assert_eq!(
+            s.validate(token, "Policy.Read.All").unwrap_err().status,
+            403
+        );
         assert_eq!(s.validate("garbage", "").unwrap_err().status, 401);
         s.advance_clock(Duration::from_secs(7200));
-        assert_eq!(s.validate(token, "").unwrap_err().message, "Lifetime validation failed, the token is expired.");
+        assert_eq!(
+            s.validate(token, "").unwrap_err().message,
+            "Lifetime validation failed, the token is expired."
+        );
     }
 }
