@@ -49,7 +49,8 @@ pub trait CredentialStore: Send + Sync {
 }
 
 /// The OS keychain through `keyring`: Windows Credential Manager, macOS Keychain,
-/// Linux Secret Service (with the kernel keyring as its cache / fallback).
+/// Linux Secret Service (with the kernel keyring as its cache), or on Linux the
+/// kernel keyring alone when no Secret Service runs.
 #[derive(Debug, Clone)]
 pub struct KeyringStore {
     service: String,
@@ -84,23 +85,64 @@ fn unavailable(e: keyring::Error) -> StoreError {
     StoreError::Unavailable(e.to_string())
 }
 
+impl KeyringStore {
+    /// The kernel keyring (keyutils) alone: where no Secret Service runs (a server,
+    /// a container, SSH), refresh tokens still stay out of files.
+    #[cfg(target_os = "linux")]
+    fn kernel_entry(&self, key: &CacheKey) -> Option<keyring::Entry> {
+        keyring::keyutils::KeyutilsCredential::new_with_target(
+            None,
+            &self.service,
+            &key.entry_name(),
+        )
+        .ok()
+        .map(|c| keyring::Entry::new_with_credential(Box::new(c)))
+    }
+    #[cfg(not(target_os = "linux"))]
+    fn kernel_entry(&self, _key: &CacheKey) -> Option<keyring::Entry> {
+        None
+    }
+}
+
 impl CredentialStore for KeyringStore {
     fn load(&self, key: &CacheKey) -> Result<Option<RefreshToken>, StoreError> {
-        match self.entry(key)?.get_password() {
-            Ok(p) => Ok(Some(RefreshToken::new(p))),
-            Err(keyring::Error::NoEntry) => Ok(None),
-            Err(e) => Err(unavailable(e)),
+        let e = match self.entry(key)?.get_password() {
+            Ok(p) => return Ok(Some(RefreshToken::new(p))),
+            Err(e) => e,
+        };
+        match self.kernel_entry(key).map(|k| k.get_password()) {
+            Some(Ok(p)) => Ok(Some(RefreshToken::new(p))),
+            Some(Err(keyring::Error::NoEntry)) => Ok(None),
+            _ if matches!(e, keyring::Error::NoEntry) => Ok(None),
+            _ => Err(unavailable(e)),
         }
     }
     fn save(&self, key: &CacheKey, token: &RefreshToken) -> Result<(), StoreError> {
-        self.entry(key)?
-            .set_password(token.secret())
-            .map_err(unavailable)
+        match self.entry(key)?.set_password(token.secret()) {
+            Ok(()) => Ok(()),
+            Err(e) => match self
+                .kernel_entry(key)
+                .map(|k| k.set_password(token.secret()))
+            {
+                Some(Ok(())) => {
+                    tracing::debug!(
+                        "no Secret Service; the refresh token is kept in the kernel keyring"
+                    );
+                    Ok(())
+                }
+                _ => Err(unavailable(e)),
+            },
+        }
     }
     fn delete(&self, key: &CacheKey) -> Result<(), StoreError> {
-        match self.entry(key)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(unavailable(e)),
+        let primary = self.entry(key)?.delete_credential();
+        let kernel = self.kernel_entry(key).map(|k| k.delete_credential());
+        let gone =
+            |r: &Result<(), keyring::Error>| matches!(r, Ok(()) | Err(keyring::Error::NoEntry));
+        if gone(&primary) || kernel.as_ref().is_some_and(gone) {
+            Ok(())
+        } else {
+            Err(unavailable(primary.expect_err("checked above")))
         }
     }
 }
