@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use pimready_core::auth::{
     AuthError, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore, ProfileStore,
-    Session, SignIn, SignInConfig, Sleeper,
+    Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
 };
 use pimready_core::token::{TokenError, TokenSource as _};
 use pimready_tests::oauth::{DeviceOutcome, OAuthState, TenantSpec};
@@ -472,9 +472,8 @@ async fn two_tenants_keep_separate_cache_entries_and_tokens() {
     assert_eq!(refreshes[1].tenant.to_lowercase(), FABRIKAM);
 
     // Sign-out of one tenant leaves the other.
-    for p in profiles.remove("contoso.onmicrosoft.com").unwrap() {
-        SignIn::sign_out(store.as_ref(), &p).unwrap();
-    }
+    let gone = sign_out(&profiles, store.as_ref(), Some("contoso.onmicrosoft.com")).unwrap();
+    assert_eq!(gone.len(), 1);
     assert_eq!(store.keys().len(), 1);
     assert_eq!(store.keys()[0].tenant_id, FABRIKAM);
 }
@@ -729,4 +728,57 @@ async fn no_token_material_in_config_dir_or_debug_logs() {
     assert_eq!(files, 1, "only profiles.json");
     let profile_text = std::fs::read_to_string(profiles.path()).unwrap();
     assert!(profile_text.contains(CONTOSO) && profile_text.contains("last_assessed"));
+}
+
+#[tokio::test]
+async fn sign_in_falls_back_to_device_code_then_reuses_the_saved_profile() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    let store = Arc::new(MemoryStore::new());
+    let dir = tempfile::tempdir().unwrap();
+    let profiles = ProfileStore::at(dir.path().join("profiles.json"));
+    let sign_in = SignIn::with_store(config(&authority, "contoso.onmicrosoft.com"), store.clone());
+
+    let no_browser = |_: &Url| Err::<(), _>("no display".to_owned());
+    let prompts = Arc::new(Mutex::new(Vec::new()));
+    let p = prompts.clone();
+    let on_prompt = move |prompt: &DeviceCodePrompt| p.lock().unwrap().push(prompt.clone());
+    let (sleeper, _) = recording_sleeper();
+    let first = sign_in
+        .sign_in(
+            &profiles,
+            Prompt::BrowserOrDeviceCode {
+                browser: &no_browser,
+                on_prompt: &on_prompt,
+                sleep: sleeper,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        prompts.lock().unwrap().len(),
+        1,
+        "no browser: the device code was shown"
+    );
+    assert_eq!(profiles.list().unwrap(), vec![first.profile()]);
+
+    let must_not_open =
+        |_: &Url| -> Result<(), String> { panic!("the saved sign-in must be used") };
+    let second = sign_in
+        .sign_in(&profiles, Prompt::Browser(&must_not_open))
+        .await
+        .unwrap();
+    assert_eq!(second.tenant_id(), CONTOSO);
+    assert_eq!(
+        state
+            .validate(&bearer(&second).await, "")
+            .unwrap()
+            .tenant_id,
+        CONTOSO
+    );
+    assert_eq!(profiles.list().unwrap().len(), 1);
+
+    // signout --all
+    assert_eq!(sign_out(&profiles, store.as_ref(), None).unwrap().len(), 1);
+    assert!(store.keys().is_empty() && profiles.list().unwrap().is_empty());
 }

@@ -194,15 +194,92 @@ impl SignIn {
         session.refresh_now().await?;
         Ok(session)
     }
-
-    /// Forget the cached refresh token of `profile` (sign-out).
-    pub fn sign_out(
-        store: &dyn CredentialStore,
-        profile: &TenantProfile,
-    ) -> Result<(), StoreError> {
-        store.delete(&profile.cache_key())
-    }
 }
 
 /// A boxed `Send` future, for injected callbacks.
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// How to sign in when no saved sign-in works.
+pub enum Prompt<'a> {
+    /// The browser (authorization code + PKCE on a loopback redirect).
+    Browser(&'a dyn BrowserOpener),
+    /// The device code flow; `on_prompt` shows the code and URL.
+    DeviceCode {
+        on_prompt: &'a (dyn Fn(&DeviceCodePrompt) + Send + Sync),
+        sleep: Sleeper,
+    },
+    /// The browser, and the device code flow when no browser can be opened.
+    BrowserOrDeviceCode {
+        browser: &'a dyn BrowserOpener,
+        on_prompt: &'a (dyn Fn(&DeviceCodePrompt) + Send + Sync),
+        sleep: Sleeper,
+    },
+}
+
+impl SignIn {
+    /// The faces' entry point: silently from the saved profile of this tenant (same
+    /// cloud and client id) when its refresh token still works, else through `prompt`;
+    /// then saves the profile. `session.token_source()` is what the Graph client takes.
+    pub async fn sign_in(
+        &self,
+        profiles: &ProfileStore,
+        prompt: Prompt<'_>,
+    ) -> Result<Session, AuthError> {
+        let saved: Vec<TenantProfile> = profiles
+            .find(&self.config.tenant)?
+            .into_iter()
+            .filter(|p| {
+                p.cloud == self.config.cloud
+                    && p.client_id.eq_ignore_ascii_case(&self.config.client_id)
+            })
+            .collect();
+        for profile in &saved {
+            match self.from_cache(profile).await {
+                Ok(session) => return Ok(session),
+                Err(AuthError::SignInRequired(why)) => tracing::info!("{why}"),
+                Err(e) => return Err(e),
+            }
+        }
+        let session = match prompt {
+            Prompt::Browser(browser) => self.interactive(browser).await?,
+            Prompt::DeviceCode { on_prompt, sleep } => self.device_code(on_prompt, sleep).await?,
+            Prompt::BrowserOrDeviceCode {
+                browser,
+                on_prompt,
+                sleep,
+            } => match self.interactive(browser).await {
+                Err(AuthError::BrowserUnavailable(why)) => {
+                    tracing::info!("no browser ({why}); using the device code flow");
+                    self.device_code(on_prompt, sleep).await?
+                }
+                other => other?,
+            },
+        };
+        let mut profile = session.profile();
+        profile.last_assessed = saved
+            .iter()
+            .find(|p| p.cache_key() == profile.cache_key())
+            .and_then(|p| p.last_assessed);
+        profiles.upsert(profile)?;
+        Ok(session)
+    }
+}
+
+/// `signout`: remove the profiles of `tenant` (every profile when `None`, i.e.
+/// `--all`) and their keychain entries. Returns the profiles removed.
+pub fn sign_out(
+    profiles: &ProfileStore,
+    store: &dyn CredentialStore,
+    tenant: Option<&str>,
+) -> Result<Vec<TenantProfile>, AuthError> {
+    let gone = match tenant {
+        Some(t) => profiles.remove(t)?,
+        None => profiles.remove_all()?,
+    };
+    for p in &gone {
+        store
+            .delete(&p.cache_key())
+            .map_err(|e| AuthError::Io(e.to_string()))?;
+    }
+    Ok(gone)
+}
