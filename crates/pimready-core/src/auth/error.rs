@@ -133,3 +133,40 @@ impl From<AuthError> for TokenError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(description: &str) -> AuthError {
+        AuthError::from_server(
+            "invalid_grant",
+            Some(description),
+            "contoso.com",
+            "cid",
+            |error, description| AuthError::TokenRequestFailed { error, description },
+        )
+    }
+
+    #[test]
+    fn consent_errors_are_typed() {
+        for code in ["AADSTS65001", "AADSTS90094"] {
+            let e = map(&format!("{code}: consent needed"));
+            assert_eq!(e.kind(), "consent_required");
+            let text = e.to_string();
+            assert!(
+                text.contains(code)
+                    && text.contains("contoso.com")
+                    && text.contains("Policy.Read.All"),
+                "{text}"
+            );
+        }
+        assert_eq!(map("AADSTS50173: revoked").kind(), "token_request_failed");
+    }
+
+    #[test]
+    fn sign_in_required_maps_to_token_error() {
+        let t: TokenError = AuthError::SignInRequired("again".into()).into();
+        assert!(matches!(t, TokenError::SignInRequired(m) if m == "again"));
+    }
+}

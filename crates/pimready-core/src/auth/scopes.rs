@@ -116,9 +116,31 @@ pub fn requested_scopes(graph_resource: &str) -> Vec<String> {
         .collect()
 }
 
+/// The scope table as Markdown (`| Permission | Why |`), for the README and docs.
+pub fn scopes_markdown() -> String {
+    let mut out = String::from("| Permission | Why |\n|---|---|\n");
+    for s in SCOPES {
+        out.push_str(&format!("| `{}` | {} |\n", s.name, s.reason));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn docs_list_every_scope() {
+        let doc = include_str!("../../../../docs/sign-in.md");
+        for s in SCOPES {
+            assert!(
+                doc.contains(&format!("`{}`", s.name)),
+                "docs/sign-in.md does not list {}",
+                s.name
+            );
+        }
+        assert_eq!(scopes_markdown().lines().count(), SCOPES.len() + 2);
+    }
 
     #[test]
     fn read_only_and_prefixed() {
