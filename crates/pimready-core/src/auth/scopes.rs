@@ -118,9 +118,10 @@ pub fn requested_scopes(graph_resource: &str) -> Vec<String> {
 
 /// The scope table as Markdown (`| Permission | Why |`), for the README and docs.
 pub fn scopes_markdown() -> String {
+    use std::fmt::Write as _;
     let mut out = String::from("| Permission | Why |\n|---|---|\n");
     for s in SCOPES {
-        out.push_str(&format!("| `{}` | {} |\n", s.name, s.reason));
+        let _ = writeln!(out, "| `{}` | {} |", s.name, s.reason);
     }
     out
 }
