@@ -73,6 +73,8 @@ enum Behaviour {
     ReplayCode(String),
     /// Never come back (the user closed the tab).
     Ignore,
+    /// Open an idle connection to the listener first, as browsers pre-connect.
+    IdleConnectionFirst,
 }
 
 /// What the browser saw.
@@ -132,7 +134,22 @@ impl BrowserOpener for TestBrowser {
                 .collect();
             url.query_pairs_mut().clear().extend_pairs(pairs);
         }
+        let redirect_uri = url
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.into_owned());
         tokio::spawn(async move {
+            let _idle = match (&behaviour, redirect_uri) {
+                (Behaviour::IdleConnectionFirst, Some(uri)) => {
+                    let u = Url::parse(&uri).unwrap();
+                    Some(
+                        tokio::net::TcpStream::connect(("127.0.0.1", u.port().unwrap()))
+                            .await
+                            .unwrap(),
+                    )
+                }
+                _ => None,
+            };
             let http = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -310,6 +327,24 @@ async fn loopback_times_out() {
         "{err}"
     );
     assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn an_idle_preconnection_does_not_hold_up_the_answer() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
+    let started = std::time::Instant::now();
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::IdleConnectionFirst))
+        .await
+        .unwrap();
+    assert_eq!(session.tenant_id(), CONTOSO);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        started.elapsed()
+    );
 }
 
 #[tokio::test]

@@ -115,20 +115,28 @@ impl LoopbackListener {
         on_error: impl Fn(&str, Option<&str>) -> AuthError,
     ) -> Result<String, AuthError> {
         let deadline = tokio::time::Instant::now() + timeout;
+        // Each connection is read on its own task: a browser's idle pre-connection
+        // must not hold up the one that carries the answer.
+        let (tx, mut requests) = tokio::sync::mpsc::channel::<(TcpStream, String)>(8);
         loop {
-            let accepted = tokio::time::timeout_at(deadline, self.listener.accept()).await;
-            let Ok(accepted) = accepted else {
-                tracing::debug!("loopback listener timed out");
-                return Err(AuthError::Timeout(timeout));
-            };
-            let Ok((mut stream, _)) = accepted else {
-                continue;
-            };
-            let Ok(Ok(Some(target))) =
-                tokio::time::timeout(Duration::from_secs(10), read_request_target(&mut stream))
-                    .await
-            else {
-                continue;
+            let (mut stream, target) = tokio::select! {
+                () = tokio::time::sleep_until(deadline) => {
+                    tracing::debug!("loopback listener timed out");
+                    return Err(AuthError::Timeout(timeout));
+                }
+                accepted = self.listener.accept() => {
+                    if let Ok((mut stream, _)) = accepted {
+                        let tx = tx.clone();
+                        tokio::spawn(async move {
+                            let read = tokio::time::timeout(Duration::from_secs(30), read_request_target(&mut stream)).await;
+                            if let Ok(Ok(Some(target))) = read {
+                                let _ = tx.send((stream, target)).await;
+                            }
+                        });
+                    }
+                    continue;
+                }
+                Some(request) = requests.recv() => request,
             };
             let Ok(url) = Url::parse("http://127.0.0.1").and_then(|base| base.join(&target)) else {
                 respond(
