@@ -129,6 +129,23 @@ impl SignInConfig {
         })
     }
 
+    /// Codes, verifiers and refresh tokens travel to the authority: plain `http://`
+    /// only to a loopback host (the emulator).
+    pub(crate) fn check_authority(&self) -> Result<(), AuthError> {
+        let loopback = matches!(
+            self.authority_host.host_str(),
+            Some("127.0.0.1" | "localhost" | "[::1]")
+        );
+        match self.authority_host.scheme() {
+            "https" => Ok(()),
+            "http" if loopback => Ok(()),
+            _ => Err(AuthError::InvalidResponse(format!(
+                "authority host {} must use https (plain http only on 127.0.0.1/localhost)",
+                self.authority_host
+            ))),
+        }
+    }
+
     /// The v2.0 endpoint `leaf` (`authorize`, `token`, `devicecode`) for `tenant`.
     pub(crate) fn endpoint(&self, tenant: &str, leaf: &str) -> String {
         format!(
@@ -282,4 +299,34 @@ pub fn sign_out(
             .map_err(|e| AuthError::Io(e.to_string()))?;
     }
     Ok(gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults_and_authority_check() {
+        let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.us").unwrap();
+        assert_eq!(
+            c.authority_host.as_str(),
+            "https://login.microsoftonline.us/"
+        );
+        assert_eq!(c.graph_resource, "https://graph.microsoft.us");
+        assert_eq!(
+            c.endpoint("t", "token"),
+            "https://login.microsoftonline.us/t/oauth2/v2.0/token"
+        );
+        assert!(c.check_authority().is_ok());
+        c.authority_host = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert!(c.check_authority().is_ok());
+        c.authority_host = Url::parse("http://login.example.com").unwrap();
+        assert!(c.check_authority().is_err());
+        assert!(SignInConfig::new("mars", "x").is_err());
+        assert!(SignInConfig::new("global", "a/b").is_err());
+        assert_eq!(
+            SignInConfig::new("global", "x").unwrap().client_id,
+            DEFAULT_CLIENT_ID
+        );
+    }
 }

@@ -54,6 +54,7 @@ pub(crate) type OAuthClient = oauth2::Client<
 
 /// An oauth2 client for `tenant` (a domain before sign-in, the tenant id after).
 pub(crate) fn oauth_client(config: &SignInConfig, tenant: &str) -> Result<OAuthClient, AuthError> {
+    config.check_authority()?;
     let bad = |e: url::ParseError| AuthError::InvalidResponse(format!("bad authority URL: {e}"));
     Ok(oauth2::Client::new(ClientId::new(config.client_id.clone()))
         .set_auth_uri(AuthUrl::new(config.endpoint(tenant, "authorize")).map_err(bad)?)
