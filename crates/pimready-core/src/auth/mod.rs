@@ -207,7 +207,7 @@ impl SignIn {
                 )));
             }
         };
-        let session = Session::resumed(self, key, refresh);
+        let session = Session::resumed(self, key, refresh)?;
         session.refresh_now().await?;
         Ok(session)
     }

@@ -219,10 +219,14 @@ impl Session {
     }
 
     /// A session from a cached refresh token (not yet redeemed).
-    pub(crate) fn resumed(sign_in: &SignIn, key: CacheKey, refresh: RefreshToken) -> Session {
-        let s = Self::build(sign_in, key, Some(refresh)).expect("the config built a client before");
+    pub(crate) fn resumed(
+        sign_in: &SignIn,
+        key: CacheKey,
+        refresh: RefreshToken,
+    ) -> Result<Session, AuthError> {
+        let s = Self::build(sign_in, key, Some(refresh))?;
         s.inner.persisted.store(true, Ordering::Relaxed);
-        s
+        Ok(s)
     }
 
     fn build(
