@@ -75,6 +75,8 @@ enum Behaviour {
     Ignore,
     /// Open an idle connection to the listener first, as browsers pre-connect.
     IdleConnectionFirst,
+    /// The sign-in page is shown (no auto-approval): click "Approve".
+    ClickApprove,
 }
 
 /// What the browser saw.
@@ -154,7 +156,20 @@ impl BrowserOpener for TestBrowser {
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
                 .unwrap();
-            let answer = http.get(url).send().await.unwrap();
+            let mut answer = http.get(url.clone()).send().await.unwrap();
+            if matches!(behaviour, Behaviour::ClickApprove) {
+                assert_eq!(answer.status(), 200, "a sign-in page is shown");
+                let page = answer.text().await.unwrap();
+                let href = page
+                    .split("href=\"")
+                    .nth(1)
+                    .unwrap()
+                    .split('"')
+                    .next()
+                    .unwrap()
+                    .replace("&amp;", "&");
+                answer = http.get(url.join(&href).unwrap()).send().await.unwrap();
+            }
             assert_eq!(
                 answer.status(),
                 303,
@@ -344,6 +359,25 @@ async fn an_idle_preconnection_does_not_hold_up_the_answer() {
         started.elapsed() < Duration::from_secs(5),
         "took {:?}",
         started.elapsed()
+    );
+}
+
+#[tokio::test]
+async fn sign_in_page_approved_by_a_click() {
+    let state = tenants();
+    state.set_auto_approve(false);
+    let authority = serve(&state).await;
+    let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
+    let session = sign_in
+        .interactive(&TestBrowser::new(Behaviour::ClickApprove))
+        .await
+        .unwrap();
+    assert_eq!(
+        state
+            .validate(&bearer(&session).await, "")
+            .unwrap()
+            .tenant_id,
+        CONTOSO
     );
 }
 

@@ -1,9 +1,9 @@
 //! The delegated permissions PIM Ready asks for: read-only, least privilege, each
 //! with the reason it is needed (the README and `docs/sign-in.md` print this list).
 //!
-//! Each Graph permission was checked against the "Permissions" table of the Graph
-//! v1.0 API page it serves (learn.microsoft.com/graph/api/…): it is the *least
-//! privileged* delegated permission listed there, and none of them can write.
+//! Each Graph permission is chosen as the *least privileged* delegated permission
+//! in the "Permissions" table of the Graph v1.0 API page it serves
+//! (learn.microsoft.com/graph/api/…); none of them can write.
 
 /// One requested scope.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
