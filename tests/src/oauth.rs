@@ -231,9 +231,21 @@ impl OAuthState {
         self.lock().requests.clone()
     }
 
-    /// The seam for the Graph emulator: is `bearer` a live access token of this
-    /// server carrying `required_scope` (empty: any)?
+    /// The seam for the Graph emulator: is `bearer` (with or without `Bearer `) a
+    /// live access token of this server carrying `required_scope` (empty: any)?
     pub fn validate(&self, bearer: &str, required_scope: &str) -> Result<TokenInfo, Denied> {
+        let any: &[&str] = if required_scope.is_empty() {
+            &[]
+        } else {
+            &[required_scope]
+        };
+        self.validate_any(bearer, any)
+    }
+
+    /// Like [`validate`](Self::validate), for routes that accept any of several
+    /// permissions (e.g. `RoleManagement.Read.Directory` or `Directory.Read.All`);
+    /// an empty list accepts any live token.
+    pub fn validate_any(&self, bearer: &str, any_of: &[&str]) -> Result<TokenInfo, Denied> {
         let bearer = bearer.strip_prefix("Bearer ").unwrap_or(bearer).trim();
         let unauthorized = |message: &str| Denied {
             status: 401,
@@ -255,17 +267,18 @@ impl OAuthState {
                 "Lifetime validation failed, the token is expired.",
             ));
         }
-        if !required_scope.is_empty()
+        if !any_of.is_empty()
             && !record
                 .scopes
                 .iter()
-                .any(|s| s.eq_ignore_ascii_case(required_scope))
+                .any(|s| any_of.iter().any(|r| s.eq_ignore_ascii_case(r)))
         {
             return Err(Denied {
                 status: 403,
                 code: "Authorization_RequestDenied",
                 message: format!(
-                    "Insufficient privileges to complete the operation. Missing scope {required_scope}."
+                    "Insufficient privileges to complete the operation. Missing scope {}.",
+                    any_of.join(" or ")
                 ),
             });
         }
@@ -905,6 +918,16 @@ mod tests {
             403
         );
         assert_eq!(s.validate("garbage", "").unwrap_err().status, 401);
+        assert!(
+            s.validate_any(token, &["Directory.Read.All", "User.Read.All"])
+                .is_ok()
+        );
+        assert_eq!(
+            s.validate_any(token, &["Directory.Read.All"])
+                .unwrap_err()
+                .code,
+            "Authorization_RequestDenied"
+        );
         s.advance_clock(Duration::from_secs(7200));
         assert_eq!(
             s.validate(token, "").unwrap_err().message,
