@@ -13,6 +13,7 @@
 
 pub mod fault;
 pub mod fixture;
+pub mod oauth;
 mod graph;
 
 use std::sync::{Arc, Mutex, MutexGuard};

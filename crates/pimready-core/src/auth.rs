@@ -1,1 +1,0 @@
-//! TODO(helper): see the module's owner.

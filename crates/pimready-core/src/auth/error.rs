@@ -1,0 +1,172 @@
+//! Sign-in failures, each with a stable `kind` the faces branch on.
+//!
+//! Messages never carry token material: only the server's `error` code and its
+//! `error_description` (which Microsoft fills with an `AADSTS…` code and prose).
+
+use std::time::Duration;
+
+use crate::token::TokenError;
+
+use super::scopes::SCOPES;
+
+/// Why a sign-in did not succeed.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum AuthError {
+    /// No usable cached sign-in, or the refresh token was refused (`invalid_grant`).
+    #[error("sign in again: {0}")]
+    SignInRequired(String),
+    /// The app lacks (admin) consent in the tenant: `AADSTS65001` or `AADSTS90094`.
+    #[error(
+        "{code}: PIM Ready has not been granted the read-only permissions it needs in tenant {tenant}. \
+         An administrator (Global Administrator, Privileged Role Administrator or Cloud Application \
+         Administrator) must grant admin consent for client id {client_id} to these delegated Microsoft \
+         Graph permissions: {scopes}. In the Entra admin center: Enterprise applications → the app → \
+         Permissions → Grant admin consent, or sign in once as such an administrator and accept the \
+         prompt for the organisation. See docs/sign-in.md."
+    )]
+    ConsentRequired {
+        code: String,
+        tenant: String,
+        client_id: String,
+        scopes: String,
+    },
+    /// The redirect carried a `state` other than the one this sign-in sent.
+    #[error(
+        "the browser returned a sign-in answer for another request (state mismatch); nothing was accepted"
+    )]
+    StateMismatch,
+    /// Nobody completed the sign-in in the browser in time.
+    #[error("no sign-in answer from the browser within {}s; run the command again (or use --device-code)", .0.as_secs_f32())]
+    Timeout(Duration),
+    /// No browser could be opened: the caller may fall back to the device code flow.
+    #[error("could not open a browser ({0}); use --device-code")]
+    BrowserUnavailable(String),
+    /// The authorization endpoint answered with an error on the redirect.
+    #[error("sign-in was refused ({error}): {description}")]
+    AuthorizationFailed { error: String, description: String },
+    /// The token endpoint refused a request (code exchange, device code).
+    #[error("the sign-in service refused the token request ({error}): {description}")]
+    TokenRequestFailed { error: String, description: String },
+    /// Device code flow: the code expired before the user finished.
+    #[error("the device code expired before sign-in was completed; run the command again")]
+    DeviceCodeExpired,
+    /// Device code flow: the user declined.
+    #[error("sign-in was declined by the user")]
+    Declined,
+    /// Device code flow: the server did not recognise the device code.
+    #[error(
+        "the sign-in service did not recognise the device code (bad_verification_code); run the command again"
+    )]
+    BadVerificationCode,
+    /// The token was issued by another tenant than the one asked for.
+    #[error(
+        "signed in to tenant {got}, but tenant {asked} was asked for; tokens of other tenants are never used"
+    )]
+    TenantMismatch { asked: String, got: String },
+    /// The token answer lacked something we need (tid, account).
+    #[error("unexpected answer from the sign-in service: {0}")]
+    InvalidResponse(String),
+    /// The sign-in service could not be reached.
+    #[error("could not reach the sign-in service: {0}")]
+    Network(String),
+    /// Local I/O (loopback listener, profile file).
+    #[error("{0}")]
+    Io(String),
+}
+
+impl AuthError {
+    /// A stable identifier for the UI to branch on.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            AuthError::SignInRequired(_) => "sign_in_required",
+            AuthError::ConsentRequired { .. } => "consent_required",
+            AuthError::StateMismatch => "state_mismatch",
+            AuthError::Timeout(_) => "timeout",
+            AuthError::BrowserUnavailable(_) => "browser_unavailable",
+            AuthError::AuthorizationFailed { .. } => "authorization_failed",
+            AuthError::TokenRequestFailed { .. } => "token_request_failed",
+            AuthError::DeviceCodeExpired => "device_code_expired",
+            AuthError::Declined => "declined",
+            AuthError::BadVerificationCode => "bad_verification_code",
+            AuthError::TenantMismatch { .. } => "tenant_mismatch",
+            AuthError::InvalidResponse(_) => "invalid_response",
+            AuthError::Network(_) => "network",
+            AuthError::Io(_) => "io",
+        }
+    }
+
+    /// Map a server error (`error` + `error_description`) to a typed error: consent
+    /// failures become [`AuthError::ConsentRequired`], others `fallback`.
+    pub(crate) fn from_server(
+        error: &str,
+        description: Option<&str>,
+        tenant: &str,
+        client_id: &str,
+        fallback: impl FnOnce(String, String) -> AuthError,
+    ) -> AuthError {
+        let description = description.unwrap_or("").trim().to_owned();
+        for code in ["AADSTS65001", "AADSTS90094"] {
+            if description.contains(code) {
+                return AuthError::ConsentRequired {
+                    code: code.to_owned(),
+                    tenant: tenant.to_owned(),
+                    client_id: client_id.to_owned(),
+                    scopes: SCOPES
+                        .iter()
+                        .filter(|s| s.graph)
+                        .map(|s| s.name)
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                };
+            }
+        }
+        fallback(error.to_owned(), description)
+    }
+}
+
+impl From<AuthError> for TokenError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::SignInRequired(m) => TokenError::SignInRequired(m),
+            AuthError::Network(m) => TokenError::Network(m),
+            other => TokenError::Other(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(description: &str) -> AuthError {
+        AuthError::from_server(
+            "invalid_grant",
+            Some(description),
+            "contoso.com",
+            "cid",
+            |error, description| AuthError::TokenRequestFailed { error, description },
+        )
+    }
+
+    #[test]
+    fn consent_errors_are_typed() {
+        for code in ["AADSTS65001", "AADSTS90094"] {
+            let e = map(&format!("{code}: consent needed"));
+            assert_eq!(e.kind(), "consent_required");
+            let text = e.to_string();
+            assert!(
+                text.contains(code)
+                    && text.contains("contoso.com")
+                    && text.contains("Policy.Read.All"),
+                "{text}"
+            );
+        }
+        assert_eq!(map("AADSTS50173: revoked").kind(), "token_request_failed");
+    }
+
+    #[test]
+    fn sign_in_required_maps_to_token_error() {
+        let t: TokenError = AuthError::SignInRequired("again".into()).into();
+        assert!(matches!(t, TokenError::SignInRequired(m) if m == "again"));
+    }
+}

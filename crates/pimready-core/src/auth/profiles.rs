@@ -1,0 +1,208 @@
+//! Tenant profiles: non-secret metadata about each signed-in tenant, kept as JSON
+//! in the platform config directory (written atomically). Never a token here.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::cache::CacheKey;
+use super::error::AuthError;
+
+/// One tenant PIM Ready has signed into.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TenantProfile {
+    /// What the user typed (`contoso.onmicrosoft.com` or a tenant id).
+    pub tenant: String,
+    /// The tenant id from the token's `tid` claim.
+    pub tenant_id: String,
+    /// `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: String,
+    /// The signed-in account (`preferred_username`).
+    pub account: String,
+    /// The public client id used for this tenant.
+    pub client_id: String,
+    #[serde(default)]
+    pub last_assessed: Option<DateTime<Utc>>,
+}
+
+impl TenantProfile {
+    /// The keychain entry of this profile's refresh token.
+    pub fn cache_key(&self) -> CacheKey {
+        CacheKey {
+            cloud: self.cloud.clone(),
+            tenant_id: self.tenant_id.clone(),
+            account: self.account.clone(),
+            client_id: self.client_id.clone(),
+        }
+    }
+
+    /// Whether `name` (a domain or tenant id, any case) names this profile's tenant.
+    pub fn matches(&self, name: &str) -> bool {
+        self.tenant.eq_ignore_ascii_case(name) || self.tenant_id.eq_ignore_ascii_case(name)
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct ProfileFile {
+    #[serde(default)]
+    profiles: Vec<TenantProfile>,
+}
+
+/// The profile file.
+#[derive(Debug, Clone)]
+pub struct ProfileStore {
+    path: PathBuf,
+}
+
+impl ProfileStore {
+    /// A store at `path` (tests pass a temporary directory's file).
+    pub fn at(path: impl Into<PathBuf>) -> Self {
+        Self { path: path.into() }
+    }
+
+    /// `profiles.json` in the platform config directory
+    /// (`~/.config/pimready`, `%APPDATA%\pimready\config`, `~/Library/Application Support/pimready`).
+    pub fn default_location() -> Option<Self> {
+        directories::ProjectDirs::from("", "", "pimready")
+            .map(|d| Self::at(d.config_dir().join("profiles.json")))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every profile, sorted by tenant.
+    pub fn list(&self) -> Result<Vec<TenantProfile>, AuthError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io(&self.path, &e)),
+        };
+        let file: ProfileFile = serde_json::from_str(&text).map_err(|e| {
+            AuthError::Io(format!(
+                "{} is not a valid profile file: {e}",
+                self.path.display()
+            ))
+        })?;
+        let mut p = file.profiles;
+        p.sort_by(|a, b| a.tenant.cmp(&b.tenant).then(a.account.cmp(&b.account)));
+        Ok(p)
+    }
+
+    /// Profiles whose tenant (domain or id) is `name`.
+    pub fn find(&self, name: &str) -> Result<Vec<TenantProfile>, AuthError> {
+        Ok(self
+            .list()?
+            .into_iter()
+            .filter(|p| p.matches(name))
+            .collect())
+    }
+
+    /// Insert or replace the profile with the same cache key.
+    pub fn upsert(&self, profile: TenantProfile) -> Result<(), AuthError> {
+        let mut all = self.list()?;
+        all.retain(|p| p.cache_key() != profile.cache_key());
+        all.push(profile);
+        self.write(all)
+    }
+
+    /// Remove the profiles of tenant `name`; returns what was removed.
+    pub fn remove(&self, name: &str) -> Result<Vec<TenantProfile>, AuthError> {
+        let (gone, kept): (Vec<_>, Vec<_>) =
+            self.list()?.into_iter().partition(|p| p.matches(name));
+        if !gone.is_empty() {
+            self.write(kept)?;
+        }
+        Ok(gone)
+    }
+
+    /// Remove every profile; returns what was removed.
+    pub fn remove_all(&self) -> Result<Vec<TenantProfile>, AuthError> {
+        let gone = self.list()?;
+        self.write(Vec::new())?;
+        Ok(gone)
+    }
+
+    /// Record that `tenant_id` was just assessed.
+    pub fn mark_assessed(&self, tenant_id: &str, at: DateTime<Utc>) -> Result<(), AuthError> {
+        let mut all = self.list()?;
+        for p in all
+            .iter_mut()
+            .filter(|p| p.tenant_id.eq_ignore_ascii_case(tenant_id))
+        {
+            p.last_assessed = Some(at);
+        }
+        self.write(all)
+    }
+
+    /// Write to a temporary file beside the target, then rename over it.
+    fn write(&self, profiles: Vec<TenantProfile>) -> Result<(), AuthError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))?;
+        let json =
+            serde_json::to_vec_pretty(&ProfileFile { profiles }).expect("profiles serialise");
+        let tmp = dir.join(format!(".profiles.json.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut f = std::fs::File::create(&tmp)?;
+            f.write_all(&json)?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, &self.path)
+        })();
+        result.map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            io(&self.path, &e)
+        })
+    }
+}
+
+fn io(path: &Path, e: &std::io::Error) -> AuthError {
+    AuthError::Io(format!("{}: {e}", path.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(tenant: &str, id: &str) -> TenantProfile {
+        TenantProfile {
+            tenant: tenant.into(),
+            tenant_id: id.into(),
+            cloud: "global".into(),
+            account: "admin@x".into(),
+            client_id: "c".into(),
+            last_assessed: None,
+        }
+    }
+
+    #[test]
+    fn upsert_list_remove() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = ProfileStore::at(dir.path().join("sub/profiles.json"));
+        assert!(store.list().unwrap().is_empty());
+        store.upsert(profile("contoso.com", "t1")).unwrap();
+        store.upsert(profile("fabrikam.com", "t2")).unwrap();
+        store.upsert(profile("CONTOSO.com", "t1")).unwrap();
+        assert_eq!(store.list().unwrap().len(), 2);
+        assert_eq!(store.find("T1").unwrap()[0].tenant, "CONTOSO.com");
+        store.mark_assessed("t2", Utc::now()).unwrap();
+        assert!(
+            store.find("fabrikam.com").unwrap()[0]
+                .last_assessed
+                .is_some()
+        );
+        assert_eq!(store.remove("contoso.com").unwrap().len(), 1);
+        assert_eq!(store.remove_all().unwrap().len(), 1);
+        assert!(store.list().unwrap().is_empty());
+        let names: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(
+            names,
+            vec![std::ffi::OsString::from("profiles.json")],
+            "no temporary file left behind"
+        );
+    }
+}
