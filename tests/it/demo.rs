@@ -38,7 +38,7 @@ pub async fn collect_demo() -> TenantSnapshot {
     )
     .await
     .expect("the demo tenant collects");
-    snapshot.meta.graph_host = "https://graph.microsoft.com".to_owned();
+    "https://graph.microsoft.com".clone_into(&mut snapshot.meta.graph_host);
     snapshot
 }
 

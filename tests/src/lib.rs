@@ -13,8 +13,8 @@
 
 pub mod fault;
 pub mod fixture;
-pub mod oauth;
 mod graph;
+pub mod oauth;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -579,3 +579,60 @@ async fn into_response(outcome: Outcome) -> Response {
 }
 
 use futures::StreamExt as _;
+
+/// The emulator with its authorization server: Graph accepts the tokens the OAuth
+/// endpoints issue for this tenant (scopes checked per route), and the fixed
+/// [`Emulator::token`] still works for scripting.
+pub async fn start_with_sign_in(
+    fixture: Fixture,
+    latency: Duration,
+    port: u16,
+) -> Result<(Emulator, oauth::OAuthState), FixtureError> {
+    let tenant = fixture::Tenant::build(&fixture)?;
+    let domains: Vec<String> = tenant.organization["verifiedDomains"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["name"].as_str().map(str::to_owned))
+        .collect();
+    let first = domains
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "example.onmicrosoft.com".to_owned());
+    let initial = domains
+        .iter()
+        .find(|d| d.ends_with(".onmicrosoft.com"))
+        .cloned()
+        .unwrap_or_else(|| first.clone());
+    let mut spec =
+        oauth::TenantSpec::new(&tenant.tenant_id, &first, &format!("assessor@{initial}"));
+    spec.domains = domains;
+    let oauth = oauth::OAuthState::new().with_tenant(spec);
+    let validating = oauth.clone();
+    let routes = oauth.clone();
+    let fixed = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
+    let fixed_for_validator = fixed.clone();
+    let tenant_id = tenant.tenant_id.clone();
+    let emulator = Emulator::builder(fixture)
+        .latency(latency)
+        .port(port)
+        .token_validator(move |bearer, scope| {
+            if fixed_for_validator.get().is_some_and(|t| t == bearer) {
+                return Ok(tenant_id.clone());
+            }
+            match validating.validate(bearer, scope) {
+                Ok(info) if info.tenant_id == tenant_id => Ok(info.tenant_id),
+                Ok(info) => Err(Denied::Unauthenticated(format!(
+                    "the token was issued for tenant {}",
+                    info.tenant_id
+                ))),
+                Err(d) if d.status == 403 => Err(Denied::Forbidden(d.message)),
+                Err(d) => Err(Denied::Unauthenticated(d.message)),
+            }
+        })
+        .router(move |_| routes.router())
+        .start()
+        .await?;
+    let _ = fixed.set(emulator.token().to_owned());
+    Ok((emulator, oauth))
+}

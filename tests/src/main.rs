@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use clap::Parser;
-use pimready_tests::{Emulator, Fixture};
+use pimready_tests::Fixture;
 
 #[derive(Parser)]
 #[command(
@@ -33,13 +33,14 @@ async fn main() -> std::process::ExitCode {
             return std::process::ExitCode::from(2);
         }
     };
-    let emulator = match Emulator::builder(fixture)
-        .latency(Duration::from_millis(args.latency_ms))
-        .port(args.port)
-        .start()
-        .await
+    let emulator = match pimready_tests::start_with_sign_in(
+        fixture,
+        Duration::from_millis(args.latency_ms),
+        args.port,
+    )
+    .await
     {
-        Ok(e) => e,
+        Ok((e, _oauth)) => e,
         Err(e) => {
             eprintln!("error: {e}");
             return std::process::ExitCode::from(1);
@@ -51,7 +52,13 @@ async fn main() -> std::process::ExitCode {
     println!("now       {}", emulator.now());
     println!();
     println!(
-        "try: PIMREADY_GRAPH_HOST={} PIMREADY_ACCESS_TOKEN={} pimready collect --tenant {} --snapshot-out snapshot.json",
+        "try: pimready collect --tenant {} --device-code --authority-host {} --graph-host {} --snapshot-out snapshot.json",
+        emulator.tenant_id(),
+        emulator.base_url(),
+        emulator.base_url()
+    );
+    println!(
+        " or: PIMREADY_GRAPH_HOST={} PIMREADY_ACCESS_TOKEN={} pimready collect --tenant {} --snapshot-out snapshot.json",
         emulator.base_url(),
         emulator.token(),
         emulator.tenant_id()

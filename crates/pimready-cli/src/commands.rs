@@ -4,9 +4,13 @@ use pimready_core::assessment::{self, Assessment};
 use pimready_core::history::{AssessmentId, HistoryError, Store};
 use pimready_core::snapshot::TenantSnapshot;
 
-use crate::args::{Cli, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs};
+use crate::args::{
+    AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs,
+};
+use crate::connect;
 use crate::error::CliError;
 use crate::output;
+use crate::progress::Reporter;
 use crate::summary;
 
 pub async fn run(cli: Cli) -> Result<(), CliError> {
@@ -18,10 +22,16 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             print!("{}", pimready_core::checks::docs::markdown_table());
             Ok(())
         }
+        Command::Assess(args) => match &args.tenants {
+            Some(file) => crate::batch::run(&args, file, quiet).await,
+            None => assess(&args, quiet).await,
+        },
+        Command::Collect(args) => collect(&args, quiet).await,
+        Command::Tenants => connect::tenants(),
+        Command::Signout(args) => connect::signout(args.tenant.as_deref(), quiet),
         Command::History(args) => history(args.tenant.as_deref()),
         Command::Diff(args) => diff(args.old, args.new),
         Command::Forget(args) => forget(&args.tenant, quiet),
-        _ => Err(CliError::usage("this subcommand is being wired")),
     }
 }
 
@@ -30,7 +40,57 @@ fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
     if let Some(path) = &args.snapshot_out {
         output::write_snapshot(&snapshot, path)?;
     }
-    finish(&snapshot, &args.evaluation, &args.output, quiet)
+    finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
+}
+
+fn required_tenant(tenant: Option<&String>) -> Result<&str, CliError> {
+    tenant.map(String::as_str).ok_or_else(|| {
+        CliError::usage("--tenant is required")
+            .hint("name the tenant by a verified domain (contoso.com) or its tenant id")
+    })
+}
+
+async fn assess(args: &AssessArgs, quiet: bool) -> Result<(), CliError> {
+    let tenant = required_tenant(args.connection.tenant.as_ref())?;
+    // Settings are checked before anyone is asked to sign in.
+    output::evaluation(&args.evaluation)?;
+    let reporter = Reporter::new(quiet);
+    let tokens = connect::sign_in(&args.connection, tenant, &reporter).await?;
+    let snapshot = connect::collect(&args.connection, tenant, tokens, &reporter).await?;
+    if let Some(path) = &args.snapshot_out {
+        output::write_snapshot(&snapshot, path)?;
+    }
+    finish(&snapshot, &args.evaluation, &args.output, quiet)?;
+    connect::mark_assessed(&snapshot);
+    Ok(())
+}
+
+async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
+    let tenant = required_tenant(args.connection.tenant.as_ref())?;
+    let reporter = Reporter::new(quiet);
+    let tokens = connect::sign_in(&args.connection, tenant, &reporter).await?;
+    let snapshot = connect::collect(&args.connection, tenant, tokens, &reporter).await?;
+    output::write_snapshot(&snapshot, &args.snapshot_out)?;
+    if !quiet {
+        println!(
+            "Collected {} ({}) in {} ms with {} Graph requests; {} dataset(s) could not be read.",
+            snapshot.display_name(),
+            snapshot.tenant_id,
+            snapshot.meta.duration_ms,
+            snapshot.meta.requests,
+            snapshot.gaps.len()
+        );
+        for g in &snapshot.gaps {
+            println!(
+                "  {:<38} {:<17} {}",
+                g.dataset.as_str(),
+                g.reason.as_str(),
+                g.detail
+            );
+        }
+        println!("Wrote {}", args.snapshot_out.display());
+    }
+    Ok(())
 }
 
 fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
@@ -38,16 +98,16 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
         CliError::usage(e.to_string())
             .hint("pass a file written by `pimready collect --snapshot-out`")
     })?;
-    finish(&snapshot, &args.evaluation, &args.output, quiet)
+    finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
 }
 
 /// Assess, write the reports, store in the history, print the summary.
-fn finish(
+pub fn finish(
     snapshot: &TenantSnapshot,
     evaluation: &EvaluationArgs,
     out: &OutputArgs,
     quiet: bool,
-) -> Result<(), CliError> {
+) -> Result<Assessment, CliError> {
     let (settings, book) = output::evaluation(evaluation)?;
     let assessment: Assessment = assessment::assess(snapshot, &settings, &book);
     let written = output::write_reports(&assessment, out)?;
@@ -80,7 +140,7 @@ fn finish(
             println!("Stored in the history as assessment {id}");
         }
     }
-    Ok(())
+    Ok(assessment)
 }
 
 fn history_error(e: &HistoryError) -> CliError {

@@ -1,7 +1,9 @@
 //! `pimready`: a thin shell over `pimready-core`.
 
 mod args;
+mod batch;
 mod commands;
+mod connect;
 mod error;
 mod output;
 mod progress;

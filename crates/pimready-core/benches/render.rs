@@ -26,9 +26,7 @@ fn bench(name: &str, a: &Assessment, options: &ReportOptions, runs: u32) {
     let (pdf_t, pdf) = time(runs, || report::pdf::render(a, options).expect("renders"));
     let (json_t, json) = time(runs, || report::json::render(a));
     let (csv_t, csv) = time(runs, || report::csv::render(a));
-    let pages = lopdf::Document::load_mem(&pdf)
-        .map(|d| d.get_pages().len())
-        .unwrap_or(0);
+    let pages = lopdf::Document::load_mem(&pdf).map_or(0, |d| d.get_pages().len());
     println!(
         "{name:<26} {:>4} findings  PDF {:>8.1} ms {:>8.1} KiB {:>4} pages | JSON {:>6.1} ms {:>7.1} KiB | CSV {:>5.1} ms {:>6.1} KiB",
         a.checks.len(),

@@ -40,7 +40,7 @@ pub struct CostOption {
     pub price_verified: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CostEstimate {
     pub currency: String,
     pub prices_checked_on: String,

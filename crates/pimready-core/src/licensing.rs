@@ -345,17 +345,18 @@ pub struct UserRef {
 }
 
 /// How the users in scope were counted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ScopeRule {
     /// PIM in use: eligible and time-bound holders, approvers, reviewers.
     OnPim,
     /// PIM not in use yet: every user holding a role today, minus emergency accounts, plus approvers.
+    #[default]
     Readiness,
 }
 
 /// The licensing verdict.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Licensing {
     /// `false` when the tenant's licences could not be read: the flags below are then
     /// unknown (reported `false`), never a finding of "no P2".

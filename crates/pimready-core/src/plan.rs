@@ -634,9 +634,15 @@ mod tests {
                 annual: 960.0,
                 recommended: true,
                 includes: "PIM, access reviews, Identity Protection".to_owned(),
+                monthly_per_user: 10.0,
+                replaces_base: false,
+                pricing: "per user per month".to_owned(),
+                source: "price book".to_owned(),
+                price_verified: true,
             }],
             recommended: Some(LicencePath::EntraIdP2),
             recommendation: "Buy 8 Entra ID P2 seats.".to_owned(),
+            ..CostEstimate::default()
         }
     }
 
@@ -665,6 +671,7 @@ mod tests {
             available: 0,
             in_scope: 8,
             shortfall: 8,
+            ..Default::default()
         };
         let steps = plan_of(&fx);
         assert_eq!(

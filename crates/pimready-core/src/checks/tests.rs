@@ -387,7 +387,9 @@ pub(crate) fn good() -> Fx {
                 available: 10,
                 in_scope: 8,
                 shortfall: 0,
+                ..Default::default()
             },
+            ..Licensing::default()
         },
     }
 }
@@ -558,6 +560,7 @@ fn cases() -> Vec<Case> {
                 available: 5,
                 in_scope: 8,
                 shortfall: 3,
+                ..Default::default()
             }
         }),
         case("LIC-02", "assignments unreadable", NotAssessed, |f| {

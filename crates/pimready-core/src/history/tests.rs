@@ -639,6 +639,7 @@ fn diff_of_two_assessments_names_every_change() {
         available: 20,
         in_scope: 14,
         shortfall: 0,
+        ..Default::default()
     };
     set_status(&mut new, "LIC-01", Status::Pass);
     set_status(&mut new, "PIM-04", Status::Fail);

@@ -1,0 +1,272 @@
+//! `pimready assess --tenants FILE`: many tenants one after another, then a portfolio
+//! summary. A tenant that fails does not stop the others; the summary says why.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use pimready_core::assessment::Assessment;
+use pimready_core::finding::{Severity, Status};
+use pimready_core::report;
+
+use crate::args::{AssessArgs, CloudArg, ConnectionArgs};
+use crate::commands;
+use crate::connect;
+use crate::error::{CliError, Exit};
+use crate::output;
+use crate::progress::Reporter;
+
+/// One line of the tenants file: `tenant [cloud] [client-id]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TenantLine {
+    pub tenant: String,
+    pub cloud: Option<CloudArg>,
+    pub client_id: Option<String>,
+}
+
+/// Parses the tenants file; errors name the line.
+pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliError> {
+    let mut out = Vec::new();
+    for (n, raw) in text.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or_default().trim();
+        if line.is_empty() {
+            continue;
+        }
+        let mut words = line.split_whitespace();
+        let tenant = words.next().unwrap_or_default().to_owned();
+        let mut entry = TenantLine {
+            tenant,
+            cloud: None,
+            client_id: None,
+        };
+        for w in words {
+            let cloud = match w.to_ascii_lowercase().as_str() {
+                "global" => Some(CloudArg::Global),
+                "usgov" => Some(CloudArg::Usgov),
+                "usgov-dod" => Some(CloudArg::UsgovDod),
+                "china" => Some(CloudArg::China),
+                _ => None,
+            };
+            match cloud {
+                Some(c) if entry.cloud.is_none() => entry.cloud = Some(c),
+                None if entry.client_id.is_none() && looks_like_guid(w) => {
+                    entry.client_id = Some(w.to_owned());
+                }
+                _ => {
+                    return Err(CliError::usage(format!(
+                        "{origin}, line {}: {w:?} is neither a cloud (global, usgov, usgov-dod, china) nor a client id",
+                        n + 1
+                    ))
+                    .hint("each line is: tenant [cloud] [client-id]"));
+                }
+            }
+        }
+        out.push(entry);
+    }
+    if out.is_empty() {
+        return Err(CliError::usage(format!("{origin} lists no tenants"))
+            .hint("one tenant per line: tenant [cloud] [client-id]"));
+    }
+    Ok(out)
+}
+
+fn looks_like_guid(s: &str) -> bool {
+    s.len() == 36
+        && s.chars().enumerate().all(|(i, c)| {
+            if [8, 13, 18, 23].contains(&i) {
+                c == '-'
+            } else {
+                c.is_ascii_hexdigit()
+            }
+        })
+}
+
+/// One row of the portfolio summary.
+struct Row {
+    tenant: String,
+    outcome: Result<Assessment, String>,
+}
+
+pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        CliError::usage(format!(
+            "cannot read the tenants file {}: {e}",
+            file.display()
+        ))
+    })?;
+    let lines = parse_tenants(&text, &file.display().to_string())?;
+    output::evaluation(&args.evaluation)?;
+    let mut rows = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if !quiet {
+            eprintln!("== [{}/{}] {}", i + 1, lines.len(), line.tenant);
+        }
+        let conn = ConnectionArgs {
+            tenant: Some(line.tenant.clone()),
+            cloud: line.cloud.unwrap_or(args.connection.cloud),
+            client_id: line
+                .client_id
+                .clone()
+                .or_else(|| args.connection.client_id.clone()),
+            ..args.connection.clone()
+        };
+        let outcome = one(&conn, &line.tenant, args, quiet).await.map_err(|e| {
+            let why = e
+                .hint
+                .as_ref()
+                .map_or_else(|| e.message.clone(), |h| format!("{} ({h})", e.message));
+            eprintln!("error: {}: {why}", line.tenant);
+            why
+        });
+        rows.push(Row {
+            tenant: line.tenant.clone(),
+            outcome,
+        });
+    }
+    let csv = portfolio_csv(&rows);
+    let date = chrono::Utc::now().format("%Y-%m-%d");
+    let path = args
+        .output
+        .out
+        .join(format!("pimready-portfolio-{date}.csv"));
+    report::write_atomic(&path, &csv)
+        .map_err(|e| CliError::output(format!("cannot write {}: {e}", path.display())))?;
+    let failed = rows.iter().filter(|r| r.outcome.is_err()).count();
+    if !quiet {
+        println!(
+            "\nPortfolio: {} tenant(s), {} assessed, {failed} failed",
+            rows.len(),
+            rows.len() - failed
+        );
+        for r in &rows {
+            match &r.outcome {
+                Ok(a) => println!(
+                    "  {:<32} {:>5.1}% {}  {}",
+                    r.tenant, a.score.percent, a.score.grade, a.licensing.verdict
+                ),
+                Err(e) => println!("  {:<32} FAILED: {e}", r.tenant),
+            }
+        }
+        println!("Wrote {}", path.display());
+    }
+    if failed == rows.len() {
+        return Err(CliError::new(
+            Exit::Collection,
+            format!("every tenant in {} failed", file.display()),
+        ));
+    }
+    Ok(())
+}
+
+async fn one(
+    conn: &ConnectionArgs,
+    tenant: &str,
+    args: &AssessArgs,
+    quiet: bool,
+) -> Result<Assessment, CliError> {
+    let reporter = Reporter::new(quiet);
+    let tokens = connect::sign_in(conn, tenant, &reporter).await?;
+    let snapshot = connect::collect(conn, tenant, tokens, &reporter).await?;
+    let assessment = commands::finish(&snapshot, &args.evaluation, &args.output, quiet)?;
+    connect::mark_assessed(&snapshot);
+    Ok(assessment)
+}
+
+/// The portfolio CSV: one row per tenant (RFC 4180, UTF-8 with BOM like the reports).
+fn portfolio_csv(rows: &[Row]) -> Vec<u8> {
+    fn field(s: &str) -> String {
+        if s.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    }
+    let mut out = String::from(
+        "\u{feff}tenant,status,score,grade,coverage,licence_path,shortfall,recommended_monthly_cost,currency,top_risk,error\r\n",
+    );
+    for r in rows {
+        let cells: Vec<String> = match &r.outcome {
+            Ok(a) => {
+                let path = a
+                    .licensing
+                    .sources
+                    .iter()
+                    .find(|s| s.counted && s.gives_pim())
+                    .map_or_else(|| "none".to_owned(), |s| s.product_name.clone());
+                let cost = a
+                    .cost
+                    .options
+                    .iter()
+                    .find(|o| o.recommended)
+                    .map_or(0.0, |o| o.monthly);
+                let top = a
+                    .checks
+                    .iter()
+                    .filter(|f| f.status == Status::Fail)
+                    .min_by_key(|f| {
+                        (
+                            match f.severity {
+                                Severity::Critical => 0,
+                                Severity::High => 1,
+                                Severity::Medium => 2,
+                                Severity::Low => 3,
+                            },
+                            f.id.clone(),
+                        )
+                    })
+                    .map_or_else(String::new, |f| format!("{}: {}", f.id, f.title));
+                vec![
+                    a.tenant
+                        .default_domain
+                        .clone()
+                        .unwrap_or_else(|| r.tenant.clone()),
+                    "assessed".into(),
+                    format!("{:.1}", a.score.percent),
+                    a.score.grade.clone(),
+                    format!("{:.0}", a.score.coverage),
+                    path,
+                    a.licensing.seats.shortfall.to_string(),
+                    format!("{cost:.2}"),
+                    a.cost.currency.clone(),
+                    top,
+                    String::new(),
+                ]
+            }
+            Err(e) => {
+                let mut v = vec![r.tenant.clone(), "failed".into()];
+                v.extend(std::iter::repeat_n(String::new(), 8));
+                v.push(e.clone());
+                v
+            }
+        };
+        let _ = write!(
+            out,
+            "{}\r\n",
+            cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",")
+        );
+    }
+    out.into_bytes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tenants_file_lines() {
+        let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e\n";
+        let lines = parse_tenants(text, "t.txt").unwrap();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[1].cloud, Some(CloudArg::Usgov));
+        assert_eq!(
+            lines[2].client_id.as_deref(),
+            Some("14d82eec-204b-4c2f-b7e8-296a70dab67e")
+        );
+        let err = parse_tenants("contoso.com mars\n", "t.txt").unwrap_err();
+        assert!(
+            err.message.contains("line 1") && err.message.contains("mars"),
+            "{}",
+            err.message
+        );
+        assert!(parse_tenants("# nothing\n", "t.txt").is_err());
+    }
+}
