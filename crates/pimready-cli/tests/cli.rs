@@ -140,18 +140,17 @@ async fn exit_codes_are_meaningful() {
     assert_eq!(o.status.code(), Some(5), "{}", text(&o));
     assert!(text(&o).contains("hint:"), "{}", text(&o));
     // 4: the Graph host is unreachable.
-    let o = run(home
-        .cmd(&[
-            "collect",
-            "--tenant",
-            "contoso.com",
-            "--graph-host",
-            "http://127.0.0.1:9",
-            "--snapshot-out",
-            "s.json",
-        ])
-        .env("PIMREADY_ACCESS_TOKEN", "t"))
-    .await;
+    let mut cmd = home.cmd(&[
+        "collect",
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        "http://127.0.0.1:9",
+        "--snapshot-out",
+        "s.json",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", "t");
+    let o = run(cmd).await;
     assert_eq!(o.status.code(), Some(4), "{}", text(&o));
     // 2: a malformed price book names the line.
     let book = home.path().join("prices.toml");
@@ -254,18 +253,17 @@ async fn batch_of_three_with_one_failure() {
     )
     .unwrap();
     let out = home.out();
-    let o = run(home
-        .cmd(&[
-            "assess",
-            "--tenants",
-            list.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--format",
-            "pdf,json",
-        ])
-        .env("PIMREADY_ACCESS_TOKEN", contoso.token()))
-    .await;
+    let mut cmd = home.cmd(&[
+        "assess",
+        "--tenants",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "pdf,json",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", contoso.token());
+    let o = run(cmd).await;
     assert!(o.status.success(), "{}", text(&o));
     let names = files(&out);
     assert_eq!(
