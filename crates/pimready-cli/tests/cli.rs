@@ -1,6 +1,9 @@
 //! The `pimready` binary as a user runs it: exit codes, files written, sign-in and
 //! collection against the tenant emulator, batch assessment.
 
+// File names here are the ones pimready writes, in lower case.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::Duration;
@@ -175,7 +178,7 @@ async fn collect_with_device_code_against_the_emulator() {
             .unwrap();
     let home = Home::new();
     let snap = home.path().join("contoso.json");
-    let base = emu.base_url();
+    let base = emu.base_url().to_owned();
     let o = run(home.cmd(&[
         "collect",
         "--tenant",
@@ -225,9 +228,9 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
         let p = e.path();
         if p.is_dir() {
-            out.extend(walk(&p))
+            out.extend(walk(&p));
         } else {
-            out.push(p)
+            out.push(p);
         }
     }
     out
