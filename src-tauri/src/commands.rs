@@ -1,4 +1,8 @@
 //! Tauri commands: take the arguments, call `core_api`, map the result. A few lines each.
+//! Generic over the runtime so the IPC tests can run them on `MockRuntime`.
+
+// IPC hands commands owned arguments and `State` by value.
+#![allow(clippy::needless_pass_by_value)]
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -6,7 +10,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::Serialize;
 use tauri::ipc::Channel;
-use tauri::{AppHandle, State};
+use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
@@ -98,9 +102,9 @@ pub fn cancel_assessment(state: State<'_, AppState>) {
 
 /// `path: None` asks with the system's open dialog.
 #[tauri::command]
-pub async fn load_snapshot(
+pub async fn load_snapshot<R: Runtime>(
     path: Option<PathBuf>,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<AssessmentView> {
     let path = match path {
@@ -117,10 +121,10 @@ pub async fn load_snapshot(
 }
 
 #[tauri::command]
-pub async fn export_report(
+pub async fn export_report<R: Runtime>(
     format: ExportFormat,
     destination: ExportDestination,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Exported> {
     let (assessment, settings) = {
@@ -156,7 +160,7 @@ pub async fn export_report(
 }
 
 #[tauri::command]
-pub fn show_in_folder(path: PathBuf, app: AppHandle) -> Result<()> {
+pub fn show_in_folder<R: Runtime>(path: PathBuf, app: AppHandle<R>) -> Result<()> {
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| Error::internal(e.to_string()))
@@ -164,7 +168,7 @@ pub fn show_in_folder(path: PathBuf, app: AppHandle) -> Result<()> {
 
 /// Opens a benchmark reference in the system browser; only `https:` links.
 #[tauri::command]
-pub fn open_reference(url: String, app: AppHandle) -> Result<()> {
+pub fn open_reference<R: Runtime>(url: String, app: AppHandle<R>) -> Result<()> {
     if !url.starts_with("https://") {
         return Err(Error::invalid_input("Only https links can be opened."));
     }
@@ -200,8 +204,8 @@ pub fn save_settings(
 }
 
 #[tauri::command]
-pub async fn choose_reports_folder(
-    app: AppHandle,
+pub async fn choose_reports_folder<R: Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<SettingsView> {
     let folder = pick(

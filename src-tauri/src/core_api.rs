@@ -24,6 +24,7 @@ pub fn saved_tenants() -> Vec<SavedTenant> {
 
 /// TEMPORARY ADAPTER → `pimready_core::auth` (auth code + loopback, device code fallback,
 /// refresh token in the keychain). Until then sign-in reports that it is unavailable.
+#[allow(clippy::unused_async)] // the real one awaits the browser and the token endpoint
 pub async fn sign_in(request: &SignInRequest, on_event: impl Fn(SignInEvent)) -> Result<SignedIn> {
     if request.tenant.trim().is_empty() {
         return Err(Error::invalid_input(
@@ -48,6 +49,7 @@ pub fn sign_out(_tenant_id: &str) -> Result<()> {
 
 /// TEMPORARY ADAPTER → `pimready_core::collect::collect_snapshot(&graph, &mut progress)` then
 /// `assessment::assess`. Needs a signed-in tenant, which the auth adapter never yields.
+#[allow(clippy::unused_async)] // the real one awaits Graph
 pub async fn assess_tenant(
     tenant_id: &str,
     _settings: &DesktopSettings,
@@ -90,8 +92,15 @@ pub async fn assess_demo(
     demo_fixture()
 }
 
+/// `PIMREADY_DEV_ASSESSMENT=file.json` swaps in another fixture (hostile names, empty tenant).
 pub fn demo_fixture() -> Result<Assessment> {
-    serde_json::from_str(include_str!("../dev-fixtures/demo-assessment.json"))
+    let text = match std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
+        Some(path) => {
+            std::fs::read_to_string(&path).map_err(|e| Error::io("dev assessment fixture", &e))?
+        }
+        None => include_str!("../dev-fixtures/demo-assessment.json").to_owned(),
+    };
+    serde_json::from_str(&text)
         .map_err(|e| Error::internal(format!("demo assessment fixture: {e}")))
 }
 

@@ -10,9 +10,9 @@ pub mod state;
 
 use tauri::Manager;
 
-/// The builder with every command and plugin, shared by `run` and the IPC tests.
-pub fn builder<R: tauri::Runtime>() -> tauri::Builder<R> {
-    tauri::Builder::default()
+/// Every command and plugin, added to a builder (the real one in `run`, a mock in tests).
+pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
         .invoke_handler(tauri::generate_handler![
@@ -53,7 +53,7 @@ fn app_state(app: &tauri::App) -> tauri::Result<state::AppState> {
 }
 
 pub fn run() {
-    builder()
+    with_commands(tauri::Builder::default())
         .setup(|app| {
             let state = app_state(app)?;
             app.manage(state);
@@ -117,5 +117,74 @@ mod capability_tests {
             !all.contains("unsafe") && !all.contains("https:") && !all.contains('*'),
             "{all}"
         );
+    }
+}
+
+#[cfg(test)]
+mod ipc_tests {
+    use serde_json::json;
+    use tauri::Manager;
+    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(
+        app: &tauri::App<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        let webview = app.get_webview_window("main").unwrap();
+        let request = InvokeRequest {
+            cmd: cmd.into(),
+            callback: tauri::ipc::CallbackFn(0),
+            error: tauri::ipc::CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: tauri::ipc::InvokeBody::Json(body),
+            headers: tauri::http::HeaderMap::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        };
+        get_ipc_response(&webview, request).map(|b| b.deserialize().unwrap())
+    }
+
+    fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+        let app = crate::with_commands(mock_builder())
+            .build(mock_context(noop_assets()))
+            .unwrap();
+        app.manage(crate::state::AppState::load(
+            dir.join("settings.json"),
+            dir.join("reports"),
+        ));
+        tauri::WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
+            .build()
+            .unwrap();
+        app
+    }
+
+    #[test]
+    fn errors_cross_the_boundary_as_kind_and_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let err = invoke(
+            &app,
+            "export_report",
+            json!({"format": "pdf", "destination": "reports_folder"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            json!({"kind": "invalid_input", "message": "Open an assessment first."})
+        );
+    }
+
+    #[test]
+    fn settings_round_trip_through_ipc() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let view = invoke(&app, "get_settings", json!({})).unwrap();
+        assert_eq!(view["settings"]["assessment"]["stale_after_days"], 90);
+        let mut settings = view["settings"].clone();
+        settings["assessment"]["emergency_accounts"] = json!(["bg01@contoso.onmicrosoft.com"]);
+        invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+        let saved = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
+        assert!(saved.contains("bg01@contoso.onmicrosoft.com"));
     }
 }
