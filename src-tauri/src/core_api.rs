@@ -4,6 +4,7 @@
 //! merged yet; each says what replaces it. Commands never call core directly, so the
 //! swap happens in this file only.
 
+use std::fmt::Write as _;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -133,7 +134,8 @@ fn adapter_csv(a: &Assessment) -> Vec<u8> {
     let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
     let mut out = String::from("id,title,category,severity,status,summary\r\n");
     for f in &a.checks {
-        out.push_str(&format!(
+        let _ = write!(
+            out,
             "{},{},{},{},{},{}\r\n",
             f.id,
             quote(&f.title),
@@ -141,7 +143,7 @@ fn adapter_csv(a: &Assessment) -> Vec<u8> {
             f.severity.as_str(),
             f.status.as_str(),
             quote(&f.summary)
-        ));
+        );
     }
     out.into_bytes()
 }
@@ -203,11 +205,12 @@ fn adapter_pdf(a: &Assessment, settings: &DesktopSettings) -> Vec<u8> {
     };
     let mut content = String::from("BT\n50 800 Td\n");
     for (size, text) in &lines {
-        content.push_str(&format!(
+        let _ = write!(
+            content,
             "/F1 {size} Tf\n0 -{} Td\n({}) Tj\n",
             size + 6,
             escape(text)
-        ));
+        );
     }
     content.push_str("ET\n");
     let objects = [
@@ -221,20 +224,18 @@ fn adapter_pdf(a: &Assessment, settings: &DesktopSettings) -> Vec<u8> {
     let mut offsets = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
         offsets.push(pdf.len());
-        pdf.push_str(&format!("{} 0 obj\n{obj}\nendobj\n", i + 1));
+        let _ = write!(pdf, "{} 0 obj\n{obj}\nendobj\n", i + 1);
     }
     let xref = pdf.len();
-    pdf.push_str(&format!(
-        "xref\n0 {}\n0000000000 65535 f \n",
-        objects.len() + 1
-    ));
+    let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for off in offsets {
-        pdf.push_str(&format!("{off:010} 00000 n \n"));
+        let _ = write!(pdf, "{off:010} 00000 n \n");
     }
-    pdf.push_str(&format!(
+    let _ = write!(
+        pdf,
         "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
         objects.len() + 1
-    ));
+    );
     pdf.into_bytes()
 }
 

@@ -509,7 +509,7 @@ function findingsScreen() {
 function findingDetail(f) {
   const mask = state.settings?.settings.branding.mask_names ? pseudonymizer() : null;
   return h("article", { "aria-labelledby": "detail-title" },
-    h("div", { class: "row detail-badges" }, h("span", { class: "check-id" }, f.id), severityBadge(f.severity), statusBadge(f.status), h("span", { class: "muted small" }, `${f.category_label} · needs ${f.minimum_licence}`)),
+    h("div", { class: "row detail-badges" }, h("span", { class: "check-id" }, f.id), severityBadge(f.severity), statusBadge(f.status), h("span", { class: "muted small" }, `${f.category_label} · licence: ${f.minimum_licence}`)),
     h("h2", { id: "detail-title" }, f.title),
     h("p", { class: "summary" }, f.summary),
     f.missing_data.length ? h("div", { class: "notice" }, h("strong", {}, "Not assessed: "),
@@ -613,11 +613,13 @@ async function savePriceOverride(path, price) {
 
 // ---------------------------------------------------------------- Plan
 
+/** @type {Record<string, Record<string, boolean>>} */
+const planDone = {};
+
 function planScreen() {
   const a = state.assessment;
-  const key = `pimready.plan.${a.tenant.id}`;
-  /** @type {Record<string, boolean>} */
-  const done = JSON.parse(localStorage.getItem(key) ?? "{}");
+  // Ticks live for the session (per tenant); the plan itself is in the exported report.
+  const done = (planDone[a.tenant.id] ??= {});
   const progress = h("span", { class: "muted" });
   const updateProgress = () => { progress.textContent = `${Object.values(done).filter(Boolean).length} of ${a.plan.length} steps done`; };
   updateProgress();
@@ -629,7 +631,7 @@ function planScreen() {
     h("ol", { class: "plan-list" }, a.plan.map((/** @type {any} */ step) => {
       const id = `plan-step-${step.order}`;
       const box = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id, checked: Boolean(done[step.order]),
-        onchange: () => { done[step.order] = box.checked; localStorage.setItem(key, JSON.stringify(done)); li.classList.toggle("done", box.checked); updateProgress(); } }));
+        onchange: () => { done[step.order] = box.checked; li.classList.toggle("done", box.checked); updateProgress(); } }));
       const li = h("li", { class: `panel plan-step${done[step.order] ? " done" : ""}` },
         h("div", { class: "plan-head" }, box, h("label", { for: id }, h("span", { class: "plan-order" }, String(step.order)), step.title)),
         h("p", {}, step.detail),
