@@ -229,7 +229,7 @@ fn adapter_pdf(a: &Assessment, settings: &DesktopSettings) -> Vec<u8> {
     let xref = pdf.len();
     let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
     for off in offsets {
-        let _ = write!(pdf, "{off:010} 00000 n \n");
+        let _ = writeln!(pdf, "{off:010} 00000 n ");
     }
     let _ = write!(
         pdf,

@@ -462,7 +462,7 @@ function findingsScreen() {
         class: "finding-row", role: "option", id: `finding-${f.id}`, "data-id": f.id, "data-status": f.status,
         "aria-selected": f.id === state.selectedFinding ? "true" : "false",
         onclick: () => { state.selectedFinding = f.id; refresh(); },
-      }, h("span", { class: "check-id" }, f.id), h("span", { class: "finding-title" }, f.title), severityBadge(f.severity), statusBadge(f.status))));
+      }, h("span", { class: "check-id" }, f.id), h("span", { class: "finding-title", title: f.title }, f.title), severityBadge(f.severity), statusBadge(f.status))));
     list.setAttribute("aria-activedescendant", state.selectedFinding ? `finding-${state.selectedFinding}` : "");
     const selected = a.checks.find((/** @type {any} */ f) => f.id === state.selectedFinding);
     replace(detail, selected ? findingDetail(selected) : h("p", { class: "empty" }, "Select a check to see its evidence and how to fix it."));
