@@ -134,16 +134,22 @@ async fn text(client: &Client, css: &str) -> String {
         .unwrap()
 }
 
+/// Waits for the element, then clicks it from script: WebKitWebDriver's native click has
+/// crashed the driver on this software-rendered Xvfb setup (connection reset mid-run).
 async fn click(client: &Client, css: &str) {
     client
         .wait()
         .at_most(Duration::from_secs(15))
         .for_element(Locator::Css(css))
         .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    client
+        .execute(
+            "document.querySelector(arguments[0]).click()",
+            vec![serde_json::json!(css)],
+        )
         .await
-        .unwrap();
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
 }
 
 async fn attrs(client: &Client, css: &str, attr: &str) -> Vec<String> {

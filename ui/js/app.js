@@ -165,7 +165,7 @@ function severityBadge(severity) {
  */
 function pageHeader(title, subtitle, ...actions) {
   return h("header", { class: "page-header" },
-    h("div", {}, h("h1", {}, title), subtitle ? h("p", { class: "muted" }, subtitle) : null),
+    h("div", {}, h("h1", { title }, title), subtitle ? h("p", { class: "muted" }, subtitle) : null),
     h("div", { class: "row" }, actions));
 }
 
