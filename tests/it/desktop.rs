@@ -13,6 +13,7 @@
 //! `TAURI_DRIVER` (default `tauri-driver` on PATH), `PIMREADY_E2E_SHOTS` (screenshot folder,
 //! default `target/e2e-screenshots`).
 
+use std::io::Write as _;
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -24,7 +25,9 @@ fn e2e_enabled(test: &str) -> bool {
     if std::env::var("PIMREADY_E2E").as_deref() == Ok("1") {
         return true;
     }
-    println!(
+    // Written to the raw stderr handle so the harness does not swallow it for a passing test.
+    let _ = writeln!(
+        std::io::stderr(),
         "skipped {test}: set PIMREADY_E2E=1 (with tauri-driver, WebKitWebDriver and a display) to run the desktop end-to-end tests"
     );
     false
@@ -80,9 +83,10 @@ fn start_driver(port: u16, config_dir: &Path, reports_dir: &Path) -> Driver {
 }
 
 async fn open_app(driver: &Driver) -> Client {
-    let binary = std::env::var("PIMREADY_DESKTOP_BIN")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| workspace_root().join("target/debug/pimready-desktop"));
+    let binary = std::env::var("PIMREADY_DESKTOP_BIN").map_or_else(
+        |_| workspace_root().join("target/debug/pimready-desktop"),
+        PathBuf::from,
+    );
     assert!(
         binary.exists(),
         "{} is missing: cargo build -p pimready-desktop",
@@ -109,8 +113,10 @@ struct Shots {
 impl Shots {
     fn new(test: &str) -> Self {
         let dir = std::env::var("PIMREADY_E2E_SHOTS")
-            .map(PathBuf::from)
-            .unwrap_or_else(|_| workspace_root().join("target/e2e-screenshots"))
+            .map_or_else(
+                |_| workspace_root().join("target/e2e-screenshots"),
+                PathBuf::from,
+            )
             .join(test);
         std::fs::create_dir_all(&dir).unwrap();
         Shots { dir, n: 0 }
