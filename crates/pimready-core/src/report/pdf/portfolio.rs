@@ -153,7 +153,11 @@ pub fn compose(c: &mut Composer, rows: &[PortfolioRow], o: &ReportOptions) {
         );
         c.space(4.0);
         c.paragraph(
-            "Run the batch again for these tenants once the cause is fixed; the others need not be repeated.",
+            if assessed.is_empty() {
+                "Run the batch again once the cause is fixed."
+            } else {
+                "Run the batch again for these tenants once the cause is fixed; the others need not be repeated."
+            },
             Style::new(Face::Regular, 8.0, MUTED),
         );
     }
