@@ -3,5 +3,6 @@
 mod auth;
 mod collect;
 mod demo;
+mod desktop;
 mod emulator;
 mod graph_client;

@@ -260,7 +260,12 @@ pub(crate) fn required_scope(path: &str, query: &str) -> &'static str {
     if p.starts_with("/users") && query.to_ascii_lowercase().contains("signinactivity") {
         "AuditLog.Read.All"
     } else if p.starts_with("/organization") {
-        "Organization.Read.All"
+        // Graph's least-privileged delegated permission for GET /organization.
+        "User.Read"
+    } else if p.starts_with("/groups") {
+        "GroupMember.Read.All"
+    } else if p.starts_with("/serviceprincipals") {
+        "Application.Read.All"
     } else if p.starts_with("/subscribedskus") {
         "LicenseAssignment.Read.All"
     } else if p.contains("roleassignmentschedule") {

@@ -140,7 +140,7 @@ pub struct DemoArgs {
 pub struct AssessArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// A file of tenants, one per line: `tenant [cloud] [client-id]`; `#` starts a comment.
+    /// A file of tenants, one per line: `tenant [cloud] [client-id] [graph-host=URL] [authority-host=URL]`; `#` starts a comment.
     #[arg(long, value_name = "FILE", conflicts_with = "tenant")]
     pub tenants: Option<PathBuf>,
     #[command(flatten)]

@@ -13,12 +13,15 @@ use crate::error::{CliError, Exit};
 use crate::output;
 use crate::progress::Reporter;
 
-/// One line of the tenants file: `tenant [cloud] [client-id]`.
+/// One line of the tenants file: `tenant [cloud] [client-id]`, optionally followed by
+/// `graph-host=URL` / `authority-host=URL` (private endpoints, the tenant emulator).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantLine {
     pub tenant: String,
     pub cloud: Option<CloudArg>,
     pub client_id: Option<String>,
+    pub graph_host: Option<String>,
+    pub authority_host: Option<String>,
 }
 
 /// Parses the tenants file; errors name the line.
@@ -35,8 +38,18 @@ pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliErr
             tenant,
             cloud: None,
             client_id: None,
+            graph_host: None,
+            authority_host: None,
         };
         for w in words {
+            if let Some(url) = w.strip_prefix("graph-host=") {
+                entry.graph_host = Some(url.to_owned());
+                continue;
+            }
+            if let Some(url) = w.strip_prefix("authority-host=") {
+                entry.authority_host = Some(url.to_owned());
+                continue;
+            }
             let cloud = match w.to_ascii_lowercase().as_str() {
                 "global" => Some(CloudArg::Global),
                 "usgov" => Some(CloudArg::Usgov),
@@ -99,6 +112,14 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
                 .client_id
                 .clone()
                 .or_else(|| args.connection.client_id.clone()),
+            graph_host: line
+                .graph_host
+                .clone()
+                .or_else(|| args.connection.graph_host.clone()),
+            authority_host: line
+                .authority_host
+                .clone()
+                .or_else(|| args.connection.authority_host.clone()),
             ..args.connection.clone()
         };
         let row = match one(&conn, &line.tenant, args, quiet).await {
@@ -175,9 +196,10 @@ mod tests {
 
     #[test]
     fn tenants_file_lines() {
-        let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e\n";
+        let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e graph-host=http://127.0.0.1:9\n";
         let lines = parse_tenants(text, "t.txt").unwrap();
         assert_eq!(lines.len(), 3);
+        assert_eq!(lines[2].graph_host.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(lines[1].cloud, Some(CloudArg::Usgov));
         assert_eq!(
             lines[2].client_id.as_deref(),

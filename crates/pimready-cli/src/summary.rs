@@ -35,7 +35,8 @@ pub fn render(a: &Assessment) -> String {
         a.licensing.seats.available, a.licensing.seats.in_scope, a.licensing.seats.shortfall
     );
     let _ = writeln!(out, "Cost: {}", a.cost.recommendation);
-    for o in a.cost.options.iter().filter(|o| o.available) {
+    let options = a.cost.options.iter().filter(|o| o.available && o.seats > 0);
+    for o in options {
         let mark = if o.recommended { "*" } else { " " };
         let _ = writeln!(
             out,

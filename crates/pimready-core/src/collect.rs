@@ -189,6 +189,7 @@ pub async fn collect_snapshot_with_stats(
     let started = Instant::now();
     let token = tokens.access_token().await?;
     let scopes = token_scopes(token.secret());
+    let token_tenant = token_claim(token.secret(), "tid");
     let client = GraphClient::new(config.endpoints.graph.clone(), tokens, config.graph.clone())
         .map_err(|e| CollectError::Setup(e.detail))?;
     let meta = CollectionMeta {
@@ -211,6 +212,23 @@ pub async fn collect_snapshot_with_stats(
         failures: HashMap::new(),
     };
     run.wave_1(&config.tenant).await?;
+    if run.snapshot.organization.is_none() {
+        // Without /organization the tenant cannot be confirmed by Graph: fall back on
+        // the token's own tenant claim, and never label a snapshot with a name alone.
+        match token_tenant {
+            Some(tid)
+                if is_guid(config.tenant.trim())
+                    && !tid.eq_ignore_ascii_case(config.tenant.trim()) =>
+            {
+                return Err(CollectError::TenantMismatch {
+                    asked: config.tenant.clone(),
+                    found: tid,
+                });
+            }
+            Some(tid) => run.snapshot.tenant_id = tid,
+            None => {}
+        }
+    }
     run.later_waves().await;
     let Collection {
         mut snapshot,
@@ -881,6 +899,16 @@ fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError> {
                 .map_or_else(|| org.id.clone(), |d| format!("{} ({d})", org.id)),
         })
     }
+}
+
+/// A string claim of a JWT access token (e.g. `tid`), if it is a readable JWT.
+fn token_claim(token: &str, claim: &str) -> Option<String> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get(claim).and_then(Value::as_str).map(str::to_owned)
 }
 
 /// The delegated scopes in a JWT access token's `scp` claim, if it is a readable JWT.

@@ -30,17 +30,23 @@ pub struct CostOption {
     /// What else the path brings (one line).
     pub includes: String,
     /// The per-user monthly price used (the step-up price where one applies).
+    #[serde(default)]
     pub monthly_per_user: f64,
     /// A full suite replacing the users' base licence, not an add-on.
+    #[serde(default)]
     pub replaces_base: bool,
     /// How the price was chosen ("step-up from Microsoft 365 E3", "replaces the base licence").
+    #[serde(default)]
     pub pricing: String,
     /// The price's source, and whether it was confirmed on a Microsoft page.
+    #[serde(default)]
     pub source: String,
+    #[serde(default)]
     pub price_verified: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct CostEstimate {
     pub currency: String,
     pub prices_checked_on: String,

@@ -292,17 +292,24 @@ pub struct LicenceSource {
     /// Whether its seats count (status Enabled or Warning).
     pub counted: bool,
     /// `prepaidUnits.warning` (counted while the status is Warning).
+    #[serde(default)]
     pub warning_units: i64,
     /// `prepaidUnits.suspended` and `lockedOut`: reported, never counted.
+    #[serde(default)]
     pub suspended_units: i64,
+    #[serde(default)]
     pub locked_out_units: i64,
     /// Usable seats it gives: `enabled + warning` when counted, else 0.
+    #[serde(default)]
     pub seats: u32,
     /// Entra plans listed with provisioning `Disabled` (not carried).
+    #[serde(default)]
     pub disabled_plans: Vec<String>,
     /// P1 is implied by P2 (the SKU carries P2 without listing `AAD_PREMIUM`).
+    #[serde(default)]
     pub p1_implied: bool,
     /// Whether the SKU is in the reviewed SKU table.
+    #[serde(default)]
     pub known: bool,
 }
 
@@ -314,6 +321,7 @@ impl LicenceSource {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Seats {
     /// Usable P2/Governance seats (sum over counted SKUs; a licence count, not distinct users).
     pub available: u32,
@@ -357,6 +365,7 @@ pub enum ScopeRule {
 
 /// The licensing verdict.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(default)]
 pub struct Licensing {
     /// `false` when the tenant's licences could not be read: the flags below are then
     /// unknown (reported `false`), never a finding of "no P2".

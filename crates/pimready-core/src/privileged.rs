@@ -555,7 +555,8 @@ fn emergency_accounts(
     };
     let detected = users
         .iter()
-        .filter(|p| permanent_ga(&p.id) && is_cloud_only(p))
+        // A guest is never an emergency account: its credentials live in another tenant.
+        .filter(|p| permanent_ga(&p.id) && is_cloud_only(p) && !p.is_guest())
         .filter(|p| {
             let upn = p
                 .user_principal_name
@@ -579,7 +580,6 @@ fn emergency_accounts(
                     "break glass",
                     "emergency",
                     "bg-admin",
-                    "bga",
                 ]
                 .iter()
                 .any(|k| name.contains(k)),
@@ -799,7 +799,15 @@ mod tests {
             principal: Some(p.clone()),
             ..RoleAssignment::default()
         };
-        s.role_assignments = Some(vec![assign(&bg), assign(&synced), assign(&licensed)]);
+        // An unlicensed guest GA looks like a break-glass account but never is one.
+        let mut guest = user("u6", "pat_fabrikam.com#EXT#@contoso.onmicrosoft.com");
+        guest.user_type = Some("Guest".into());
+        s.role_assignments = Some(vec![
+            assign(&bg),
+            assign(&synced),
+            assign(&licensed),
+            assign(&guest),
+        ]);
 
         let detected = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
         assert_eq!(

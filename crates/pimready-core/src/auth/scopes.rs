@@ -79,6 +79,14 @@ pub const SCOPES: &[Scope] = &[
         "Read Conditional Access policies and authentication strengths that protect admin roles.",
     ),
     graph(
+        "GroupMember.Read.All",
+        "Read the role-assignable groups that hold admin roles and their members and owners (GET /groups/{id}, /members, /owners).",
+    ),
+    graph(
+        "Application.Read.All",
+        "Read the service principals that hold admin roles (GET /servicePrincipals/{id}: name, app id).",
+    ),
+    graph(
         "User.Read.All",
         "Read the properties of the users who hold privileged roles (type, sync state, licences) — never the whole user list.",
     ),

@@ -108,7 +108,7 @@ impl Dataset {
     /// The least-privileged delegated scope that reads this dataset.
     pub fn scope(self) -> &'static str {
         match self {
-            Dataset::Organization => "Organization.Read.All",
+            Dataset::Organization => "User.Read",
             Dataset::SubscribedSkus => "LicenseAssignment.Read.All",
             Dataset::RoleDefinitions | Dataset::RoleAssignments => "RoleManagement.Read.Directory",
             Dataset::RoleAssignmentScheduleInstances | Dataset::RoleAssignmentSchedules => {
@@ -118,7 +118,8 @@ impl Dataset {
                 "RoleEligibilitySchedule.Read.Directory"
             }
             Dataset::RoleManagementPolicies => "RoleManagementPolicy.Read.Directory",
-            Dataset::PrivilegedPrincipals | Dataset::PrivilegedGroups => "User.Read.All",
+            Dataset::PrivilegedPrincipals => "User.Read.All",
+            Dataset::PrivilegedGroups => "GroupMember.Read.All",
             Dataset::SignInActivity => "AuditLog.Read.All",
             Dataset::GroupEligibilityScheduleInstances => {
                 "PrivilegedEligibilitySchedule.Read.AzureADGroup"

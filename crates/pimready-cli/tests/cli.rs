@@ -1,0 +1,298 @@
+//! The `pimready` binary as a user runs it: exit codes, files written, sign-in and
+//! collection against the tenant emulator, batch assessment.
+
+// File names here are the ones pimready writes, in lower case.
+#![allow(clippy::case_sensitive_file_extension_comparisons)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+use pimready_tests::{Emulator, Fixture};
+
+/// A sandboxed home: config, data (history) and no token variable.
+struct Home {
+    dir: tempfile::TempDir,
+}
+
+impl Home {
+    fn new() -> Self {
+        Home {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn out(&self) -> PathBuf {
+        self.dir.path().join("out")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_pimready"));
+        c.args(args)
+            .env("HOME", self.path())
+            .env("XDG_CONFIG_HOME", self.path().join("config"))
+            .env("XDG_DATA_HOME", self.path().join("data"))
+            .env("BROWSER", "/bin/false")
+            .env("SOURCE_DATE_EPOCH", "1795000000")
+            .env_remove("PIMREADY_ACCESS_TOKEN")
+            .env_remove("PIMREADY_GRAPH_HOST")
+            .env_remove("PIMREADY_AUTHORITY_HOST");
+        c
+    }
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("pimready runs"))
+        .await
+        .unwrap()
+}
+
+fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+#[tokio::test]
+async fn demo_writes_all_three_reports_and_stores_history() {
+    let home = Home::new();
+    let out = home.out();
+    let o = run(home.cmd(&["demo", "--out", out.to_str().unwrap()])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(
+        t.contains("Readiness score:") && t.contains("PIM-01"),
+        "{t}"
+    );
+    assert_eq!(
+        files(&out),
+        [
+            "pimready-contoso-ltd-2026-11-20.csv",
+            "pimready-contoso-ltd-2026-11-20.json",
+            "pimready-contoso-ltd-2026-11-20.pdf"
+        ]
+    );
+    let pdf = std::fs::read(out.join("pimready-contoso-ltd-2026-11-20.pdf")).unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let json: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(out.join("pimready-contoso-ltd-2026-11-20.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(json["schema_version"], 1);
+    assert_eq!(json["tenant"]["display_name"], "Contoso Ltd");
+
+    let h = run(home.cmd(&["history"])).await;
+    assert!(
+        h.status.success() && text(&h).contains("contoso.com"),
+        "{}",
+        text(&h)
+    );
+    let again = run(home.cmd(&[
+        "demo",
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json",
+        "--quiet",
+    ]))
+    .await;
+    assert!(
+        again.status.success() && again.stdout.is_empty(),
+        "{}",
+        text(&again)
+    );
+    let d = run(home.cmd(&["diff", "1", "2"])).await;
+    assert!(d.status.success(), "{}", text(&d));
+}
+
+#[tokio::test]
+async fn exit_codes_are_meaningful() {
+    let home = Home::new();
+    // 2: usage.
+    let o = run(home.cmd(&["demo", "--paper", "a3"])).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    // 2: a corrupt snapshot names the line, loses nothing.
+    let bad = home.path().join("bad.json");
+    std::fs::write(&bad, "{\"schema_version\": 1,\n \"tenant_id\": 12").unwrap();
+    let o = run(home.cmd(&["report", "--snapshot", bad.to_str().unwrap()])).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("line 2"), "{}", text(&o));
+    assert!(!text(&o).contains("panicked"), "{}", text(&o));
+    // 5: output cannot be written (the folder is a file).
+    let blocker = home.path().join("blocker");
+    std::fs::write(&blocker, "x").unwrap();
+    let o = run(home.cmd(&["demo", "--out", blocker.join("reports").to_str().unwrap()])).await;
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    assert!(text(&o).contains("hint:"), "{}", text(&o));
+    // 4: the Graph host is unreachable.
+    let mut cmd = home.cmd(&[
+        "collect",
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        "http://127.0.0.1:9",
+        "--snapshot-out",
+        "s.json",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", "t");
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    // 2: a malformed price book names the line.
+    let book = home.path().join("prices.toml");
+    std::fs::write(&book, "currency = \"USD\"\nchecked_on = [\n").unwrap();
+    let o = run(home.cmd(&[
+        "demo",
+        "--price-book",
+        book.to_str().unwrap(),
+        "--out",
+        home.out().to_str().unwrap(),
+    ]))
+    .await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("line"), "{}", text(&o));
+}
+
+#[tokio::test]
+async fn collect_with_device_code_against_the_emulator() {
+    let (emu, oauth) =
+        pimready_tests::start_with_sign_in(Fixture::load("contoso-e5").unwrap(), Duration::ZERO, 0)
+            .await
+            .unwrap();
+    let home = Home::new();
+    let snap = home.path().join("contoso.json");
+    let base = emu.base_url().to_owned();
+    let o = run(home.cmd(&[
+        "collect",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+        "--device-code",
+        "--authority-host",
+        &base,
+        "--graph-host",
+        &base,
+        "--snapshot-out",
+        snap.to_str().unwrap(),
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains("code"), "the device code is shown: {t}");
+    let snapshot = pimready_core::snapshot::TenantSnapshot::load(&snap).unwrap();
+    assert_eq!(snapshot.tenant_id, emu.tenant_id());
+    assert!(snapshot.gaps.is_empty(), "{:?}", snapshot.gaps);
+
+    // The saved profile is listed; no token material anywhere on disk.
+    let tenants = run(home.cmd(&["tenants"])).await;
+    assert!(
+        text(&tenants).contains(emu.tenant_id()),
+        "{}",
+        text(&tenants)
+    );
+    let secrets = oauth.issued_secrets();
+    assert!(!secrets.is_empty());
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let content = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(
+                !content.contains(s.as_str()),
+                "token material in {}",
+                entry.display()
+            );
+        }
+    }
+    let out = run(home.cmd(&["signout", "--all"])).await;
+    assert!(out.status.success(), "{}", text(&out));
+}
+
+fn walk(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn batch_of_three_with_one_failure() {
+    let contoso = Emulator::start_named("contoso-e5").await.unwrap();
+    let fabrikam = Emulator::start_named("fabrikam-bp").await.unwrap();
+    let northwind = Emulator::start_named("northwind-p2").await.unwrap();
+    let home = Home::new();
+    let list = home.path().join("tenants.txt");
+    std::fs::write(
+        &list,
+        format!(
+            "# three clients; the third is misnamed (its Graph answers for another tenant)\n{} graph-host={}\n{} global graph-host={}\nwrong.example.com graph-host={}\n",
+            contoso.tenant_id(),
+            contoso.base_url(),
+            fabrikam.tenant_id(),
+            fabrikam.base_url(),
+            northwind.base_url()
+        ),
+    )
+    .unwrap();
+    let out = home.out();
+    let mut cmd = home.cmd(&[
+        "assess",
+        "--tenants",
+        list.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "pdf,json",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", contoso.token());
+    let o = run(cmd).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let names = files(&out);
+    assert_eq!(
+        names
+            .iter()
+            .filter(|n| n.ends_with(".pdf") && !n.contains("portfolio"))
+            .count(),
+        2,
+        "{names:?}"
+    );
+    let csv_name = names
+        .iter()
+        .find(|n| n.starts_with("pimready-portfolio-") && n.ends_with(".csv"))
+        .expect("portfolio csv");
+    assert!(
+        names.contains(&csv_name.replace(".csv", ".pdf")),
+        "portfolio pdf beside the csv: {names:?}"
+    );
+    let csv = std::fs::read_to_string(out.join(csv_name)).unwrap();
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    let failed = csv
+        .lines()
+        .find(|l| l.contains("wrong.example.com"))
+        .unwrap();
+    assert!(
+        failed.contains("failed") && failed.contains("tenant"),
+        "{failed}"
+    );
+}

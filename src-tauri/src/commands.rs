@@ -1,0 +1,278 @@
+//! Tauri commands: take the arguments, call `core_api`, map the result. A few lines each.
+//! Generic over the runtime so the IPC tests can run them on `MockRuntime`.
+
+// IPC hands commands owned arguments and `State` by value.
+#![allow(clippy::needless_pass_by_value)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, Runtime, State};
+use tauri_plugin_dialog::DialogExt;
+use tauri_plugin_opener::OpenerExt;
+
+use crate::core_api;
+use crate::error::{Error, Result};
+use crate::models::{
+    AssessmentView, ExportDestination, ExportFormat, Exported, ProgressEvent, SavedTenant,
+    SignInEvent, SignInRequest, SignedIn,
+};
+use crate::settings_file::{self, DesktopSettings};
+use crate::state::AppState;
+
+/// Every command, for `generate_handler!` and the capability test (see `build.rs`).
+pub const NAMES: &[&str] = &[
+    "list_tenants",
+    "sign_in",
+    "sign_out",
+    "run_assessment",
+    "cancel_assessment",
+    "open_demo",
+    "load_snapshot",
+    "export_report",
+    "show_in_folder",
+    "open_reference",
+    "get_settings",
+    "save_settings",
+    "choose_reports_folder",
+];
+
+#[tauri::command]
+pub fn list_tenants() -> Vec<SavedTenant> {
+    core_api::saved_tenants()
+}
+
+#[tauri::command]
+pub async fn sign_in(
+    request: SignInRequest,
+    on_event: Channel<SignInEvent>,
+    state: State<'_, AppState>,
+) -> Result<SignedIn> {
+    let signed_in = core_api::sign_in(&request, |e| drop(on_event.send(e))).await?;
+    state
+        .lock()
+        .accounts
+        .push((signed_in.tenant_id.clone(), signed_in.account.clone()));
+    Ok(signed_in)
+}
+
+#[tauri::command]
+pub fn sign_out(tenant_id: String, state: State<'_, AppState>) -> Result<()> {
+    core_api::sign_out(&tenant_id)?;
+    state.lock().accounts.retain(|(t, _)| *t != tenant_id);
+    Ok(())
+}
+
+#[tauri::command]
+pub async fn run_assessment(
+    tenant_id: String,
+    on_progress: Channel<ProgressEvent>,
+    state: State<'_, AppState>,
+) -> Result<AssessmentView> {
+    let (settings, cancel) = begin_run(&state);
+    let result = core_api::assess_tenant(
+        &tenant_id,
+        &settings,
+        |e| drop(on_progress.send(e)),
+        &cancel,
+    )
+    .await;
+    finish_run(&state, result)
+}
+
+#[tauri::command]
+pub async fn open_demo(
+    on_progress: Channel<ProgressEvent>,
+    state: State<'_, AppState>,
+) -> Result<AssessmentView> {
+    let (settings, cancel) = begin_run(&state);
+    let result = core_api::assess_demo(&settings, |e| drop(on_progress.send(e)), &cancel).await;
+    finish_run(&state, result)
+}
+
+#[tauri::command]
+pub fn cancel_assessment(state: State<'_, AppState>) {
+    if let Some(cancel) = &state.lock().cancel {
+        cancel.store(true, Ordering::Relaxed);
+    }
+}
+
+/// `path: None` asks with the system's open dialog.
+#[tauri::command]
+pub async fn load_snapshot<R: Runtime>(
+    path: Option<PathBuf>,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<AssessmentView> {
+    let path = match path {
+        Some(path) => path,
+        None => pick(
+            app.dialog()
+                .file()
+                .add_filter("PIM Ready snapshot", &["json"])
+                .blocking_pick_file(),
+        )?,
+    };
+    let settings = state.lock().settings.clone();
+    finish_run(&state, core_api::assess_snapshot_file(&path, &settings))
+}
+
+#[tauri::command]
+pub async fn export_report<R: Runtime>(
+    format: ExportFormat,
+    destination: ExportDestination,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Exported> {
+    let (assessment, settings) = {
+        let inner = state.lock();
+        let current = inner
+            .current
+            .clone()
+            .ok_or_else(|| Error::invalid_input("Open an assessment first."))?;
+        (current, inner.settings.clone())
+    };
+    let file_name = report_file_name(&assessment, format);
+    let path = match destination {
+        ExportDestination::ReportsFolder => state.reports_folder().join(&file_name),
+        ExportDestination::SaveAs => pick(
+            app.dialog()
+                .file()
+                .set_file_name(&file_name)
+                .add_filter(format.extension().to_uppercase(), &[format.extension()])
+                .blocking_save_file(),
+        )?,
+    };
+    let bytes = core_api::render(format, &assessment, &settings)?;
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::io("Could not create the reports folder", &e))?;
+    }
+    std::fs::write(&path, &bytes)
+        .map_err(|e| Error::io(&format!("Could not write {}", path.display()), &e))?;
+    Ok(Exported {
+        path: path.display().to_string(),
+        bytes: bytes.len() as u64,
+    })
+}
+
+#[tauri::command]
+pub fn show_in_folder<R: Runtime>(path: PathBuf, app: AppHandle<R>) -> Result<()> {
+    app.opener()
+        .reveal_item_in_dir(&path)
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Opens a benchmark reference in the system browser; only `https:` links.
+#[tauri::command]
+pub fn open_reference<R: Runtime>(url: String, app: AppHandle<R>) -> Result<()> {
+    if !url.starts_with("https://") {
+        return Err(Error::invalid_input("Only https links can be opened."));
+    }
+    app.opener()
+        .open_url(url, None::<&str>)
+        .map_err(|e| Error::internal(e.to_string()))
+}
+
+#[derive(Debug, Serialize)]
+pub struct SettingsView {
+    pub settings: DesktopSettings,
+    /// Where the settings file lives.
+    pub path: String,
+    /// The reports folder in effect (the default when none is set).
+    pub reports_folder: String,
+    /// A damaged settings file that was reset; shown once.
+    pub warning: Option<String>,
+}
+
+#[tauri::command]
+pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
+    settings_view(&state)
+}
+
+#[tauri::command]
+pub fn save_settings(
+    settings: DesktopSettings,
+    state: State<'_, AppState>,
+) -> Result<SettingsView> {
+    settings_file::save(&state.settings_path, &settings)?;
+    state.lock().settings = settings;
+    Ok(settings_view(&state))
+}
+
+#[tauri::command]
+pub async fn choose_reports_folder<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<SettingsView> {
+    let folder = pick(
+        app.dialog()
+            .file()
+            .set_directory(state.reports_folder())
+            .blocking_pick_folder(),
+    )?;
+    let mut settings = state.lock().settings.clone();
+    settings.reports_folder = Some(folder);
+    save_settings(settings, state)
+}
+
+fn settings_view(state: &AppState) -> SettingsView {
+    let reports_folder = state.reports_folder().display().to_string();
+    let mut inner = state.lock();
+    SettingsView {
+        settings: inner.settings.clone(),
+        path: state.settings_path.display().to_string(),
+        reports_folder,
+        warning: inner.settings_warning.take(),
+    }
+}
+
+fn begin_run(state: &AppState) -> (DesktopSettings, Arc<AtomicBool>) {
+    let cancel = Arc::new(AtomicBool::new(false));
+    let mut inner = state.lock();
+    inner.cancel = Some(cancel.clone());
+    (inner.settings.clone(), cancel)
+}
+
+fn finish_run(
+    state: &AppState,
+    result: Result<pimready_core::assessment::Assessment>,
+) -> Result<AssessmentView> {
+    let mut inner = state.lock();
+    inner.cancel = None;
+    let assessment = result?;
+    let view = AssessmentView::from(&assessment);
+    inner.current = Some(assessment);
+    Ok(view)
+}
+
+fn pick(choice: Option<tauri_plugin_dialog::FilePath>) -> Result<PathBuf> {
+    choice
+        .ok_or_else(Error::cancelled)?
+        .into_path()
+        .map_err(|e| Error::invalid_input(e.to_string()))
+}
+
+fn report_file_name(a: &pimready_core::assessment::Assessment, format: ExportFormat) -> String {
+    let tenant: String = a
+        .tenant
+        .display_name
+        .chars()
+        .map(|c| if c.is_alphanumeric() { c } else { '-' })
+        .collect::<String>()
+        .trim_matches('-')
+        .to_owned();
+    let tenant = if tenant.is_empty() {
+        "tenant".to_owned()
+    } else {
+        tenant
+    };
+    format!(
+        "pimready-{tenant}-{}.{}",
+        a.assessed_at.format("%Y-%m-%d"),
+        format.extension()
+    )
+}

@@ -1,0 +1,92 @@
+//! The one error that crosses into the UI: a stable `kind` the UI branches on, and a
+//! human message it shows. Serialised as `{ "kind": "...", "message": "..." }`.
+
+use serde::Serialize;
+
+/// Stable wire words; the UI's `switch (error.kind)` depends on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    SignInRequired,
+    ConsentRequired,
+    Network,
+    NotLicensed,
+    PermissionDenied,
+    Io,
+    InvalidInput,
+    Cancelled,
+    Internal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct Error {
+    pub kind: ErrorKind,
+    pub message: String,
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+    pub fn io(what: &str, err: &std::io::Error) -> Self {
+        Error::new(ErrorKind::Io, format!("{what}: {err}"))
+    }
+    pub fn invalid_input(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::InvalidInput, message)
+    }
+    pub fn cancelled() -> Self {
+        Error::new(ErrorKind::Cancelled, "Cancelled.")
+    }
+    pub fn internal(message: impl Into<String>) -> Self {
+        Error::new(ErrorKind::Internal, message)
+    }
+}
+
+impl From<pimready_core::snapshot::SnapshotError> for Error {
+    fn from(err: pimready_core::snapshot::SnapshotError) -> Self {
+        use pimready_core::snapshot::SnapshotError;
+        let kind = match err {
+            SnapshotError::Read { .. } => ErrorKind::Io,
+            SnapshotError::Malformed { .. } | SnapshotError::Version { .. } => {
+                ErrorKind::InvalidInput
+            }
+        };
+        Error::new(kind, err.to_string())
+    }
+}
+
+impl From<tauri::Error> for Error {
+    fn from(err: tauri::Error) -> Self {
+        Error::internal(err.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_shape_is_pinned() {
+        let cases = [
+            (ErrorKind::SignInRequired, "sign_in_required"),
+            (ErrorKind::ConsentRequired, "consent_required"),
+            (ErrorKind::Network, "network"),
+            (ErrorKind::NotLicensed, "not_licensed"),
+            (ErrorKind::PermissionDenied, "permission_denied"),
+            (ErrorKind::Io, "io"),
+            (ErrorKind::InvalidInput, "invalid_input"),
+            (ErrorKind::Cancelled, "cancelled"),
+            (ErrorKind::Internal, "internal"),
+        ];
+        for (kind, word) in cases {
+            let json = serde_json::to_value(Error::new(kind, "m")).unwrap();
+            assert_eq!(json, serde_json::json!({ "kind": word, "message": "m" }));
+        }
+    }
+}

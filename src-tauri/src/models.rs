@@ -1,0 +1,245 @@
+//! Types that cross into the UI. Converted from core by exhaustive destructuring, so a
+//! new core field fails to compile here until someone decides whether the UI sees it.
+
+use chrono::{DateTime, Utc};
+use pimready_core::assessment::{Assessment, CollectionInfo, GapInfo, Headline, TenantInfo};
+use pimready_core::cost::CostEstimate;
+use pimready_core::finding::{Evidence, Finding, MissingData, Reference, Remediation};
+use pimready_core::licensing::Licensing;
+use pimready_core::plan::PlanStep;
+use pimready_core::score::Score;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AssessmentView {
+    pub assessed_at: DateTime<Utc>,
+    pub tenant: TenantInfo,
+    pub headline: Headline,
+    pub licensing: Licensing,
+    pub cost: CostEstimate,
+    pub score: Score,
+    pub checks: Vec<FindingView>,
+    pub plan: Vec<PlanStep>,
+    pub gaps: Vec<GapInfo>,
+    pub collection: CollectionInfo,
+    pub generator_version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FindingView {
+    pub id: String,
+    pub title: String,
+    pub category: pimready_core::finding::Category,
+    pub category_label: &'static str,
+    pub severity: pimready_core::finding::Severity,
+    pub status: pimready_core::finding::Status,
+    pub status_label: &'static str,
+    pub summary: String,
+    pub references: Vec<ReferenceView>,
+    pub minimum_licence: &'static str,
+    pub rationale: String,
+    pub evidence: Vec<Evidence>,
+    pub remediation: Remediation,
+    pub missing_data: Vec<MissingData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReferenceView {
+    pub label: String,
+    pub url: Option<String>,
+}
+
+impl From<&Assessment> for AssessmentView {
+    fn from(a: &Assessment) -> Self {
+        let Assessment {
+            schema_version: _,
+            generator,
+            assessed_at,
+            tenant,
+            headline,
+            licensing,
+            cost,
+            score,
+            checks,
+            plan,
+            gaps,
+            collection,
+        } = a.clone();
+        AssessmentView {
+            assessed_at,
+            tenant,
+            headline,
+            licensing,
+            cost,
+            score,
+            checks: checks.into_iter().map(FindingView::from).collect(),
+            plan,
+            gaps,
+            collection,
+            generator_version: generator.version,
+        }
+    }
+}
+
+impl From<Finding> for FindingView {
+    fn from(f: Finding) -> Self {
+        let Finding {
+            id,
+            title,
+            category,
+            severity,
+            status,
+            summary,
+            references,
+            minimum_licence,
+            rationale,
+            evidence,
+            remediation,
+            missing_data,
+        } = f;
+        FindingView {
+            id,
+            title,
+            category,
+            category_label: category.label(),
+            severity,
+            status,
+            status_label: status.label(),
+            summary,
+            references: references.iter().map(ReferenceView::from).collect(),
+            minimum_licence: minimum_licence.label(),
+            rationale,
+            evidence,
+            remediation,
+            missing_data,
+        }
+    }
+}
+
+impl From<&Reference> for ReferenceView {
+    fn from(r: &Reference) -> Self {
+        ReferenceView {
+            label: r.label(),
+            url: r.url.clone(),
+        }
+    }
+}
+
+/// A tenant assessed before, for the Connect screen.
+#[derive(Debug, Clone, Serialize)]
+pub struct SavedTenant {
+    pub tenant_id: String,
+    pub display_name: String,
+    pub cloud: String,
+    pub account: Option<String>,
+    pub last_score: Option<f64>,
+    pub last_grade: Option<String>,
+    pub last_assessed_at: Option<DateTime<Utc>>,
+}
+
+/// What the user typed on the Connect screen.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SignInRequest {
+    /// Domain (`contoso.com`) or tenant id (GUID).
+    pub tenant: String,
+    pub cloud: pimready_core::snapshot::CloudName,
+    pub client_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SignedIn {
+    pub tenant_id: String,
+    pub account: String,
+    /// False when no OS keychain is available: the sign-in lasts for this session only.
+    pub remembered: bool,
+}
+
+/// Sign-in progress, streamed over a `Channel`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum SignInEvent {
+    CodeIssued {
+        user_code: String,
+        verification_uri: String,
+    },
+    BrowserOpened {
+        url: String,
+    },
+    Waiting,
+    SignedIn {
+        account: String,
+    },
+    Failed {
+        kind: crate::error::ErrorKind,
+        message: String,
+    },
+}
+
+/// Collection progress, streamed over a `Channel`.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum ProgressEvent {
+    Step {
+        index: u32,
+        total: u32,
+        label: String,
+    },
+    StepDone {
+        index: u32,
+        count: Option<u32>,
+        gap: Option<String>,
+    },
+    Evaluating,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportFormat {
+    Pdf,
+    Json,
+    Csv,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Pdf => "pdf",
+            ExportFormat::Json => "json",
+            ExportFormat::Csv => "csv",
+        }
+    }
+}
+
+/// Where an export goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExportDestination {
+    ReportsFolder,
+    SaveAs,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Exported {
+    pub path: String,
+    pub bytes: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn channel_events_have_a_stable_shape() {
+        let json = serde_json::to_value(SignInEvent::CodeIssued {
+            user_code: "ABCD-EFGH".into(),
+            verification_uri: "https://microsoft.com/devicelogin".into(),
+        })
+        .unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"event": "code_issued", "data": {"user_code": "ABCD-EFGH", "verification_uri": "https://microsoft.com/devicelogin"}})
+        );
+        let json = serde_json::to_value(SignInEvent::Waiting).unwrap();
+        assert_eq!(json, serde_json::json!({"event": "waiting"}));
+    }
+}

@@ -1,0 +1,163 @@
+//! The desktop's settings file: JSON in the platform config directory, written
+//! atomically (temp file + rename); a corrupt file is kept as `.bak` and replaced by defaults.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use pimready_core::settings::AssessmentSettings;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Branding {
+    pub consultant_name: String,
+    pub client_display_name: String,
+    /// A PNG or JPEG placed on the report cover.
+    pub logo_path: Option<PathBuf>,
+    pub mask_names: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DesktopSettings {
+    pub assessment: AssessmentSettings,
+    /// Monthly price per user by licence path (`entra_id_p2` → 10.0), over the built-in price book.
+    pub price_overrides: BTreeMap<String, f64>,
+    pub branding: Branding,
+    /// `None`: `Documents/PIM Ready`.
+    pub reports_folder: Option<PathBuf>,
+}
+
+/// The result of reading the file: the settings, and a warning when the file was unusable.
+#[derive(Debug)]
+pub struct Loaded {
+    pub settings: DesktopSettings,
+    pub warning: Option<String>,
+}
+
+pub fn load(path: &Path) -> Loaded {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Loaded {
+                settings: DesktopSettings::default(),
+                warning: None,
+            };
+        }
+        Err(e) => {
+            return Loaded {
+                settings: DesktopSettings::default(),
+                warning: Some(format!(
+                    "Could not read {}: {e}. Using defaults.",
+                    path.display()
+                )),
+            };
+        }
+    };
+    match serde_json::from_str(&text) {
+        Ok(settings) => Loaded {
+            settings,
+            warning: None,
+        },
+        Err(e) => {
+            let backup = path.with_extension("json.bak");
+            let kept = std::fs::rename(path, &backup).is_ok();
+            let where_ = if kept {
+                format!(" The old file was kept as {}.", backup.display())
+            } else {
+                String::new()
+            };
+            Loaded {
+                settings: DesktopSettings::default(),
+                warning: Some(format!(
+                    "The settings file was damaged ({e}) and has been reset to defaults.{where_}"
+                )),
+            }
+        }
+    }
+}
+
+pub fn save(path: &Path, settings: &DesktopSettings) -> Result<()> {
+    validate(settings)?;
+    let dir = path
+        .parent()
+        .ok_or_else(|| Error::internal("settings path has no parent"))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Error::io("Could not create the settings folder", &e))?;
+    let json =
+        serde_json::to_string_pretty(settings).map_err(|e| Error::internal(e.to_string()))?;
+    let tmp = path.with_extension("json.tmp");
+    std::fs::write(&tmp, json).map_err(|e| Error::io("Could not write the settings", &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| Error::io("Could not replace the settings file", &e))
+}
+
+fn validate(settings: &DesktopSettings) -> Result<()> {
+    if !(1..=3650).contains(&settings.assessment.stale_after_days) {
+        return Err(Error::invalid_input(
+            "The stale-account threshold must be between 1 and 3650 days.",
+        ));
+    }
+    if let Some((path, price)) = settings
+        .price_overrides
+        .iter()
+        .find(|(_, p)| !p.is_finite() || **p < 0.0)
+    {
+        return Err(Error::invalid_input(format!(
+            "The price for {path} must be a positive number, not {price}."
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_file_gives_defaults_without_warning() {
+        let dir = tempfile::tempdir().unwrap();
+        let loaded = load(&dir.path().join("settings.json"));
+        assert_eq!(loaded.settings, DesktopSettings::default());
+        assert!(loaded.warning.is_none());
+    }
+
+    #[test]
+    fn round_trip() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/settings.json");
+        let mut settings = DesktopSettings::default();
+        settings
+            .assessment
+            .emergency_accounts
+            .push("bg01@contoso.onmicrosoft.com".into());
+        settings.price_overrides.insert("entra_id_p2".into(), 9.0);
+        save(&path, &settings).unwrap();
+        assert_eq!(load(&path).settings, settings);
+        assert!(!path.with_extension("json.tmp").exists());
+    }
+
+    #[test]
+    fn corrupt_file_is_backed_up_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, "{ not json").unwrap();
+        let loaded = load(&path);
+        assert_eq!(loaded.settings, DesktopSettings::default());
+        assert!(loaded.warning.unwrap().contains("damaged"));
+        assert_eq!(
+            std::fs::read_to_string(path.with_extension("json.bak")).unwrap(),
+            "{ not json"
+        );
+    }
+
+    #[test]
+    fn invalid_values_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut settings = DesktopSettings::default();
+        settings.assessment.stale_after_days = 0;
+        let err = save(&dir.path().join("s.json"), &settings).unwrap_err();
+        assert_eq!(err.kind, crate::error::ErrorKind::InvalidInput);
+    }
+}

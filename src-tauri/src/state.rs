@@ -1,0 +1,60 @@
+//! What the running app remembers between commands.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::Mutex;
+use std::sync::atomic::AtomicBool;
+
+use pimready_core::assessment::Assessment;
+
+use crate::settings_file::{self, DesktopSettings};
+
+pub struct AppState {
+    pub settings_path: PathBuf,
+    pub default_reports_folder: PathBuf,
+    pub inner: Mutex<Inner>,
+}
+
+pub struct Inner {
+    pub settings: DesktopSettings,
+    /// Shown once by the UI (a damaged settings file that was reset).
+    pub settings_warning: Option<String>,
+    /// The assessment on screen (exports read it).
+    pub current: Option<Assessment>,
+    /// Set by `cancel_assessment`; the running collection polls it.
+    pub cancel: Option<Arc<AtomicBool>>,
+    /// Signed-in account per tenant id, for this session.
+    pub accounts: Vec<(String, String)>,
+}
+
+impl AppState {
+    pub fn load(settings_path: PathBuf, default_reports_folder: PathBuf) -> Self {
+        let loaded = settings_file::load(&settings_path);
+        AppState {
+            settings_path,
+            default_reports_folder,
+            inner: Mutex::new(Inner {
+                settings: loaded.settings,
+                settings_warning: loaded.warning,
+                current: None,
+                cancel: None,
+                accounts: Vec::new(),
+            }),
+        }
+    }
+
+    pub fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock leaves plain data behind: keep using it.
+        self.inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub fn reports_folder(&self) -> PathBuf {
+        self.lock()
+            .settings
+            .reports_folder
+            .clone()
+            .unwrap_or_else(|| self.default_reports_folder.clone())
+    }
+}
