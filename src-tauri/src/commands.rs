@@ -151,7 +151,8 @@ pub async fn export_report<R: Runtime>(
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io("Could not create the reports folder", &e))?;
     }
-    std::fs::write(&path, &bytes)
+    // Atomic: an interrupted export never leaves half a file or damages an older one.
+    pimready_core::report::write_atomic(&path, &bytes)
         .map_err(|e| Error::io(&format!("Could not write {}", path.display()), &e))?;
     Ok(Exported {
         path: path.display().to_string(),

@@ -1,16 +1,27 @@
 //! The desktop's only door into `pimready-core`.
 //!
-//! Everything marked `TEMPORARY ADAPTER` stands in for a core function that is not
-//! merged yet; each says what replaces it. Commands never call core directly, so the
-//! swap happens in this file only.
+//! Commands never call core directly: each function here is a few lines over
+//! `pimready-core` (sign-in, collection, assessment, history, reports).
 
-use std::fmt::Write as _;
+use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use pimready_core::assessment::Assessment;
+use pimready_core::assessment::{self, Assessment};
+use pimready_core::auth::{
+    self, AuthError, BrowserOpener, DeviceCodePrompt, KeyringStore, ProfileStore, SignIn,
+    SignInConfig, SystemBrowser,
+};
+use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::collect::{CollectConfig, CollectError, collect_snapshot};
+use pimready_core::history::Store;
+use pimready_core::pricebook::PriceBook;
+use pimready_core::progress::Progress;
+use pimready_core::report::{self, Branding, NameMasking, ReportOptions};
 use pimready_core::snapshot::{Dataset, TenantSnapshot};
+use pimready_core::token::TokenSource;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
@@ -18,225 +29,360 @@ use crate::models::{
 };
 use crate::settings_file::DesktopSettings;
 
-/// TEMPORARY ADAPTER → `pimready_core::history` (saved tenants with their last score).
-pub fn saved_tenants() -> Vec<SavedTenant> {
-    Vec::new()
+/// A signed-in tenant of this session: where its Graph is and how to get tokens.
+#[derive(Clone)]
+struct Connection {
+    cloud: Cloud,
+    tokens: Arc<dyn TokenSource>,
 }
 
-/// TEMPORARY ADAPTER → `pimready_core::auth` (auth code + loopback, device code fallback,
-/// refresh token in the keychain). Until then sign-in reports that it is unavailable.
-#[allow(clippy::unused_async)] // the real one awaits the browser and the token endpoint
-pub async fn sign_in(request: &SignInRequest, on_event: impl Fn(SignInEvent)) -> Result<SignedIn> {
-    if request.tenant.trim().is_empty() {
+/// Sessions by tenant id (tokens stay in memory; refresh tokens in the keychain).
+fn sessions() -> &'static Mutex<HashMap<String, Connection>> {
+    static SESSIONS: OnceLock<Mutex<HashMap<String, Connection>>> = OnceLock::new();
+    SESSIONS.get_or_init(|| Mutex::new(HashMap::new()))
+}
+
+/// `PIMREADY_AUTHORITY_HOST` / `PIMREADY_GRAPH_HOST` override the cloud's hosts, as in the CLI.
+fn host_override(var: &str) -> Option<String> {
+    std::env::var(var).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn profiles() -> Result<ProfileStore> {
+    ProfileStore::default_location().ok_or_else(|| {
+        Error::new(
+            ErrorKind::Io,
+            "No configuration folder was found for saved tenants.",
+        )
+    })
+}
+
+fn auth_error(e: &AuthError) -> Error {
+    let kind = match e.kind() {
+        "consent_required" => ErrorKind::ConsentRequired,
+        "network" => ErrorKind::Network,
+        "io" => ErrorKind::Io,
+        "tenant_mismatch" => ErrorKind::InvalidInput,
+        _ => ErrorKind::SignInRequired,
+    };
+    Error::new(kind, e.to_string())
+}
+
+fn collect_error(e: &CollectError) -> Error {
+    let kind = match e {
+        CollectError::SignIn(_) => ErrorKind::SignInRequired,
+        CollectError::Unreachable { .. } => ErrorKind::Network,
+        CollectError::TenantMismatch { .. } | CollectError::Setup(_) => ErrorKind::InvalidInput,
+        CollectError::NothingRead(_) => ErrorKind::PermissionDenied,
+    };
+    Error::new(kind, e.to_string())
+}
+
+/// Saved tenant profiles, each with its last stored score.
+pub fn saved_tenants() -> Vec<SavedTenant> {
+    let Ok(profiles) = profiles().and_then(|p| p.list().map_err(|e| auth_error(&e))) else {
+        return Vec::new();
+    };
+    let store = Store::open_default().ok();
+    profiles
+        .into_iter()
+        .map(|p| {
+            let last = store
+                .as_ref()
+                .and_then(|s| s.list(Some(&p.tenant_id)).ok())
+                .and_then(|rows| rows.into_iter().next());
+            SavedTenant {
+                display_name: last
+                    .as_ref()
+                    .map_or_else(|| p.tenant.clone(), |l| l.display_name.clone()),
+                tenant_id: p.tenant_id,
+                cloud: p.cloud,
+                account: Some(p.account),
+                last_score: last.as_ref().map(|l| l.score_percent),
+                last_grade: last.as_ref().map(|l| l.grade.clone()),
+                last_assessed_at: last.map(|l| l.assessed_at).or(p.last_assessed),
+            }
+        })
+        .collect()
+}
+
+/// Opens the system browser and tells the window it did.
+struct AnnouncingBrowser<'a> {
+    on_event: &'a (dyn Fn(SignInEvent) + Send + Sync),
+}
+
+impl BrowserOpener for AnnouncingBrowser<'_> {
+    fn open(&self, url: &url::Url) -> std::result::Result<(), String> {
+        SystemBrowser.open(url)?;
+        (self.on_event)(SignInEvent::BrowserOpened {
+            url: url.to_string(),
+        });
+        Ok(())
+    }
+}
+
+/// Signs in (silently from the keychain when possible; browser, else device code).
+pub async fn sign_in(
+    request: &SignInRequest,
+    on_event: impl Fn(SignInEvent) + Send + Sync,
+) -> Result<SignedIn> {
+    let tenant = request.tenant.trim();
+    if tenant.is_empty() {
         return Err(Error::invalid_input(
             "Enter the tenant's domain (contoso.com) or its tenant id.",
         ));
     }
+    let cloud = Cloud::from(request.cloud);
+    let mut config = SignInConfig::new(cloud.as_str(), tenant)
+        .map_err(|e| Error::invalid_input(e.to_string()))?;
+    if let Some(host) = host_override("PIMREADY_AUTHORITY_HOST") {
+        config.authority_host = url::Url::parse(&host)
+            .map_err(|e| Error::invalid_input(format!("PIMREADY_AUTHORITY_HOST: {e}")))?;
+    }
+    if let Some(id) = request
+        .client_id
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+    {
+        id.trim().clone_into(&mut config.client_id);
+    }
+    let profiles = profiles()?;
     on_event(SignInEvent::Waiting);
-    let message =
-        "Signing in to a real tenant is not available in this build yet. Try the demo tenant."
-            .to_owned();
-    on_event(SignInEvent::Failed {
-        kind: ErrorKind::SignInRequired,
-        message: message.clone(),
+    let on_prompt = |p: &DeviceCodePrompt| {
+        on_event(SignInEvent::CodeIssued {
+            user_code: p.user_code.clone(),
+            verification_uri: p.verification_uri.clone(),
+        });
+    };
+    let browser = AnnouncingBrowser {
+        on_event: &on_event,
+    };
+    let prompt = auth::Prompt::BrowserOrDeviceCode {
+        browser: &browser,
+        on_prompt: &on_prompt,
+        sleep: auth::tokio_sleeper(),
+    };
+    let session = match SignIn::new(config).sign_in(&profiles, prompt).await {
+        Ok(s) => s,
+        Err(e) => {
+            let err = auth_error(&e);
+            on_event(SignInEvent::Failed {
+                kind: err.kind,
+                message: err.message.clone(),
+            });
+            return Err(err);
+        }
+    };
+    let signed_in = SignedIn {
+        tenant_id: session.tenant_id().to_owned(),
+        account: session.account().to_owned(),
+        remembered: session.keychain_warning().is_none(),
+    };
+    sessions()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(
+            signed_in.tenant_id.clone(),
+            Connection {
+                cloud,
+                tokens: session.token_source(),
+            },
+        );
+    on_event(SignInEvent::SignedIn {
+        account: signed_in.account.clone(),
     });
-    Err(Error::new(ErrorKind::SignInRequired, message))
+    Ok(signed_in)
 }
 
-/// TEMPORARY ADAPTER → `pimready_core::auth::sign_out` (forget the keychain entry).
-pub fn sign_out(_tenant_id: &str) -> Result<()> {
+/// Forgets the tenant: its cached sign-in (keychain) and this session's tokens.
+pub fn sign_out(tenant_id: &str) -> Result<()> {
+    sessions()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(tenant_id);
+    auth::sign_out(&profiles()?, &KeyringStore::new(), Some(tenant_id))
+        .map_err(|e| auth_error(&e))?;
     Ok(())
 }
 
-/// TEMPORARY ADAPTER → `pimready_core::collect::collect_snapshot(&graph, &mut progress)` then
-/// `assessment::assess`. Needs a signed-in tenant, which the auth adapter never yields.
-#[allow(clippy::unused_async)] // the real one awaits Graph
-pub async fn assess_tenant(
-    tenant_id: &str,
-    _settings: &DesktopSettings,
-    _on_progress: impl Fn(ProgressEvent),
-    _cancel: &AtomicBool,
-) -> Result<Assessment> {
-    Err(Error::new(
-        ErrorKind::SignInRequired,
-        format!("Sign in to {tenant_id} first."),
-    ))
+/// The price book with the user's per-path price overrides applied.
+fn price_book(settings: &DesktopSettings) -> PriceBook {
+    let mut book = PriceBook::default_book();
+    for option in &mut book.options {
+        let key = serde_json::to_value(option.path)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned));
+        if let Some(price) = key.and_then(|k| settings.price_overrides.get(&k))
+            && price.is_finite()
+            && *price >= 0.0
+        {
+            option.monthly_per_user = *price;
+        }
+    }
+    if !settings.price_overrides.is_empty() {
+        "built-in list prices with your overrides".clone_into(&mut book.origin);
+    }
+    book
 }
 
-/// TEMPORARY ADAPTER → `assessment::assess(&demo::snapshot(), &settings, &price_book)`.
-/// Walks the collection steps (briefly) so the progress screen is exercised, then reads
-/// the hand-written Contoso assessment in `dev-fixtures/demo-assessment.json`.
+fn assess_and_store(snapshot: &TenantSnapshot, settings: &DesktopSettings) -> Assessment {
+    let assessment = assessment::assess(snapshot, &settings.assessment, &price_book(settings));
+    // History is a convenience: a store that cannot be written never loses the result on screen.
+    if let Ok(mut store) = Store::open_default()
+        && let Err(e) = store.save(snapshot, &assessment, &settings.assessment)
+    {
+        tracing::warn!("the assessment was not stored in the history: {e}");
+    }
+    assessment
+}
+
+/// Collects the signed-in tenant (progress per dataset, cancellable), then assesses it.
+pub async fn assess_tenant(
+    tenant_id: &str,
+    settings: &DesktopSettings,
+    on_progress: impl Fn(ProgressEvent) + Send + Sync,
+    cancel: &AtomicBool,
+) -> Result<Assessment> {
+    let connection = sessions()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(tenant_id)
+        .cloned();
+    let Some(connection) = connection else {
+        return Err(Error::new(
+            ErrorKind::SignInRequired,
+            format!("Sign in to {tenant_id} first."),
+        ));
+    };
+    let endpoints = Endpoints::new(
+        connection.cloud,
+        host_override("PIMREADY_AUTHORITY_HOST").as_deref(),
+        host_override("PIMREADY_GRAPH_HOST").as_deref(),
+    )
+    .map_err(|e| Error::invalid_input(e.to_string()))?;
+    let mut config = CollectConfig::new(tenant_id, connection.cloud);
+    config.endpoints = endpoints;
+    let total = Dataset::ALL.len() as u32;
+    let index_of = |d: Dataset| {
+        Dataset::ALL
+            .iter()
+            .position(|x| *x == d)
+            .map_or(0, |i| i as u32 + 1)
+    };
+    let mut sink = |p: Progress| match p {
+        Progress::Started { dataset } => {
+            on_progress(ProgressEvent::Step {
+                index: index_of(dataset),
+                total,
+                label: dataset.label().to_owned(),
+            });
+        }
+        Progress::Finished { dataset, items } => on_progress(ProgressEvent::StepDone {
+            index: index_of(dataset),
+            count: Some(u32::try_from(items).unwrap_or(u32::MAX)),
+            gap: None,
+        }),
+        Progress::Gap {
+            dataset,
+            reason,
+            detail,
+        } => on_progress(ProgressEvent::StepDone {
+            index: index_of(dataset),
+            count: None,
+            gap: Some(format!("{}: {detail}", reason.as_str())),
+        }),
+    };
+    let collection = collect_snapshot(config, connection.tokens, &mut sink);
+    tokio::pin!(collection);
+    let snapshot = loop {
+        tokio::select! {
+            result = &mut collection => break result.map_err(|e| collect_error(&e))?,
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(Error::cancelled());
+                }
+            }
+        }
+    };
+    on_progress(ProgressEvent::Evaluating);
+    if let Ok(p) = profiles() {
+        let _ = p.mark_assessed(&snapshot.tenant_id, snapshot.meta.collected_at);
+    }
+    Ok(assess_and_store(&snapshot, settings))
+}
+
+/// The built-in demo tenant: the embedded snapshot, assessed like any other.
+#[allow(clippy::unused_async)] // same shape as `assess_tenant` for the command
 pub async fn assess_demo(
-    _settings: &DesktopSettings,
+    settings: &DesktopSettings,
     on_progress: impl Fn(ProgressEvent),
     cancel: &AtomicBool,
 ) -> Result<Assessment> {
-    let total = Dataset::ALL.len() as u32;
-    for (i, dataset) in Dataset::ALL.iter().enumerate() {
-        let index = i as u32 + 1;
-        on_progress(ProgressEvent::Step {
-            index,
-            total,
-            label: dataset.label().to_owned(),
-        });
-        tokio::time::sleep(Duration::from_millis(40)).await;
-        if cancel.load(Ordering::Relaxed) {
-            return Err(Error::cancelled());
-        }
-        on_progress(ProgressEvent::StepDone {
-            index,
-            count: Some(3 + (index * 7) % 23),
-            gap: None,
-        });
+    if let Some(path) = std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
+        // A hand-written assessment (hostile names, empty tenant) for UI work and tests.
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| Error::io("dev assessment fixture", &e))?;
+        return serde_json::from_str(&text)
+            .map_err(|e| Error::internal(format!("dev assessment fixture: {e}")));
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return Err(Error::cancelled());
     }
     on_progress(ProgressEvent::Evaluating);
-    demo_fixture()
+    let snapshot = pimready_core::demo::snapshot();
+    Ok(assessment::assess(
+        &snapshot,
+        &settings.assessment,
+        &price_book(settings),
+    ))
 }
 
-/// `PIMREADY_DEV_ASSESSMENT=file.json` swaps in another fixture (hostile names, empty tenant).
-pub fn demo_fixture() -> Result<Assessment> {
-    let text = match std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
-        Some(path) => {
-            std::fs::read_to_string(&path).map_err(|e| Error::io("dev assessment fixture", &e))?
-        }
-        None => include_str!("../dev-fixtures/demo-assessment.json").to_owned(),
-    };
-    serde_json::from_str(&text)
-        .map_err(|e| Error::internal(format!("demo assessment fixture: {e}")))
-}
-
-/// Reads a saved snapshot (real core), then assesses it.
-/// TEMPORARY ADAPTER for the second half → `assessment::assess(&snapshot, &settings, &price_book)`.
-pub fn assess_snapshot_file(path: &Path, _settings: &DesktopSettings) -> Result<Assessment> {
+/// Reads a saved snapshot and assesses it.
+pub fn assess_snapshot_file(path: &Path, settings: &DesktopSettings) -> Result<Assessment> {
     let snapshot = TenantSnapshot::load(path)?;
-    Err(Error::internal(format!(
-        "The snapshot of {} was read, but this build cannot assess snapshots yet.",
-        snapshot.display_name()
-    )))
+    Ok(assess_and_store(&snapshot, settings))
 }
 
-/// JSON is the real report contract (the `Assessment` serialised).
-/// TEMPORARY ADAPTER for PDF and CSV → `report::{pdf,csv}::render(&assessment, &options)`.
+/// Renders a report with the branding and masking from settings.
 pub fn render(
     format: ExportFormat,
     assessment: &Assessment,
     settings: &DesktopSettings,
 ) -> Result<Vec<u8>> {
-    match format {
-        ExportFormat::Json => serde_json::to_vec_pretty(assessment)
-            .map_err(|e| Error::internal(format!("JSON report: {e}"))),
-        ExportFormat::Csv => Ok(adapter_csv(assessment)),
-        ExportFormat::Pdf => Ok(adapter_pdf(assessment, settings)),
-    }
-}
-
-fn adapter_csv(a: &Assessment) -> Vec<u8> {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("id,title,category,severity,status,summary\r\n");
-    for f in &a.checks {
-        let _ = write!(
-            out,
-            "{},{},{},{},{},{}\r\n",
-            f.id,
-            quote(&f.title),
-            f.category.label(),
-            f.severity.as_str(),
-            f.status.as_str(),
-            quote(&f.summary)
-        );
-    }
-    out.into_bytes()
-}
-
-/// A one-page, text-only PDF (Helvetica, WinAnsi) — enough for the export flow to be real.
-fn adapter_pdf(a: &Assessment, settings: &DesktopSettings) -> Vec<u8> {
-    let client = if settings.branding.client_display_name.is_empty() {
-        a.tenant.display_name.clone()
+    let masked;
+    let data = if settings.branding.mask_names {
+        masked = report::mask::mask_assessment(assessment);
+        &masked
     } else {
-        settings.branding.client_display_name.clone()
+        assessment
     };
-    let mut lines = vec![
-        (20, format!("PIM readiness: {client}")),
-        (
-            11,
-            format!("Tenant {} ({})", a.tenant.display_name, a.tenant.id),
-        ),
-        (
-            11,
-            format!("Assessed {}", a.assessed_at.format("%Y-%m-%d %H:%M UTC")),
-        ),
-        (
-            14,
-            format!(
-                "Score {:.0}% - grade {} - coverage {:.0}%",
-                a.score.percent, a.score.grade, a.score.coverage
-            ),
-        ),
-        (11, String::new()),
-    ];
-    if !settings.branding.consultant_name.is_empty() {
-        lines.insert(
-            3,
-            (
-                11,
-                format!("Prepared by {}", settings.branding.consultant_name),
-            ),
-        );
+    match format {
+        ExportFormat::Json => Ok(report::json::render(data).into_bytes()),
+        ExportFormat::Csv => Ok(report::csv::render(data)),
+        ExportFormat::Pdf => {
+            let mut options = ReportOptions::new(chrono::Utc::now());
+            options.masking = if settings.branding.mask_names {
+                NameMasking::Masked
+            } else {
+                NameMasking::Clear
+            };
+            let mut branding = Branding::default();
+            if !settings.branding.consultant_name.trim().is_empty() {
+                branding
+                    .consultant_name
+                    .clone_from(&settings.branding.consultant_name);
+            }
+            if !settings.branding.client_display_name.trim().is_empty() {
+                branding.client_display_name = Some(settings.branding.client_display_name.clone());
+            }
+            if let Some(logo) = &settings.branding.logo_path {
+                branding.logo_png = Some(std::fs::read(logo).map_err(|e| {
+                    Error::io(&format!("Could not read the logo {}", logo.display()), &e)
+                })?);
+            }
+            options.branding = branding;
+            report::pdf::render(assessment, &options).map_err(|e| Error::internal(e.to_string()))
+        }
     }
-    for f in &a.checks {
-        lines.push((
-            9,
-            format!("{:<7} {:<13} {}", f.id, f.status.label(), f.title),
-        ));
-    }
-    let escape = |s: &str| {
-        s.chars()
-            .map(|c| {
-                if c.is_ascii() && !c.is_ascii_control() {
-                    c
-                } else {
-                    '?'
-                }
-            })
-            .collect::<String>()
-            .replace('\\', "\\\\")
-            .replace('(', "\\(")
-            .replace(')', "\\)")
-    };
-    let mut content = String::from("BT\n50 800 Td\n");
-    for (size, text) in &lines {
-        let _ = write!(
-            content,
-            "/F1 {size} Tf\n0 -{} Td\n({}) Tj\n",
-            size + 6,
-            escape(text)
-        );
-    }
-    content.push_str("ET\n");
-    let objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>".to_owned(),
-        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_owned(),
-        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".to_owned(),
-        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>".to_owned(),
-        format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
-    ];
-    let mut pdf = String::from("%PDF-1.4\n");
-    let mut offsets = Vec::new();
-    for (i, obj) in objects.iter().enumerate() {
-        offsets.push(pdf.len());
-        let _ = write!(pdf, "{} 0 obj\n{obj}\nendobj\n", i + 1);
-    }
-    let xref = pdf.len();
-    let _ = write!(pdf, "xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1);
-    for off in offsets {
-        let _ = writeln!(pdf, "{off:010} 00000 n ");
-    }
-    let _ = write!(
-        pdf,
-        "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
-        objects.len() + 1
-    );
-    pdf.into_bytes()
 }
 
 #[cfg(test)]
@@ -245,8 +391,9 @@ mod tests {
     use pimready_core::finding::Status;
 
     #[test]
-    fn demo_fixture_matches_the_assessment_contract() {
-        let a = demo_fixture().unwrap();
+    fn dev_fixture_matches_the_assessment_contract() {
+        let a: Assessment =
+            serde_json::from_str(include_str!("../dev-fixtures/demo-assessment.json")).unwrap();
         assert_eq!(a.tenant.display_name, "Contoso Ltd");
         assert_eq!(a.checks.len(), 26);
         for status in [
@@ -264,14 +411,35 @@ mod tests {
     }
 
     #[test]
-    fn adapter_pdf_names_the_tenant() {
-        let a = demo_fixture().unwrap();
-        let pdf = adapter_pdf(&a, &DesktopSettings::default());
-        let text = String::from_utf8(pdf).unwrap();
-        assert!(
-            text.starts_with("%PDF-1.4")
-                && text.contains("Contoso Ltd")
-                && text.ends_with("%%EOF\n")
+    fn the_demo_renders_in_every_format() {
+        let settings = DesktopSettings::default();
+        let a = assessment::assess(
+            &pimready_core::demo::snapshot(),
+            &settings.assessment,
+            &price_book(&settings),
         );
+        let pdf = render(ExportFormat::Pdf, &a, &settings).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+        assert!(
+            render(ExportFormat::Csv, &a, &settings)
+                .unwrap()
+                .starts_with("\u{feff}".as_bytes())
+        );
+        let json: serde_json::Value =
+            serde_json::from_slice(&render(ExportFormat::Json, &a, &settings).unwrap()).unwrap();
+        assert_eq!(json["tenant"]["display_name"], "Contoso Ltd");
+    }
+
+    #[test]
+    fn price_overrides_reach_the_price_book() {
+        let mut settings = DesktopSettings::default();
+        settings.price_overrides.insert("entra_id_p2".into(), 12.5);
+        let book = price_book(&settings);
+        let p2 = book
+            .options
+            .iter()
+            .find(|o| o.path == pimready_core::licensing::LicencePath::EntraIdP2)
+            .unwrap();
+        assert!((p2.monthly_per_user - 12.5).abs() < f64::EPSILON);
     }
 }
