@@ -1,12 +1,10 @@
 //! `pimready assess --tenants FILE`: many tenants one after another, then a portfolio
 //! summary. A tenant that fails does not stop the others; the summary says why.
 
-use std::fmt::Write as _;
 use std::path::Path;
 
 use pimready_core::assessment::Assessment;
-use pimready_core::finding::{Severity, Status};
-use pimready_core::report;
+use pimready_core::report::portfolio::{self, PortfolioRow};
 
 use crate::args::{AssessArgs, CloudArg, ConnectionArgs};
 use crate::commands;
@@ -93,12 +91,6 @@ fn looks_like_guid(s: &str) -> bool {
         })
 }
 
-/// One row of the portfolio summary.
-struct Row {
-    tenant: String,
-    outcome: Result<Assessment, String>,
-}
-
 pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliError> {
     let text = std::fs::read_to_string(file).map_err(|e| {
         CliError::usage(format!(
@@ -130,27 +122,32 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
                 .or_else(|| args.connection.authority_host.clone()),
             ..args.connection.clone()
         };
-        let outcome = one(&conn, &line.tenant, args, quiet).await.map_err(|e| {
-            let why = e
-                .hint
-                .as_ref()
-                .map_or_else(|| e.message.clone(), |h| format!("{} ({h})", e.message));
-            eprintln!("error: {}: {why}", line.tenant);
-            why
-        });
-        rows.push(Row {
-            tenant: line.tenant.clone(),
-            outcome,
-        });
+        let row = match one(&conn, &line.tenant, args, quiet).await {
+            Ok(a) => PortfolioRow::from_assessment(&a),
+            Err(e) => {
+                let why = e
+                    .hint
+                    .as_ref()
+                    .map_or_else(|| e.message.clone(), |h| format!("{} ({h})", e.message));
+                eprintln!("error: {}: {why}", line.tenant);
+                PortfolioRow::failed(line.tenant.clone(), why)
+            }
+        };
+        rows.push(row);
     }
-    let csv = portfolio_csv(&rows);
-    let date = chrono::Utc::now().format("%Y-%m-%d");
-    let path = args
-        .output
-        .out
-        .join(format!("pimready-portfolio-{date}.csv"));
-    report::write_atomic(&path, &csv)
-        .map_err(|e| CliError::output(format!("cannot write {}: {e}", path.display())))?;
+    let options = output::report_options(&args.output)?;
+    output::create_out_dir(&args.output)?;
+    let date = options.created.date_naive();
+    let csv_path = args.output.out.join(portfolio::file_name(date, "csv"));
+    output::write_file(&csv_path, &portfolio::render_csv(&rows))?;
+    let pdf = portfolio::render_pdf(&rows, &options).map_err(|e| {
+        CliError::new(
+            Exit::Output,
+            format!("the portfolio PDF could not be rendered: {e}"),
+        )
+    })?;
+    let pdf_path = args.output.out.join(portfolio::file_name(date, "pdf"));
+    output::write_file(&pdf_path, &pdf)?;
     let failed = rows.iter().filter(|r| r.outcome.is_err()).count();
     if !quiet {
         println!(
@@ -160,14 +157,15 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
         );
         for r in &rows {
             match &r.outcome {
-                Ok(a) => println!(
+                Ok(s) => println!(
                     "  {:<32} {:>5.1}% {}  {}",
-                    r.tenant, a.score.percent, a.score.grade, a.licensing.verdict
+                    r.tenant, s.score_percent, s.grade, s.licence_verdict
                 ),
                 Err(e) => println!("  {:<32} FAILED: {e}", r.tenant),
             }
         }
-        println!("Wrote {}", path.display());
+        println!("Wrote {}", csv_path.display());
+        println!("Wrote {}", pdf_path.display());
     }
     if failed == rows.len() {
         return Err(CliError::new(
@@ -190,82 +188,6 @@ async fn one(
     let assessment = commands::finish(&snapshot, &args.evaluation, &args.output, quiet)?;
     connect::mark_assessed(&snapshot);
     Ok(assessment)
-}
-
-/// The portfolio CSV: one row per tenant (RFC 4180, UTF-8 with BOM like the reports).
-fn portfolio_csv(rows: &[Row]) -> Vec<u8> {
-    fn field(s: &str) -> String {
-        if s.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", s.replace('"', "\"\""))
-        } else {
-            s.to_owned()
-        }
-    }
-    let mut out = String::from(
-        "\u{feff}tenant,status,score,grade,coverage,licence_path,shortfall,recommended_monthly_cost,currency,top_risk,error\r\n",
-    );
-    for r in rows {
-        let cells: Vec<String> = match &r.outcome {
-            Ok(a) => {
-                let path = a
-                    .licensing
-                    .sources
-                    .iter()
-                    .find(|s| s.counted && s.gives_pim())
-                    .map_or_else(|| "none".to_owned(), |s| s.product_name.clone());
-                let cost = a
-                    .cost
-                    .options
-                    .iter()
-                    .find(|o| o.recommended)
-                    .map_or(0.0, |o| o.monthly);
-                let top = a
-                    .checks
-                    .iter()
-                    .filter(|f| f.status == Status::Fail)
-                    .min_by_key(|f| {
-                        (
-                            match f.severity {
-                                Severity::Critical => 0,
-                                Severity::High => 1,
-                                Severity::Medium => 2,
-                                Severity::Low => 3,
-                            },
-                            f.id.clone(),
-                        )
-                    })
-                    .map_or_else(String::new, |f| format!("{}: {}", f.id, f.title));
-                vec![
-                    a.tenant
-                        .default_domain
-                        .clone()
-                        .unwrap_or_else(|| r.tenant.clone()),
-                    "assessed".into(),
-                    format!("{:.1}", a.score.percent),
-                    a.score.grade.clone(),
-                    format!("{:.0}", a.score.coverage),
-                    path,
-                    a.licensing.seats.shortfall.to_string(),
-                    format!("{cost:.2}"),
-                    a.cost.currency.clone(),
-                    top,
-                    String::new(),
-                ]
-            }
-            Err(e) => {
-                let mut v = vec![r.tenant.clone(), "failed".into()];
-                v.extend(std::iter::repeat_n(String::new(), 8));
-                v.push(e.clone());
-                v
-            }
-        };
-        let _ = write!(
-            out,
-            "{}\r\n",
-            cells.iter().map(|c| field(c)).collect::<Vec<_>>().join(",")
-        );
-    }
-    out.into_bytes()
 }
 
 #[cfg(test)]

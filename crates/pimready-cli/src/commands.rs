@@ -1,7 +1,8 @@
 //! One function per subcommand: parse flags, call core, print.
 
 use pimready_core::assessment::{self, Assessment};
-use pimready_core::history::{AssessmentId, HistoryError, Store};
+use pimready_core::history::{self, AssessmentId, HistoryError, Store};
+use pimready_core::report::ReportHistory;
 use pimready_core::snapshot::TenantSnapshot;
 
 use crate::args::{
@@ -101,7 +102,8 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
     finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
 }
 
-/// Assess, write the reports, store in the history, print the summary.
+/// Assess, store in the history, write the reports (with the change since the previous
+/// assessment when the history has one), print the summary.
 pub fn finish(
     snapshot: &TenantSnapshot,
     evaluation: &EvaluationArgs,
@@ -110,17 +112,18 @@ pub fn finish(
 ) -> Result<Assessment, CliError> {
     let (settings, book) = output::evaluation(evaluation)?;
     let assessment: Assessment = assessment::assess(snapshot, &settings, &book);
-    let written = output::write_reports(&assessment, out)?;
+    // Saved first so the trend includes this assessment. A history failure is a
+    // warning, not a lost run: the reports are written without the history.
     let saved = if out.no_save {
         None
     } else {
-        // The reports are already written: a history failure is a warning, not a lost run.
         match open_store().and_then(|mut store| {
             store
                 .save(snapshot, &assessment, &settings)
+                .map(|id| (store, id))
                 .map_err(|e| history_error(&e))
         }) {
-            Ok(id) => Some(id),
+            Ok(saved) => Some(saved),
             Err(e) => {
                 eprintln!(
                     "warning: the assessment was not stored in the history: {}",
@@ -130,17 +133,42 @@ pub fn finish(
             }
         }
     };
+    let history = saved.as_ref().and_then(|(store, id)| {
+        report_history(store, &assessment, *id).unwrap_or_else(|e| {
+            eprintln!("warning: the report leaves out the change since the last assessment: {e}");
+            None
+        })
+    });
+    let written = output::write_reports(&assessment, history, out)?;
     if !quiet {
         print!("{}", summary::render(&assessment));
         println!();
         for path in &written {
             println!("Wrote {}", path.display());
         }
-        if let Some(id) = saved {
+        if let Some((_, id)) = saved {
             println!("Stored in the history as assessment {id}");
         }
     }
     Ok(assessment)
+}
+
+/// The change since the tenant's previous stored assessment and its score over time;
+/// `None` for a tenant's first assessment.
+fn report_history(
+    store: &Store,
+    assessment: &Assessment,
+    saved: AssessmentId,
+) -> Result<Option<ReportHistory>, HistoryError> {
+    let tenant = &assessment.tenant.id;
+    let Some(previous) = store.previous(tenant, saved)? else {
+        return Ok(None);
+    };
+    let previous = store.load_assessment(previous.id)?;
+    Ok(Some(ReportHistory {
+        diff: history::diff(&previous, assessment),
+        trend: store.trend(tenant)?,
+    }))
 }
 
 fn history_error(e: &HistoryError) -> CliError {
@@ -210,4 +238,35 @@ fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
         println!("Forgot {tenant}: {removed} stored assessment(s) deleted.");
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use pimready_core::pricebook::PriceBook;
+    use pimready_core::settings::AssessmentSettings;
+
+    use super::*;
+
+    #[test]
+    fn report_history_compares_with_the_previous_saved_assessment() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open(dir.path().join("history.sqlite3")).unwrap();
+        let snapshot = pimready_core::demo::snapshot();
+        let settings = AssessmentSettings::default();
+        let first = assessment::assess(&snapshot, &settings, &PriceBook::default_book());
+        let id1 = store.save(&snapshot, &first, &settings).unwrap();
+        assert!(
+            report_history(&store, &first, id1).unwrap().is_none(),
+            "a first assessment has nothing to compare with"
+        );
+        let mut second = first.clone();
+        second.assessed_at += chrono::Duration::days(30);
+        second.score.percent += 5.0;
+        let id2 = store.save(&snapshot, &second, &settings).unwrap();
+        let h = report_history(&store, &second, id2).unwrap().unwrap();
+        assert_eq!(h.diff.assessed_at.from, first.assessed_at);
+        assert!((h.diff.score.delta() - 5.0).abs() < 1e-9);
+        let ids: Vec<AssessmentId> = h.trend.iter().map(|p| p.id).collect();
+        assert_eq!(ids, [id1, id2], "the trend includes the new point");
+    }
 }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use pimready_core::assessment::Assessment;
 use pimready_core::pricebook::PriceBook;
-use pimready_core::report::{self, Branding, NameMasking, Paper, ReportOptions};
+use pimready_core::report::{self, Branding, NameMasking, Paper, ReportHistory, ReportOptions};
 use pimready_core::settings::AssessmentSettings;
 
 use crate::args::{EvaluationArgs, FormatArg, OutputArgs, PaperArg};
@@ -93,8 +93,8 @@ fn created() -> DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-/// Writes the chosen formats; returns the paths written.
-pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<PathBuf>, CliError> {
+/// PDF options from the output flags: paper, masking, brand file, creation date.
+pub fn report_options(args: &OutputArgs) -> Result<ReportOptions, CliError> {
     let mut options = ReportOptions::new(created());
     options.paper = match args.paper {
         PaperArg::A4 => Paper::A4,
@@ -108,13 +108,30 @@ pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<P
     if let Some(brand) = &args.brand {
         options.branding = branding(brand)?;
     }
+    Ok(options)
+}
+
+/// Creates the output folder.
+pub fn create_out_dir(args: &OutputArgs) -> Result<(), CliError> {
     std::fs::create_dir_all(&args.out).map_err(|e| {
         CliError::output(format!(
             "cannot create the output folder {}: {e}",
             args.out.display()
         ))
         .hint("choose another folder with --out")
-    })?;
+    })
+}
+
+/// Writes the chosen formats; returns the paths written. `history` (the change since
+/// the previous assessment and the score trend) goes into the PDF when present.
+pub fn write_reports(
+    assessment: &Assessment,
+    history: Option<ReportHistory>,
+    args: &OutputArgs,
+) -> Result<Vec<PathBuf>, CliError> {
+    let mut options = report_options(args)?;
+    options.history = history;
+    create_out_dir(args)?;
     let masked;
     let for_data = if args.mask_names {
         masked = report::mask::mask_assessment(assessment);
@@ -138,13 +155,18 @@ pub fn write_reports(assessment: &Assessment, args: &OutputArgs) -> Result<Vec<P
             FormatArg::Csv => ("csv", report::csv::render(for_data)),
         };
         let path = args.out.join(report::file_name(assessment, ext));
-        report::write_atomic(&path, &bytes).map_err(|e| {
-            CliError::output(format!("cannot write {}: {e}", path.display()))
-                .hint("check the folder exists, is writable and the disk has room; an existing report was left as it was")
-        })?;
+        write_file(&path, &bytes)?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// Writes one output file atomically, with the error the user sees.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
+    report::write_atomic(path, bytes).map_err(|e| {
+        CliError::output(format!("cannot write {}: {e}", path.display()))
+            .hint("check the folder exists, is writable and the disk has room; an existing report was left as it was")
+    })
 }
 
 /// Writes a snapshot JSON atomically.

@@ -281,6 +281,10 @@ async fn batch_of_three_with_one_failure() {
         .iter()
         .find(|n| n.starts_with("pimready-portfolio-") && n.ends_with(".csv"))
         .expect("portfolio csv");
+    assert!(
+        names.contains(&csv_name.replace(".csv", ".pdf")),
+        "portfolio pdf beside the csv: {names:?}"
+    );
     let csv = std::fs::read_to_string(out.join(csv_name)).unwrap();
     assert_eq!(csv.lines().count(), 4, "{csv}");
     let failed = csv

@@ -4,6 +4,7 @@
 
 use crate::assessment::Assessment;
 use crate::finding::Evidence;
+use crate::history::{AssessmentDiff, StandingAdmin};
 use crate::plan::PlanItem;
 
 const DOTS: &str = "•••";
@@ -126,6 +127,33 @@ pub fn mask_assessment(assessment: &Assessment) -> Assessment {
         gap.detail = mask_upns_in_text(&gap.detail);
     }
     a
+}
+
+/// The diff with the standing admins' names masked, as [`mask_assessment`] masks
+/// evidence: users lose their names and UPNs; apps (an app id, no `@`) keep theirs.
+pub fn mask_diff(diff: &AssessmentDiff) -> AssessmentDiff {
+    let admin = |a: &StandingAdmin| {
+        let app = a
+            .principal_name
+            .as_deref()
+            .is_some_and(|p| !p.contains('@'));
+        StandingAdmin {
+            display_name: if app {
+                a.display_name.clone()
+            } else {
+                mask_display_name(&a.display_name)
+            },
+            principal_name: a
+                .principal_name
+                .as_deref()
+                .map(|p| if app { p.to_owned() } else { mask_upn(p) }),
+            ..a.clone()
+        }
+    };
+    let mut d = diff.clone();
+    d.standing_admins.added = d.standing_admins.added.iter().map(admin).collect();
+    d.standing_admins.removed = d.standing_admins.removed.iter().map(admin).collect();
+    d
 }
 
 #[cfg(test)]

@@ -1,4 +1,5 @@
-//! Reports: the executive PDF, the JSON contract and a CSV of findings.
+//! Reports: the executive PDF, the JSON contract, a CSV of findings, and the portfolio
+//! summary (PDF and CSV) of a batch of tenants.
 //!
 //! Every renderer is a pure function of an [`Assessment`] (and, for the PDF, of
 //! [`ReportOptions`]): same input, same bytes. Masking is a transform applied before
@@ -10,6 +11,7 @@ pub mod csv;
 pub mod json;
 pub mod mask;
 pub mod pdf;
+pub mod portfolio;
 #[doc(hidden)]
 pub mod sample;
 
@@ -20,6 +22,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::Assessment;
+use crate::history::{AssessmentDiff, TrendPoint};
 
 /// Page size of the PDF.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,14 +81,27 @@ impl Default for Branding {
     }
 }
 
+/// What the history says about this tenant, looked up by the caller so rendering stays
+/// pure: the change since the previous assessment and the score over time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportHistory {
+    /// From the previous assessment to the one being reported.
+    pub diff: AssessmentDiff,
+    /// Oldest first, including the assessment being reported.
+    pub trend: Vec<TrendPoint>,
+}
+
 /// How to render the PDF. `created` is passed in so rendering stays pure.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ReportOptions {
     pub paper: Paper,
     pub masking: NameMasking,
     pub branding: Branding,
     /// The document's creation date (PDF metadata and cover).
     pub created: DateTime<Utc>,
+    /// When present: a "Since the last assessment" section and, with two or more
+    /// points, a score sparkline on the summary page.
+    pub history: Option<ReportHistory>,
 }
 
 impl ReportOptions {
@@ -95,6 +111,7 @@ impl ReportOptions {
             masking: NameMasking::Clear,
             branding: Branding::default(),
             created,
+            history: None,
         }
     }
 }

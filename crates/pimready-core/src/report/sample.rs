@@ -681,3 +681,68 @@ pub fn large(n: usize) -> Assessment {
         .collect();
     a
 }
+
+/// The demo tenant's previous assessment, three months before [`demo`]: a lower score,
+/// other statuses for a few checks (two better since, two worse, one check new since),
+/// a different set of standing admins and other seat counts.
+pub fn demo_previous() -> Assessment {
+    let mut a = demo();
+    a.assessed_at -= Duration::days(92);
+    a.score.percent = 49.0;
+    a.score.grade = "F".into();
+    a.score.coverage = 88.0;
+    a.headline.standing_admins = 10;
+    let was = [
+        ("ADM-02", Status::Fail),
+        ("PIM-05", Status::Warning),
+        ("CA-02", Status::Warning),
+        ("PIM-04", Status::Pass),
+    ];
+    for f in &mut a.checks {
+        if let Some((_, status)) = was.iter().find(|(id, _)| *id == f.id) {
+            f.status = *status;
+        }
+        if f.id == "PIM-01" && !f.evidence.is_empty() {
+            // One admin more and one fewer than now.
+            f.evidence.remove(0);
+            f.evidence.push(Evidence {
+                display_name: "Sven Karlsson".into(),
+                principal_name: Some("sven.karlsson@contoso.com".into()),
+                object_id: Some("7f3a9999-2b1c-4d5e-8f90-a1b2c3d4e5f6".into()),
+                object_type: "user".into(),
+                role: Some("Global Administrator".into()),
+                assignment_type: Some("permanent active".into()),
+                start: Some(at(1) - Duration::days(400)),
+                end: None,
+                detail: "Standing access".into(),
+            });
+        }
+    }
+    a.checks.retain(|f| f.id != "PIM-13");
+    a.licensing.seats.available = 100;
+    a.licensing.seats.in_scope = 16;
+    a.licensing.seats.headroom = 84;
+    a
+}
+
+/// What the history holds for the demo tenant: the change since [`demo_previous`] and
+/// four points of score over a year, the last being [`demo`].
+pub fn demo_history() -> crate::report::ReportHistory {
+    use crate::history::{AssessmentId, TrendPoint};
+    let now = demo();
+    let previous = demo_previous();
+    let point = |id: i64, at: DateTime<Utc>, score: f64| TrendPoint {
+        id: AssessmentId(id),
+        assessed_at: at,
+        score_percent: score,
+    };
+    crate::report::ReportHistory {
+        diff: crate::history::diff(&previous, &now),
+        trend: vec![
+            point(1, now.assessed_at - Duration::days(365), 31.0),
+            point(2, now.assessed_at - Duration::days(183), 44.0),
+            point(3, previous.assessed_at, previous.score.percent),
+            point(4, now.assessed_at, now.score.percent),
+        ],
+    }
+}

@@ -515,6 +515,40 @@ impl<'f> Composer<'f> {
         ]);
     }
 
+    /// An open stroked path through points given top-down (a sparkline).
+    pub fn polyline(&mut self, points: &[(f32, f32)], color: Rgb8, thickness: f32) {
+        if points.len() < 2 {
+            return;
+        }
+        let page_h = self.page_h;
+        let half = thickness / 2.0;
+        let (x0, x1) = points.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+            (lo.min(p.0), hi.max(p.0))
+        });
+        let (y0, y1) = points.iter().fold((f32::MAX, f32::MIN), |(lo, hi), p| {
+            (lo.min(page_h - p.1), hi.max(page_h - p.1))
+        });
+        self.record(x0 - half, y0 - half, x1 + half, y1 + half);
+        let line = Line {
+            points: points
+                .iter()
+                .map(|&(x, y)| LinePoint {
+                    p: Point {
+                        x: Pt(x),
+                        y: Pt(page_h - y),
+                    },
+                    bezier: false,
+                })
+                .collect(),
+            is_closed: false,
+        };
+        self.ops().extend([
+            Op::SetOutlineColor { col: color.color() },
+            Op::SetOutlineThickness { pt: Pt(thickness) },
+            Op::DrawLine { line },
+        ]);
+    }
+
     /// A filled polygon from points given top-down.
     pub fn fill_polygon(&mut self, points: &[(f32, f32)], fill: Rgb8) {
         let page_h = self.page_h;

@@ -1,5 +1,7 @@
-//! The executive PDF: cover, one-page summary, licensing and cost, findings overview,
-//! findings in detail, readiness plan, appendix. Drawn with printpdf's declarative
+//! The executive PDF: cover, one-page summary (with a score sparkline when the history
+//! has a trend), "Since the last assessment" (when the caller passes the history),
+//! licensing and cost, findings overview, findings in detail, readiness plan, appendix;
+//! and the portfolio summary of a batch ([`crate::report::portfolio`]). Drawn with printpdf's declarative
 //! ops through our own small layout engine ([`layout`]); fonts are DejaVu Sans,
 //! Sans Bold and Sans Mono, subset on embedding.
 //!
@@ -8,7 +10,9 @@
 //! a hash of the input).
 
 mod layout;
+mod portfolio;
 mod sections;
+mod since;
 
 use std::fmt::Write as _;
 
@@ -17,7 +21,9 @@ use sha2::{Digest, Sha256};
 
 use layout::{Composer, Fonts};
 pub use layout::{PlacedShape, PlacedText};
+pub(crate) use sections::licence_verdict;
 
+use super::portfolio::PortfolioRow;
 use super::{NameMasking, ReportError, ReportOptions, mask};
 use crate::assessment::Assessment;
 
@@ -48,19 +54,67 @@ pub fn render_traced(
         }
     };
     let fonts = Fonts::load()?;
-    let mut doc_images = Vec::new();
     let (w, h) = options.paper.size_pt();
     let mut composer = Composer::new(&fonts, w, h);
     sections::compose(&mut composer, assessment, options);
+    let client = sections::client_name(assessment, options);
+    let meta = Metadata {
+        title: format!("PIM readiness assessment: {client}"),
+        subject: format!(
+            "Privileged Identity Management readiness of {client}, assessed on {}",
+            assessment.assessed_at.format("%Y-%m-%d")
+        ),
+        id: document_id(assessment, options),
+    };
+    assemble(composer, &fonts, &meta, options)
+}
+
+/// The portfolio summary of many tenants as PDF bytes.
+pub(crate) fn render_portfolio(
+    rows: &[PortfolioRow],
+    options: &ReportOptions,
+) -> Result<Traced, ReportError> {
+    let fonts = Fonts::load()?;
+    let (w, h) = options.paper.size_pt();
+    let mut composer = Composer::new(&fonts, w, h);
+    portfolio::compose(&mut composer, rows, options);
+    let mut hasher = Sha256::new();
+    hasher.update(serde_json::to_vec(rows).unwrap_or_default());
+    options_hash(&mut hasher, options);
+    let meta = Metadata {
+        title: "PIM readiness portfolio".to_owned(),
+        subject: format!(
+            "Privileged Identity Management readiness of {} tenants, {}",
+            rows.len(),
+            options.created.format("%Y-%m-%d")
+        ),
+        id: hex_id(hasher),
+    };
+    assemble(composer, &fonts, &meta, options)
+}
+
+/// What the document says about itself.
+struct Metadata {
+    title: String,
+    subject: String,
+    /// The trailer `/ID` and the identifier: a hash of the input, not random.
+    id: String,
+}
+
+/// Turns composed pages into PDF bytes with fixed resource names and the given metadata.
+fn assemble(
+    mut composer: Composer,
+    fonts: &Fonts,
+    meta: &Metadata,
+    options: &ReportOptions,
+) -> Result<Traced, ReportError> {
+    let (w, h) = (composer.page_w, composer.page_h);
     let placed = std::mem::take(&mut composer.placed);
     let shapes = std::mem::take(&mut composer.shapes);
     let outline = std::mem::take(&mut composer.outline);
-    for (id, image) in std::mem::take(&mut composer.images) {
-        doc_images.push((id, image));
-    }
+    let doc_images = std::mem::take(&mut composer.images);
 
-    let client = sections::client_name(assessment, options);
-    let mut doc = PdfDocument::new(&format!("PIM readiness assessment: {client}"));
+    let mut doc = PdfDocument::new(&meta.title);
     for (i, (title, page)) in outline.iter().enumerate() {
         // Fixed ids (printpdf's are random); pages are 1-based in printpdf's outline.
         doc.bookmarks.map.insert(
@@ -88,17 +142,14 @@ pub fn render_traced(
         .map_err(|e| ReportError::Pdf(e.to_owned()))?;
     let info = &mut doc.metadata.info;
     info.author.clone_from(&options.branding.consultant_name);
-    info.subject = format!(
-        "Privileged Identity Management readiness of {client}, assessed on {}",
-        assessment.assessed_at.format("%Y-%m-%d")
-    );
+    info.subject.clone_from(&meta.subject);
     info.creator = format!("{} {}", crate::TOOL_NAME, crate::TOOL_VERSION);
     info.producer = format!("{} {} (printpdf)", crate::TOOL_NAME, crate::TOOL_VERSION);
     info.keywords = vec!["PIM".into(), "Entra ID".into(), "privileged access".into()];
     info.creation_date = created;
     info.modification_date = created;
     info.metadata_date = created;
-    info.identifier = document_id(assessment, options);
+    info.identifier.clone_from(&meta.id);
     let page_box = printpdf::Rect::from_wh(Pt(w), Pt(h));
     doc.pages = composer
         .pages
@@ -119,11 +170,10 @@ pub fn render_traced(
     };
     let mut warnings = Vec::new();
     let mut lo = doc.to_lopdf_document(&save, &mut warnings);
-    let id = document_id(assessment, options);
     if let Ok(ids) = lo.trailer.get_mut(b"ID").and_then(|o| o.as_array_mut()) {
         for part in ids.iter_mut() {
             if let Ok(bytes) = part.as_str_mut() {
-                *bytes = id.as_bytes().to_vec();
+                *bytes = meta.id.as_bytes().to_vec();
             }
         }
     }
@@ -142,12 +192,23 @@ pub fn render_traced(
 fn document_id(assessment: &Assessment, options: &ReportOptions) -> String {
     let mut hasher = Sha256::new();
     hasher.update(serde_json::to_vec(assessment).unwrap_or_default());
+    options_hash(&mut hasher, options);
+    hex_id(hasher)
+}
+
+fn options_hash(hasher: &mut Sha256, options: &ReportOptions) {
     hasher.update(options.created.to_rfc3339().as_bytes());
     hasher.update(format!("{:?}{:?}", options.paper, options.masking).as_bytes());
     hasher.update(serde_json::to_vec(&options.branding).unwrap_or_default());
     if let Some(logo) = &options.branding.logo_png {
         hasher.update(logo);
     }
+    if let Some(history) = &options.history {
+        hasher.update(serde_json::to_vec(history).unwrap_or_default());
+    }
+}
+
+fn hex_id(hasher: Sha256) -> String {
     hasher
         .finalize()
         .iter()

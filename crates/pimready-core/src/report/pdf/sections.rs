@@ -12,21 +12,21 @@ use crate::finding::{Category, Finding, Severity, Status};
 use crate::licensing::LicencePath;
 use crate::report::ReportOptions;
 
-const INK: Rgb8 = Rgb8(33, 37, 41);
-const MUTED: Rgb8 = Rgb8(100, 106, 115);
-const NAVY: Rgb8 = Rgb8(22, 50, 92);
-const RULE: Rgb8 = Rgb8(205, 210, 217);
-const LIGHT: Rgb8 = Rgb8(242, 244, 247);
-const WHITE: Rgb8 = Rgb8(255, 255, 255);
+pub(super) const INK: Rgb8 = Rgb8(33, 37, 41);
+pub(super) const MUTED: Rgb8 = Rgb8(100, 106, 115);
+pub(super) const NAVY: Rgb8 = Rgb8(22, 50, 92);
+pub(super) const RULE: Rgb8 = Rgb8(205, 210, 217);
+pub(super) const LIGHT: Rgb8 = Rgb8(242, 244, 247);
+pub(super) const WHITE: Rgb8 = Rgb8(255, 255, 255);
 
-const BODY: Style = Style::new(Face::Regular, 9.5, INK);
-const BODY_BOLD: Style = Style::new(Face::Bold, 9.5, INK);
-const SMALL: Style = Style::new(Face::Regular, 8.0, MUTED);
-const CELL: Style = Style::new(Face::Regular, 8.0, INK);
-const CELL_BOLD: Style = Style::new(Face::Bold, 8.0, INK);
-const H1: Style = Style::new(Face::Bold, 20.0, NAVY);
-const H2: Style = Style::new(Face::Bold, 12.5, NAVY);
-const H3: Style = Style::new(Face::Bold, 10.0, INK);
+pub(super) const BODY: Style = Style::new(Face::Regular, 9.5, INK);
+pub(super) const BODY_BOLD: Style = Style::new(Face::Bold, 9.5, INK);
+pub(super) const SMALL: Style = Style::new(Face::Regular, 8.0, MUTED);
+pub(super) const CELL: Style = Style::new(Face::Regular, 8.0, INK);
+pub(super) const CELL_BOLD: Style = Style::new(Face::Bold, 8.0, INK);
+pub(super) const H1: Style = Style::new(Face::Bold, 20.0, NAVY);
+pub(super) const H2: Style = Style::new(Face::Bold, 12.5, NAVY);
+pub(super) const H3: Style = Style::new(Face::Bold, 10.0, INK);
 const CODE: Style = Style::new(Face::Mono, 7.5, INK);
 
 /// (ink, fill) of a status chip; the chip always carries its label as text.
@@ -50,7 +50,7 @@ const STATUS_ORDER: [Status; 6] = [
     Status::NotApplicable,
 ];
 
-fn table_style() -> TableStyle {
+pub(super) fn table_style() -> TableStyle {
     TableStyle {
         body: CELL,
         header: Style::new(Face::Bold, 7.5, NAVY),
@@ -61,19 +61,19 @@ fn table_style() -> TableStyle {
     }
 }
 
-fn col(title: &str, share: f32) -> Column {
+pub(super) fn col(title: &str, share: f32) -> Column {
     Column {
         title: title.to_owned(),
         share,
     }
 }
 
-fn chip(status: Status) -> Cell {
+pub(super) fn chip(status: Status) -> Cell {
     let (ink, fill) = status_colors(status);
     Cell::chip(status.label(), ink, fill)
 }
 
-fn severity_label(s: Severity) -> &'static str {
+pub(super) fn severity_label(s: Severity) -> &'static str {
     match s {
         Severity::Critical => "Critical",
         Severity::High => "High",
@@ -97,7 +97,7 @@ pub fn path_label(path: LicencePath) -> &'static str {
     }
 }
 
-fn money(currency: &str, amount: f64) -> String {
+pub(super) fn money(currency: &str, amount: f64) -> String {
     let symbol = match currency {
         "USD" => "$",
         "EUR" => "€",
@@ -122,7 +122,7 @@ fn money(currency: &str, amount: f64) -> String {
     }
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
+pub(super) fn plural(n: u32, one: &str, many: &str) -> String {
     if n == 1 {
         format!("1 {one}")
     } else {
@@ -231,7 +231,7 @@ fn summary_sentences(a: &Assessment, client: &str) -> Vec<String> {
     out
 }
 
-fn section_title(c: &mut Composer, title: &str) {
+pub(super) fn section_title(c: &mut Composer, title: &str) {
     title.clone_into(&mut c.section);
     c.new_page();
     c.outline.push((title.to_owned(), c.current));
@@ -241,7 +241,7 @@ fn section_title(c: &mut Composer, title: &str) {
     c.y += 16.0;
 }
 
-fn heading(c: &mut Composer, title: &str) {
+pub(super) fn heading(c: &mut Composer, title: &str) {
     c.ensure(H2.leading() + 60.0);
     c.space(6.0);
     c.paragraph(title, H2);
@@ -251,12 +251,15 @@ fn heading(c: &mut Composer, title: &str) {
 pub fn compose(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     cover(c, a, o);
     executive_summary(c, a, o);
+    if let Some(history) = &o.history {
+        super::since::section(c, history, o.masking);
+    }
     licensing(c, a);
     overview(c, a);
     details(c, a);
     plan(c, a);
     appendix(c, a);
-    headers_and_footers(c, a, o);
+    headers_and_footers(c, &client_name(a, o), &o.branding.confidentiality, 1);
 }
 
 fn cover(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
@@ -370,7 +373,7 @@ fn cover(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     );
 }
 
-fn grade_color(percent: f64) -> Rgb8 {
+pub(super) fn grade_color(percent: f64) -> Rgb8 {
     if percent >= 80.0 {
         Rgb8(27, 110, 56)
     } else if percent >= 60.0 {
@@ -427,7 +430,15 @@ fn gauge(c: &mut Composer, a: &Assessment, x: f32, top: f32) {
     );
 }
 
-fn tile(c: &mut Composer, x: f32, top: f32, w: f32, number: u32, label: &str, emphasis: bool) {
+pub(super) fn tile(
+    c: &mut Composer,
+    x: f32,
+    top: f32,
+    w: f32,
+    number: u32,
+    label: &str,
+    emphasis: bool,
+) {
     c.fill_rect(x, top, w, 54.0, LIGHT);
     if emphasis {
         c.fill_rect(x, top, 3.0, 54.0, Rgb8(178, 34, 34));
@@ -496,6 +507,10 @@ fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
         h.emergency_accounts == 0,
     );
     c.y = top + 150.0;
+    if let Some(history) = o.history.as_ref().filter(|h| h.trend.len() >= 2) {
+        super::since::sparkline(c, &history.trend, gx, top + 128.0, gw);
+        c.y = top + 128.0 + super::since::SPARKLINE_H + 8.0;
+    }
 
     heading(c, "In brief");
     for s in summary_sentences(a, &client) {
@@ -1192,12 +1207,18 @@ fn appendix(c: &mut Composer, a: &Assessment) {
     }
 }
 
-fn headers_and_footers(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
+/// Running header (client and section) and footer (confidentiality, "Page n of N") on
+/// every page from `first` on (the cover has none).
+pub(super) fn headers_and_footers(
+    c: &mut Composer,
+    client: &str,
+    confidentiality: &str,
+    first: usize,
+) {
     let total = c.pages.len();
-    let client = client_name(a, o);
     let head = Style::new(Face::Regular, 7.5, MUTED);
     let head_bold = Style::new(Face::Bold, 7.5, NAVY);
-    for i in 1..total {
+    for i in first..total {
         c.current = i;
         let (l, r) = (c.left, c.page_w - c.right);
         let section = c.pages[i].section.clone();
@@ -1215,12 +1236,9 @@ fn headers_and_footers(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
         c.hline(l, r, fy - 12.0, RULE, 0.5);
         let number = format!("Page {} of {total}", i + 1);
         let nw = c.fonts.width(head.face, head.size, &number);
-        let conf = c.fonts.ellipsize(
-            head.face,
-            head.size,
-            &o.branding.confidentiality,
-            r - l - nw - 20.0,
-        );
+        let conf = c
+            .fonts
+            .ellipsize(head.face, head.size, confidentiality, r - l - nw - 20.0);
         c.text_at(l, fy, head, &conf);
         c.text_right(r, fy, head, &number);
     }

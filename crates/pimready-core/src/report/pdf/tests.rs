@@ -217,3 +217,99 @@ fn summary_sentences_and_verdicts_read_well() {
         "No P2: cheapest path Microsoft Entra ID P2 at $140.00/month for 14 users."
     );
 }
+
+fn with_history() -> ReportOptions {
+    let mut o = options();
+    o.history = Some(sample::demo_history());
+    o
+}
+
+#[test]
+fn history_adds_the_since_section_and_a_sparkline() {
+    let a = sample::demo();
+    let o = with_history();
+    let Traced {
+        pdf: bytes,
+        texts,
+        shapes,
+    } = render_traced(&a, &o).unwrap();
+    let (pages, _) = extract(&bytes);
+    let since = pages
+        .iter()
+        .position(|p| squash(p).contains("Sincethelastassessment"))
+        .expect("a Since the last assessment page");
+    assert_eq!(since, 2, "right after the executive summary");
+    let section = squash(&pages[since..].concat());
+    for id in ["ADM-02", "PIM-05", "CA-02", "PIM-04", "PIM-13"] {
+        assert!(section.contains(id), "changed check {id} missing");
+    }
+    assert!(section.contains(&squash("49 → 58")), "score change");
+    assert!(section.contains(&squash("F → D")), "grade change");
+    assert!(
+        section.contains(&squash(sample::PEOPLE[0].0)),
+        "added standing admin"
+    );
+    assert!(section.contains("SvenKarlsson"), "removed standing admin");
+    assert!(section.contains("Seatsavailable"), "seat change");
+    // Regressions are listed first.
+    let worse = section.find("CA-02").unwrap();
+    let better = section.find("ADM-02").unwrap();
+    assert!(worse < better, "worse before better");
+    // The sparkline sits on the summary page with the first and last dates.
+    let summary = squash(&pages[1]);
+    assert!(summary.contains("Scoreovertime"), "{summary}");
+    assert!(summary.contains(&squash("20 Nov 2025")), "first date");
+    assert!(summary.contains(&squash("20 Nov 2026")), "last date");
+    assert!(pages[1].contains("Executive summary") && !pages[2].contains("Executive summary"));
+    assert_inside(&texts, 595.0, 842.0);
+    assert_shapes_inside(&shapes, 595.0, 842.0);
+    // Deterministic, and different from the report without history.
+    assert_eq!(bytes, render(&a, &o).unwrap());
+    assert_ne!(bytes, render(&a, &options()).unwrap());
+}
+
+#[test]
+fn no_history_no_since_section_and_one_point_no_sparkline() {
+    let a = sample::demo();
+    let (pages, _) = extract(&render(&a, &options()).unwrap());
+    let all = squash(&pages.concat());
+    assert!(!all.contains("Sincethelastassessment"));
+    assert!(!all.contains("Scoreovertime"));
+    let mut o = with_history();
+    if let Some(h) = o.history.as_mut() {
+        h.trend.drain(..h.trend.len() - 1);
+    }
+    let (pages, _) = extract(&render(&a, &o).unwrap());
+    let all = squash(&pages.concat());
+    assert!(all.contains("Sincethelastassessment"));
+    assert!(!all.contains("Scoreovertime"), "one point is no trend");
+}
+
+#[test]
+fn masked_history_hides_the_standing_admins_names() {
+    let mut o = with_history();
+    o.masking = NameMasking::Masked;
+    let (pages, _) = extract(&render(&sample::demo(), &o).unwrap());
+    let all = squash(&pages.concat());
+    assert!(all.contains("Sincethelastassessment"));
+    for leaked in [
+        "SvenKarlsson",
+        "sven.karlsson@contoso.com",
+        &squash(sample::PEOPLE[0].0),
+    ] {
+        assert!(!all.contains(leaked), "{leaked} leaked");
+    }
+    assert!(all.contains("s•••@contoso.com"));
+}
+
+#[test]
+fn large_report_with_history_stays_inside_the_page() {
+    let a = sample::large(300);
+    let mut history = sample::demo_history();
+    history.diff = crate::history::diff(&sample::large(200), &a);
+    let mut o = options();
+    o.history = Some(history);
+    let Traced { texts, shapes, .. } = render_traced(&a, &o).unwrap();
+    assert_inside(&texts, 595.0, 842.0);
+    assert_shapes_inside(&shapes, 595.0, 842.0);
+}
