@@ -104,8 +104,11 @@ impl Tenant {
             match base {
                 Some(BaseLicence::M365BusinessPremium) => {
                     t.business_premium = true;
-                    let usable =
-                        sku.prepaid_units.enabled.max(0) + sku.prepaid_units.warning.max(0);
+                    let usable = sku
+                        .prepaid_units
+                        .enabled
+                        .max(0)
+                        .saturating_add(sku.prepaid_units.warning.max(0));
                     let users = usable.max(sku.consumed_units).max(0);
                     t.business_premium_users = t
                         .business_premium_users

@@ -265,7 +265,13 @@ pub fn is_counted(status: &CapabilityStatus) -> bool {
 /// Usable seats of a counted SKU: `prepaidUnits.enabled + warning`; 0 otherwise.
 pub fn usable_seats(sku: &SubscribedSku) -> u32 {
     if is_counted(&sku.capability_status) {
-        clamp_u32(sku.prepaid_units.enabled.max(0) + sku.prepaid_units.warning.max(0))
+        // Saturating: unit counts come from the tenant and may be absurd.
+        clamp_u32(
+            sku.prepaid_units
+                .enabled
+                .max(0)
+                .saturating_add(sku.prepaid_units.warning.max(0)),
+        )
     } else {
         0
     }
@@ -580,9 +586,10 @@ fn detect(snapshot: &TenantSnapshot) -> Detection {
                 "{} is {} ({} units): it gives no seats until it is active again.",
                 source.product_name,
                 sku.capability_status,
-                sku.prepaid_units.enabled
-                    + sku.prepaid_units.suspended
-                    + sku.prepaid_units.locked_out
+                sku.prepaid_units
+                    .enabled
+                    .saturating_add(sku.prepaid_units.suspended)
+                    .saturating_add(sku.prepaid_units.locked_out)
             ));
         }
         d.sources.push(source);

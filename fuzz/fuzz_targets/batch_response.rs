@@ -1,0 +1,28 @@
+//! The `$batch` answer matcher on arbitrary JSON: never panics, and answers exactly
+//! one outcome per id sent, in order.
+//!
+//! Calls `pimready_core::graph::match_batch_responses(ids: &[String], answer:
+//! &serde_json::Value, now: DateTime<Utc>) -> Result<Vec<InnerOutcome>, GraphError>`
+//! as written on the Graph client branch (`foundation`, `graph/batch.rs`). Built only
+//! with `--features graph` until that branch merges; the lead fixes the name here if
+//! it changed at merge.
+#![no_main]
+
+use chrono::{DateTime, Utc};
+use libfuzzer_sys::fuzz_target;
+use pimready_core::graph::match_batch_responses;
+
+fuzz_target!(|data: &[u8]| {
+    // The first byte says how many ids were sent ("1".."n"), the rest is the answer.
+    let Some((&n, body)) = data.split_first() else {
+        return;
+    };
+    let Ok(answer) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return;
+    };
+    let ids: Vec<String> = (1..=usize::from(n % 24)).map(|i| i.to_string()).collect();
+    let now: DateTime<Utc> = "2026-01-15T10:00:00Z".parse().unwrap();
+    if let Ok(outcomes) = match_batch_responses(&ids, &answer, now) {
+        assert_eq!(outcomes.len(), ids.len());
+    }
+});

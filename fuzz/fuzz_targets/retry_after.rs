@@ -1,0 +1,19 @@
+//! The `Retry-After` parser on arbitrary header values: never panics.
+//!
+//! Calls `pimready_core::graph::parse_retry_after(value: &str, now: DateTime<Utc>)
+//! -> Option<std::time::Duration>` as written on the Graph client branch
+//! (`foundation`, `graph/retry.rs`). Built only with `--features graph` until that
+//! branch merges; the lead fixes the name here if it changed at merge.
+#![no_main]
+
+use chrono::{DateTime, Utc};
+use libfuzzer_sys::fuzz_target;
+use pimready_core::graph::parse_retry_after;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(value) = std::str::from_utf8(data) else {
+        return;
+    };
+    let now: DateTime<Utc> = "2026-01-15T10:00:00Z".parse().unwrap();
+    let _ = parse_retry_after(value, now);
+});
