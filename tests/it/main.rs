@@ -5,3 +5,4 @@ mod collect;
 mod demo;
 mod emulator;
 mod graph_client;
+mod security;
