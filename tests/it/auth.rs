@@ -269,6 +269,27 @@ async fn loopback_flow_signs_in_end_to_end() {
     );
 }
 
+/// One-shot: once the answer is in, nothing listens on the redirect port any more.
+#[tokio::test]
+async fn the_loopback_listener_is_gone_after_one_answer() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    let sign_in = SignIn::with_store(
+        config(&authority, "contoso.onmicrosoft.com"),
+        Arc::new(MemoryStore::new()),
+    );
+    let browser = TestBrowser::new(Behaviour::Follow);
+    sign_in.interactive(&browser).await.unwrap();
+    browser.finished().await;
+    let port = browser.seen().redirect.unwrap().port().unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_err(),
+        "the listener closed after its one answer"
+    );
+}
+
 #[tokio::test]
 async fn forged_state_is_refused() {
     let state = tenants();
@@ -850,4 +871,52 @@ async fn sign_in_falls_back_to_device_code_then_reuses_the_saved_profile() {
     // signout --all
     assert_eq!(sign_out(&profiles, store.as_ref(), None).unwrap().len(), 1);
     assert!(store.keys().is_empty() && profiles.list().unwrap().is_empty());
+}
+
+/// The token client does not follow redirects: a token endpoint answering 307 does not
+/// get the device code (or any other form) re-sent to the host it names.
+#[tokio::test]
+async fn a_redirecting_token_endpoint_is_refused_and_nothing_is_resent() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // Where the redirect points: counts what reaches it.
+    let reached = Arc::new(AtomicUsize::new(0));
+    let counter = reached.clone();
+    let elsewhere = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let elsewhere_url = format!("http://{}", elsewhere.local_addr().unwrap());
+    let sink = axum::Router::new().fallback(move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+        async { "{}" }
+    });
+    tokio::spawn(async move { axum::serve(elsewhere, sink).await.unwrap() });
+
+    // The real authorization server, except that its token endpoint redirects.
+    let state = tenants();
+    state.script_device_code([DeviceOutcome::Approve]);
+    let target = format!("{elsewhere_url}/contoso.onmicrosoft.com/oauth2/v2.0/token");
+    let hostile = axum::Router::new()
+        .route(
+            "/{tenant}/oauth2/v2.0/token",
+            axum::routing::post(
+                move || async move { axum::response::Redirect::temporary(&target) },
+            ),
+        )
+        .fallback_service(state.router());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let authority = Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move { axum::serve(listener, hostile).await.unwrap() });
+
+    let sign_in = SignIn::with_store(
+        config(&authority, "contoso.onmicrosoft.com"),
+        Arc::new(MemoryStore::new()),
+    );
+    let (sleeper, _) = recording_sleeper();
+    let result = sign_in
+        .device_code(&|_: &DeviceCodePrompt| {}, sleeper)
+        .await;
+    assert!(result.is_err(), "a redirect is not a token");
+    assert_eq!(
+        reached.load(Ordering::SeqCst),
+        0,
+        "nothing was re-sent to the redirect target"
+    );
 }

@@ -765,3 +765,30 @@ async fn fault_matrix_over_tenant_wide_reads() {
         faults.len()
     );
 }
+
+/// The chain a wave waits for is its longest run of pages fetched one after another:
+/// in wave 1, the tenant-wide read with the most pages.
+#[tokio::test]
+async fn the_longest_chain_counts_pages_fetched_one_after_another() {
+    let emu = Emulator::start_named("large-100").await.unwrap();
+    let (s, stats) = collect(&emu).await;
+    let log = emu.requests();
+    let most_pages = pimready_core::collect::WAVE_1
+        .iter()
+        .map(|(_, path)| {
+            let path = path.split('?').next().unwrap();
+            log.iter()
+                .filter(|r| !r.in_batch && r.path() == path)
+                .count()
+        })
+        .max()
+        .unwrap();
+    assert!(
+        most_pages >= 2,
+        "large-100 pages its role data: {most_pages}"
+    );
+    assert_eq!(stats.chain_per_wave.len() as u32, stats.depth);
+    assert_eq!(stats.chain_per_wave[0] as usize, most_pages);
+    assert!(stats.chain_per_wave[1..].iter().all(|&c| c >= 1));
+    assert!(stats.longest_chain() <= s.meta.requests);
+}

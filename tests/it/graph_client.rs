@@ -638,3 +638,39 @@ async fn wall_time_approaches_depth_times_latency() {
         assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
     }
 }
+
+/// The Graph client does not follow redirects: a 307 from Graph is a gap, and the host
+/// it names never sees a request (so never the bearer).
+#[tokio::test]
+async fn a_redirect_from_graph_is_refused_and_gets_no_token() {
+    let foreign = Arc::new(std::sync::OnceLock::<String>::new());
+    let location = foreign.clone();
+    let emu = Emulator::builder(Fixture::load("contoso-e5").unwrap())
+        .router(move |_| {
+            axum::Router::new().route(
+                "/v1.0/identity/conditionalAccess/policies",
+                axum::routing::get(move || async move {
+                    let to = format!(
+                        "{}/v1.0/identity/conditionalAccess/policies",
+                        location.get().expect("set after start")
+                    );
+                    axum::response::Redirect::temporary(&to)
+                }),
+            )
+        })
+        .start()
+        .await
+        .unwrap();
+    foreign.set(emu.foreign_base_url().to_owned()).unwrap();
+    let c = collect(&emu).await;
+    let (reason, status, _) = gap(&c.snapshot, Dataset::ConditionalAccessPolicies);
+    assert_eq!((reason, status), (GapReason::Error, Some(307)));
+    assert!(
+        emu.foreign_requests().is_empty(),
+        "nothing was sent to the redirect target"
+    );
+    assert!(
+        c.snapshot.gap(Dataset::RoleAssignments).is_none(),
+        "the other reads are unaffected"
+    );
+}

@@ -6,3 +6,4 @@ mod demo;
 mod desktop;
 mod emulator;
 mod graph_client;
+mod security;

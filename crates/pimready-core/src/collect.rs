@@ -7,9 +7,10 @@
 //!    policies, access reviews, Conditional Access);
 //! 2. the principals named there (holders, eligible holders, approvers) through
 //!    `$batch`: details, sign-in activity, role-holding groups with members, owners
-//!    and PIM for Groups; principals of unknown type through `directoryObjects/getByIds`;
-//! 3. only if wave 2 found new users (group members and owners, PIM for Groups
-//!    principals, resolved ids): their details and sign-in activity.
+//!    and PIM for Groups; principals of unknown type through `directoryObjects/getByIds`,
+//!    and, in the same wave, as users (they nearly always are);
+//! 3. only if wave 2 found new principals (group members and owners, PIM for Groups
+//!    principals, resolved groups and service principals): their details.
 //!
 //! The request count depends on the privileged population only: the directory is never
 //! listed. A dataset that cannot be read becomes a [`Gap`]; only a refused token, an
@@ -105,7 +106,18 @@ pub struct CollectStats {
     pub depth: u32,
     /// HTTP requests sent in each wave.
     pub requests_per_wave: Vec<u32>,
+    /// The longest chain of dependent round trips in each wave: pages of one collection
+    /// fetched one after another (a `$batch` and its follow-up pages are one chain).
+    pub chain_per_wave: Vec<u32>,
     pub counters: GraphCounters,
+}
+
+impl CollectStats {
+    /// Round trips that had to happen one after another: the latency lower bound of
+    /// this collection is this many times the round-trip time.
+    pub fn longest_chain(&self) -> u32 {
+        self.chain_per_wave.iter().sum()
+    }
 }
 
 /// The tenant-wide reads of wave 1. Paths exactly as the emulator serves them.
@@ -255,6 +267,8 @@ struct Population {
     detailed: BTreeSet<String>,
     signed_in: BTreeSet<String>,
     expanded: BTreeSet<String>,
+    /// Ids of unknown type already looked up as users, in the wave that resolves them.
+    tried_as_user: BTreeSet<String>,
 }
 
 impl Population {
@@ -381,6 +395,9 @@ impl Collection<'_> {
         self.stats
             .requests_per_wave
             .push(self.client.counters().requests - before);
+        self.stats
+            .chain_per_wave
+            .push(self.client.take_longest_chain());
 
         // Nothing can be read at all: say so instead of returning a snapshot of gaps.
         if let Some(e) = organization_error {
@@ -542,7 +559,16 @@ impl Collection<'_> {
                 .difference(&self.people.resolved)
                 .cloned()
                 .collect();
-            let lookups = self.plan_lookups();
+            let mut lookups = self.plan_lookups();
+            // Ids named only by schedules are nearly always users: look them up as users
+            // while getByIds resolves their type, so they need no wave of their own (a
+            // service principal or group answers 404, skipped, and is looked up next wave).
+            for id in &to_resolve {
+                if self.people.tried_as_user.insert(id.clone()) {
+                    lookups.push(Lookup::User(id.clone()));
+                    lookups.push(Lookup::SignIn(id.clone()));
+                }
+            }
             if to_resolve.is_empty() && lookups.is_empty() {
                 break;
             }
@@ -555,6 +581,9 @@ impl Collection<'_> {
             self.stats
                 .requests_per_wave
                 .push(self.client.counters().requests - before);
+            self.stats
+                .chain_per_wave
+                .push(self.client.take_longest_chain());
             self.people.resolved.extend(to_resolve);
 
             match resolved {
@@ -695,6 +724,11 @@ impl Collection<'_> {
         let p = &mut self.people;
         let mut lookups = Vec::new();
         for (id, kind) in &p.kinds {
+            if *kind == PrincipalKind::User && p.tried_as_user.contains(id) {
+                p.detailed.insert(id.clone());
+                p.signed_in.insert(id.clone());
+                continue;
+            }
             if p.detailed.insert(id.clone()) {
                 match kind {
                     PrincipalKind::User => lookups.push(Lookup::User(id.clone())),

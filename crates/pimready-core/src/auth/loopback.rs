@@ -301,3 +301,19 @@ impl super::SignIn {
         super::Session::signed_in(self, accepted)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn binds_127_0_0_1_whatever_name_the_redirect_uses() {
+        for host in ["127.0.0.1", "localhost"] {
+            let l = LoopbackListener::bind(host).await.unwrap();
+            let addr = l.listener.local_addr().unwrap();
+            assert_eq!(addr.ip(), std::net::IpAddr::V4(Ipv4Addr::LOCALHOST));
+            assert_eq!(l.redirect_uri().host_str(), Some(host));
+            assert_eq!(l.redirect_uri().port(), Some(addr.port()));
+        }
+    }
+}
