@@ -14,12 +14,14 @@ else
   cargo test --workspace --locked
 fi
 
-if [ -d ui/tests ] && command -v node >/dev/null 2>&1; then
+if command -v node >/dev/null 2>&1; then
   echo "== UI logic tests"
   node --test ui/tests/
+  echo "== UI type check (tsc --checkJs over the JSDoc types)"
+  npx --yes -p typescript@5.9 tsc -p ui/tsconfig.json
+else
+  echo "node is not installed: UI logic tests skipped" >&2
 fi
 
-if [ -x scripts/e2e.sh ]; then
-  echo "== Desktop end-to-end tests"
-  scripts/e2e.sh
-fi
+echo "== Desktop end-to-end tests (real window under Xvfb)"
+scripts/e2e-desktop.sh

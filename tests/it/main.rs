@@ -5,5 +5,6 @@ mod collect;
 mod demo;
 mod desktop;
 mod emulator;
+mod expectations;
 mod graph_client;
 mod security;

@@ -136,6 +136,35 @@ pub fn scopes_markdown() -> String {
 
 #[cfg(test)]
 mod tests {
+    /// The README's permission table is generated from `SCOPES`;
+    /// `UPDATE_EXPECT=1 cargo test -p pimready-core readme_scopes` rewrites it.
+    #[test]
+    fn readme_scopes_table_is_up_to_date() {
+        const START: &str = "<!-- scopes:start -->";
+        const END: &str = "<!-- scopes:end -->";
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../README.md");
+        let readme = std::fs::read_to_string(path).unwrap();
+        let start = readme.find(START).expect("README has the scopes markers") + START.len();
+        let end = start
+            + readme[start..]
+                .find(END)
+                .expect("README has the end marker");
+        let fresh = format!(
+            "{}\n{}{}",
+            &readme[..start],
+            super::scopes_markdown(),
+            &readme[end..]
+        );
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(path, &fresh).unwrap();
+        } else {
+            assert!(
+                readme == fresh,
+                "README.md's permission table is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-core readme_scopes`"
+            );
+        }
+    }
+
     use super::*;
 
     #[test]

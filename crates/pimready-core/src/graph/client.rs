@@ -87,6 +87,10 @@ pub struct GraphClient {
     /// The most pages read one after another for one collection (or 1 for an object or
     /// a `$batch`) since [`GraphClient::take_longest_chain`] last ran.
     longest_chain: AtomicU32,
+    /// Graph said "slow down" (429/503 with `Retry-After`): no request of this client
+    /// leaves before this instant, so concurrent requests back off together instead of
+    /// each waking up into the same throttle.
+    throttled_until: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -122,6 +126,7 @@ impl GraphClient {
             batched: AtomicU32::new(0),
             retries: AtomicU32::new(0),
             longest_chain: AtomicU32::new(0),
+            throttled_until: std::sync::Mutex::new(None),
         })
     }
 
@@ -348,6 +353,9 @@ impl GraphClient {
             if again.is_empty() {
                 break;
             }
+            if let Some(w) = wait {
+                self.note_throttle(w);
+            }
             if let Some(delay) = state.next_delay(&self.config.retry, wait, self.jitter.next()) {
                 self.retries
                     .fetch_add(again.len() as u32, Ordering::Relaxed);
@@ -364,6 +372,37 @@ impl GraphClient {
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(GraphError::other(None, "not sent"))))
             .collect()
+    }
+
+    /// Records a throttle answer: every request of this client waits until it passes.
+    fn note_throttle(&self, wait: Duration) {
+        let Ok(wait) = chrono::Duration::from_std(wait) else {
+            return;
+        };
+        let until = self.config.clock.now() + wait;
+        let mut gate = self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if gate.is_none_or(|g| g < until) {
+            *gate = Some(until);
+        }
+    }
+
+    /// Waits while Graph has asked this client to slow down.
+    async fn wait_for_throttle(&self) {
+        let until = *self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(until) = until {
+            let now = self.config.clock.now();
+            if let Ok(rest) = (until - now).to_std()
+                && !rest.is_zero()
+            {
+                self.config.clock.sleep(rest).await;
+            }
+        }
     }
 
     /// One request with its retries: a fresh token once after 401; 429/503/504 after
@@ -385,6 +424,7 @@ impl GraphClient {
                 kind: GraphErrorKind::Unauthorized,
                 detail: format!("{what}: no access token ({e})"),
             })?;
+            self.wait_for_throttle().await;
             let result = {
                 let _permit = self
                     .permits
@@ -424,6 +464,9 @@ impl GraphClient {
                     self.retries.fetch_add(1, Ordering::Relaxed);
                 }
                 Ok(reply) if is_retryable(reply.status) => {
+                    if let Some(wait) = reply.retry_after {
+                        self.note_throttle(wait);
+                    }
                     match state.next_delay(
                         &self.config.retry,
                         reply.retry_after,

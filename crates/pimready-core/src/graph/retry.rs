@@ -31,17 +31,18 @@ impl Clock for SystemClock {
     }
 }
 
-/// A clock for tests: a fixed `now`, and sleeps that return at once but are recorded.
+/// A clock for tests: virtual time that starts at `now` and moves only when something
+/// sleeps; sleeps return at once but are recorded.
 #[derive(Debug)]
 pub struct RecordingClock {
-    now: DateTime<Utc>,
+    now: Mutex<DateTime<Utc>>,
     sleeps: Mutex<Vec<Duration>>,
 }
 
 impl RecordingClock {
     pub fn new(now: DateTime<Utc>) -> Self {
         RecordingClock {
-            now,
+            now: Mutex::new(now),
             sleeps: Mutex::new(Vec::new()),
         }
     }
@@ -53,10 +54,13 @@ impl RecordingClock {
 
 impl Clock for RecordingClock {
     fn now(&self) -> DateTime<Utc> {
-        self.now
+        *self.now.lock().expect("clock lock")
     }
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn Future<Output = ()> + Send + 'static>> {
         self.sleeps.lock().expect("clock lock").push(duration);
+        if let Ok(d) = chrono::Duration::from_std(duration) {
+            *self.now.lock().expect("clock lock") += d;
+        }
         Box::pin(async {})
     }
 }

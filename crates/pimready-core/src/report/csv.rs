@@ -15,6 +15,17 @@ pub const HEADER: [&str; 8] = [
     "references",
 ];
 
+/// A text cell made safe for spreadsheets: one starting with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return would be run as a formula by Excel or LibreOffice, so it gets a
+/// leading `'` (OWASP's advice for CSV injection). Tenant data is attacker-controlled.
+pub fn defuse(cell: &str) -> std::borrow::Cow<'_, str> {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
 /// The findings as CSV bytes (BOM, CRLF line ends).
 pub fn render(assessment: &Assessment) -> Vec<u8> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
@@ -36,16 +47,16 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
             writer
                 .write_record([
                     f.id.as_str(),
-                    f.title.as_str(),
+                    &defuse(&f.title),
                     category
                         .as_ref()
                         .and_then(|v| v.as_str())
                         .unwrap_or_default(),
                     f.severity.as_str(),
                     f.status.as_str(),
-                    f.summary.as_str(),
+                    &defuse(&f.summary),
                     &f.evidence.len().to_string(),
-                    &references,
+                    &defuse(&references),
                 ])
                 .expect("writing to memory cannot fail");
         }
@@ -56,6 +67,22 @@ pub fn render(assessment: &Assessment) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn formulas_from_tenant_data_are_defused() {
+        assert_eq!(
+            defuse("=HYPERLINK(\"http://x\")"),
+            "'=HYPERLINK(\"http://x\")"
+        );
+        for bad in ["+1", "-2+3", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(defuse(bad).starts_with('\''), "{bad}");
+        }
+        assert_eq!(defuse("Alice"), "Alice");
+        let mut a = sample::demo();
+        a.checks[0].summary = "=cmd|' /C calc'!A0".into();
+        let text = String::from_utf8(render(&a)).unwrap();
+        assert!(text.contains("'=cmd|"), "{text}");
+    }
     use super::*;
     use crate::report::sample;
 

@@ -126,7 +126,7 @@ pub fn render_csv(rows: &[PortfolioRow]) -> Vec<u8> {
         for r in rows {
             let record: [String; 11] = match &r.outcome {
                 Ok(s) => [
-                    r.tenant.clone(),
+                    super::csv::defuse(&r.tenant).into_owned(),
                     "assessed".into(),
                     format!("{:.1}", s.score_percent),
                     s.grade.clone(),
@@ -135,14 +135,14 @@ pub fn render_csv(rows: &[PortfolioRow]) -> Vec<u8> {
                     s.shortfall.to_string(),
                     format!("{:.2}", s.recommended_monthly_cost),
                     s.currency.clone(),
-                    s.top_risk.clone().unwrap_or_default(),
+                    super::csv::defuse(s.top_risk.as_deref().unwrap_or_default()).into_owned(),
                     String::new(),
                 ],
                 Err(e) => {
                     let mut v: [String; 11] = Default::default();
-                    v[0].clone_from(&r.tenant);
+                    v[0] = super::csv::defuse(&r.tenant).into_owned();
                     v[1] = "failed".into();
-                    v[10].clone_from(e);
+                    v[10] = super::csv::defuse(e).into_owned();
                     v
                 }
             };

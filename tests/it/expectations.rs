@@ -1,0 +1,120 @@
+//! Each fixture tenant, collected from the emulator and assessed with default settings,
+//! gives the findings in `tests/fixtures/expected/<tenant>.json` (reviewed by hand).
+//! `UPDATE_EXPECT=1 cargo test -p pimready-tests expectations` rewrites them; review the diff.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use pimready_core::assessment::assess;
+use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::collect::{CollectConfig, collect_snapshot};
+use pimready_core::pricebook::PriceBook;
+use pimready_core::settings::AssessmentSettings;
+use pimready_core::token::{AccessToken, StaticToken};
+use pimready_tests::Emulator;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
+struct Expected {
+    grade: String,
+    percent: f64,
+    coverage: f64,
+    pim_capable: bool,
+    seats_in_scope: u32,
+    shortfall: u32,
+    recommended: Option<String>,
+    standing_admins: u32,
+    gaps: Vec<String>,
+    checks: BTreeMap<String, String>,
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn actual(name: &str) -> Expected {
+    let emu = Emulator::start_named(name).await.expect("emulator starts");
+    let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
+    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    config.now = now;
+    let mut ignore = |_| {};
+    let snapshot = collect_snapshot(
+        config,
+        Arc::new(StaticToken(AccessToken::new(emu.token()))),
+        &mut ignore,
+    )
+    .await
+    .expect("collects");
+    let a = assess(
+        &snapshot,
+        &AssessmentSettings::default(),
+        &PriceBook::default_book(),
+    );
+    Expected {
+        grade: a.score.grade.clone(),
+        percent: a.score.percent,
+        coverage: a.score.coverage,
+        pim_capable: a.licensing.pim_capable,
+        seats_in_scope: a.licensing.seats.in_scope,
+        shortfall: a.licensing.seats.shortfall,
+        recommended: a.cost.recommended.map(|p| {
+            serde_json::to_value(p)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }),
+        standing_admins: a.headline.standing_admins,
+        gaps: a
+            .gaps
+            .iter()
+            .map(|g| format!("{}: {}", g.dataset, g.reason.as_str()))
+            .collect(),
+        checks: a
+            .checks
+            .iter()
+            .map(|f| (f.id.clone(), f.status.as_str().to_owned()))
+            .collect(),
+    }
+}
+
+async fn check(name: &str) {
+    let path = format!(
+        "{}/fixtures/expected/{name}.json",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let got = actual(name).await;
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, serde_json::to_string_pretty(&got).unwrap() + "\n").unwrap();
+        return;
+    }
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let want: Expected = serde_json::from_str(&text).unwrap();
+    assert_eq!(
+        got, want,
+        "{name}: findings differ from {path} (UPDATE_EXPECT=1 rewrites it; review the diff)"
+    );
+}
+
+#[tokio::test]
+async fn contoso_e5() {
+    check("contoso-e5").await;
+}
+
+#[tokio::test]
+async fn fabrikam_bp() {
+    check("fabrikam-bp").await;
+}
+
+#[tokio::test]
+async fn northwind_p2() {
+    check("northwind-p2").await;
+}
+
+#[tokio::test]
+async fn large() {
+    check("large").await;
+}
