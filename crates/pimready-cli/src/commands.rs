@@ -231,11 +231,24 @@ fn diff(old: i64, new: i64) -> Result<(), CliError> {
     Ok(())
 }
 
+/// Deletes the tenant's stored assessments and its cached sign-in.
 fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
     let mut store = open_store()?;
-    let removed = store.forget_tenant(tenant).map_err(|e| history_error(&e))?;
+    let removed = match store.forget_tenant(tenant) {
+        Ok(n) => Some(n),
+        Err(HistoryError::UnknownTenant(_)) => None,
+        Err(e) => return Err(history_error(&e)),
+    };
+    let signed_out = connect::forget_sign_in(tenant)?;
+    if removed.is_none() && signed_out == 0 {
+        return Err(CliError::usage(format!("nothing is stored for {tenant}"))
+            .hint("`pimready history` and `pimready tenants` list what is stored"));
+    }
     if !quiet {
-        println!("Forgot {tenant}: {removed} stored assessment(s) deleted.");
+        println!(
+            "Forgot {tenant}: {} stored assessment(s) deleted, {signed_out} cached sign-in(s) removed.",
+            removed.unwrap_or(0)
+        );
     }
     Ok(())
 }

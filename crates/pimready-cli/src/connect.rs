@@ -191,6 +191,16 @@ pub fn tenants() -> Result<(), CliError> {
     Ok(())
 }
 
+/// Removes the tenant's saved profiles and keychain entries; returns how many.
+pub fn forget_sign_in(tenant: &str) -> Result<usize, CliError> {
+    let Some(profiles) = ProfileStore::default_location() else {
+        return Ok(0);
+    };
+    auth::sign_out(&profiles, &KeyringStore::new(), Some(tenant))
+        .map(|gone| gone.len())
+        .map_err(|e| auth_error(&e))
+}
+
 pub fn signout(tenant: Option<&str>, quiet: bool) -> Result<(), CliError> {
     let profiles = profiles()?;
     let gone =
