@@ -59,7 +59,7 @@ pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliErr
             };
             match cloud {
                 Some(c) if entry.cloud.is_none() => entry.cloud = Some(c),
-                None if entry.client_id.is_none() && looks_like_guid(w) => {
+                None if entry.client_id.is_none() && pimready_core::snapshot::is_guid(w) => {
                     entry.client_id = Some(w.to_owned());
                 }
                 _ => {
@@ -78,17 +78,6 @@ pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliErr
             .hint("one tenant per line: tenant [cloud] [client-id]"));
     }
     Ok(out)
-}
-
-fn looks_like_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.chars().enumerate().all(|(i, c)| {
-            if [8, 13, 18, 23].contains(&i) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
 }
 
 pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliError> {

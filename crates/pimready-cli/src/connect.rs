@@ -28,15 +28,6 @@ pub fn cloud(arg: CloudArg) -> Cloud {
     }
 }
 
-fn cloud_name(arg: CloudArg) -> &'static str {
-    match arg {
-        CloudArg::Global => "global",
-        CloudArg::Usgov => "usgov",
-        CloudArg::UsgovDod => "usgov-dod",
-        CloudArg::China => "china",
-    }
-}
-
 pub fn profiles() -> Result<ProfileStore, CliError> {
     ProfileStore::default_location().ok_or_else(|| {
         CliError::usage("no configuration folder could be found for saved tenants (is HOME set?)")
@@ -67,7 +58,7 @@ pub async fn sign_in(
     {
         return Ok(Arc::new(StaticToken(AccessToken::new(token.trim()))));
     }
-    let mut config = SignInConfig::new(cloud_name(conn.cloud), tenant)
+    let mut config = SignInConfig::new(cloud(conn.cloud).as_str(), tenant)
         .map_err(|e| CliError::usage(e.to_string()))?;
     if let Some(host) = &conn.authority_host {
         config.authority_host = url::Url::parse(host)

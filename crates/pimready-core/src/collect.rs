@@ -20,7 +20,6 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 use std::time::Instant;
 
-use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use futures::StreamExt;
 use futures::stream::FuturesUnordered;
@@ -30,6 +29,7 @@ use serde_json::{Value, json};
 use crate::cloud::{Cloud, Endpoints};
 use crate::graph::{GraphClient, GraphConfig, GraphCounters, GraphError, GraphErrorKind};
 use crate::progress::Progress;
+use crate::snapshot::is_guid;
 use crate::snapshot::{
     CollectionMeta, Dataset, Gap, GapReason, GroupScheduleInstance, Organization, Principal,
     PrincipalKind, PrivilegedGroup, SignInActivity, TenantSnapshot,
@@ -200,8 +200,10 @@ pub async fn collect_snapshot_with_stats(
 ) -> Result<(TenantSnapshot, CollectStats), CollectError> {
     let started = Instant::now();
     let token = tokens.access_token().await?;
-    let scopes = token_scopes(token.secret());
-    let token_tenant = token_claim(token.secret(), "tid");
+    // Read for the report and the tenant fallback only; Graph checks the token itself.
+    let claims = crate::auth::jwt::claims(token.secret()).unwrap_or_default();
+    let scopes = claims.scopes();
+    let token_tenant = claims.tid;
     let client = GraphClient::new(config.endpoints.graph.clone(), tokens, config.graph.clone())
         .map_err(|e| CollectError::Setup(e.detail))?;
     let meta = CollectionMeta {
@@ -902,17 +904,6 @@ fn sign_in(value: &Value, id: &str) -> Result<SignInActivity, GraphError> {
     Ok(activity)
 }
 
-fn is_guid(s: &str) -> bool {
-    s.len() == 36
-        && s.char_indices().all(|(i, c)| {
-            if matches!(i, 8 | 13 | 18 | 23) {
-                c == '-'
-            } else {
-                c.is_ascii_hexdigit()
-            }
-        })
-}
-
 /// The organization Graph answered for must be the tenant asked for.
 fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError> {
     let asked = asked.trim();
@@ -933,37 +924,6 @@ fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError> {
                 .map_or_else(|| org.id.clone(), |d| format!("{} ({d})", org.id)),
         })
     }
-}
-
-/// A string claim of a JWT access token (e.g. `tid`), if it is a readable JWT.
-fn token_claim(token: &str, claim: &str) -> Option<String> {
-    let payload = token.split('.').nth(1)?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .ok()?;
-    let claims: Value = serde_json::from_slice(&bytes).ok()?;
-    claims.get(claim).and_then(Value::as_str).map(str::to_owned)
-}
-
-/// The delegated scopes in a JWT access token's `scp` claim, if it is a readable JWT.
-/// (Only read for the report; the token is never checked here: Graph does that.)
-fn token_scopes(token: &str) -> Vec<String> {
-    let Some(payload) = token.split('.').nth(1) else {
-        return Vec::new();
-    };
-    let Ok(bytes) =
-        base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload.trim_end_matches('='))
-    else {
-        return Vec::new();
-    };
-    let claims: Value = serde_json::from_slice(&bytes).unwrap_or_default();
-    let mut scopes: Vec<String> = claims
-        .get("scp")
-        .and_then(Value::as_str)
-        .map(|s| s.split_whitespace().map(str::to_owned).collect())
-        .unwrap_or_default();
-    scopes.sort();
-    scopes
 }
 
 #[cfg(test)]
@@ -995,15 +955,17 @@ mod tests {
 
     #[test]
     fn scopes_from_token() {
+        use base64::Engine as _;
         let b64 = |s: &str| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(s);
         let jwt = format!(
             "{}.{}.sig",
             b64("{}"),
             b64(r#"{"scp":"User.Read.All Directory.Read.All"}"#)
         );
-        assert_eq!(token_scopes(&jwt), ["Directory.Read.All", "User.Read.All"]);
-        assert!(token_scopes("opaque-token").is_empty());
-        assert!(token_scopes("a.!!!.c").is_empty());
+        let scopes = |t: &str| crate::auth::jwt::claims(t).unwrap_or_default().scopes();
+        assert_eq!(scopes(&jwt), ["Directory.Read.All", "User.Read.All"]);
+        assert!(scopes("opaque-token").is_empty());
+        assert!(scopes("a.!!!.c").is_empty());
     }
 
     #[test]

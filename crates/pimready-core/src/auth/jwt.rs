@@ -16,6 +16,9 @@ pub(crate) struct Claims {
     pub upn: Option<String>,
     #[serde(default)]
     pub oid: Option<String>,
+    /// Delegated scopes, space-separated (access tokens only).
+    #[serde(default)]
+    pub scp: Option<String>,
 }
 
 impl Claims {
@@ -26,6 +29,17 @@ impl Claims {
             .or_else(|| self.upn.clone())
             .or_else(|| self.oid.clone())
             .map(|a| a.to_lowercase())
+    }
+
+    /// The delegated scopes, sorted.
+    pub fn scopes(&self) -> Vec<String> {
+        let mut scopes: Vec<String> = self
+            .scp
+            .as_deref()
+            .map(|s| s.split_whitespace().map(str::to_owned).collect())
+            .unwrap_or_default();
+        scopes.sort();
+        scopes
     }
 }
 
@@ -38,19 +52,10 @@ pub(crate) fn claims(token: &str) -> Option<Claims> {
     serde_json::from_slice(&bytes).ok()
 }
 
-/// Whether `s` looks like a tenant id (a GUID) rather than a domain name.
-pub(crate) fn is_guid(s: &str) -> bool {
-    let groups: Vec<&str> = s.split('-').collect();
-    groups.len() == 5
-        && groups
-            .iter()
-            .zip([8, 4, 4, 4, 12])
-            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::snapshot::is_guid;
 
     #[test]
     fn reads_claims_and_guids() {

@@ -13,7 +13,7 @@ mod cache;
 mod device_code;
 mod error;
 mod http;
-mod jwt;
+pub(crate) mod jwt;
 mod loopback;
 mod profiles;
 pub mod scopes;
@@ -44,43 +44,6 @@ pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 /// How long the loopback listener waits for the browser by default.
 pub const DEFAULT_LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
-/// A national cloud's sign-in authority and Graph host.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct CloudEndpoints {
-    pub name: &'static str,
-    pub authority_host: &'static str,
-    pub graph_host: &'static str,
-}
-
-/// The clouds PIM Ready knows.
-pub const CLOUDS: &[CloudEndpoints] = &[
-    CloudEndpoints {
-        name: "global",
-        authority_host: "https://login.microsoftonline.com",
-        graph_host: "https://graph.microsoft.com",
-    },
-    CloudEndpoints {
-        name: "usgov",
-        authority_host: "https://login.microsoftonline.us",
-        graph_host: "https://graph.microsoft.us",
-    },
-    CloudEndpoints {
-        name: "usgov-dod",
-        authority_host: "https://login.microsoftonline.us",
-        graph_host: "https://dod-graph.microsoft.us",
-    },
-    CloudEndpoints {
-        name: "china",
-        authority_host: "https://login.chinacloudapi.cn",
-        graph_host: "https://microsoftgraph.chinacloudapi.cn",
-    },
-];
-
-/// The endpoints of cloud `name`.
-pub fn cloud_endpoints(name: &str) -> Option<&'static CloudEndpoints> {
-    CLOUDS.iter().find(|c| c.name.eq_ignore_ascii_case(name))
-}
-
 /// The current time; injectable so tests can move past token expiry.
 pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
@@ -106,12 +69,9 @@ pub struct SignInConfig {
 impl SignInConfig {
     /// Defaults for `tenant` in cloud `cloud`.
     pub fn new(cloud: &str, tenant: &str) -> Result<Self, AuthError> {
-        let c = cloud_endpoints(cloud).ok_or_else(|| {
-            AuthError::InvalidResponse(format!(
-                "unknown cloud {cloud:?}; known: {}",
-                CLOUDS.iter().map(|c| c.name).collect::<Vec<_>>().join(", ")
-            ))
-        })?;
+        let c: crate::cloud::Cloud = cloud
+            .parse()
+            .map_err(|e: crate::cloud::EndpointError| AuthError::InvalidResponse(e.to_string()))?;
         let tenant = tenant.trim();
         if tenant.is_empty() || tenant.contains(['/', '?', '#']) {
             return Err(AuthError::InvalidResponse(format!(
@@ -119,9 +79,10 @@ impl SignInConfig {
             )));
         }
         Ok(Self {
-            cloud: c.name.to_owned(),
-            authority_host: Url::parse(c.authority_host).expect("static URL"),
-            graph_resource: c.graph_host.to_owned(),
+            cloud: c.as_str().to_owned(),
+            authority_host: Url::parse(&format!("https://{}", c.authority_host()))
+                .expect("static URL"),
+            graph_resource: format!("https://{}", c.graph_host()),
             tenant: tenant.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             redirect_host: "127.0.0.1".to_owned(),

@@ -141,7 +141,7 @@ pub(crate) fn accept(
     };
     let asked = match expected_tid {
         Some(t) => Some(t.to_owned()),
-        None if jwt::is_guid(&config.tenant) => Some(config.tenant.clone()),
+        None if crate::snapshot::is_guid(&config.tenant) => Some(config.tenant.clone()),
         None => None,
     };
     if let Some(asked) = asked

@@ -14,6 +14,17 @@ use serde::{Deserialize, Serialize};
 
 pub use graph::*;
 
+/// Whether `s` is shaped like a directory object or tenant id (a GUID), as opposed to a
+/// domain name or anything that must not go into a request URL.
+pub fn is_guid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
 /// Bumped whenever a saved snapshot's shape changes incompatibly.
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
 
