@@ -9,7 +9,6 @@
 # hangs) and keeps debug assertions and overflow checks on. Crashes land in
 # fuzz/artifacts/<target>/; the growing corpus in fuzz/corpus/<target>/ (both
 # ignored by git); run logs in fuzz/logs/; the committed seeds in fuzz/seeds/<target>/ are read, not written.
-# Set FUZZ_FEATURES=graph to add the Graph client targets once that branch merged.
 set -eu
 
 seconds="${1:-600}"
@@ -17,18 +16,14 @@ seconds="${1:-600}"
 cd "$(dirname "$0")/../fuzz"
 
 export RUSTC_BOOTSTRAP=1
-features=""
-[ -n "${FUZZ_FEATURES:-}" ] && features="--features ${FUZZ_FEATURES}"
 
 if [ "$#" -gt 0 ]; then
     targets="$*"
 else
-    targets="snapshot_json graph_parsers iso_duration price_book"
-    case "${FUZZ_FEATURES:-}" in *graph*) targets="$targets retry_after batch_response" ;; esac
+    targets="snapshot_json graph_parsers iso_duration price_book retry_after batch_response"
 fi
 
-# shellcheck disable=SC2086 # $features is a word list on purpose
-cargo fuzz build -s none -a $features
+cargo fuzz build -s none -a
 # With -jobs=1 libFuzzer runs the job in a child process whose output goes to
 # fuzz-0.log; it is kept as logs/<target>.log (ignored by git).
 mkdir -p logs
@@ -37,8 +32,7 @@ for target in $targets; do
     mkdir -p "corpus/$target"
     echo "== $target: ${seconds}s"
     rm -f fuzz-0.log
-    # shellcheck disable=SC2086
-    nice -n 10 cargo fuzz run -s none -a $features "$target" "corpus/$target" "seeds/$target" -- \
+    nice -n 19 cargo fuzz run -s none -a "$target" "corpus/$target" "seeds/$target" -- \
         -max_total_time="$seconds" -jobs=1 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 || status=1
     [ -f fuzz-0.log ] && mv fuzz-0.log "logs/$target.log" && tail -n 25 "logs/$target.log"

@@ -3,9 +3,7 @@
 //!
 //! Calls `pimready_core::graph::match_batch_responses(ids: &[String], answer:
 //! &serde_json::Value, now: DateTime<Utc>) -> Result<Vec<InnerOutcome>, GraphError>`
-//! as written on the Graph client branch (`foundation`, `graph/batch.rs`). Built only
-//! with `--features graph` until that branch merges; the lead fixes the name here if
-//! it changed at merge.
+//! (`graph/batch.rs`).
 #![no_main]
 
 use chrono::{DateTime, Utc};

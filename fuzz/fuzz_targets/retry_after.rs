@@ -1,9 +1,7 @@
 //! The `Retry-After` parser on arbitrary header values: never panics.
 //!
 //! Calls `pimready_core::graph::parse_retry_after(value: &str, now: DateTime<Utc>)
-//! -> Option<std::time::Duration>` as written on the Graph client branch
-//! (`foundation`, `graph/retry.rs`). Built only with `--features graph` until that
-//! branch merges; the lead fixes the name here if it changed at merge.
+//! -> Option<std::time::Duration>` (`graph/retry.rs`).
 #![no_main]
 
 use chrono::{DateTime, Utc};
