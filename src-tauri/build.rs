@@ -14,6 +14,12 @@ const COMMANDS: &[&str] = &[
     "get_settings",
     "save_settings",
     "choose_reports_folder",
+    "list_history",
+    "open_stored_assessment",
+    "compare_assessments",
+    "list_portfolio",
+    "export_portfolio",
+    "forget_tenant",
 ];
 
 fn main() {

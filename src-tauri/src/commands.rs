@@ -17,8 +17,8 @@ use tauri_plugin_opener::OpenerExt;
 use crate::core_api;
 use crate::error::{Error, Result};
 use crate::models::{
-    AssessmentView, ExportDestination, ExportFormat, Exported, ProgressEvent, SavedTenant,
-    SignInEvent, SignInRequest, SignedIn,
+    AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView, PortfolioRowView,
+    ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
 };
 use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
@@ -38,11 +38,17 @@ pub const NAMES: &[&str] = &[
     "get_settings",
     "save_settings",
     "choose_reports_folder",
+    "list_history",
+    "open_stored_assessment",
+    "compare_assessments",
+    "list_portfolio",
+    "export_portfolio",
+    "forget_tenant",
 ];
 
 #[tauri::command]
-pub fn list_tenants() -> Vec<SavedTenant> {
-    core_api::saved_tenants()
+pub fn list_tenants(state: State<'_, AppState>) -> Vec<SavedTenant> {
+    core_api::saved_tenants(&state.history)
 }
 
 #[tauri::command]
@@ -76,6 +82,7 @@ pub async fn run_assessment(
     let result = core_api::assess_tenant(
         &tenant_id,
         &settings,
+        &state.history,
         |e| drop(on_progress.send(e)),
         &cancel,
     )
@@ -117,7 +124,10 @@ pub async fn load_snapshot<R: Runtime>(
         )?,
     };
     let settings = state.lock().settings.clone();
-    finish_run(&state, core_api::assess_snapshot_file(&path, &settings))
+    finish_run(
+        &state,
+        core_api::assess_snapshot_file(&path, &settings, &state.history),
+    )
 }
 
 #[tauri::command]
@@ -127,7 +137,7 @@ pub async fn export_report<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Exported> {
-    let (assessment, settings) = {
+    let (on_screen, settings) = {
         let inner = state.lock();
         let current = inner
             .current
@@ -135,24 +145,56 @@ pub async fn export_report<R: Runtime>(
             .ok_or_else(|| Error::invalid_input("Open an assessment first."))?;
         (current, inner.settings.clone())
     };
-    let file_name = report_file_name(&assessment, format);
-    let path = match destination {
-        ExportDestination::ReportsFolder => state.reports_folder().join(&file_name),
+    let file_name = report_file_name(&on_screen.assessment, format);
+    let path = destination_path(&app, &state, destination, &file_name, format)?;
+    let bytes = core_api::render(format, &on_screen, &settings, &state.history)?;
+    write_export(&path, &bytes)
+}
+
+/// The portfolio of every stored tenant, as a PDF page or a CSV.
+#[tauri::command]
+pub async fn export_portfolio<R: Runtime>(
+    format: ExportFormat,
+    destination: ExportDestination,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<Exported> {
+    let settings = state.lock().settings.clone();
+    let bytes = core_api::render_portfolio(format, &settings, &state.history)?;
+    let file_name = pimready_core::report::portfolio::file_name(
+        chrono::Utc::now().date_naive(),
+        format.extension(),
+    );
+    let path = destination_path(&app, &state, destination, &file_name, format)?;
+    write_export(&path, &bytes)
+}
+
+fn destination_path<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    destination: ExportDestination,
+    file_name: &str,
+    format: ExportFormat,
+) -> Result<PathBuf> {
+    match destination {
+        ExportDestination::ReportsFolder => Ok(state.reports_folder().join(file_name)),
         ExportDestination::SaveAs => pick(
             app.dialog()
                 .file()
-                .set_file_name(&file_name)
+                .set_file_name(file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
                 .blocking_save_file(),
-        )?,
-    };
-    let bytes = core_api::render(format, &assessment, &settings)?;
+        ),
+    }
+}
+
+fn write_export(path: &std::path::Path, bytes: &[u8]) -> Result<Exported> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::io("Could not create the reports folder", &e))?;
     }
     // Atomic: an interrupted export never leaves half a file or damages an older one.
-    pimready_core::report::write_atomic(&path, &bytes)
+    pimready_core::report::write_atomic(path, bytes)
         .map_err(|e| Error::io(&format!("Could not write {}", path.display()), &e))?;
     Ok(Exported {
         path: path.display().to_string(),
@@ -176,6 +218,47 @@ pub fn open_reference<R: Runtime>(url: String, app: AppHandle<R>) -> Result<()> 
     app.opener()
         .open_url(url, None::<&str>)
         .map_err(|e| Error::internal(e.to_string()))
+}
+
+#[tauri::command]
+pub fn list_history(tenant_id: Option<String>, state: State<'_, AppState>) -> Result<HistoryView> {
+    core_api::history_view(&state.history, tenant_id.as_deref())
+}
+
+/// Puts a stored assessment on screen (Overview, Findings, exports).
+#[tauri::command]
+pub fn open_stored_assessment(id: i64, state: State<'_, AppState>) -> Result<AssessmentView> {
+    finish_run(&state, core_api::stored_assessment(&state.history, id))
+}
+
+#[tauri::command]
+pub fn compare_assessments(
+    first: i64,
+    second: i64,
+    state: State<'_, AppState>,
+) -> Result<pimready_core::history::AssessmentDiff> {
+    core_api::compare(&state.history, first, second)
+}
+
+#[tauri::command]
+pub fn list_portfolio(state: State<'_, AppState>) -> Result<Vec<PortfolioRowView>> {
+    core_api::portfolio(&state.history)
+}
+
+/// Deletes the tenant's history and cached sign-in.
+#[tauri::command]
+pub fn forget_tenant(tenant_id: String, state: State<'_, AppState>) -> Result<core_api::Forgotten> {
+    let forgotten = core_api::forget_tenant(&state.history, &tenant_id)?;
+    let mut inner = state.lock();
+    inner.accounts.retain(|(t, _)| *t != tenant_id);
+    if inner
+        .current
+        .as_ref()
+        .is_some_and(|c| c.assessment.tenant.id.eq_ignore_ascii_case(&tenant_id))
+    {
+        inner.current = None;
+    }
+    Ok(forgotten)
 }
 
 #[derive(Debug, Serialize)]
@@ -238,15 +321,14 @@ fn begin_run(state: &AppState) -> (DesktopSettings, Arc<AtomicBool>) {
     (inner.settings.clone(), cancel)
 }
 
-fn finish_run(
-    state: &AppState,
-    result: Result<pimready_core::assessment::Assessment>,
-) -> Result<AssessmentView> {
+fn finish_run(state: &AppState, result: Result<core_api::Assessed>) -> Result<AssessmentView> {
     let mut inner = state.lock();
     inner.cancel = None;
-    let assessment = result?;
-    let view = AssessmentView::from(&assessment);
-    inner.current = Some(assessment);
+    let assessed = result?;
+    let mut view = AssessmentView::from(&assessed.assessment);
+    view.history_id = assessed.history_id.map(|id| id.0);
+    view.history_warning.clone_from(&assessed.history_warning);
+    inner.current = Some(assessed);
     Ok(view)
 }
 

@@ -16,7 +16,7 @@ use pimready_core::auth::{
 };
 use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::collect::{CollectConfig, CollectError, collect_snapshot};
-use pimready_core::history::Store;
+use pimready_core::history::{self, AssessmentDiff, AssessmentId, HistoryError, Store};
 use pimready_core::pricebook::PriceBook;
 use pimready_core::progress::Progress;
 use pimready_core::report::{self, Branding, NameMasking, ReportOptions};
@@ -25,7 +25,8 @@ use pimready_core::token::TokenSource;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{
-    ExportFormat, ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
+    ExportFormat, HistoryView, PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent,
+    SignInMethod, SignInRequest, SignedIn,
 };
 use crate::settings_file::DesktopSettings;
 
@@ -77,12 +78,22 @@ fn collect_error(e: &CollectError) -> Error {
     Error::new(kind, e.to_string())
 }
 
+/// Where the history lives: the platform's data folder, or `PIMREADY_DATA_DIR`.
+#[derive(Debug, Clone)]
+pub struct HistoryFile(pub std::path::PathBuf);
+
+impl HistoryFile {
+    fn open(&self) -> Result<Store> {
+        Store::open(&self.0).map_err(|e| history_error(&e))
+    }
+}
+
 /// Saved tenant profiles, each with its last stored score.
-pub fn saved_tenants() -> Vec<SavedTenant> {
+pub fn saved_tenants(history: &HistoryFile) -> Vec<SavedTenant> {
     let Ok(profiles) = profiles().and_then(|p| p.list().map_err(|e| auth_error(&e))) else {
         return Vec::new();
     };
-    let store = Store::open_default().ok();
+    let store = history.open().ok();
     profiles
         .into_iter()
         .map(|p| {
@@ -156,10 +167,16 @@ pub async fn sign_in(
     let browser = AnnouncingBrowser {
         on_event: &on_event,
     };
-    let prompt = auth::Prompt::BrowserOrDeviceCode {
-        browser: &browser,
-        on_prompt: &on_prompt,
-        sleep: auth::tokio_sleeper(),
+    let prompt = match request.method {
+        SignInMethod::Browser => auth::Prompt::BrowserOrDeviceCode {
+            browser: &browser,
+            on_prompt: &on_prompt,
+            sleep: auth::tokio_sleeper(),
+        },
+        SignInMethod::DeviceCode => auth::Prompt::DeviceCode {
+            on_prompt: &on_prompt,
+            sleep: auth::tokio_sleeper(),
+        },
     };
     let session = match SignIn::new(config).sign_in(&profiles, prompt).await {
         Ok(s) => s,
@@ -224,24 +241,60 @@ fn price_book(settings: &DesktopSettings) -> PriceBook {
     book
 }
 
-fn assess_and_store(snapshot: &TenantSnapshot, settings: &DesktopSettings) -> Assessment {
-    let assessment = assessment::assess(snapshot, &settings.assessment, &price_book(settings));
-    // History is a convenience: a store that cannot be written never loses the result on screen.
-    if let Ok(mut store) = Store::open_default()
-        && let Err(e) = store.save(snapshot, &assessment, &settings.assessment)
-    {
-        tracing::warn!("the assessment was not stored in the history: {e}");
+/// An assessment on screen: where it is in the history, or why it is not there.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub assessment: Assessment,
+    pub history_id: Option<AssessmentId>,
+    pub history_warning: Option<String>,
+}
+
+impl Assessed {
+    fn unsaved(assessment: Assessment) -> Self {
+        Assessed {
+            assessment,
+            history_id: None,
+            history_warning: None,
+        }
     }
-    assessment
+}
+
+fn assess_and_store(
+    snapshot: &TenantSnapshot,
+    settings: &DesktopSettings,
+    history: &HistoryFile,
+) -> Assessed {
+    let assessment = assessment::assess(snapshot, &settings.assessment, &price_book(settings));
+    // A store that cannot be written never loses the result on screen: the user is told.
+    let saved = history.open().and_then(|mut store| {
+        store
+            .save(snapshot, &assessment, &settings.assessment)
+            .map_err(|e| history_error(&e))
+    });
+    match saved {
+        Ok(id) => Assessed {
+            assessment,
+            history_id: Some(id),
+            history_warning: None,
+        },
+        Err(e) => Assessed {
+            assessment,
+            history_id: None,
+            history_warning: Some(format!(
+                "This assessment was not stored in the history: {e}"
+            )),
+        },
+    }
 }
 
 /// Collects the signed-in tenant (progress per dataset, cancellable), then assesses it.
 pub async fn assess_tenant(
     tenant_id: &str,
     settings: &DesktopSettings,
+    history: &HistoryFile,
     on_progress: impl Fn(ProgressEvent) + Send + Sync,
     cancel: &AtomicBool,
-) -> Result<Assessment> {
+) -> Result<Assessed> {
     let connection = sessions()
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -307,7 +360,7 @@ pub async fn assess_tenant(
     if let Ok(p) = profiles() {
         let _ = p.mark_assessed(&snapshot.tenant_id, snapshot.meta.collected_at);
     }
-    Ok(assess_and_store(&snapshot, settings))
+    Ok(assess_and_store(&snapshot, settings, history))
 }
 
 /// The built-in demo tenant: the embedded snapshot, assessed like any other.
@@ -316,12 +369,13 @@ pub async fn assess_demo(
     settings: &DesktopSettings,
     on_progress: impl Fn(ProgressEvent),
     cancel: &AtomicBool,
-) -> Result<Assessment> {
+) -> Result<Assessed> {
     if let Some(path) = std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
         // A hand-written assessment (hostile names, empty tenant) for UI work and tests.
         let text =
             std::fs::read_to_string(&path).map_err(|e| Error::io("dev assessment fixture", &e))?;
         return serde_json::from_str(&text)
+            .map(Assessed::unsaved)
             .map_err(|e| Error::internal(format!("dev assessment fixture: {e}")));
     }
     if cancel.load(Ordering::Relaxed) {
@@ -329,25 +383,33 @@ pub async fn assess_demo(
     }
     on_progress(ProgressEvent::Evaluating);
     let snapshot = pimready_core::demo::snapshot();
-    Ok(assessment::assess(
+    // The demo is a tour, not a client: it stays out of the history and the portfolio.
+    Ok(Assessed::unsaved(assessment::assess(
         &snapshot,
         &settings.assessment,
         &price_book(settings),
-    ))
+    )))
 }
 
 /// Reads a saved snapshot and assesses it.
-pub fn assess_snapshot_file(path: &Path, settings: &DesktopSettings) -> Result<Assessment> {
+pub fn assess_snapshot_file(
+    path: &Path,
+    settings: &DesktopSettings,
+    history: &HistoryFile,
+) -> Result<Assessed> {
     let snapshot = TenantSnapshot::load(path)?;
-    Ok(assess_and_store(&snapshot, settings))
+    Ok(assess_and_store(&snapshot, settings, history))
 }
 
-/// Renders a report with the branding and masking from settings.
+/// Renders a report with the branding and masking from settings; a stored assessment's
+/// PDF also says what changed since the tenant's previous one.
 pub fn render(
     format: ExportFormat,
-    assessment: &Assessment,
+    on_screen: &Assessed,
     settings: &DesktopSettings,
+    history_file: &HistoryFile,
 ) -> Result<Vec<u8>> {
+    let assessment = &on_screen.assessment;
     let masked;
     let data = if settings.branding.mask_names {
         masked = report::mask::mask_assessment(assessment);
@@ -359,30 +421,140 @@ pub fn render(
         ExportFormat::Json => Ok(report::json::render(data).into_bytes()),
         ExportFormat::Csv => Ok(report::csv::render(data)),
         ExportFormat::Pdf => {
-            let mut options = ReportOptions::new(chrono::Utc::now());
-            options.masking = if settings.branding.mask_names {
-                NameMasking::Masked
-            } else {
-                NameMasking::Clear
-            };
-            let mut branding = Branding::default();
-            if !settings.branding.consultant_name.trim().is_empty() {
-                branding
-                    .consultant_name
-                    .clone_from(&settings.branding.consultant_name);
-            }
-            if !settings.branding.client_display_name.trim().is_empty() {
-                branding.client_display_name = Some(settings.branding.client_display_name.clone());
-            }
-            if let Some(logo) = &settings.branding.logo_path {
-                branding.logo_png = Some(std::fs::read(logo).map_err(|e| {
-                    Error::io(&format!("Could not read the logo {}", logo.display()), &e)
-                })?);
-            }
-            options.branding = branding;
+            let mut options = report_options(settings)?;
+            options.history = on_screen.history_id.and_then(|id| {
+                let store = history_file.open().ok()?;
+                history::report_history(&store, assessment, id)
+                    .inspect_err(|e| tracing::warn!("the report leaves out the history: {e}"))
+                    .ok()
+                    .flatten()
+            });
             report::pdf::render(assessment, &options).map_err(|e| Error::internal(e.to_string()))
         }
     }
+}
+
+/// The cover's branding and the masking, from settings.
+fn report_options(settings: &DesktopSettings) -> Result<ReportOptions> {
+    let mut options = ReportOptions::new(chrono::Utc::now());
+    options.masking = if settings.branding.mask_names {
+        NameMasking::Masked
+    } else {
+        NameMasking::Clear
+    };
+    let mut branding = Branding::default();
+    if !settings.branding.consultant_name.trim().is_empty() {
+        branding
+            .consultant_name
+            .clone_from(&settings.branding.consultant_name);
+    }
+    if !settings.branding.client_display_name.trim().is_empty() {
+        branding.client_display_name = Some(settings.branding.client_display_name.clone());
+    }
+    if let Some(logo) = &settings.branding.logo_path {
+        branding.logo_png =
+            Some(std::fs::read(logo).map_err(|e| {
+                Error::io(&format!("Could not read the logo {}", logo.display()), &e)
+            })?);
+    }
+    options.branding = branding;
+    Ok(options)
+}
+
+// ---------------------------------------------------------------- history
+
+fn history_error(e: &HistoryError) -> Error {
+    let kind = match e.kind() {
+        "unknown_tenant" | "ambiguous_tenant" | "different_tenants" | "not_found"
+        | "tenant_mismatch" => ErrorKind::InvalidInput,
+        _ => ErrorKind::Io,
+    };
+    Error::new(kind, e.to_string())
+}
+
+/// Stored tenants, and the assessments of `tenant_id` (all tenants' when `None`).
+pub fn history_view(history: &HistoryFile, tenant_id: Option<&str>) -> Result<HistoryView> {
+    let store = history.open()?;
+    Ok(HistoryView {
+        tenants: store.tenants().map_err(|e| history_error(&e))?,
+        assessments: store.list(tenant_id).map_err(|e| history_error(&e))?,
+        path: store.path().display().to_string(),
+    })
+}
+
+/// A stored assessment, as it was when it was made.
+pub fn stored_assessment(history: &HistoryFile, id: i64) -> Result<Assessed> {
+    let id = AssessmentId(id);
+    let assessment = history
+        .open()?
+        .load_assessment(id)
+        .map_err(|e| history_error(&e))?;
+    Ok(Assessed {
+        assessment,
+        history_id: Some(id),
+        history_warning: None,
+    })
+}
+
+/// What changed between two stored assessments of one tenant (older first).
+pub fn compare(history: &HistoryFile, first: i64, second: i64) -> Result<AssessmentDiff> {
+    history
+        .open()?
+        .compare(AssessmentId(first), AssessmentId(second))
+        .map_err(|e| history_error(&e))
+}
+
+/// Every stored tenant's latest assessment.
+pub fn portfolio(history: &HistoryFile) -> Result<Vec<PortfolioRowView>> {
+    let rows = history::portfolio(&history.open()?).map_err(|e| history_error(&e))?;
+    Ok(rows.into_iter().map(PortfolioRowView::from).collect())
+}
+
+/// The portfolio as a PDF page (branded like the reports) or a CSV.
+pub fn render_portfolio(
+    format: ExportFormat,
+    settings: &DesktopSettings,
+    history: &HistoryFile,
+) -> Result<Vec<u8>> {
+    let rows = history::portfolio(&history.open()?).map_err(|e| history_error(&e))?;
+    if rows.is_empty() {
+        return Err(Error::invalid_input(
+            "No tenant has been assessed yet: the portfolio is empty.",
+        ));
+    }
+    match format {
+        ExportFormat::Csv => Ok(report::portfolio::render_csv(&rows)),
+        ExportFormat::Pdf => report::portfolio::render_pdf(&rows, &report_options(settings)?)
+            .map_err(|e| Error::internal(e.to_string())),
+        ExportFormat::Json => Err(Error::invalid_input("The portfolio exports as PDF or CSV.")),
+    }
+}
+
+/// What "Forget this tenant" removed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Forgotten {
+    pub assessments: usize,
+    pub sign_ins: usize,
+}
+
+/// Deletes the tenant's stored assessments, its cached sign-in and this session's tokens.
+pub fn forget_tenant(history: &HistoryFile, tenant_id: &str) -> Result<Forgotten> {
+    let assessments = match history.open()?.forget_tenant(tenant_id) {
+        Ok(n) => n,
+        Err(HistoryError::UnknownTenant(_)) => 0,
+        Err(e) => return Err(history_error(&e)),
+    };
+    sessions()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .remove(tenant_id);
+    let sign_ins = auth::sign_out(&profiles()?, &KeyringStore::new(), Some(tenant_id))
+        .map_err(|e| auth_error(&e))?
+        .len();
+    Ok(Forgotten {
+        assessments,
+        sign_ins,
+    })
 }
 
 #[cfg(test)]
@@ -413,20 +585,23 @@ mod tests {
     #[test]
     fn the_demo_renders_in_every_format() {
         let settings = DesktopSettings::default();
-        let a = assessment::assess(
+        let a = Assessed::unsaved(assessment::assess(
             &pimready_core::demo::snapshot(),
             &settings.assessment,
             &price_book(&settings),
-        );
-        let pdf = render(ExportFormat::Pdf, &a, &settings).unwrap();
+        ));
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile(dir.path().join("history.sqlite3"));
+        let pdf = render(ExportFormat::Pdf, &a, &settings, &history).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
         assert!(
-            render(ExportFormat::Csv, &a, &settings)
+            render(ExportFormat::Csv, &a, &settings, &history)
                 .unwrap()
                 .starts_with("\u{feff}".as_bytes())
         );
         let json: serde_json::Value =
-            serde_json::from_slice(&render(ExportFormat::Json, &a, &settings).unwrap()).unwrap();
+            serde_json::from_slice(&render(ExportFormat::Json, &a, &settings, &history).unwrap())
+                .unwrap();
         assert_eq!(json["tenant"]["display_name"], "Contoso Ltd");
     }
 

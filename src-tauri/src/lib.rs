@@ -29,6 +29,12 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             commands::get_settings,
             commands::save_settings,
             commands::choose_reports_folder,
+            commands::list_history,
+            commands::open_stored_assessment,
+            commands::compare_assessments,
+            commands::list_portfolio,
+            commands::export_portfolio,
+            commands::forget_tenant,
         ])
 }
 
@@ -46,8 +52,15 @@ fn app_state(app: &tauri::App) -> tauri::Result<state::AppState> {
             .or_else(|_| app.path().home_dir())?
             .join("PIM Ready"),
     };
+    // `PIMREADY_DATA_DIR` keeps the history elsewhere (tests, a portable install).
+    let history = match std::env::var_os("PIMREADY_DATA_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir).join(pimready_core::history::FILE_NAME),
+        None => pimready_core::history::default_path()
+            .unwrap_or_else(|| config_dir.join(pimready_core::history::FILE_NAME)),
+    };
     Ok(state::AppState::load(
         config_dir.join("settings.json"),
+        core_api::HistoryFile(history),
         reports_dir,
     ))
 }
@@ -151,6 +164,7 @@ mod ipc_tests {
             .unwrap();
         app.manage(crate::state::AppState::load(
             dir.join("settings.json"),
+            crate::core_api::HistoryFile(dir.join("history.sqlite3")),
             dir.join("reports"),
         ));
         tauri::WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
@@ -186,5 +200,100 @@ mod ipc_tests {
         invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
         let saved = std::fs::read_to_string(dir.path().join("settings.json")).unwrap();
         assert!(saved.contains("bg01@contoso.onmicrosoft.com"));
+    }
+
+    /// Two stored assessments of the demo tenant, a month apart; returns their ids.
+    fn store_two(dir: &std::path::Path) -> (i64, i64) {
+        use pimready_core::{assessment, demo, history::Store, pricebook::PriceBook};
+        let mut store = Store::open(dir.join("history.sqlite3")).unwrap();
+        let snapshot = demo::snapshot();
+        let settings = pimready_core::settings::AssessmentSettings::default();
+        let first = assessment::assess(&snapshot, &settings, &PriceBook::default_book());
+        let mut second = first.clone();
+        second.assessed_at += chrono::Duration::days(30);
+        second.score.percent += 10.0;
+        let a = store.save(&snapshot, &first, &settings).unwrap();
+        let b = store.save(&snapshot, &second, &settings).unwrap();
+        (a.0, b.0)
+    }
+
+    #[test]
+    fn history_portfolio_and_forget_through_ipc() {
+        let dir = tempfile::tempdir().unwrap();
+        let (first, second) = store_two(dir.path());
+        let app = app(dir.path());
+
+        let view = invoke(&app, "list_history", json!({"tenantId": null})).unwrap();
+        assert_eq!(view["tenants"].as_array().unwrap().len(), 1);
+        let ids: Vec<i64> = view["assessments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["id"].as_i64().unwrap())
+            .collect();
+        assert_eq!(ids, [second, first], "newest first");
+
+        let opened = invoke(&app, "open_stored_assessment", json!({"id": first})).unwrap();
+        assert_eq!(opened["history_id"], first);
+        assert_eq!(opened["tenant"]["display_name"], "Contoso Ltd");
+
+        let diff = invoke(
+            &app,
+            "compare_assessments",
+            json!({"first": second, "second": first}),
+        )
+        .unwrap();
+        let delta = diff["score"]["to"].as_f64().unwrap() - diff["score"]["from"].as_f64().unwrap();
+        assert!(
+            (delta - 10.0).abs() < 1e-9,
+            "older first whatever the order: {diff}"
+        );
+
+        let rows = invoke(&app, "list_portfolio", json!({})).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 1);
+        assert!(rows[0]["summary"]["grade"].is_string(), "{rows}");
+
+        let exported = invoke(
+            &app,
+            "export_portfolio",
+            json!({"format": "csv", "destination": "reports_folder"}),
+        )
+        .unwrap();
+        let csv = std::fs::read_to_string(exported["path"].as_str().unwrap()).unwrap();
+        assert!(csv.contains("contoso"), "{csv}");
+
+        let tenant = view["tenants"][0]["tenant_id"].as_str().unwrap().to_owned();
+        let forgotten = invoke(&app, "forget_tenant", json!({"tenantId": tenant})).unwrap();
+        assert_eq!(forgotten["assessments"], 2);
+        let view = invoke(&app, "list_history", json!({"tenantId": null})).unwrap();
+        assert!(view["assessments"].as_array().unwrap().is_empty());
+        let err = invoke(
+            &app,
+            "export_report",
+            json!({"format": "pdf", "destination": "reports_folder"}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err["kind"], "invalid_input",
+            "the forgotten tenant left the screen"
+        );
+    }
+
+    #[test]
+    fn a_damaged_history_is_an_io_error_and_stays_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let garbage = b"not a database, but someone's data".repeat(200);
+        std::fs::write(dir.path().join("history.sqlite3"), &garbage).unwrap();
+        let app = app(dir.path());
+        let err = invoke(&app, "list_history", json!({"tenantId": null})).unwrap_err();
+        assert_eq!(err["kind"], "io", "{err}");
+        assert!(
+            err["message"].as_str().unwrap().contains("history"),
+            "{err}"
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("history.sqlite3")).unwrap(),
+            garbage
+        );
     }
 }

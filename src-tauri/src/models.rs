@@ -23,6 +23,10 @@ pub struct AssessmentView {
     pub gaps: Vec<GapInfo>,
     pub collection: CollectionInfo,
     pub generator_version: String,
+    /// Its id in the history; `None` for the demo and when the history could not be written.
+    pub history_id: Option<i64>,
+    /// Why the assessment could not be stored in the history (it is still on screen).
+    pub history_warning: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -76,6 +80,8 @@ impl From<&Assessment> for AssessmentView {
             plan,
             gaps,
             collection,
+            history_id: None,
+            history_warning: None,
             generator_version: generator.version,
         }
     }
@@ -144,6 +150,20 @@ pub struct SignInRequest {
     pub tenant: String,
     pub cloud: pimready_core::snapshot::CloudName,
     pub client_id: Option<String>,
+    #[serde(default)]
+    pub method: SignInMethod,
+}
+
+/// How to sign in interactively when no cached sign-in works.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInMethod {
+    /// The system browser (auth code + PKCE on a loopback redirect); the device code
+    /// when no browser can be opened.
+    #[default]
+    Browser,
+    /// A code to enter on any device (for a browser on another machine or profile).
+    DeviceCode,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -190,6 +210,40 @@ pub enum ProgressEvent {
         gap: Option<String>,
     },
     Evaluating,
+}
+
+/// The History screen: stored tenants and the assessments of the one asked for.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryView {
+    pub tenants: Vec<pimready_core::history::TenantRecord>,
+    /// Newest first.
+    pub assessments: Vec<pimready_core::history::AssessmentSummary>,
+    /// Where the history file is, for the user who wants to back it up.
+    pub path: String,
+}
+
+/// One row of the portfolio: the latest assessment of a stored tenant.
+#[derive(Debug, Clone, Serialize)]
+pub struct PortfolioRowView {
+    pub tenant: String,
+    pub display_name: String,
+    pub summary: Option<pimready_core::report::portfolio::TenantSummary>,
+    pub failure: Option<String>,
+}
+
+impl From<pimready_core::report::portfolio::PortfolioRow> for PortfolioRowView {
+    fn from(row: pimready_core::report::portfolio::PortfolioRow) -> Self {
+        let (summary, failure) = match row.outcome {
+            Ok(s) => (Some(s), None),
+            Err(e) => (None, Some(e)),
+        };
+        PortfolioRowView {
+            tenant: row.tenant,
+            display_name: row.display_name,
+            summary,
+            failure,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -5,12 +5,12 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
-use pimready_core::assessment::Assessment;
-
+use crate::core_api::{Assessed, HistoryFile};
 use crate::settings_file::{self, DesktopSettings};
 
 pub struct AppState {
     pub settings_path: PathBuf,
+    pub history: HistoryFile,
     pub default_reports_folder: PathBuf,
     pub inner: Mutex<Inner>,
 }
@@ -19,8 +19,8 @@ pub struct Inner {
     pub settings: DesktopSettings,
     /// Shown once by the UI (a damaged settings file that was reset).
     pub settings_warning: Option<String>,
-    /// The assessment on screen (exports read it).
-    pub current: Option<Assessment>,
+    /// The assessment on screen (exports read it) and its id in the history.
+    pub current: Option<Assessed>,
     /// Set by `cancel_assessment`; the running collection polls it.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Signed-in account per tenant id, for this session.
@@ -28,10 +28,15 @@ pub struct Inner {
 }
 
 impl AppState {
-    pub fn load(settings_path: PathBuf, default_reports_folder: PathBuf) -> Self {
+    pub fn load(
+        settings_path: PathBuf,
+        history: HistoryFile,
+        default_reports_folder: PathBuf,
+    ) -> Self {
         let loaded = settings_file::load(&settings_path);
         AppState {
             settings_path,
+            history,
             default_reports_folder,
             inner: Mutex::new(Inner {
                 settings: loaded.settings,

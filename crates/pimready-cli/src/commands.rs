@@ -2,7 +2,6 @@
 
 use pimready_core::assessment::{self, Assessment};
 use pimready_core::history::{self, AssessmentId, HistoryError, Store};
-use pimready_core::report::ReportHistory;
 use pimready_core::snapshot::TenantSnapshot;
 
 use crate::args::{
@@ -134,7 +133,7 @@ pub fn finish(
         }
     };
     let history = saved.as_ref().and_then(|(store, id)| {
-        report_history(store, &assessment, *id).unwrap_or_else(|e| {
+        history::report_history(store, &assessment, *id).unwrap_or_else(|e| {
             eprintln!("warning: the report leaves out the change since the last assessment: {e}");
             None
         })
@@ -151,24 +150,6 @@ pub fn finish(
         }
     }
     Ok(assessment)
-}
-
-/// The change since the tenant's previous stored assessment and its score over time;
-/// `None` for a tenant's first assessment.
-fn report_history(
-    store: &Store,
-    assessment: &Assessment,
-    saved: AssessmentId,
-) -> Result<Option<ReportHistory>, HistoryError> {
-    let tenant = &assessment.tenant.id;
-    let Some(previous) = store.previous(tenant, saved)? else {
-        return Ok(None);
-    };
-    let previous = store.load_assessment(previous.id)?;
-    Ok(Some(ReportHistory {
-        diff: history::diff(&previous, assessment),
-        trend: store.trend(tenant)?,
-    }))
 }
 
 fn history_error(e: &HistoryError) -> CliError {
@@ -251,35 +232,4 @@ fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use pimready_core::pricebook::PriceBook;
-    use pimready_core::settings::AssessmentSettings;
-
-    use super::*;
-
-    #[test]
-    fn report_history_compares_with_the_previous_saved_assessment() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut store = Store::open(dir.path().join("history.sqlite3")).unwrap();
-        let snapshot = pimready_core::demo::snapshot();
-        let settings = AssessmentSettings::default();
-        let first = assessment::assess(&snapshot, &settings, &PriceBook::default_book());
-        let id1 = store.save(&snapshot, &first, &settings).unwrap();
-        assert!(
-            report_history(&store, &first, id1).unwrap().is_none(),
-            "a first assessment has nothing to compare with"
-        );
-        let mut second = first.clone();
-        second.assessed_at += chrono::Duration::days(30);
-        second.score.percent += 5.0;
-        let id2 = store.save(&snapshot, &second, &settings).unwrap();
-        let h = report_history(&store, &second, id2).unwrap().unwrap();
-        assert_eq!(h.diff.assessed_at.from, first.assessed_at);
-        assert!((h.diff.score.delta() - 5.0).abs() < 1e-9);
-        let ids: Vec<AssessmentId> = h.trend.iter().map(|p| p.id).collect();
-        assert_eq!(ids, [id1, id2], "the trend includes the new point");
-    }
 }

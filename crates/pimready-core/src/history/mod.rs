@@ -25,6 +25,42 @@ pub use diff::{
 pub use migrations::SCHEMA_VERSION;
 pub use store::Store;
 
+/// What a report says of the past: the change since the tenant's previous stored
+/// assessment and its score over time. `saved` is `assessment`'s own id in the store;
+/// `None` for a tenant's first assessment.
+pub fn report_history(
+    store: &Store,
+    assessment: &crate::assessment::Assessment,
+    saved: AssessmentId,
+) -> Result<Option<crate::report::ReportHistory>, HistoryError> {
+    let tenant = &assessment.tenant.id;
+    let Some(previous) = store.previous(tenant, saved)? else {
+        return Ok(None);
+    };
+    let previous = store.load_assessment(previous.id)?;
+    Ok(Some(crate::report::ReportHistory {
+        diff: diff(&previous, assessment),
+        trend: store.trend(tenant)?,
+    }))
+}
+
+/// The portfolio of every stored tenant: one row per tenant from its latest assessment,
+/// in the store's tenant order (by name).
+pub fn portfolio(
+    store: &Store,
+) -> Result<Vec<crate::report::portfolio::PortfolioRow>, HistoryError> {
+    let mut rows = Vec::new();
+    for tenant in store.tenants()? {
+        if let Some(latest) = store.list(Some(&tenant.tenant_id))?.into_iter().next() {
+            let assessment = store.load_assessment(latest.id)?;
+            rows.push(crate::report::portfolio::PortfolioRow::from_assessment(
+                &assessment,
+            ));
+        }
+    }
+    Ok(rows)
+}
+
 /// The file name inside the data directory.
 pub const FILE_NAME: &str = "history.sqlite3";
 

@@ -863,3 +863,52 @@ fn compare_orders_by_time_and_refuses_two_tenants() {
         "not_found"
     );
 }
+
+// ---- what the faces read: report history and the portfolio ------------------------------
+
+#[test]
+fn report_history_compares_with_the_previous_saved_assessment() {
+    let (_dir, path) = temp();
+    let mut store = Store::open(&path).unwrap();
+    let first = assessment(&CONTOSO, "2026-08-01T09:00:00Z", 40.0, "D");
+    let settings = AssessmentSettings::default();
+    let id1 = store.save(&snapshot(&CONTOSO), &first, &settings).unwrap();
+    assert!(
+        report_history(&store, &first, id1).unwrap().is_none(),
+        "a first assessment has nothing to compare with"
+    );
+    let second = assessment(&CONTOSO, "2026-09-01T09:00:00Z", 45.0, "D");
+    let id2 = store.save(&snapshot(&CONTOSO), &second, &settings).unwrap();
+    let h = report_history(&store, &second, id2).unwrap().unwrap();
+    assert_eq!(h.diff.assessed_at.from, first.assessed_at);
+    assert!((h.diff.score.delta() - 5.0).abs() < 1e-9);
+    let ids: Vec<AssessmentId> = h.trend.iter().map(|p| p.id).collect();
+    assert_eq!(ids, [id1, id2], "the trend includes the new point");
+}
+
+#[test]
+fn the_portfolio_has_each_tenants_latest_assessment() {
+    let (_dir, path) = temp();
+    let mut store = Store::open(&path).unwrap();
+    assert!(portfolio(&store).unwrap().is_empty());
+    save(&mut store, &FABRIKAM, "2026-08-01T09:00:00Z", 30.0);
+    save(&mut store, &CONTOSO, "2026-08-01T09:00:00Z", 40.0);
+    save(&mut store, &CONTOSO, "2026-09-01T09:00:00Z", 95.0);
+    save(&mut store, &FABRIKAM, "2026-07-01T09:00:00Z", 20.0);
+    let rows = portfolio(&store).unwrap();
+    let got: Vec<(&str, f64, &str)> = rows
+        .iter()
+        .map(|r| {
+            let s = r.outcome.as_ref().unwrap();
+            (r.tenant.as_str(), s.score_percent, s.grade.as_str())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("contoso.onmicrosoft.com", 95.0, "A"),
+            ("fabrikam.onmicrosoft.com", 30.0, "D"),
+        ],
+        "by name, the latest (not the last saved) assessment of each"
+    );
+}
