@@ -1137,3 +1137,29 @@ fn absurd_unit_counts_do_not_overflow() {
         check_invariants(&s, &a).unwrap();
     }
 }
+
+/// Found by the `snapshot_json` fuzz target: Graph objects keep fields PIM Ready does not
+/// model as raw JSON, and serde_json's default float parser is not exact: an integer of 73
+/// digits was read as a float saved as `4.4444e+72`, which loaded as a neighbouring float
+/// saved as `4.4443999999999994e+72`. A saved
+/// snapshot must reload to the same bytes (same snapshot ⇒ same report), so the workspace
+/// enables serde_json's `float_roundtrip`.
+#[test]
+fn floats_in_raw_graph_fields_survive_a_save_and_a_load() {
+    let fixture = include_str!("../../../fuzz/seeds/snapshot_json/small.json");
+    // Text, as the fuzzer wrote it: the parser, not the `json!` macro, must read the numbers.
+    let text = fixture.replacen(
+        "\"scope\":{",
+        "\"scope\":{\"odd\": [4444400000000000000000000000000000000000000000000000007173733806442603404, 0.1, 1e-300],",
+        1,
+    );
+    assert_ne!(text, fixture, "the fixture has an access review scope");
+    let first = TenantSnapshot::from_json(&text, "fixture")
+        .unwrap()
+        .to_json();
+    let second = TenantSnapshot::from_json(&first, "saved")
+        .unwrap()
+        .to_json();
+    assert_eq!(first, second);
+    assert!(first.contains("4.4444e+72"), "{first}");
+}
