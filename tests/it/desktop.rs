@@ -20,6 +20,14 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
+use pimready_core::assessment::Assessment;
+use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::collect::{CollectConfig, collect_snapshot};
+use pimready_core::finding::Status;
+use pimready_core::pricebook::PriceBook;
+use pimready_core::settings::AssessmentSettings;
+use pimready_core::token::{AccessToken, StaticToken};
+use pimready_tests::{Emulator, Fault, FaultKind, Fixture};
 
 fn e2e_enabled(test: &str) -> bool {
     if std::env::var("PIMREADY_E2E").as_deref() == Ok("1") {
@@ -48,32 +56,54 @@ struct Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        // tauri-driver leads its own process group: take WebKitWebDriver and the app too,
+        // or a crashed test leaves them holding the ports.
+        let _ = Command::new("kill")
+            .args(["-TERM", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
 }
 
-fn start_driver(port: u16, config_dir: &Path, reports_dir: &Path) -> Driver {
+/// A port nobody listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+fn start_driver(dirs: &Dirs, env: &[(&str, String)]) -> Driver {
+    use std::os::unix::process::CommandExt as _;
     let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
-    let child = Command::new(&program)
+    let (port, native_port) = (free_port(), free_port());
+    let mut command = Command::new(&program);
+    command
+        .process_group(0)
         .args([
             "--port",
             &port.to_string(),
             "--native-port",
-            &(port + 1).to_string(),
+            &native_port.to_string(),
         ])
         // The driver starts the app, which inherits these: a clean, throw-away profile.
-        .env("PIMREADY_CONFIG_DIR", config_dir)
-        .env("PIMREADY_REPORTS_DIR", reports_dir)
-        // Core's profiles and history go to the platform folders: keep them throw-away too.
-        .env("XDG_CONFIG_HOME", config_dir.join("xdg-config"))
-        .env("XDG_DATA_HOME", config_dir.join("xdg-data"))
+        .env("PIMREADY_CONFIG_DIR", dirs.config.path())
+        .env("PIMREADY_REPORTS_DIR", dirs.reports.path())
+        .env("PIMREADY_DATA_DIR", dirs.config.path().join("data"))
+        // Saved sign-in profiles go to the platform folders: keep them throw-away too.
+        .env("XDG_CONFIG_HOME", dirs.config.path().join("xdg-config"))
+        .env("XDG_DATA_HOME", dirs.config.path().join("xdg-data"))
+        .env_remove("PIMREADY_AUTHORITY_HOST")
+        .env_remove("PIMREADY_GRAPH_HOST")
         .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot start {program} (cargo install tauri-driver --locked): {e}")
-        });
+        .stderr(Stdio::inherit());
+    for (k, v) in env {
+        command.env(k, v);
+    }
+    let child = command.spawn().unwrap_or_else(|e| {
+        panic!("cannot start {program} (cargo install tauri-driver --locked): {e}")
+    });
     let deadline = Instant::now() + Duration::from_secs(20);
     while TcpStream::connect(("127.0.0.1", port)).is_err() {
         assert!(
@@ -83,6 +113,21 @@ fn start_driver(port: u16, config_dir: &Path, reports_dir: &Path) -> Driver {
         std::thread::sleep(Duration::from_millis(100));
     }
     Driver { child, port }
+}
+
+/// The app's throw-away folders.
+struct Dirs {
+    config: tempfile::TempDir,
+    reports: tempfile::TempDir,
+}
+
+impl Dirs {
+    fn new() -> Self {
+        Dirs {
+            config: tempfile::tempdir().unwrap(),
+            reports: tempfile::tempdir().unwrap(),
+        }
+    }
 }
 
 async fn open_app(driver: &Driver) -> Client {
@@ -107,11 +152,24 @@ async fn open_app(driver: &Driver) -> Client {
         "tauri:options".into(),
         serde_json::json!({ "application": binary }),
     );
-    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .expect("WebDriver session")
+    // tauri-driver listens before WebKitWebDriver is ready: the first session request
+    // can be dropped. A few tries, then the error.
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{}", driver.port))
+            .await
+        {
+            Ok(client) => return client,
+            Err(e) if attempt < 4 => {
+                let _ = writeln!(std::io::stderr(), "WebDriver session, try {attempt}: {e}");
+                tokio::time::sleep(Duration::from_secs(2)).await;
+            }
+            Err(e) => panic!("WebDriver session: {e}"),
+        }
+    }
 }
 
 struct Shots {
@@ -175,14 +233,147 @@ async fn attrs(client: &Client, css: &str, attr: &str) -> Vec<String> {
     out
 }
 
+/// The Overview shows what core says of the tenant: score, grade, coverage, verdict.
+async fn assert_overview(client: &Client, expected: &Assessment) {
+    assert_eq!(
+        text_within(client, "#score-grade", 90).await,
+        expected.score.grade
+    );
+    assert_eq!(
+        text(client, "#score-percent").await,
+        format!("{}%", expected.score.percent.round())
+    );
+    assert_eq!(
+        text(client, "#score-coverage").await,
+        format!("{}%", expected.score.coverage.round())
+    );
+    let verdict = match (
+        expected.licensing.pim_capable,
+        expected.licensing.seats.shortfall,
+    ) {
+        (false, _) => "PIM is not licensed",
+        (true, 0) => "PIM licensed for everyone in scope",
+        (true, _) => "PIM licensed, seats short",
+    };
+    assert_eq!(text(client, "#licence-verdict").await, verdict);
+}
+
+/// On Findings, the status chip shows exactly the checks core gave that status, then
+/// leaves the filter on (callers turn it off by clicking the chip again).
+async fn assert_status_filter(client: &Client, expected: &Assessment, status: Status) {
+    click(client, "[data-screen=findings]").await;
+    let chip = format!(".chip[data-status={}]", status.as_str());
+    click(client, &chip).await;
+    text(client, ".finding-row").await;
+    let mut shown = attrs(client, ".finding-row", "data-id").await;
+    shown.sort();
+    let mut wanted: Vec<String> = expected
+        .checks
+        .iter()
+        .filter(|f| f.status == status)
+        .map(|f| f.id.clone())
+        .collect();
+    wanted.sort();
+    assert!(!wanted.is_empty(), "core has no {status:?} check here");
+    assert_eq!(shown, wanted, "{status:?}");
+    assert!(
+        attrs(client, ".finding-row", "data-status")
+            .await
+            .iter()
+            .all(|s| s == status.as_str())
+    );
+}
+
+/// Collects the emulator's tenant with core, as the app does, and assesses it.
+async fn core_assessment(emu: &Emulator) -> Assessment {
+    let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
+    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    let mut ignore = |_| {};
+    let snapshot = collect_snapshot(
+        config,
+        std::sync::Arc::new(StaticToken(AccessToken::new(emu.token()))),
+        &mut ignore,
+    )
+    .await
+    .expect("core collects the emulator");
+    pimready_core::assessment::assess(
+        &snapshot,
+        &AssessmentSettings::default(),
+        &PriceBook::default_book(),
+    )
+}
+
+/// The environment that points the app at the emulator and its "browser" at the helper.
+fn emulator_env(emu: &Emulator, browser_log: &Path) -> Vec<(&'static str, String)> {
+    vec![
+        ("PIMREADY_AUTHORITY_HOST", emu.base_url().to_owned()),
+        ("PIMREADY_GRAPH_HOST", emu.base_url().to_owned()),
+        ("BROWSER", env!("CARGO_BIN_EXE_test-browser").to_owned()),
+        (
+            "PIMREADY_TEST_BROWSER_LOG",
+            browser_log.display().to_string(),
+        ),
+    ]
+}
+
+/// Fills the Connect form and submits it.
+async fn sign_in_as_user(client: &Client, tenant: &str, device_code: bool) {
+    text(client, "#tenant").await;
+    client
+        .execute(
+            "document.getElementById('tenant').value = arguments[0];
+             document.getElementById('use-device-code').checked = arguments[1];
+             document.querySelector('form.connect-form').requestSubmit();",
+            vec![serde_json::json!(tenant), serde_json::json!(device_code)],
+        )
+        .await
+        .expect("submit the sign-in form");
+}
+
+/// The text of the PDF at `path`.
+fn pdf_text(path: &Path) -> String {
+    let pdf = std::fs::read(path).unwrap();
+    assert!(pdf.starts_with(b"%PDF"));
+    let doc = lopdf::Document::load_mem(&pdf).expect("a readable PDF");
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    doc.extract_text(&pages).unwrap()
+}
+
+/// Exports a PDF to the reports folder and returns its path.
+async fn export_pdf(client: &Client, dirs: &Dirs) -> PathBuf {
+    click(client, "[data-screen=export]").await;
+    client
+        .execute(
+            "document.getElementById('export-path')?.remove()",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    click(client, "#export-to-folder").await;
+    let path = PathBuf::from(text_within(client, "#export-path", 30).await);
+    assert!(path.starts_with(dirs.reports.path()), "{}", path.display());
+    path
+}
+
+async fn text_within(client: &Client, css: &str, seconds: u64) -> String {
+    client
+        .wait()
+        .at_most(Duration::from_secs(seconds))
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn demo_tenant_from_launch_to_pdf() {
     if !e2e_enabled("demo_tenant_from_launch_to_pdf") {
         return;
     }
-    let config = tempfile::tempdir().unwrap();
-    let reports = tempfile::tempdir().unwrap();
-    let driver = start_driver(4444, config.path(), reports.path());
+    let dirs = Dirs::new();
+    let driver = start_driver(&dirs, &[]);
     let client = open_app(&driver).await;
     let mut shots = Shots::new("demo");
 
@@ -197,48 +388,12 @@ async fn demo_tenant_from_launch_to_pdf() {
         &pimready_core::pricebook::PriceBook::default_book(),
     );
 
-    // Overview: score, grade, coverage and the licence verdict.
-    assert_eq!(text(&client, "#score-grade").await, expected.score.grade);
-    assert_eq!(
-        text(&client, "#score-percent").await,
-        format!("{}%", expected.score.percent.round())
-    );
-    assert_eq!(
-        text(&client, "#score-coverage").await,
-        format!("{}%", expected.score.coverage.round())
-    );
-    let verdict = match (
-        expected.licensing.pim_capable,
-        expected.licensing.seats.shortfall,
-    ) {
-        (false, _) => "PIM is not licensed",
-        (true, 0) => "PIM licensed for everyone in scope",
-        (true, _) => "PIM licensed, seats short",
-    };
-    assert_eq!(text(&client, "#licence-verdict").await, verdict);
+    assert_overview(&client, &expected).await;
     shots.take(&client, "overview").await;
 
     // Findings: the failing filter shows exactly the failing checks.
-    click(&client, "[data-screen=findings]").await;
+    assert_status_filter(&client, &expected, Status::Fail).await;
     click(&client, ".chip[data-status=fail]").await;
-    text(&client, ".finding-row").await;
-    let mut failing = attrs(&client, ".finding-row", "data-id").await;
-    failing.sort();
-    let mut expected_failing: Vec<String> = expected
-        .checks
-        .iter()
-        .filter(|f| f.status == pimready_core::finding::Status::Fail)
-        .map(|f| f.id.clone())
-        .collect();
-    expected_failing.sort();
-    assert!(!expected_failing.is_empty());
-    assert_eq!(failing, expected_failing);
-    assert!(
-        attrs(&client, ".finding-row", "data-status")
-            .await
-            .iter()
-            .all(|s| s == "fail")
-    );
     click(&client, "#finding-PIM-01").await;
     assert!(
         text(&client, "#detail-title")
@@ -248,16 +403,303 @@ async fn demo_tenant_from_launch_to_pdf() {
     shots.take(&client, "findings-failing").await;
 
     // Export a PDF to the reports folder; it names the tenant.
-    click(&client, "[data-screen=export]").await;
-    click(&client, "#export-to-folder").await;
-    let path = PathBuf::from(text(&client, "#export-path").await);
+    let path = export_pdf(&client, &dirs).await;
     shots.take(&client, "exported").await;
-    assert!(path.starts_with(reports.path()), "{}", path.display());
-    let pdf = std::fs::read(&path).unwrap();
-    assert!(pdf.starts_with(b"%PDF"));
-    let doc = lopdf::Document::load_mem(&pdf).expect("a readable PDF");
-    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
-    assert!(doc.extract_text(&pages).unwrap().contains("Contoso Ltd"));
+    assert!(pdf_text(&path).contains("Contoso Ltd"));
 
+    client.close().await.unwrap();
+}
+
+/// The emulator's `.onmicrosoft.com` domain, as a consultant would type it.
+fn initial_domain(fixture: &Fixture) -> String {
+    fixture.raw()["organization"]["verifiedDomains"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|d| d["name"].as_str())
+        .find(|d| d.ends_with(".onmicrosoft.com"))
+        .expect("the fixture has an initial domain")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
+    if !e2e_enabled("contoso_signs_in_in_the_browser_then_history_and_portfolio") {
+        return;
+    }
+    let fixture = Fixture::load("contoso-e5").unwrap();
+    let domain = initial_domain(&fixture);
+    let (emu, oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
+        .await
+        .unwrap();
+    let expected = core_assessment(&emu).await;
+    let dirs = Dirs::new();
+    let browser_log = dirs.config.path().join("browser.log");
+    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
+    let client = open_app(&driver).await;
+    let mut shots = Shots::new("contoso-browser");
+
+    // Sign in with the loopback flow: the "browser" follows the authorize URL.
+    sign_in_as_user(&client, &domain, false).await;
+    assert_overview(&client, &expected).await;
+    shots.take(&client, "overview").await;
+    let visits = std::fs::read_to_string(&browser_log).expect("the browser was opened");
+    assert!(
+        visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://127.0.0.1:"),
+        "the browser reached the loopback redirect: {visits}"
+    );
+    assert!(
+        oauth
+            .token_requests()
+            .iter()
+            .any(|r| r.grant_type == "authorization_code"),
+        "the code was exchanged"
+    );
+
+    // Findings and filters.
+    assert_status_filter(&client, &expected, Status::Fail).await;
+    shots.take(&client, "findings-failing").await;
+    click(&client, ".chip[data-status=fail]").await;
+    assert_status_filter(&client, &expected, Status::Warning).await;
+    click(&client, ".chip[data-status=warning]").await;
+
+    // The PDF names the tenant; a first assessment has no "since" section.
+    let first_pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    assert!(first_pdf.contains(&expected.tenant.display_name));
+    assert!(!first_pdf.contains("Since the last assessment"));
+
+    // Assess again from the saved tenants list: the history now has two points.
+    click(&client, "#topbar-actions button").await;
+    click(&client, ".tenant-row").await;
+    assert_overview(&client, &expected).await;
+    let second_pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    assert!(
+        second_pdf.contains("Since the last assessment"),
+        "the second report compares with the first"
+    );
+
+    // History: two rows, a trend, and a comparison of the two.
+    click(&client, "[data-screen=history]").await;
+    text_within(&client, ".history-table tbody tr", 15).await;
+    assert_eq!(
+        attrs(&client, ".history-table tbody tr", "data-id")
+            .await
+            .len(),
+        2
+    );
+    assert!(
+        text(&client, "#trend-caption")
+            .await
+            .starts_with("2 assessments")
+    );
+    click(&client, ".compare-box[data-id]").await;
+    client
+        .execute(
+            "document.querySelectorAll('.compare-box')[1].click()",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    click(&client, "#compare").await;
+    let diff = text_within(&client, "#diff", 15).await;
+    assert!(diff.contains("What changed"), "{diff}");
+    assert!(
+        diff.contains("Nothing changed"),
+        "the same tenant twice: {diff}"
+    );
+    shots.take(&client, "history").await;
+
+    // Portfolio: one tenant; the CSV export names it.
+    click(&client, "[data-screen=portfolio]").await;
+    text_within(&client, ".portfolio-table tbody tr", 15).await;
+    assert_eq!(
+        attrs(&client, ".portfolio-table tbody tr", "data-tenant").await,
+        [expected.tenant.default_domain.clone().unwrap()]
+    );
+    shots.take(&client, "portfolio").await;
+    click(&client, "#portfolio-csv").await;
+    let csv = std::fs::read_to_string(text_within(&client, "#portfolio-path", 15).await).unwrap();
+    let domain = expected.tenant.default_domain.as_deref().unwrap();
+    assert!(csv.contains(&format!("{domain},assessed,")), "{csv}");
+
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn fabrikam_signs_in_with_a_device_code() {
+    if !e2e_enabled("fabrikam_signs_in_with_a_device_code") {
+        return;
+    }
+    let (emu, oauth) = pimready_tests::start_with_sign_in(
+        Fixture::load("fabrikam-bp").unwrap(),
+        Duration::ZERO,
+        0,
+    )
+    .await
+    .unwrap();
+    let expected = core_assessment(&emu).await;
+    let dirs = Dirs::new();
+    let browser_log = dirs.config.path().join("browser.log");
+    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
+    let client = open_app(&driver).await;
+    let mut shots = Shots::new("fabrikam-device-code");
+
+    // The first poll is pending, so the code stays on screen long enough to be seen.
+    oauth.script_device_code([
+        pimready_tests::oauth::DeviceOutcome::Pending,
+        pimready_tests::oauth::DeviceOutcome::Approve,
+    ]);
+    sign_in_as_user(&client, emu.tenant_id(), true).await;
+    let code = text_within(&client, "#device-code", 30).await;
+    assert!(!code.trim().is_empty());
+    shots.take(&client, "device-code").await;
+    assert_overview(&client, &expected).await;
+    shots.take(&client, "overview").await;
+    assert!(
+        !browser_log.exists(),
+        "the device code flow opens no browser"
+    );
+    assert!(
+        oauth
+            .token_requests()
+            .iter()
+            .any(|r| r.grant_type.ends_with("device_code")),
+        "the device code was redeemed"
+    );
+
+    // Business Premium without P2: the PIM checks say "not licensed", never "pass".
+    assert_status_filter(&client, &expected, Status::NotLicensed).await;
+    shots.take(&client, "findings-not-licensed").await;
+    click(&client, ".chip[data-status=not_licensed]").await;
+    assert_status_filter(&client, &expected, Status::Fail).await;
+
+    let pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    assert!(pdf.contains(&expected.tenant.display_name));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn hostile_names_are_shown_as_text() {
+    if !e2e_enabled("hostile_names_are_shown_as_text") {
+        return;
+    }
+    let text_of =
+        std::fs::read_to_string(pimready_tests::fixture::fixtures_dir().join("contoso-e5.json"))
+            .unwrap();
+    let mut raw: serde_json::Value = serde_json::from_str(&text_of).unwrap();
+    let tenant_name = format!(
+        "<script>window.__pwned = 'org'</script>Contoso & Sons \"Ltd\" {}",
+        "x".repeat(150)
+    );
+    raw["organization"]["displayName"] = tenant_name.clone().into();
+    for user in raw["users"].as_array_mut().unwrap() {
+        let name = user["displayName"].as_str().unwrap_or_default().to_owned();
+        user["displayName"] = format!("<img src=x onerror=\"window.__pwned='user'\">{name}").into();
+    }
+    let fixture = Fixture::from_json("contoso-hostile", &raw.to_string()).unwrap();
+    let domain = initial_domain(&fixture);
+    let (emu, _oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
+        .await
+        .unwrap();
+    let expected = core_assessment(&emu).await;
+    let dirs = Dirs::new();
+    let browser_log = dirs.config.path().join("browser.log");
+    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
+    let client = open_app(&driver).await;
+    let mut shots = Shots::new("hostile-names");
+
+    sign_in_as_user(&client, &domain, false).await;
+    assert_overview(&client, &expected).await;
+    assert_eq!(
+        text(&client, "#topbar-tenant .tenant-name").await,
+        tenant_name
+    );
+    shots.take(&client, "overview").await;
+
+    click(&client, "[data-screen=findings]").await;
+    click(&client, "#finding-PIM-01").await;
+    text(&client, "table.evidence").await;
+    shots.take(&client, "evidence").await;
+    // The cells' own text (WebDriver's rendered text leaves out clipped cells).
+    let names = client
+        .execute(
+            "return Array.from(document.querySelectorAll('table.evidence tbody td:first-child'), td => td.textContent)",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let names: Vec<String> = serde_json::from_value(names).unwrap();
+    assert!(!names.is_empty());
+    assert!(
+        names
+            .iter()
+            .all(|n| n.starts_with("<img src=x onerror=\"window.__pwned='user'\">")),
+        "names are shown as typed: {names:?}"
+    );
+
+    // Nothing ran and no element came from tenant data.
+    let probe = client
+        .execute(
+            "return [typeof window.__pwned, document.querySelectorAll('script:not([src]), img[src=x]').length]",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(probe, serde_json::json!(["undefined", 0]));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
+    if !e2e_enabled("a_503_on_policies_shows_the_affected_checks_as_not_assessed") {
+        return;
+    }
+    let fixture = Fixture::load("contoso-e5").unwrap();
+    let domain = initial_domain(&fixture);
+    let (emu, _oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
+        .await
+        .unwrap();
+    // Graph keeps answering 503 (with a short Retry-After) beyond the retry budget.
+    emu.set_fault(
+        "/policies/roleManagementPolicyAssignments",
+        Fault::always(FaultKind::Unavailable {
+            retry_after: Duration::from_millis(200),
+        }),
+    );
+    let expected = core_assessment(&emu).await;
+    assert!(
+        expected
+            .gaps
+            .iter()
+            .any(|g| g.dataset == pimready_core::snapshot::Dataset::RoleManagementPolicies),
+        "{:?}",
+        expected.gaps
+    );
+    let dirs = Dirs::new();
+    let browser_log = dirs.config.path().join("browser.log");
+    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
+    let client = open_app(&driver).await;
+    let mut shots = Shots::new("fault-503");
+
+    sign_in_as_user(&client, &domain, false).await;
+    assert_overview(&client, &expected).await;
+    let gaps = text(&client, ".gaps-card").await;
+    assert!(gaps.contains("role management policies"), "{gaps}");
+    shots.take(&client, "overview-gap").await;
+
+    assert_status_filter(&client, &expected, Status::NotAssessed).await;
+    let first = expected
+        .checks
+        .iter()
+        .find(|f| f.status == Status::NotAssessed)
+        .unwrap();
+    click(&client, &format!("#finding-{}", first.id)).await;
+    let notice = text(&client, ".finding-detail .notice").await;
+    assert!(notice.starts_with("Not assessed:"), "{notice}");
+    assert!(
+        notice.contains(&first.missing_data[0].detail),
+        "the reason is shown: {notice}"
+    );
+    shots.take(&client, "not-assessed").await;
     client.close().await.unwrap();
 }

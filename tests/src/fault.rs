@@ -68,8 +68,10 @@ pub enum FaultKind {
     Latency(Duration),
     /// 429 `TooManyRequests` with `Retry-After` (fractional seconds are written as such).
     Throttle { retry_after: Duration },
-    /// A 5xx (or any) status with a Graph error body.
+    /// A 5xx (or any) status with a Graph error body, no `Retry-After`.
     Status(u16),
+    /// 503 `ServiceNotAvailable` with `Retry-After`, as Graph sends under load.
+    Unavailable { retry_after: Duration },
     /// Headers and part of the body are sent, then the connection is aborted.
     DropMidBody,
     /// Headers are sent, then the connection is aborted before any body byte.

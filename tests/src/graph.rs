@@ -356,6 +356,13 @@ impl Shared {
                 // No Retry-After: the client's own backoff applies (use `Throttle` for Retry-After).
                 graph_error(*status, code, "The service is temporarily unavailable. Please retry.")
             }
+            FaultKind::Unavailable { retry_after } => {
+                let mut o = graph_error(503, "ServiceNotAvailable", "The service is temporarily unavailable. Please retry.");
+                if let Outcome::Json { headers, .. } = &mut o {
+                    headers.push(("Retry-After".into(), retry_after_value(*retry_after)));
+                }
+                o
+            }
             FaultKind::DropMidBody => Outcome::DropMidBody {
                 prefix: format!(
                     "{{\"@odata.context\":\"{}/v1.0/$metadata#{}\",\"value\":[{{\"id\":\"",

@@ -1,9 +1,10 @@
 // PIM Ready UI: one module per concern; this one owns the screens and the state they read.
 import { h, svg, replace } from "./dom.js";
 import { call, channel, asAppError } from "./ipc.js";
-import { formatMoney, formatPercent, formatDate, formatElapsed, unitPrice, costTotals, parsePrice, GRADE_TONE } from "./format.js";
+import { formatMoney, formatPercent, formatDate, formatDateTime, formatElapsed, unitPrice, costTotals, parsePrice, GRADE_TONE } from "./format.js";
 import { STATUSES, STATUS_LABEL, SEVERITIES, emptyFilter, filterFindings, countByStatus, topRisks, sortForList } from "./findings.js";
 import { coverModel, maskUpn, pseudonymizer } from "./masking.js";
+import { trendChart, trendSummary, toggleCompare, diffRows } from "./history.js";
 
 /** @typedef {import("./ipc.js").AppError} AppError */
 /** @typedef {import("./findings.js").FindingFilter} FindingFilter */
@@ -17,6 +18,8 @@ import { coverModel, maskUpn, pseudonymizer } from "./masking.js";
  * @property {string | null} selectedFinding
  * @property {{ path: string } | null} lastExport
  * @property {"pdf"|"json"|"csv"} exportFormat
+ * @property {string | null} historyTenant  the tenant the History screen shows
+ * @property {number[]} compare             at most two assessment ids to compare
  */
 
 /** @type {State} */
@@ -28,6 +31,8 @@ const state = {
   selectedFinding: null,
   lastExport: null,
   exportFormat: "pdf",
+  historyTenant: null,
+  compare: [],
 };
 
 const main = /** @type {HTMLElement} */ (document.getElementById("main"));
@@ -41,6 +46,12 @@ const SCREENS = [
   { id: "licensing", label: "Licensing & cost", icon: "¤" },
   { id: "plan", label: "Plan", icon: "✓" },
   { id: "export", label: "Export", icon: "⇩" },
+];
+
+/** Screens that need no assessment on screen. */
+const TOOLS = [
+  { id: "history", label: "History", icon: "↺" },
+  { id: "portfolio", label: "Portfolio", icon: "▦" },
   { id: "settings", label: "Settings", icon: "⚙" },
 ];
 
@@ -71,9 +82,11 @@ function render() {
     licensing: licensingScreen,
     plan: planScreen,
     export: exportScreen,
+    history: historyScreen,
+    portfolio: portfolioScreen,
     settings: settingsScreen,
   });
-  const needsAssessment = !["connect", "settings"].includes(state.screen);
+  const needsAssessment = !["connect", ...TOOLS.map((t) => t.id)].includes(state.screen);
   if (needsAssessment && !state.assessment) state.screen = "connect";
   replace(main, (renderers[state.screen] ?? connectScreen)());
 }
@@ -83,18 +96,17 @@ function renderChrome() {
   replace(topbarTenant, a ? [h("span", { class: "tenant-name", title: a.tenant.display_name }, a.tenant.display_name),
     h("span", { class: "muted" }, ` · assessed ${formatDate(a.assessed_at)}`)] : []);
   replace(topbarActions, a ? h("button", { class: "ghost", onclick: () => go("connect") }, "Assess another tenant") : []);
-  const items = SCREENS.map((s) => {
-    const disabled = !a && s.id !== "settings";
-    return h("button", {
-      class: "nav-item", "aria-current": state.screen === s.id ? "page" : false, disabled,
-      "data-screen": s.id, onclick: () => go(s.id),
-    }, h("span", { class: "nav-icon", "aria-hidden": "true" }, s.icon), s.label);
-  });
+  const item = (/** @type {{ id: string, label: string, icon: string }} */ s, /** @type {boolean} */ disabled) => h("button", {
+    class: "nav-item", "aria-current": state.screen === s.id ? "page" : false, disabled,
+    "data-screen": s.id, onclick: () => go(s.id),
+  }, h("span", { class: "nav-icon", "aria-hidden": "true" }, s.icon), s.label);
   replace(sidebar,
     h("button", { class: "nav-item", "aria-current": state.screen === "connect" ? "page" : false, onclick: () => go("connect") },
       h("span", { class: "nav-icon", "aria-hidden": "true" }, "⌂"), "Connect"),
     h("div", { class: "nav-sep", role: "separator" }),
-    items,
+    SCREENS.map((s) => item(s, !a)),
+    h("div", { class: "nav-sep", role: "separator" }),
+    TOOLS.map((s) => item(s, false)),
     h("div", { class: "nav-foot muted" }, "Read-only: PIM Ready never changes your tenant."));
 }
 
@@ -183,7 +195,7 @@ function connectScreen() {
       return;
     }
     replace(tenants, h("ul", { class: "tenant-list", role: "list" }, rows.map((t) =>
-      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, null) },
+      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, null, "browser") },
         h("span", { class: "tenant-name" }, t.display_name),
         h("span", { class: "muted" }, `${t.cloud} · ${t.account ?? "not signed in"}`),
         h("span", { class: "score-chip" }, t.last_grade ? `${t.last_grade} · ${formatPercent(t.last_score)}` : "—"))))));
@@ -196,16 +208,18 @@ function connectScreen() {
     h("option", { value: "usgov-dod" }, "US Government (DoD)"),
     h("option", { value: "china" }, "China (21Vianet)")));
   const clientInput = /** @type {HTMLInputElement} */ (h("input", { id: "client-id", name: "client-id", placeholder: "Default: PIM Ready's public client", autocomplete: "off", spellcheck: "false" }));
+  const deviceCode = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id: "use-device-code", name: "use-device-code" }));
 
   const form = h("form", { class: "panel connect-form", "aria-labelledby": "new-tenant-title", onsubmit: (/** @type {Event} */ e) => {
     e.preventDefault();
-    startSignIn(tenantInput.value.trim(), cloudSelect.value, clientInput.value.trim() || null);
+    startSignIn(tenantInput.value.trim(), cloudSelect.value, clientInput.value.trim() || null, deviceCode.checked ? "device_code" : "browser");
   } },
   h("h2", { id: "new-tenant-title" }, "Assess a new tenant"),
   h("p", { class: "muted" }, "Sign in with an account that can read the directory (Global Reader is enough). Nothing is changed in the tenant."),
   h("label", { for: "tenant" }, "Tenant domain or id"), tenantInput,
   h("label", { for: "cloud" }, "Cloud"), cloudSelect,
-  h("details", {}, h("summary", {}, "Advanced"), h("label", { for: "client-id" }, "Client id (your own app registration)"), clientInput),
+  h("details", {}, h("summary", {}, "Advanced"), h("label", { for: "client-id" }, "Client id (your own app registration)"), clientInput,
+    h("div", { class: "check-row" }, deviceCode, h("label", { for: "use-device-code" }, "Sign in with a code on another device (instead of this computer's browser)"))),
   h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Sign in and assess")));
 
   return h("div", { class: "screen connect" },
@@ -287,8 +301,9 @@ async function startDemo() {
  * @param {string} tenant
  * @param {string} cloud
  * @param {string | null} clientId
+ * @param {"browser" | "device_code"} method
  */
-async function startSignIn(tenant, cloud, clientId) {
+async function startSignIn(tenant, cloud, clientId, method) {
   const view = progressView(`Signing in to ${tenant}`);
   state.screen = "progress";
   renderChrome();
@@ -299,7 +314,7 @@ async function startSignIn(tenant, cloud, clientId) {
       case "code_issued":
         replace(view.extra, h("div", { class: "device-code" },
           h("p", {}, "Open ", h("strong", {}, event.data.verification_uri), " and enter this code:"),
-          h("div", { class: "row" }, h("code", { class: "code" }, event.data.user_code),
+          h("div", { class: "row" }, h("code", { class: "code", id: "device-code" }, event.data.user_code),
             h("button", { onclick: () => copy(event.data.user_code) }, "Copy code"))));
         view.status.textContent = "Waiting for you to enter the code…";
         break;
@@ -310,7 +325,7 @@ async function startSignIn(tenant, cloud, clientId) {
     }
   };
   try {
-    const signedIn = /** @type {any} */ (await call("sign_in", { request: { tenant, cloud, client_id: clientId }, onEvent: channel(onEvent) }));
+    const signedIn = /** @type {any} */ (await call("sign_in", { request: { tenant, cloud, client_id: clientId, method }, onEvent: channel(onEvent) }));
     const assessment = await call("run_assessment", { tenantId: signedIn.tenant_id, onProgress: channel(onProgress(view)) });
     showAssessment(assessment);
   } catch (e) {
@@ -333,6 +348,7 @@ async function loadSnapshot() {
 /** @param {any} assessment */
 function showAssessment(assessment) {
   state.assessment = assessment;
+  if (assessment.history_warning) toast(assessment.history_warning, "error");
   state.filter = emptyFilter();
   state.selectedFinding = null;
   state.lastExport = null;
@@ -720,6 +736,239 @@ function exportScreen() {
         h("label", { for: "client-name" }, "Client name on the cover"), client,
         h("div", { class: "check-row" }, mask, h("label", { for: "mask-names" }, "Mask names (people become “Person 1”, accounts are shortened)"))),
       h("section", { class: "panel preview-panel", "aria-labelledby": "preview-title" }, h("h2", { id: "preview-title" }, "Cover preview"), preview)));
+}
+
+// ---------------------------------------------------------------- History
+
+function historyScreen() {
+  const body = h("div", { class: "history-body", "aria-busy": "true" }, h("p", { class: "muted", role: "status" }, "Loading the history…"));
+  const subtitle = h("p", { class: "muted" }, "Every assessment of a real tenant is kept on this computer.");
+  const load = async () => {
+    try {
+      const all = /** @type {any} */ (await call("list_history", { tenantId: null }));
+      body.removeAttribute("aria-busy");
+      subtitle.textContent = `Every assessment of a real tenant is kept on this computer, in ${all.path}.`;
+      if (all.tenants.length === 0) {
+        replace(body, h("div", { class: "panel empty" },
+          h("p", {}, "No assessments stored yet."),
+          h("p", { class: "muted" }, "Each assessment of a tenant you sign in to is kept here, so you can follow its score and compare any two. The demo tenant is not kept."),
+          h("button", { class: "primary", onclick: () => go("connect") }, "Assess a tenant")));
+        return;
+      }
+      const current = state.assessment?.tenant.id;
+      const known = (/** @type {string | null} */ id) => all.tenants.some((/** @type {any} */ t) => t.tenant_id === id);
+      if (!known(state.historyTenant)) state.historyTenant = known(current) ? current : all.tenants[0].tenant_id;
+      const tenant = all.tenants.find((/** @type {any} */ t) => t.tenant_id === state.historyTenant);
+      const rows = all.assessments.filter((/** @type {any} */ r) => r.tenant_id === state.historyTenant);
+      state.compare = state.compare.filter((id) => rows.some((/** @type {any} */ r) => r.id === id));
+      replace(body, h("div", { class: "history-split" },
+        h("nav", { class: "panel history-tenants", "aria-label": "Stored tenants" },
+          h("h2", {}, "Tenants"),
+          h("ul", { class: "plain-list", role: "list" }, all.tenants.map((/** @type {any} */ t) => {
+            const latest = all.assessments.find((/** @type {any} */ r) => r.tenant_id === t.tenant_id);
+            return h("li", {}, h("button", {
+              class: "tenant-row compact", "aria-current": t.tenant_id === state.historyTenant ? "true" : false, "data-tenant": t.tenant_id,
+              onclick: () => { state.historyTenant = t.tenant_id; state.compare = []; render(); },
+            }, h("span", { class: "tenant-name", title: t.display_name }, t.display_name),
+            h("span", { class: "muted small" }, t.default_domain ?? t.tenant_id),
+            h("span", { class: "score-chip" }, latest ? `${latest.grade} · ${formatPercent(latest.score_percent)}` : "—")));
+          }))),
+        tenantHistory(tenant, rows)));
+    } catch (e) {
+      body.removeAttribute("aria-busy");
+      replace(body, h("div", { class: "panel error-panel", role: "alert" },
+        h("h2", {}, "The history could not be read"),
+        h("p", { class: "error-message" }, asAppError(e).message),
+        h("p", { class: "muted" }, "Nothing was changed or deleted. Assessments still work; they are shown but not kept until the history file is readable again.")));
+    }
+  };
+  load();
+  return h("div", { class: "screen history" }, h("header", { class: "page-header" }, h("div", {}, h("h1", {}, "History"), subtitle)), body);
+}
+
+/**
+ * @param {any} tenant
+ * @param {any[]} rows  newest first
+ */
+function tenantHistory(tenant, rows) {
+  const diffPanel = h("div", { class: "diff-panel", "aria-live": "polite" });
+  const compareButton = /** @type {HTMLButtonElement} */ (h("button", { id: "compare", class: "primary", onclick: () => showDiff() }, "Compare the two selected"));
+  const syncCompare = () => {
+    compareButton.disabled = state.compare.length !== 2;
+    compareButton.textContent = state.compare.length === 2 ? "Compare the two selected" : `Select two to compare (${state.compare.length} of 2)`;
+  };
+  const showDiff = async () => {
+    if (state.compare.length !== 2) return;
+    replace(diffPanel, h("p", { class: "muted", role: "status" }, "Comparing…"));
+    try {
+      const d = await call("compare_assessments", { first: state.compare[0], second: state.compare[1] });
+      replace(diffPanel, diffView(d));
+    } catch (e) {
+      replace(diffPanel, h("p", { class: "error-message", role: "alert" }, asAppError(e).message));
+    }
+  };
+  const table = h("div", { class: "table-wrap" }, h("table", { class: "history-table" },
+    h("caption", { class: "sr-only" }, `Assessments of ${tenant.display_name}, newest first`),
+    h("thead", {}, h("tr", {}, ["Compare", "Assessed", "Score", "Grade", "Coverage", "Standing admins", "Version", ""].map((c) => h("th", { scope: "col" }, c)))),
+    h("tbody", {}, rows.map((r) => {
+      const box = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", class: "compare-box", "data-id": r.id, checked: state.compare.includes(r.id), "aria-label": `Compare the assessment of ${formatDateTime(r.assessed_at)}` }));
+      box.addEventListener("change", () => {
+        state.compare = toggleCompare(state.compare, r.id);
+        for (const other of table.querySelectorAll(".compare-box")) {
+          const el = /** @type {HTMLInputElement} */ (other);
+          el.checked = state.compare.includes(Number(el.dataset.id));
+        }
+        syncCompare();
+      });
+      return h("tr", { "data-id": r.id },
+        h("td", {}, box),
+        h("td", { class: "nowrap" }, formatDateTime(r.assessed_at)),
+        h("td", { class: "num" }, formatPercent(r.score_percent)),
+        h("td", {}, h("span", { class: `grade-chip tone-${GRADE_TONE[r.grade] ?? "warn"}` }, r.grade)),
+        h("td", { class: "num" }, formatPercent(r.coverage)),
+        h("td", { class: "num" }, String(r.standing_admins)),
+        h("td", { class: "muted small" }, r.tool_version),
+        h("td", {}, h("button", { class: "small-button open-stored", onclick: () => openStored(r.id) }, "Open")));
+    }))));
+  syncCompare();
+
+  const forget = h("div", { class: "row" });
+  const askForget = () => replace(forget,
+    h("p", { class: "bad-text", role: "alert" }, `Delete ${rows.length} stored assessment${rows.length === 1 ? "" : "s"} of ${tenant.display_name} and its saved sign-in? Reports you exported stay where they are.`),
+    h("button", { class: "danger", id: "forget-confirm", onclick: async () => {
+      try {
+        const gone = /** @type {any} */ (await call("forget_tenant", { tenantId: tenant.tenant_id }));
+        if (state.assessment?.tenant.id === tenant.tenant_id) state.assessment = null;
+        state.historyTenant = null;
+        toast(`Forgot ${tenant.display_name}: ${gone.assessments} assessment(s) and ${gone.sign_ins} saved sign-in(s) deleted.`);
+        render();
+      } catch (e) {
+        toast(asAppError(e).message, "error");
+      }
+    } }, "Delete"),
+    h("button", { onclick: () => replace(forget, forgetButton()) }, "Keep"));
+  const forgetButton = () => h("button", { class: "link danger-link", id: "forget", onclick: askForget }, "Forget this tenant…");
+  replace(forget, forgetButton());
+
+  return h("div", { class: "history-main" },
+    h("section", { class: "panel", "aria-labelledby": "trend-title" },
+      h("div", { class: "row spread" }, h("h2", { id: "trend-title", title: tenant.display_name }, `${tenant.display_name}: score over time`), h("span", { class: "muted small" }, tenant.default_domain ?? tenant.tenant_id)),
+      trendSvg(rows)),
+    h("section", { class: "panel", "aria-labelledby": "assessments-title" },
+      h("div", { class: "row spread" }, h("h2", { id: "assessments-title" }, `Assessments (${rows.length})`), compareButton),
+      table, diffPanel),
+    forget);
+}
+
+/** @param {any[]} rows */
+function trendSvg(rows) {
+  const width = 640, height = 180;
+  const chart = trendChart(rows, width, height);
+  const caption = trendSummary(rows);
+  return h("figure", { class: "trend" },
+    svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "trend-chart", role: "img", "aria-label": caption, preserveAspectRatio: "none" },
+      ...chart.gridY.map((g) => svg("line", { x1: 34, x2: width - 12, y1: g.y, y2: g.y, class: "trend-grid" })),
+      ...chart.gridY.map((g) => Object.assign(svg("text", { x: 28, y: g.y + 4, class: "trend-axis", "text-anchor": "end" }), { textContent: `${g.value}` })),
+      svg("path", { d: chart.path, class: "trend-line" }),
+      ...chart.points.map((p) => svg("circle", { cx: p.x, cy: p.y, r: 4.5, class: `trend-point tone-${GRADE_TONE[p.grade] ?? "warn"}` },
+        Object.assign(svg("title", {}), { textContent: `${formatDateTime(p.assessed_at)}: ${formatPercent(p.percent)} (${p.grade})` })))),
+    h("figcaption", { class: "muted small", id: "trend-caption" }, caption));
+}
+
+/** @param {any} d */
+function diffView(d) {
+  const m = diffRows(d);
+  const rowsTable = (/** @type {import("./history.js").DiffRow[]} */ rows, /** @type {string} */ caption) => h("table", { class: "diff-table" },
+    h("caption", {}, caption),
+    h("thead", {}, h("tr", {}, h("th", { scope: "col" }, ""), h("th", { scope: "col" }, formatDateTime(d.assessed_at.from)), h("th", { scope: "col" }, formatDateTime(d.assessed_at.to)))),
+    h("tbody", {}, rows.map((r) => h("tr", { class: `tone-${r.tone}` }, h("th", { scope: "row" }, r.label), h("td", {}, r.from), h("td", { class: "strong" }, r.to)))));
+  return h("article", { class: "diff", id: "diff" },
+    h("h3", {}, `What changed from ${formatDateTime(d.assessed_at.from)} to ${formatDateTime(d.assessed_at.to)}`),
+    m.empty ? h("p", { class: "empty" }, "Nothing changed between these two assessments.") : null,
+    rowsTable(m.headline, "Headline"),
+    m.checks.length ? rowsTable(m.checks, `Checks that changed (${m.checks.length})`) : h("p", { class: "muted" }, "No check changed status."),
+    m.licensing.length ? rowsTable(m.licensing, "Licensing") : null,
+    !m.comparedAdmins ? h("p", { class: "muted small" }, "Standing admins could not be compared: one of the two assessments could not read them.") : null,
+    m.added.length ? [h("h4", {}, `New standing admins (${m.added.length})`), h("ul", {}, m.added.map((x) => h("li", { class: "bad-text" }, x)))] : null,
+    m.removed.length ? [h("h4", {}, `No longer standing admins (${m.removed.length})`), h("ul", {}, m.removed.map((x) => h("li", { class: "good-text" }, x)))] : null);
+}
+
+/** @param {number} id */
+async function openStored(id) {
+  try {
+    showAssessment(await call("open_stored_assessment", { id }));
+  } catch (e) {
+    toast(asAppError(e).message, "error");
+  }
+}
+
+// ---------------------------------------------------------------- Portfolio
+
+function portfolioScreen() {
+  const body = h("div", { "aria-busy": "true" }, h("p", { class: "muted", role: "status" }, "Loading the portfolio…"));
+  const result = h("div", { class: "export-result", "aria-live": "polite" });
+  const exportAs = async (/** @type {"pdf" | "csv"} */ format) => {
+    replace(result, h("p", { class: "muted", role: "status" }, `Writing the portfolio ${format.toUpperCase()}…`));
+    try {
+      const done = /** @type {any} */ (await call("export_portfolio", { format, destination: "reports_folder" }));
+      replace(result, h("div", { class: "notice ok" },
+        h("p", {}, "Saved ", h("span", { class: "mono", id: "portfolio-path" }, done.path)),
+        h("button", { class: "small-button", onclick: () => call("show_in_folder", { path: done.path }).catch((e) => toast(asAppError(e).message, "error")) }, "Show in folder")));
+    } catch (e) {
+      replace(result, h("p", { class: "error-message", role: "alert" }, asAppError(e).message));
+    }
+  };
+  call("list_portfolio").then((list) => {
+    body.removeAttribute("aria-busy");
+    const rows = /** @type {any[]} */ (list);
+    if (rows.length === 0) {
+      replace(body, h("div", { class: "panel empty" },
+        h("p", {}, "No tenants assessed yet."),
+        h("p", { class: "muted" }, "The portfolio shows the latest assessment of every tenant you assess: score, licence path, shortfall, what to buy and the top risk."),
+        h("button", { class: "primary", onclick: () => go("connect") }, "Assess a tenant")));
+      return;
+    }
+    replace(body,
+      h("section", { class: "panel" },
+        h("div", { class: "table-wrap" }, h("table", { class: "portfolio-table" },
+          h("caption", { class: "sr-only" }, "The latest assessment of each tenant"),
+          h("thead", {}, h("tr", {}, ["Tenant", "Score", "Coverage", "Licence", "Shortfall", "To buy (per month)", "Standing admins", "Top risk"].map((c) => h("th", { scope: "col" }, c)))),
+          h("tbody", {}, rows.map((r) => {
+            const s = r.summary;
+            if (!s) return h("tr", {}, h("th", { scope: "row" }, r.display_name), h("td", { colspan: 7, class: "bad-text" }, r.failure ?? "not assessed"));
+            return h("tr", { "data-tenant": r.tenant },
+              h("th", { scope: "row", class: "clip" }, h("button", { class: "link tenant-link", title: `${r.display_name} (${r.tenant})`, onclick: () => openHistoryOf(r.tenant) }, r.display_name),
+                h("div", { class: "muted small clip" }, r.tenant)),
+              h("td", { class: "nowrap" }, h("span", { class: `grade-chip tone-${GRADE_TONE[s.grade] ?? "warn"}` }, s.grade), ` ${formatPercent(s.score_percent)}`),
+              h("td", { class: "num" }, formatPercent(s.coverage)),
+              h("td", { class: "clip", title: s.licence_verdict }, s.licence_path ?? "none"),
+              h("td", { class: `num ${s.shortfall > 0 ? "bad-text" : ""}` }, String(s.shortfall)),
+              h("td", { class: "num" }, s.recommended_option ? `${formatMoney(s.recommended_monthly_cost, s.currency)}` : "—"),
+              h("td", { class: "num" }, String(s.standing_admins)),
+              h("td", { class: "clip", title: s.top_risk ?? "" }, s.top_risk ?? "none"));
+          })))),
+        h("div", { class: "row" },
+          h("button", { class: "primary", id: "portfolio-pdf", onclick: () => exportAs("pdf") }, "Export portfolio PDF"),
+          h("button", { id: "portfolio-csv", onclick: () => exportAs("csv") }, "Export portfolio CSV")),
+        result));
+  }).catch((e) => {
+    body.removeAttribute("aria-busy");
+    replace(body, h("div", { class: "panel error-panel", role: "alert" }, h("h2", {}, "The portfolio could not be read"), h("p", { class: "error-message" }, asAppError(e).message)));
+  });
+  return h("div", { class: "screen portfolio" }, pageHeader("Portfolio", "Every tenant you assessed, by its latest assessment."), body);
+}
+
+/** @param {string} tenant default domain or id, as the portfolio names it */
+async function openHistoryOf(tenant) {
+  try {
+    const all = /** @type {any} */ (await call("list_history", { tenantId: null }));
+    const t = all.tenants.find((/** @type {any} */ x) => x.default_domain === tenant || x.tenant_id === tenant);
+    state.historyTenant = t ? t.tenant_id : null;
+    state.compare = [];
+    go("history");
+  } catch (e) {
+    toast(asAppError(e).message, "error");
+  }
 }
 
 // ---------------------------------------------------------------- Settings

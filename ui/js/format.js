@@ -37,6 +37,18 @@ export function formatDate(iso) {
 }
 
 /**
+ * A date and time as "26 Nov 2026, 09:30 UTC", for lists where one day can hold several.
+ * @param {string | null | undefined} iso
+ * @returns {string}
+ */
+export function formatDateTime(iso) {
+  const date = formatDate(iso);
+  if (date === "—") return date;
+  const d = new Date(/** @type {string} */ (iso));
+  return `${date}, ${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")} UTC`;
+}
+
+/**
  * Elapsed time as m:ss.
  * @param {number} ms
  * @returns {string}

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { formatMoney, formatPercent, formatDate, formatElapsed, unitPrice, costTotals, parsePrice } from "../js/format.js";
+import { formatMoney, formatPercent, formatDate, formatDateTime, formatElapsed, unitPrice, costTotals, parsePrice } from "../js/format.js";
 
 const check = (fn, cases) => { for (const [input, expected] of cases) assert.deepEqual(fn(...input), expected, `${fn.name}(${JSON.stringify(input)})`); };
 
@@ -16,6 +16,7 @@ test("money", () => check(formatMoney, [
 test("percent", () => check(formatPercent, [[[41.63], "42%"], [[100], "100%"], [[0], "0%"], [[Number.NaN], "—"]]));
 
 test("date", () => check(formatDate, [[["2026-11-26T09:30:00Z"], "26 Nov 2026"], [[null], "—"], [["garbage"], "—"]]));
+test("date and time", () => check(formatDateTime, [[["2026-11-26T09:05:59Z"], "26 Nov 2026, 09:05 UTC"], [["2026-11-26T23:30:00+02:00"], "26 Nov 2026, 21:30 UTC"], [[undefined], "—"], [["garbage"], "—"]]));
 
 test("elapsed", () => check(formatElapsed, [[[0], "0:00"], [[61_500], "1:01"], [[-5], "0:00"]]));
 
