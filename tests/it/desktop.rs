@@ -14,12 +14,10 @@
 //! default `target/e2e-screenshots`).
 
 use std::io::Write as _;
-use std::net::TcpStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use fantoccini::{Client, ClientBuilder, Locator};
+use fantoccini::{Client, Locator};
 use pimready_core::assessment::Assessment;
 use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::collect::{CollectConfig, collect_snapshot};
@@ -27,6 +25,7 @@ use pimready_core::finding::Status;
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
 use pimready_core::token::{AccessToken, StaticToken};
+use pimready_tests::webdriver::{Dirs, open_app, start_driver};
 use pimready_tests::{Emulator, Fault, FaultKind, Fixture};
 
 fn e2e_enabled(test: &str) -> bool {
@@ -46,130 +45,6 @@ fn workspace_root() -> PathBuf {
         .parent()
         .unwrap()
         .to_path_buf()
-}
-
-/// tauri-driver, killed on drop (it takes the app down with it).
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        // tauri-driver leads its own process group: take WebKitWebDriver and the app too,
-        // or a crashed test leaves them holding the ports.
-        let _ = Command::new("kill")
-            .args(["-TERM", "--", &format!("-{}", self.child.id())])
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A port nobody listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free loopback port")
-}
-
-fn start_driver(dirs: &Dirs, env: &[(&str, String)]) -> Driver {
-    use std::os::unix::process::CommandExt as _;
-    let program = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
-    let (port, native_port) = (free_port(), free_port());
-    let mut command = Command::new(&program);
-    command
-        .process_group(0)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--native-port",
-            &native_port.to_string(),
-        ])
-        // The driver starts the app, which inherits these: a clean, throw-away profile.
-        .env("PIMREADY_CONFIG_DIR", dirs.config.path())
-        .env("PIMREADY_REPORTS_DIR", dirs.reports.path())
-        .env("PIMREADY_DATA_DIR", dirs.config.path().join("data"))
-        // Saved sign-in profiles go to the platform folders: keep them throw-away too.
-        .env("XDG_CONFIG_HOME", dirs.config.path().join("xdg-config"))
-        .env("XDG_DATA_HOME", dirs.config.path().join("xdg-data"))
-        .env_remove("PIMREADY_AUTHORITY_HOST")
-        .env_remove("PIMREADY_GRAPH_HOST")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit());
-    for (k, v) in env {
-        command.env(k, v);
-    }
-    let child = command.spawn().unwrap_or_else(|e| {
-        panic!("cannot start {program} (cargo install tauri-driver --locked): {e}")
-    });
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "tauri-driver did not listen on port {port}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Driver { child, port }
-}
-
-/// The app's throw-away folders.
-struct Dirs {
-    config: tempfile::TempDir,
-    reports: tempfile::TempDir,
-}
-
-impl Dirs {
-    fn new() -> Self {
-        Dirs {
-            config: tempfile::tempdir().unwrap(),
-            reports: tempfile::tempdir().unwrap(),
-        }
-    }
-}
-
-async fn open_app(driver: &Driver) -> Client {
-    let binary = std::env::var("PIMREADY_DESKTOP_BIN").map_or_else(
-        |_| {
-            // Beside this test binary (<target>/debug/deps/..), wherever CARGO_TARGET_DIR is.
-            std::env::current_exe()
-                .ok()
-                .and_then(|exe| exe.parent()?.parent().map(|d| d.join("pimready-desktop")))
-                .unwrap_or_else(|| workspace_root().join("target/debug/pimready-desktop"))
-        },
-        PathBuf::from,
-    );
-    assert!(
-        binary.exists(),
-        "{} is missing: cargo build -p pimready-desktop",
-        binary.display()
-    );
-    let mut caps = serde_json::Map::new();
-    caps.insert("browserName".into(), "wry".into());
-    caps.insert(
-        "tauri:options".into(),
-        serde_json::json!({ "application": binary }),
-    );
-    // tauri-driver listens before WebKitWebDriver is ready: the first session request
-    // can be dropped. A few tries, then the error.
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{}", driver.port))
-            .await
-        {
-            Ok(client) => return client,
-            Err(e) if attempt < 4 => {
-                let _ = writeln!(std::io::stderr(), "WebDriver session, try {attempt}: {e}");
-                tokio::time::sleep(Duration::from_secs(2)).await;
-            }
-            Err(e) => panic!("WebDriver session: {e}"),
-        }
-    }
 }
 
 struct Shots {

@@ -3,6 +3,7 @@
 mod auth;
 mod collect;
 mod demo;
+#[cfg(unix)]
 mod desktop;
 mod emulator;
 mod expectations;

@@ -15,6 +15,8 @@ pub mod fault;
 pub mod fixture;
 mod graph;
 pub mod oauth;
+#[cfg(unix)]
+pub mod webdriver;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
