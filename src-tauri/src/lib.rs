@@ -70,6 +70,15 @@ pub fn run() {
         .setup(|app| {
             let state = app_state(app)?;
             app.manage(state);
+            // `PIMREADY_ZOOM=2` starts at 200% (Ctrl + / Ctrl - change it while running).
+            if let Some(zoom) = std::env::var("PIMREADY_ZOOM")
+                .ok()
+                .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|z| (0.5..=3.0).contains(z))
+                && let Some(window) = app.get_webview_window("main")
+            {
+                window.set_zoom(zoom)?;
+            }
             Ok(())
         })
         .run(tauri::generate_context!())

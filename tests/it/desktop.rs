@@ -578,3 +578,80 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
     shots.take(&client, "not-assessed").await;
     client.close().await.unwrap();
 }
+
+/// Every screen the demo opens, at the current size: no horizontal scrolling of the page.
+async fn assert_no_page_overflow(client: &Client, shots: &mut Shots, label: &str) {
+    for screen in [
+        "overview",
+        "findings",
+        "licensing",
+        "plan",
+        "export",
+        "history",
+        "portfolio",
+        "settings",
+    ] {
+        click(client, &format!("[data-screen={screen}]")).await;
+        text(client, "main .page-header h1").await;
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        let overflow = client
+            .execute(
+                "const d = document.documentElement; return [d.scrollWidth, d.clientWidth, document.querySelector('main').scrollWidth, document.querySelector('main').clientWidth]",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        let v: Vec<i64> = serde_json::from_value(overflow).unwrap();
+        assert!(
+            v[0] <= v[1] + 1 && v[2] <= v[3] + 1,
+            "{label}: the {screen} screen scrolls sideways (page {} > {}, main {} > {})",
+            v[0],
+            v[1],
+            v[2],
+            v[3]
+        );
+        shots.take(client, &format!("{label}-{screen}")).await;
+    }
+}
+
+#[tokio::test]
+async fn dark_theme_and_200_percent_zoom() {
+    if !e2e_enabled("dark_theme_and_200_percent_zoom") {
+        return;
+    }
+    let mut shots = Shots::new("themes");
+    // Dark: the system's GTK theme is dark, so the page's prefers-color-scheme is too.
+    {
+        let dirs = Dirs::new();
+        let driver = start_driver(&dirs, &[("GTK_THEME", "Adwaita:dark".to_owned())]);
+        let client = open_app(&driver).await;
+        click(&client, "#open-demo").await;
+        text_within(&client, "#score-grade", 30).await;
+        let dark = client
+            .execute(
+                "return [matchMedia('(prefers-color-scheme: dark)').matches, getComputedStyle(document.body).backgroundColor]",
+                Vec::new(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(dark[0], true, "{dark}");
+        shots.take(&client, "dark-overview").await;
+        assert_no_page_overflow(&client, &mut shots, "dark").await;
+        client.close().await.unwrap();
+    }
+    // 200% zoom: a 1280-pixel window lays out 640 CSS pixels, and nothing scrolls sideways.
+    {
+        let dirs = Dirs::new();
+        let driver = start_driver(&dirs, &[("PIMREADY_ZOOM", "2".to_owned())]);
+        let client = open_app(&driver).await;
+        click(&client, "#open-demo").await;
+        text_within(&client, "#score-grade", 30).await;
+        let width = client
+            .execute("return window.innerWidth", Vec::new())
+            .await
+            .unwrap();
+        assert!(width.as_i64().unwrap() <= 700, "zoomed: {width}");
+        assert_no_page_overflow(&client, &mut shots, "zoom200").await;
+        client.close().await.unwrap();
+    }
+}
