@@ -313,3 +313,35 @@ fn large_report_with_history_stays_inside_the_page() {
     assert_inside(&texts, 595.0, 842.0);
     assert_shapes_inside(&shapes, 595.0, 842.0);
 }
+
+#[test]
+fn a_covered_tenant_gets_list_prices_for_reference_not_zero_totals() {
+    let mut buying = sample::demo();
+    buying.cost.covered = false;
+    for o in &mut buying.cost.options {
+        (o.seats, o.monthly, o.annual) = (6, 6.0 * o.monthly_per_user, 72.0 * o.monthly_per_user);
+    }
+    let text = squash(&extract(&render(&buying, &options()).unwrap()).0.concat());
+    assert!(text.contains("Costoptions") && text.contains("Peruser/month"));
+    assert!(!text.contains("forreference"));
+
+    let covered = sample::demo();
+    assert!(
+        covered.cost.covered,
+        "the demo tenant's E5 covers everyone in scope"
+    );
+    let text = squash(&extract(&render(&covered, &options()).unwrap()).0.concat());
+    assert!(text.contains("Otherlicensingpaths,forreference"), "{text}");
+    assert!(!text.contains("Costoptions"));
+    let p2 = covered
+        .cost
+        .options
+        .iter()
+        .find(|o| o.monthly_per_user > 0.0)
+        .expect("a priced option");
+    assert!(text.contains(&squash(&format!("${:.2}", p2.monthly_per_user))));
+    assert!(
+        !text.contains("$0.00"),
+        "no zero totals for a tenant that buys nothing"
+    );
+}
