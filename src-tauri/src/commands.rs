@@ -24,27 +24,7 @@ use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
 
 /// Every command, for `generate_handler!` and the capability test (see `build.rs`).
-pub const NAMES: &[&str] = &[
-    "list_tenants",
-    "sign_in",
-    "sign_out",
-    "run_assessment",
-    "cancel_assessment",
-    "open_demo",
-    "load_snapshot",
-    "export_report",
-    "show_in_folder",
-    "open_reference",
-    "get_settings",
-    "save_settings",
-    "choose_reports_folder",
-    "list_history",
-    "open_stored_assessment",
-    "compare_assessments",
-    "list_portfolio",
-    "export_portfolio",
-    "forget_tenant",
-];
+pub const NAMES: &[&str] = include!("command_names.rs");
 
 #[tauri::command]
 pub fn list_tenants(state: State<'_, AppState>) -> Vec<SavedTenant> {

@@ -297,21 +297,57 @@ fn initial_domain(fixture: &Fixture) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
-    if !e2e_enabled("contoso_signs_in_in_the_browser_then_history_and_portfolio") {
-        return;
-    }
-    let fixture = Fixture::load("contoso-e5").unwrap();
+/// The real app pointed at an emulated tenant (with its authorization server), and what
+/// core's own collection of that tenant gives. `prepare` runs on the emulator first (faults).
+struct EmulatedApp {
+    client: Client,
+    expected: Assessment,
+    emu: Emulator,
+    oauth: pimready_tests::oauth::OAuthState,
+    domain: String,
+    dirs: Dirs,
+    browser_log: PathBuf,
+    _driver: pimready_tests::webdriver::Driver,
+}
+
+async fn app_against(fixture: Fixture, prepare: impl FnOnce(&Emulator)) -> EmulatedApp {
     let domain = initial_domain(&fixture);
     let (emu, oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
         .await
         .unwrap();
+    prepare(&emu);
     let expected = core_assessment(&emu).await;
     let dirs = Dirs::new();
     let browser_log = dirs.config.path().join("browser.log");
     let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
     let client = open_app(&driver).await;
+    EmulatedApp {
+        client,
+        expected,
+        emu,
+        oauth,
+        domain,
+        dirs,
+        browser_log,
+        _driver: driver,
+    }
+}
+
+#[tokio::test]
+async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
+    if !e2e_enabled("contoso_signs_in_in_the_browser_then_history_and_portfolio") {
+        return;
+    }
+    let EmulatedApp {
+        client,
+        expected,
+        emu: _emu,
+        oauth,
+        domain,
+        dirs,
+        browser_log,
+        _driver,
+    } = app_against(Fixture::load("contoso-e5").unwrap(), |_| {}).await;
     let mut shots = Shots::new("contoso-browser");
 
     // Sign in with the loopback flow: the "browser" follows the authorize URL.
@@ -405,18 +441,16 @@ async fn fabrikam_signs_in_with_a_device_code() {
     if !e2e_enabled("fabrikam_signs_in_with_a_device_code") {
         return;
     }
-    let (emu, oauth) = pimready_tests::start_with_sign_in(
-        Fixture::load("fabrikam-bp").unwrap(),
-        Duration::ZERO,
-        0,
-    )
-    .await
-    .unwrap();
-    let expected = core_assessment(&emu).await;
-    let dirs = Dirs::new();
-    let browser_log = dirs.config.path().join("browser.log");
-    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
-    let client = open_app(&driver).await;
+    let EmulatedApp {
+        client,
+        expected,
+        emu,
+        oauth,
+        domain: _domain,
+        dirs,
+        browser_log,
+        _driver,
+    } = app_against(Fixture::load("fabrikam-bp").unwrap(), |_| {}).await;
     let mut shots = Shots::new("fabrikam-device-code");
 
     // The first poll is pending, so the code stays on screen long enough to be seen.
@@ -472,15 +506,16 @@ async fn hostile_names_are_shown_as_text() {
         user["displayName"] = format!("<img src=x onerror=\"window.__pwned='user'\">{name}").into();
     }
     let fixture = Fixture::from_json("contoso-hostile", &raw.to_string()).unwrap();
-    let domain = initial_domain(&fixture);
-    let (emu, _oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
-        .await
-        .unwrap();
-    let expected = core_assessment(&emu).await;
-    let dirs = Dirs::new();
-    let browser_log = dirs.config.path().join("browser.log");
-    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
-    let client = open_app(&driver).await;
+    let EmulatedApp {
+        client,
+        expected,
+        emu: _emu,
+        oauth: _oauth,
+        domain,
+        dirs: _dirs,
+        browser_log: _browser_log,
+        _driver,
+    } = app_against(fixture, |_| {}).await;
     let mut shots = Shots::new("hostile-names");
 
     sign_in_as_user(&client, &domain, false).await;
@@ -529,19 +564,25 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
     if !e2e_enabled("a_503_on_policies_shows_the_affected_checks_as_not_assessed") {
         return;
     }
-    let fixture = Fixture::load("contoso-e5").unwrap();
-    let domain = initial_domain(&fixture);
-    let (emu, _oauth) = pimready_tests::start_with_sign_in(fixture, Duration::ZERO, 0)
-        .await
-        .unwrap();
     // Graph keeps answering 503 (with a short Retry-After) beyond the retry budget.
-    emu.set_fault(
-        "/policies/roleManagementPolicyAssignments",
-        Fault::always(FaultKind::Unavailable {
-            retry_after: Duration::from_millis(200),
-        }),
-    );
-    let expected = core_assessment(&emu).await;
+    let EmulatedApp {
+        client,
+        expected,
+        emu: _emu,
+        oauth: _oauth,
+        domain,
+        dirs: _dirs,
+        browser_log: _browser_log,
+        _driver,
+    } = app_against(Fixture::load("contoso-e5").unwrap(), |emu| {
+        emu.set_fault(
+            "/policies/roleManagementPolicyAssignments",
+            Fault::always(FaultKind::Unavailable {
+                retry_after: Duration::from_millis(200),
+            }),
+        );
+    })
+    .await;
     assert!(
         expected
             .gaps
@@ -550,10 +591,6 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
         "{:?}",
         expected.gaps
     );
-    let dirs = Dirs::new();
-    let browser_log = dirs.config.path().join("browser.log");
-    let driver = start_driver(&dirs, &emulator_env(&emu, &browser_log));
-    let client = open_app(&driver).await;
     let mut shots = Shots::new("fault-503");
 
     sign_in_as_user(&client, &domain, false).await;
