@@ -5,6 +5,7 @@ mod batch;
 mod client;
 mod error;
 mod retry;
+mod window;
 
 pub use batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
 pub use client::{GraphClient, GraphConfig, GraphCounters};
