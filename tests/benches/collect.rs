@@ -1,6 +1,7 @@
 //! Collection against the tenant emulator: wall time against the round-trip lower bound,
 //! request counts as tenants grow, behaviour under throttling, and report rendering.
-//! Run: `cargo bench -p pimready-tests` (release; `scripts/bench.sh` runs every bench).
+//! Run: `cargo bench -p pimready-tests` (release; `scripts/bench.sh` runs every bench);
+//! name sections to run only those: `cargo bench -p pimready-tests --bench collect -- lower_bound`.
 //! Prints ratios measured in one run; asserts only request shapes, never times.
 
 use std::sync::Arc;
@@ -258,8 +259,23 @@ async fn main() {
             "release"
         }
     );
-    lower_bound().await;
-    scaling().await;
-    throttling().await;
-    render();
+    // `cargo bench -p pimready-tests --bench collect -- lower_bound throttling` runs
+    // only the sections named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |section: &str| only.is_empty() || only.iter().any(|o| o == section);
+    if run("lower_bound") {
+        lower_bound().await;
+    }
+    if run("scaling") {
+        scaling().await;
+    }
+    if run("throttling") {
+        throttling().await;
+    }
+    if run("render") {
+        render();
+    }
 }

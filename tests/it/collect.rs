@@ -516,6 +516,89 @@ async fn large_and_large_100_need_the_same_requests() {
     assert!(seen[0].5 >= 300, "300 privileged principals: {}", seen[0].5);
 }
 
+/// Look-ups start while pages are still coming, so answers arrive in an order that
+/// depends on timing: slowing one route or another must not change the snapshot, nor
+/// which requests are sent.
+#[tokio::test]
+async fn the_snapshot_does_not_depend_on_the_order_answers_arrive_in() {
+    let slow_routes = [
+        "/roleManagement/directory/roleAssignments",
+        "/roleManagement/directory/roleAssignmentSchedules",
+        "/roleManagement/directory/roleEligibilitySchedules",
+        "/policies/roleManagementPolicyAssignments",
+        "/users/",
+        "/groups/",
+        "/directoryObjects/getByIds",
+    ];
+    for fixture in ["large-100", "contoso-e5"] {
+        let mut seen = Vec::new();
+        for slow in std::iter::once(None).chain(slow_routes.map(Some)) {
+            let emu = Emulator::start_named(fixture).await.unwrap();
+            if let Some(path) = slow {
+                emu.set_fault(path, Fault::latency(Duration::from_millis(30)));
+            }
+            let (mut s, stats) = collect(&emu).await;
+            assert!(s.gaps.is_empty(), "{fixture}, {slow:?}: {:?}", s.gaps);
+            s.meta.graph_host.clear();
+            s.meta.duration_ms = 0;
+            let mut requests: Vec<String> = emu
+                .requests()
+                .iter()
+                .filter(|r| r.path() != "/v1.0/$batch")
+                .map(|r| format!("{} {}", r.method, r.path_and_query))
+                .collect();
+            requests.sort();
+            seen.push((slow, s.to_json(), requests, stats.depth));
+        }
+        let (_, json, requests, depth) = &seen[0];
+        for (slow, other_json, other_requests, other_depth) in &seen[1..] {
+            assert!(
+                json == other_json,
+                "{fixture}, {slow:?}: the snapshot differs"
+            );
+            assert!(
+                requests == other_requests,
+                "{fixture}, {slow:?}: other requests"
+            );
+            assert_eq!(depth, other_depth, "{fixture}, {slow:?}");
+        }
+    }
+}
+
+/// With the role assignments slow to page, the look-ups their other pages name do not
+/// wait for them: a `$batch` reaches Graph before the last page of role assignments is
+/// asked for (arrival order, not time).
+#[tokio::test]
+async fn look_ups_start_before_the_tenant_wide_reads_end() {
+    let emu = Emulator::start_named("large-100").await.unwrap();
+    emu.set_fault(
+        RouteMatcher::Exact("/roleManagement/directory/roleAssignments".into()),
+        Fault::latency(Duration::from_millis(100)),
+    );
+    let (s, stats) = collect(&emu).await;
+    assert!(s.gaps.is_empty(), "{:?}", s.gaps);
+    let log = emu.requests();
+    let pages: Vec<usize> = log
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            !r.in_batch && r.path() == "/v1.0/roleManagement/directory/roleAssignments"
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let first_batch = log
+        .iter()
+        .position(|r| r.path() == "/v1.0/$batch")
+        .expect("look-ups were batched");
+    assert!(pages.len() >= 2, "role assignments page: {}", pages.len());
+    assert!(
+        first_batch < *pages.last().unwrap(),
+        "a $batch ({first_batch}) before the last page ({pages:?})"
+    );
+    // The chain is still the pages, then one round trip of look-ups.
+    assert_eq!(stats.chain_per_wave, [pages.len() as u32, 1]);
+}
+
 #[tokio::test]
 async fn paging_across_several_pages_is_complete() {
     let emu = Emulator::start_named("large-100").await.unwrap();

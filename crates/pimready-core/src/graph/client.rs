@@ -80,6 +80,31 @@ struct Reply {
     slot: Slot,
 }
 
+/// One page of a collection.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Value>,
+    /// Where the next page is, checked: on the Graph host, not seen before, within the cap.
+    pub next: Option<NextPage>,
+}
+
+/// The next page of a collection, for [`GraphClient::next_page`].
+#[derive(Debug)]
+pub struct NextPage {
+    what: String,
+    url: Url,
+    seen: HashSet<String>,
+    /// This page's number (the first is 1): the round trips its collection has taken.
+    number: usize,
+}
+
+impl NextPage {
+    /// The page's number in its collection (the first is 1).
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.number).unwrap_or(u32::MAX)
+    }
+}
+
 /// What one HTTP request counts against Graph's limits.
 #[derive(Debug, Clone, Copy)]
 enum Weight {
@@ -124,9 +149,6 @@ pub struct GraphClient {
     batched: AtomicU32,
     retries: AtomicU32,
     throttled: AtomicU32,
-    /// The most pages read one after another for one collection (or 1 for an object or
-    /// a `$batch`) since [`GraphClient::take_longest_chain`] last ran.
-    longest_chain: AtomicU32,
     /// Graph said "slow down" (429/503 with `Retry-After`): no request of this client
     /// leaves before this instant, so concurrent requests back off together instead of
     /// each waking up into the same throttle.
@@ -171,7 +193,6 @@ impl GraphClient {
             batched: AtomicU32::new(0),
             retries: AtomicU32::new(0),
             throttled: AtomicU32::new(0),
-            longest_chain: AtomicU32::new(0),
             throttled_until: std::sync::Mutex::new(None),
             window: std::sync::Mutex::new(window),
             window_freed: Notify::new(),
@@ -192,34 +213,40 @@ impl GraphClient {
         }
     }
 
-    /// The longest chain of dependent round trips (nextLink pages fetched one after
-    /// another, a `$batch` and its follow-up pages counting as one chain) since the
-    /// last call, and a reset: the collector reads it once per wave.
-    pub fn take_longest_chain(&self) -> u32 {
-        self.longest_chain.swap(0, Ordering::Relaxed)
-    }
-
-    fn chain_of(&self, round_trips: u32) {
-        self.longest_chain.fetch_max(round_trips, Ordering::Relaxed);
-    }
-
     /// GET a single object, e.g. `/v1.0/users/{id}`.
     pub async fn get_object(&self, path: &str) -> Result<Value, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
         let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
-        self.chain_of(1);
         json_of(&what, &reply)
     }
 
     /// GET a collection, following `@odata.nextLink` (on this host only) to the end.
     pub async fn get_collection(&self, path: &str) -> Result<Vec<Value>, GraphError> {
+        let first = self.first_page(path).await?;
+        self.rest_of_pages(first).await.map(|(items, _)| items)
+    }
+
+    /// The first page of a collection; [`Page::next`] says where the rest is.
+    pub async fn first_page(&self, path: &str) -> Result<Page, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
         let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
         let first = json_of(&what, &reply)?;
-        self.follow(&what, first, HashSet::from([url.to_string()]))
-            .await
+        self.page(what, first, HashSet::from([url.to_string()]), 1)
+    }
+
+    /// The page a [`NextPage`] points at.
+    pub async fn next_page(&self, next: NextPage) -> Result<Page, GraphError> {
+        let NextPage {
+            what,
+            url,
+            seen,
+            number,
+        } = next;
+        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
+        let page = json_of(&what, &reply)?;
+        self.page(what, page, seen, number)
     }
 
     /// POST a body and read a collection answer (e.g. `directoryObjects/getByIds`).
@@ -234,7 +261,8 @@ impl GraphClient {
             .exchange(&Method::POST, &url, Some(body), Weight::One)
             .await?;
         let first = json_of(&what, &reply)?;
-        self.follow(&what, first, HashSet::new()).await
+        let first = self.page(what, first, HashSet::new(), 1)?;
+        self.rest_of_pages(first).await.map(|(items, _)| items)
     }
 
     /// GET many objects through `$batch` (URLs relative to `/v1.0`, e.g. `/users/{id}`);
@@ -258,19 +286,35 @@ impl GraphClient {
         let firsts = self.batch_get(urls).await;
         let pages = firsts.into_iter().zip(urls).map(|(first, url)| async move {
             let what = format!("GET {}", url.split('?').next().unwrap_or(url));
-            self.follow(&what, first?, HashSet::new()).await
+            self.rest_of_collection(&what, first?)
+                .await
+                .map(|(items, _)| items)
         });
         futures::future::join_all(pages).await
     }
 
     /// The whole collection whose first page (e.g. from `$batch`) is `first`: the
-    /// remaining pages are fetched one by one under the same host and loop rules.
+    /// remaining pages are fetched one by one under the same host and loop rules. Also
+    /// says how many pages it took (round trips, one after another).
     pub async fn rest_of_collection(
         &self,
         what: &str,
         first: Value,
-    ) -> Result<Vec<Value>, GraphError> {
-        self.follow(what, first, HashSet::new()).await
+    ) -> Result<(Vec<Value>, u32), GraphError> {
+        let first = self.page(what.to_owned(), first, HashSet::new(), 1)?;
+        self.rest_of_pages(first).await
+    }
+
+    /// Every item from `page` on, and the number of the last page.
+    async fn rest_of_pages(&self, mut page: Page) -> Result<(Vec<Value>, u32), GraphError> {
+        let mut items = std::mem::take(&mut page.items);
+        let mut number = 1;
+        while let Some(next) = page.next.take() {
+            number = next.number;
+            page = self.next_page(next).await?;
+            items.append(&mut page.items);
+        }
+        Ok((items, u32::try_from(number).unwrap_or(u32::MAX)))
     }
 
     fn url(&self, path: &str) -> Result<Url, GraphError> {
@@ -279,68 +323,57 @@ impl GraphClient {
         })
     }
 
-    /// Reads `value` arrays page after page; a nextLink must stay on the Graph host and
-    /// never repeat, and the pages are capped.
-    async fn follow(
+    /// A page's items and the next page. A nextLink must stay on the Graph host and never
+    /// repeat, and the pages are capped.
+    fn page(
         &self,
-        what: &str,
-        first: Value,
-        seen: HashSet<String>,
-    ) -> Result<Vec<Value>, GraphError> {
-        let mut pages = 1;
-        let result = self.follow_pages(what, first, seen, &mut pages).await;
-        self.chain_of(pages as u32);
-        result
-    }
-
-    async fn follow_pages(
-        &self,
-        what: &str,
-        first: Value,
+        what: String,
+        page: Value,
         mut seen: HashSet<String>,
-        pages: &mut usize,
-    ) -> Result<Vec<Value>, GraphError> {
-        let mut items = Vec::new();
-        let mut page = first;
-        loop {
-            let (values, next) = split_page(what, page)?;
-            items.extend(values);
-            let Some(next) = next else {
-                return Ok(items);
-            };
-            let url = Url::parse(&next).map_err(|_| {
-                GraphError::other(
-                    Some(200),
-                    format!("{what}: the nextLink is not an absolute URL"),
-                )
-            })?;
-            if !self.host.is_same_origin(&url) {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!(
-                        "{what}: refused a nextLink to {}://{} (not the Graph host {})",
-                        url.scheme(),
-                        url.host_str().unwrap_or("?"),
-                        self.host
-                    ),
-                ));
-            }
-            if !seen.insert(url.to_string()) {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!("{what}: the nextLink repeats an earlier page (a loop)"),
-                ));
-            }
-            *pages += 1;
-            if *pages > self.config.max_pages {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!("{what}: more than {} pages; stopped", self.config.max_pages),
-                ));
-            }
-            let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
-            page = json_of(what, &reply)?;
+        number: usize,
+    ) -> Result<Page, GraphError> {
+        let (items, next) = split_page(&what, page)?;
+        let Some(next) = next else {
+            return Ok(Page { items, next: None });
+        };
+        let url = Url::parse(&next).map_err(|_| {
+            GraphError::other(
+                Some(200),
+                format!("{what}: the nextLink is not an absolute URL"),
+            )
+        })?;
+        if !self.host.is_same_origin(&url) {
+            return Err(GraphError::other(
+                Some(200),
+                format!(
+                    "{what}: refused a nextLink to {}://{} (not the Graph host {})",
+                    url.scheme(),
+                    url.host_str().unwrap_or("?"),
+                    self.host
+                ),
+            ));
         }
+        if !seen.insert(url.to_string()) {
+            return Err(GraphError::other(
+                Some(200),
+                format!("{what}: the nextLink repeats an earlier page (a loop)"),
+            ));
+        }
+        if number + 1 > self.config.max_pages {
+            return Err(GraphError::other(
+                Some(200),
+                format!("{what}: more than {} pages; stopped", self.config.max_pages),
+            ));
+        }
+        Ok(Page {
+            items,
+            next: Some(NextPage {
+                what,
+                url,
+                seen,
+                number: number + 1,
+            }),
+        })
     }
 
     /// Up to [`BATCH_LIMIT`] GETs: sent in envelopes as large as the send window allows,
@@ -354,7 +387,6 @@ impl GraphClient {
         };
         let mut pending: std::collections::VecDeque<usize> = (0..urls.len()).collect();
         let mut tries: Vec<RetryState> = urls.iter().map(|_| RetryState::new()).collect();
-        self.chain_of(1);
         while !pending.is_empty() {
             let size = self.batch_size().min(pending.len());
             let sent: Vec<usize> = pending.drain(..size).collect();
