@@ -599,6 +599,25 @@ async fn look_ups_start_before_the_tenant_wide_reads_end() {
     assert_eq!(stats.chain_per_wave, [pages.len() as u32, 1]);
 }
 
+/// The desktop cancels a collection by dropping it. Its requests run as tasks of their
+/// own, which must stop with it: nothing more reaches Graph after the drop.
+#[tokio::test]
+async fn a_dropped_collection_sends_nothing_more() {
+    let emu = Emulator::start_named("large-100").await.unwrap();
+    emu.set_latency(Duration::from_millis(50));
+    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+    let mut sink = |_| {};
+    let collection =
+        collect_snapshot_with_stats(config(&emu, Arc::new(SystemClock)), tokens, &mut sink);
+    // Dropped while the first pages are on their way.
+    let dropped = tokio::time::timeout(Duration::from_millis(20), collection).await;
+    assert!(dropped.is_err(), "still running when dropped");
+    let sent = emu.http_request_count();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(emu.http_request_count(), sent, "nothing after the drop");
+    assert!(sent <= 11, "only first pages: {sent}");
+}
+
 #[tokio::test]
 async fn paging_across_several_pages_is_complete() {
     let emu = Emulator::start_named("large-100").await.unwrap();

@@ -24,20 +24,19 @@
 //! unreachable Graph host or a tenant mismatch fails the whole collection.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use futures::StreamExt;
-use futures::stream::FuturesUnordered;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use crate::cloud::{Cloud, Endpoints};
 use crate::graph::{
-    BATCH_LIMIT, GraphClient, GraphConfig, GraphCounters, GraphError, GraphErrorKind, Page,
+    BATCH_LIMIT, GraphClient, GraphConfig, GraphCounters, GraphError, GraphErrorKind,
 };
 use crate::progress::Progress;
 use crate::snapshot::is_guid;
@@ -223,6 +222,7 @@ pub async fn collect_snapshot_with_stats(
     let token_tenant = claims.tid;
     let client = GraphClient::new(config.endpoints.graph.clone(), tokens, config.graph.clone())
         .map_err(|e| CollectError::Setup(e.detail))?;
+    let client = Arc::new(client);
     let meta = CollectionMeta {
         collected_at: (config.now)(),
         tool_version: crate::TOOL_VERSION.to_owned(),
@@ -234,8 +234,12 @@ pub async fn collect_snapshot_with_stats(
         duration_ms: 0,
         scopes,
     };
+    let (events, received) = mpsc::unbounded_channel();
     let mut run = Collection {
-        client: &client,
+        client: Arc::clone(&client),
+        events,
+        tasks: JoinSet::new(),
+        stops: HashMap::new(),
         tenant: config.tenant.clone(),
         token_tenant,
         snapshot: TenantSnapshot::empty(config.tenant.clone(), meta),
@@ -248,7 +252,7 @@ pub async fn collect_snapshot_with_stats(
         tenant_confirmed: false,
         stopped: false,
     };
-    run.run().await?;
+    run.run(received).await?;
     let stats = run.stats();
     let Collection { mut snapshot, .. } = run;
     let mut stats = stats;
@@ -386,11 +390,12 @@ struct Generation {
 
 /// What a request in flight comes back with.
 enum Event {
-    /// A page of a tenant-wide read.
+    /// A page of a tenant-wide read; `more` when the next one is on its way.
     Page {
         dataset: Dataset,
         depth: u32,
-        page: Result<Page, GraphError>,
+        items: Result<Vec<Value>, GraphError>,
+        more: bool,
     },
     /// A `$batch` of look-ups: one answer per look-up, with the pages a collection took.
     Batch {
@@ -405,8 +410,6 @@ enum Event {
         answer: Result<Vec<Value>, GraphError>,
     },
 }
-
-type Pending<'a> = FuturesUnordered<Pin<Box<dyn Future<Output = Event> + Send + 'a>>>;
 
 /// The answers of generations 2 and later, kept by id so that their order of arrival
 /// does not show in the snapshot.
@@ -426,7 +429,14 @@ struct Answers {
 }
 
 struct Collection<'a> {
-    client: &'a GraphClient,
+    client: Arc<GraphClient>,
+    /// Requests run as tasks of their own (aborted if the collection is dropped) and
+    /// report here: a read's next page leaves as soon as its page is in, however busy
+    /// the collector is with other answers.
+    events: mpsc::UnboundedSender<Event>,
+    tasks: JoinSet<()>,
+    /// Set when a tenant-wide read failed: its task stops paging.
+    stops: HashMap<Dataset, Arc<AtomicBool>>,
     /// The tenant asked for, and the one the token names (the fallback check).
     tenant: String,
     token_tenant: Option<String>,
@@ -446,38 +456,72 @@ struct Collection<'a> {
     stopped: bool,
 }
 
-impl<'a> Collection<'a> {
+impl Collection<'_> {
     /// Every tenant-wide read at once; look-ups as soon as a page names them (full
     /// `$batch` requests of 20 at once, the short rest when the generation closes).
-    async fn run(&mut self) -> Result<(), CollectError> {
-        let client = self.client;
+    async fn run(
+        &mut self,
+        mut received: mpsc::UnboundedReceiver<Event>,
+    ) -> Result<(), CollectError> {
         for (dataset, _) in WAVE_1 {
             (self.progress)(Progress::Started { dataset });
         }
         for dataset in PRINCIPAL_DATASETS {
             (self.progress)(Progress::Started { dataset });
         }
-        let mut pending: Pending<'a> = FuturesUnordered::new();
         for (dataset, path) in WAVE_1 {
             self.reading.insert(dataset);
             self.sent(1);
-            pending.push(Box::pin(async move {
-                let page = client.first_page(path).await;
-                Event::Page {
-                    dataset,
-                    depth: 1,
-                    page,
+            let stop = Arc::new(AtomicBool::new(false));
+            self.stops.insert(dataset, Arc::clone(&stop));
+            let client = Arc::clone(&self.client);
+            let events = self.events.clone();
+            self.tasks.spawn(async move {
+                let mut page = client.first_page(path).await;
+                let mut depth = 1;
+                loop {
+                    let (items, next) = match page {
+                        Ok(p) => (Ok(p.items), p.next),
+                        Err(e) => (Err(e), None),
+                    };
+                    let next = next.filter(|_| !stop.load(Ordering::Relaxed));
+                    let more = next.is_some();
+                    let event = Event::Page {
+                        dataset,
+                        depth,
+                        items,
+                        more,
+                    };
+                    if events.send(event).is_err() {
+                        return;
+                    }
+                    let Some(next) = next else { return };
+                    depth += 1;
+                    page = client.next_page(next).await;
                 }
-            }));
+            });
         }
         self.generations[1].closed = true;
-        while let Some(event) = pending.next().await {
+        loop {
+            let event = tokio::select! {
+                Some(event) = received.recv() => event,
+                Some(joined) = self.tasks.join_next() => {
+                    // A task that panicked would never report: panic here instead of waiting.
+                    if let Err(e) = joined
+                        && e.is_panic()
+                    {
+                        std::panic::resume_unwind(e.into_panic());
+                    }
+                    continue;
+                }
+            };
             match event {
                 Event::Page {
                     dataset,
                     depth,
-                    page,
-                } => self.on_page(dataset, depth, page, &mut pending)?,
+                    items,
+                    more,
+                } => self.on_page(dataset, depth, items, more)?,
                 Event::Batch {
                     generation,
                     depth,
@@ -486,8 +530,8 @@ impl<'a> Collection<'a> {
                 } => self.on_batch(generation, depth, lookups, answers),
                 Event::Resolved { depth, answer } => self.on_resolved(depth, answer),
             }
-            self.advance(&mut pending)?;
-            if self.stopped {
+            self.advance()?;
+            if self.stopped || self.idle() {
                 break;
             }
         }
@@ -495,6 +539,11 @@ impl<'a> Collection<'a> {
             self.finish();
         }
         Ok(())
+    }
+
+    /// Nothing is being read or looked up.
+    fn idle(&self) -> bool {
+        self.reading.is_empty() && self.generations.iter().all(|g| g.in_flight == 0)
     }
 
     fn sent(&mut self, generation: usize) {
@@ -522,12 +571,20 @@ impl<'a> Collection<'a> {
         &mut self,
         dataset: Dataset,
         depth: u32,
-        page: Result<Page, GraphError>,
-        pending: &mut Pending<'a>,
+        items: Result<Vec<Value>, GraphError>,
+        more: bool,
     ) -> Result<(), CollectError> {
         self.answered(1, depth);
-        let page = match page {
-            Ok(p) => p,
+        if more {
+            // Its task is already asking for the next page.
+            self.sent(1);
+        }
+        if !self.reading.contains(&dataset) {
+            // Already failed: later pages are dropped.
+            return Ok(());
+        }
+        let items = match items {
+            Ok(items) => items,
             Err(e) => {
                 if dataset == Dataset::Organization {
                     match e.kind {
@@ -545,7 +602,6 @@ impl<'a> Collection<'a> {
                 return Ok(());
             }
         };
-        let Page { items, next } = page;
         let start = match self.store_page(dataset, items) {
             Ok(start) => start,
             Err(e) => {
@@ -553,20 +609,8 @@ impl<'a> Collection<'a> {
                 return Ok(());
             }
         };
-        match next {
-            Some(next) => {
-                let client = self.client;
-                self.sent(1);
-                pending.push(Box::pin(async move {
-                    let page = client.next_page(next).await;
-                    Event::Page {
-                        dataset,
-                        depth: depth + 1,
-                        page,
-                    }
-                }));
-            }
-            None => self.read_finished(dataset)?,
+        if !more {
+            self.read_finished(dataset)?;
         }
         self.name_from_page(dataset, start, depth);
         Ok(())
@@ -623,6 +667,9 @@ impl<'a> Collection<'a> {
     /// A tenant-wide read failed: what it had read is dropped, the dataset is a gap.
     fn read_failed(&mut self, dataset: Dataset, e: &GraphError) {
         self.reading.remove(&dataset);
+        if let Some(stop) = self.stops.get(&dataset) {
+            stop.store(true, Ordering::Relaxed);
+        }
         let s = &mut self.snapshot;
         match dataset {
             Dataset::Organization => s.organization = None,
@@ -823,7 +870,7 @@ impl<'a> Collection<'a> {
     }
 
     /// Sends what is ready, closes and completes generations, plans the next.
-    fn advance(&mut self, pending: &mut Pending<'a>) -> Result<(), CollectError> {
+    fn advance(&mut self) -> Result<(), CollectError> {
         loop {
             let mut progressed = false;
             if !self.generations[1].complete
@@ -831,14 +878,14 @@ impl<'a> Collection<'a> {
                 && self.generations[1].in_flight == 0
             {
                 self.generations[1].complete = true;
-                self.reads_done(pending)?;
+                self.reads_done()?;
                 progressed = true;
                 if self.stopped {
                     return Ok(());
                 }
             }
             for generation in 2..=MAX_WAVES as usize {
-                progressed |= self.send_ready(generation, pending);
+                progressed |= self.send_ready(generation);
                 let g = &self.generations[generation];
                 if g.closed && !g.complete && g.pool.is_empty() && g.in_flight == 0 {
                     self.generations[generation].complete = true;
@@ -854,7 +901,7 @@ impl<'a> Collection<'a> {
 
     /// Full `$batch` requests as soon as there are 20 look-ups, the rest once the
     /// generation is closed. Nothing leaves before Graph has confirmed the tenant.
-    fn send_ready(&mut self, generation: usize, pending: &mut Pending<'a>) -> bool {
+    fn send_ready(&mut self, generation: usize) -> bool {
         if !self.tenant_confirmed {
             return false;
         }
@@ -876,23 +923,24 @@ impl<'a> Collection<'a> {
             let depth = 1 + batch.iter().map(|(_, d)| *d).max().unwrap_or(0).max(waited);
             let lookups: Vec<Lookup> = batch.into_iter().map(|(l, _)| l).collect();
             self.sent(generation);
-            let client = self.client;
-            pending.push(Box::pin(async move {
-                let answers = look_up(client, &lookups).await;
-                Event::Batch {
+            let client = Arc::clone(&self.client);
+            let events = self.events.clone();
+            self.tasks.spawn(async move {
+                let answers = look_up(&client, &lookups).await;
+                let _ = events.send(Event::Batch {
                     generation,
                     depth,
                     lookups,
                     answers,
-                }
-            }));
+                });
+            });
             sent = true;
         }
     }
 
     /// Every tenant-wide read is done: check that something was read and that the
     /// population is complete, then resolve what no read typed and close generation 2.
-    fn reads_done(&mut self, pending: &mut Pending<'a>) -> Result<(), CollectError> {
+    fn reads_done(&mut self) -> Result<(), CollectError> {
         if WAVE_1.iter().all(|(d, _)| self.snapshot.gap(*d).is_some()) {
             let first = &self.snapshot.gaps[0];
             return Err(CollectError::NothingRead(first.detail.clone()));
@@ -944,17 +992,18 @@ impl<'a> Collection<'a> {
         }
         for chunk in unknown.chunks(GET_BY_IDS_LIMIT) {
             let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
-            let client = self.client;
+            let client = Arc::clone(&self.client);
+            let events = self.events.clone();
             self.sent(2);
-            pending.push(Box::pin(async move {
+            self.tasks.spawn(async move {
                 let answer = client
                     .post_collection("/v1.0/directoryObjects/getByIds", &body)
                     .await;
-                Event::Resolved {
+                let _ = events.send(Event::Resolved {
                     depth: ready + 1,
                     answer,
-                }
-            }));
+                });
+            });
         }
         self.generations[2].closed = true;
         Ok(())
