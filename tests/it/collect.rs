@@ -744,9 +744,16 @@ async fn a_bucket_smaller_than_a_batch_refuses_few_requests() {
         stats.counters.narrowest_window < 20,
         "smaller batches after a 429"
     );
-    // Measured: 15–32 refused for 48 needed (the bucket runs on real time, so the count
-    // varies). Before the send window, full batches went back into the bucket: 102–109.
-    assert!(refused <= needed, "{refused} refused for {needed} needed");
+    // Until the first 429 comes back the client sends at full speed: one `$batch` of 20
+    // may meet the empty bucket (wave 2 starts while wave 1 is being throttled). After
+    // that, refusals stay within what the collection needs. Measured: 15–19 refused for
+    // 48 needed, 43–48 when a full batch raced the first 429 (the bucket runs on real
+    // time). Before the send window, full batches went back into the bucket: 102–109.
+    let first_contact = pimready_core::graph::BATCH_LIMIT as u64;
+    assert!(
+        refused <= needed + first_contact,
+        "{refused} refused for {needed} needed"
+    );
 }
 
 /// The failed dataset is a gap; the other tenant-wide reads are still collected. The

@@ -388,6 +388,8 @@ impl GraphClient {
         let mut pending: std::collections::VecDeque<usize> = (0..urls.len()).collect();
         let mut tries: Vec<RetryState> = urls.iter().map(|_| RetryState::new()).collect();
         while !pending.is_empty() {
+            // Sized after any throttle wait: a 429 that arrived meanwhile shrinks it.
+            self.wait_for_throttle().await;
             let size = self.batch_size().min(pending.len());
             let sent: Vec<usize> = pending.drain(..size).collect();
             let requests: Vec<(String, String)> = sent
@@ -462,10 +464,10 @@ impl GraphClient {
             }
             if let Some(slot) = slot {
                 let mut window = self.window();
+                window.answered(answered);
                 if throttled > 0 {
                     window.throttled(slot);
                 }
-                window.answered(answered);
             }
             self.throttled.fetch_add(throttled, Ordering::Relaxed);
             if let Some(wait) = retry_after_max {

@@ -1,10 +1,12 @@
 //! How much the client sends at once after Graph said "too many requests": a window of
 //! requests in flight, each request inside a `$batch` counting as one (Graph's limits
-//! count them one by one). Unthrottled, the window never binds; after a 429 it halves,
-//! and it grows back by one for every window's worth of answers that were not throttled
-//! (additive increase, multiplicative decrease, as TCP does for congestion). `$batch`
-//! envelopes shrink with it. Pure: it counts events and never looks at a clock, so a
-//! test replays it exactly.
+//! count them one by one). Unthrottled, the window never binds. After a 429 it becomes
+//! half of what was in flight, and no more than half of what Graph accepted since the
+//! last 429 (the first 429 meets a client sending at full speed: halving 600 requests
+//! in flight would take many rounds to reach what Graph allows). It grows back by one
+//! for every window's worth of answers that were not throttled (additive increase,
+//! multiplicative decrease, as TCP does for congestion). `$batch` envelopes shrink with
+//! it. Pure: it counts events and never looks at a clock, so a test replays it exactly.
 
 use super::batch::BATCH_LIMIT;
 
@@ -21,6 +23,9 @@ pub(crate) struct SendWindow {
     epoch: u64,
     /// Unthrottled answers since the last increase.
     credit: usize,
+    /// Unthrottled answers since the last decrease: about what Graph lets through
+    /// between two throttles.
+    accepted: usize,
     /// Decreases so far.
     decreases: u32,
     /// The smallest limit so far.
@@ -44,6 +49,7 @@ impl SendWindow {
             in_flight: 0,
             epoch: 0,
             credit: 0,
+            accepted: 0,
             decreases: 0,
             narrowest: max,
         }
@@ -68,14 +74,16 @@ impl SendWindow {
         self.in_flight = self.in_flight.saturating_sub(slot.units);
     }
 
-    /// Graph throttled a request sent in `slot` (reported before the slot is released):
-    /// halve what is in flight, once per episode.
+    /// Graph throttled a request sent in `slot` (reported before the slot is released,
+    /// after its unthrottled answers): halve what is in flight, or what Graph accepted
+    /// since the last 429 if that is less, once per episode.
     pub fn throttled(&mut self, slot: Slot) {
         if slot.epoch != self.epoch {
             return;
         }
         let flight = self.in_flight.max(slot.units).min(self.limit);
-        self.limit = (flight / 2).max(1);
+        self.limit = (flight.min(self.accepted) / 2).max(1);
+        self.accepted = 0;
         self.narrowest = self.narrowest.min(self.limit);
         self.epoch += 1;
         self.credit = 0;
@@ -86,6 +94,7 @@ impl SendWindow {
     /// window's worth.
     pub fn answered(&mut self, n: usize) {
         self.credit += n;
+        self.accepted += n;
         while self.limit < self.max && self.credit >= self.limit {
             self.credit -= self.limit;
             self.limit += 1;
@@ -132,20 +141,22 @@ mod tests {
     #[test]
     fn a_throttle_halves_the_flight_once_per_episode() {
         let mut w = SendWindow::new(640);
-        // 31 batches of 20 in flight; Graph accepts 100 and throttles the rest.
+        // 31 batches of 20 in flight; Graph accepted 100, then throttles the rest.
         let slots: Vec<Slot> = (0..31).map(|_| w.take(20).unwrap()).collect();
+        w.answered(100);
         for s in &slots {
             w.throttled(*s);
             w.release(*s);
         }
         assert_eq!(
             (w.limit(), w.decreases()),
-            (310, 1),
-            "one episode, one halving"
+            (50, 1),
+            "one episode, one decrease: to half of what Graph accepted (less than the flight)"
         );
-        // The next episode halves again: the flight then, not the old limit.
+        // The next episode: half of the flight (40) this time, Graph having accepted more.
         let a = w.take(20).unwrap();
         let b = w.take(20).unwrap();
+        w.answered(60);
         w.throttled(a);
         w.release(a);
         w.release(b);
@@ -160,9 +171,19 @@ mod tests {
     }
 
     #[test]
+    fn throttled_before_anything_was_accepted_it_sends_one_at_a_time() {
+        let mut w = SendWindow::new(640);
+        let s = w.take(20).unwrap();
+        w.throttled(s);
+        w.release(s);
+        assert_eq!((w.limit(), w.batch_size()), (1, 1));
+    }
+
+    #[test]
     fn it_grows_back_by_one_per_window_of_answers() {
         let mut w = SendWindow::new(640);
         let s = w.take(8).unwrap();
+        w.answered(8);
         w.throttled(s);
         w.release(s);
         assert_eq!(w.limit(), 4);
@@ -179,6 +200,7 @@ mod tests {
     fn a_request_larger_than_the_window_goes_alone() {
         let mut w = SendWindow::new(640);
         let s = w.take(4).unwrap();
+        w.answered(4);
         w.throttled(s);
         w.release(s);
         assert_eq!(w.limit(), 2);
