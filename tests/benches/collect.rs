@@ -1,6 +1,7 @@
 //! Collection against the tenant emulator: wall time against the round-trip lower bound,
 //! request counts as tenants grow, behaviour under throttling, and report rendering.
-//! Run: `cargo bench -p pimready-tests` (release; `scripts/bench.sh` runs every bench).
+//! Run: `cargo bench -p pimready-tests` (release; `scripts/bench.sh` runs every bench);
+//! name sections to run only those: `cargo bench -p pimready-tests --bench collect -- lower_bound`.
 //! Prints ratios measured in one run; asserts only request shapes, never times.
 
 use std::sync::Arc;
@@ -164,9 +165,9 @@ async fn throttling() {
         "\n## Throttling: a token bucket (every request counts, inside `$batch` too), 429 with Retry-After when empty (no latency)\n"
     );
     println!(
-        "| tenant | bucket (requests/s, burst) | wall (ms) | HTTP requests | requests inside $batch | retries (client) | rejected (emulator) | gaps | unthrottled HTTP requests | unthrottled wall (ms) |"
+        "| tenant | bucket (requests/s, burst) | wall (ms) | HTTP requests | requests inside $batch | requests needed | retries (client) | rejected (emulator) | rejected / needed | narrowest send window | gaps | unthrottled HTTP requests | unthrottled wall (ms) |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, rate, burst) in [
         ("contoso-e5", 10.0, 10),
         ("large", 100.0, 100),
@@ -174,18 +175,28 @@ async fn throttling() {
     ] {
         let emu = Emulator::start_named(name).await.unwrap();
         let (free, _, free_wall) = collect_complete(&emu).await;
+        // What the bucket counts: every request but the `$batch` envelopes.
+        let needed = free.meta.requests + free.meta.batched_requests
+            - emu
+                .requests()
+                .iter()
+                .filter(|r| r.path() == "/v1.0/$batch")
+                .count() as u32;
         emu.set_throttling(Some(Throttling {
             rate_per_second: rate,
             burst,
         }));
-        let (s, _, wall) = collect(&emu).await;
+        let (s, stats, wall) = collect(&emu).await;
+        let rejected = emu.throttled_count();
+        assert_eq!(u64::from(stats.counters.throttled), rejected);
         println!(
-            "| {name} | {rate}/s, {burst} | {:.0} | {} | {} | {} | {} | {} | {} | {:.0} |",
+            "| {name} | {rate}/s, {burst} | {:.0} | {} | {} | {needed} | {} | {rejected} | {:.2} | {} | {} | {} | {:.0} |",
             ms(wall),
             s.meta.requests,
             s.meta.batched_requests,
             s.meta.retries,
-            emu.throttled_count(),
+            rejected as f64 / f64::from(needed),
+            stats.counters.narrowest_window,
             s.gaps.len(),
             free.meta.requests,
             ms(free_wall)
@@ -248,8 +259,23 @@ async fn main() {
             "release"
         }
     );
-    lower_bound().await;
-    scaling().await;
-    throttling().await;
-    render();
+    // `cargo bench -p pimready-tests --bench collect -- lower_bound throttling` runs
+    // only the sections named.
+    let only: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| !a.starts_with('-'))
+        .collect();
+    let run = |section: &str| only.is_empty() || only.iter().any(|o| o == section);
+    if run("lower_bound") {
+        lower_bound().await;
+    }
+    if run("scaling") {
+        scaling().await;
+    }
+    if run("throttling") {
+        throttling().await;
+    }
+    if run("render") {
+        render();
+    }
 }

@@ -516,6 +516,108 @@ async fn large_and_large_100_need_the_same_requests() {
     assert!(seen[0].5 >= 300, "300 privileged principals: {}", seen[0].5);
 }
 
+/// Look-ups start while pages are still coming, so answers arrive in an order that
+/// depends on timing: slowing one route or another must not change the snapshot, nor
+/// which requests are sent.
+#[tokio::test]
+async fn the_snapshot_does_not_depend_on_the_order_answers_arrive_in() {
+    let slow_routes = [
+        "/roleManagement/directory/roleAssignments",
+        "/roleManagement/directory/roleAssignmentSchedules",
+        "/roleManagement/directory/roleEligibilitySchedules",
+        "/policies/roleManagementPolicyAssignments",
+        "/users/",
+        "/groups/",
+        "/directoryObjects/getByIds",
+    ];
+    for fixture in ["large-100", "contoso-e5"] {
+        let mut seen = Vec::new();
+        for slow in std::iter::once(None).chain(slow_routes.map(Some)) {
+            let emu = Emulator::start_named(fixture).await.unwrap();
+            if let Some(path) = slow {
+                emu.set_fault(path, Fault::latency(Duration::from_millis(30)));
+            }
+            let (mut s, stats) = collect(&emu).await;
+            assert!(s.gaps.is_empty(), "{fixture}, {slow:?}: {:?}", s.gaps);
+            s.meta.graph_host.clear();
+            s.meta.duration_ms = 0;
+            let mut requests: Vec<String> = emu
+                .requests()
+                .iter()
+                .filter(|r| r.path() != "/v1.0/$batch")
+                .map(|r| format!("{} {}", r.method, r.path_and_query))
+                .collect();
+            requests.sort();
+            seen.push((slow, s.to_json(), requests, stats.depth));
+        }
+        let (_, json, requests, depth) = &seen[0];
+        for (slow, other_json, other_requests, other_depth) in &seen[1..] {
+            assert!(
+                json == other_json,
+                "{fixture}, {slow:?}: the snapshot differs"
+            );
+            assert!(
+                requests == other_requests,
+                "{fixture}, {slow:?}: other requests"
+            );
+            assert_eq!(depth, other_depth, "{fixture}, {slow:?}");
+        }
+    }
+}
+
+/// With the role assignments slow to page, the look-ups their other pages name do not
+/// wait for them: a `$batch` reaches Graph before the last page of role assignments is
+/// asked for (arrival order, not time).
+#[tokio::test]
+async fn look_ups_start_before_the_tenant_wide_reads_end() {
+    let emu = Emulator::start_named("large-100").await.unwrap();
+    emu.set_fault(
+        RouteMatcher::Exact("/roleManagement/directory/roleAssignments".into()),
+        Fault::latency(Duration::from_millis(100)),
+    );
+    let (s, stats) = collect(&emu).await;
+    assert!(s.gaps.is_empty(), "{:?}", s.gaps);
+    let log = emu.requests();
+    let pages: Vec<usize> = log
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            !r.in_batch && r.path() == "/v1.0/roleManagement/directory/roleAssignments"
+        })
+        .map(|(i, _)| i)
+        .collect();
+    let first_batch = log
+        .iter()
+        .position(|r| r.path() == "/v1.0/$batch")
+        .expect("look-ups were batched");
+    assert!(pages.len() >= 2, "role assignments page: {}", pages.len());
+    assert!(
+        first_batch < *pages.last().unwrap(),
+        "a $batch ({first_batch}) before the last page ({pages:?})"
+    );
+    // The chain is still the pages, then one round trip of look-ups.
+    assert_eq!(stats.chain_per_wave, [pages.len() as u32, 1]);
+}
+
+/// The desktop cancels a collection by dropping it. Its requests run as tasks of their
+/// own, which must stop with it: nothing more reaches Graph after the drop.
+#[tokio::test]
+async fn a_dropped_collection_sends_nothing_more() {
+    let emu = Emulator::start_named("large-100").await.unwrap();
+    emu.set_latency(Duration::from_millis(50));
+    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+    let mut sink = |_| {};
+    let collection =
+        collect_snapshot_with_stats(config(&emu, Arc::new(SystemClock)), tokens, &mut sink);
+    // Dropped while the first pages are on their way.
+    let dropped = tokio::time::timeout(Duration::from_millis(20), collection).await;
+    assert!(dropped.is_err(), "still running when dropped");
+    let sent = emu.http_request_count();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(emu.http_request_count(), sent, "nothing after the drop");
+    assert!(sent <= 11, "only first pages: {sent}");
+}
+
 #[tokio::test]
 async fn paging_across_several_pages_is_complete() {
     let emu = Emulator::start_named("large-100").await.unwrap();
@@ -600,6 +702,58 @@ async fn token_bucket_throttling_is_survived() {
         s.meta.retries
     );
     assert!(emu.throttled_count() > 0);
+}
+
+/// A token bucket smaller than one `$batch` of 20: after the first 429s the client
+/// sends smaller batches, fewer at a time, and only the throttled inner requests again,
+/// so Graph refuses a bounded share of what the collection needs. A count, not a time.
+#[tokio::test]
+async fn a_bucket_smaller_than_a_batch_refuses_few_requests() {
+    let emu = Emulator::start_named("contoso-e5").await.unwrap();
+    let (free, _) = collect(&emu).await;
+    // What Graph's limit counts: every request but the `$batch` envelopes.
+    let needed = emu
+        .requests()
+        .iter()
+        .filter(|r| r.path() != "/v1.0/$batch")
+        .count() as u64;
+    emu.clear_requests();
+    emu.set_throttling(Some(Throttling {
+        rate_per_second: 100.0,
+        burst: 5,
+    }));
+    let mut config = config(&emu, Arc::new(SystemClock));
+    config.graph.retry = RetryPolicy::default();
+    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+    let mut sink = |_| {};
+    let (s, stats) = collect_snapshot_with_stats(config, tokens, &mut sink)
+        .await
+        .expect("collection succeeds");
+    let refused = emu.throttled_count();
+    println!(
+        "bucket 100/s, burst 5: {needed} requests needed, {refused} refused, {} HTTP requests (unthrottled {}), window down to {}",
+        s.meta.requests, free.meta.requests, stats.counters.narrowest_window
+    );
+    assert!(s.gaps.is_empty(), "{:?}", s.gaps);
+    assert_eq!(
+        u64::from(stats.counters.throttled),
+        refused,
+        "client and emulator agree"
+    );
+    assert!(
+        stats.counters.narrowest_window < 20,
+        "smaller batches after a 429"
+    );
+    // Until the first 429 comes back the client sends at full speed: one `$batch` of 20
+    // may meet the empty bucket (wave 2 starts while wave 1 is being throttled). After
+    // that, refusals stay within what the collection needs. Measured: 15–19 refused for
+    // 48 needed, 43–48 when a full batch raced the first 429 (the bucket runs on real
+    // time). Before the send window, full batches went back into the bucket: 102–109.
+    let first_contact = pimready_core::graph::BATCH_LIMIT as u64;
+    assert!(
+        refused <= needed + first_contact,
+        "{refused} refused for {needed} needed"
+    );
 }
 
 /// The failed dataset is a gap; the other tenant-wide reads are still collected. The

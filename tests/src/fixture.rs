@@ -744,11 +744,18 @@ impl Tenant {
 
     /// A directory object by id (explicit or generated).
     pub fn object(&self, id: &str) -> Option<Value> {
+        self.object_ref(id).map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`Tenant::object`] without copying a stored object.
+    pub fn object_ref(&self, id: &str) -> Option<std::borrow::Cow<'_, Value>> {
         if let Some(o) = self.objects.get(id) {
-            return Some(o.clone());
+            return Some(std::borrow::Cow::Borrowed(o));
         }
         let filler = self.filler.as_ref()?;
-        filler.index_of(id).map(|i| filler.user(i))
+        filler
+            .index_of(id)
+            .map(|i| std::borrow::Cow::Owned(filler.user(i)))
     }
 
     /// Total number of users in the directory.

@@ -199,9 +199,11 @@ const USER_DEFAULT: [&str; 11] = [
     "id",
 ];
 
-/// An object as Graph serialises it: default properties, or `$select` + id.
+/// An object as Graph serialises it: default properties, or `$select` + id. Copies
+/// only what it serves (the emulator shares the machine with the client it serves).
 fn project(object: &Value, select: Option<&[String]>, with_type: bool) -> Value {
-    let map = object.as_object().cloned().unwrap_or_default();
+    let empty = Map::new();
+    let map = object.as_object().unwrap_or(&empty);
     let kind = map
         .get("@odata.type")
         .and_then(Value::as_str)
@@ -231,7 +233,7 @@ fn project(object: &Value, select: Option<&[String]>, with_type: bool) -> Value 
         None => {
             for (k, v) in map {
                 if k != "@odata.type" && k != "signInActivity" {
-                    out.insert(k, v);
+                    out.insert(k.clone(), v.clone());
                 }
             }
         }
@@ -452,7 +454,26 @@ impl Shared {
         self.page(req, q, items.len(), &|i| items.get(i).cloned(), default_top)
     }
 
-    fn filtered(q: &Query, items: &[Value]) -> Result<Vec<Value>, Outcome> {
+    /// [`Self::list`] over the items a filter kept, each shaped (expanded, trimmed) only
+    /// when its page is served.
+    fn list_shaped(
+        &self,
+        req: &GraphRequest,
+        q: &Query,
+        items: &[&Value],
+        default_top: usize,
+        shape: &dyn Fn(&Value) -> Value,
+    ) -> Outcome {
+        self.page(
+            req,
+            q,
+            items.len(),
+            &|i| items.get(i).map(|v| shape(v)),
+            default_top,
+        )
+    }
+
+    fn filtered<'v>(q: &Query, items: &'v [Value]) -> Result<Vec<&'v Value>, Outcome> {
         let clauses = q.filter()?;
         Ok(items
             .iter()
@@ -463,26 +484,25 @@ impl Shared {
                         .is_some_and(|x| x.eq_ignore_ascii_case(v))
                 })
             })
-            .cloned()
             .collect())
     }
 
-    fn expand_principal(&self, q: &Query, items: Vec<Value>) -> Vec<Value> {
+    fn expands_principal(q: &Query) -> bool {
         let expand = q.expand().unwrap_or_default().to_ascii_lowercase();
-        if !expand.split(',').any(|e| e.trim() == "principal") {
-            return items;
+        expand.split(',').any(|e| e.trim() == "principal")
+    }
+
+    /// An item with its `principal` expanded when asked for.
+    fn with_principal(&self, item: &Value, expand: bool) -> Value {
+        let mut item = item.clone();
+        if expand {
+            let id = item["principalId"].as_str().unwrap_or_default().to_owned();
+            item["principal"] = self
+                .tenant
+                .object_ref(&id)
+                .map_or(Value::Null, |o| project(&o, None, true));
         }
-        items
-            .into_iter()
-            .map(|mut item| {
-                let id = item["principalId"].as_str().unwrap_or_default().to_owned();
-                item["principal"] = self
-                    .tenant
-                    .object(&id)
-                    .map_or(Value::Null, |o| project(&o, None, true));
-                item
-            })
-            .collect()
+        item
     }
 
     /// The routes of the request plan.
@@ -518,12 +538,8 @@ impl Shared {
             }
             match Self::filtered(&q, items) {
                 Ok(items) => {
-                    let items = if expand {
-                        self.expand_principal(&q, items)
-                    } else {
-                        items
-                    };
-                    self.list(req, &q, &items, 100)
+                    let expand = expand && Self::expands_principal(&q);
+                    self.list_shaped(req, &q, &items, 100, &|v| self.with_principal(v, expand))
                 }
                 Err(e) => e,
             }
@@ -534,15 +550,15 @@ impl Shared {
             ["subscribedskus"] => self.list(req, &q, &t.subscribed_skus, 999),
             ["rolemanagement", "directory", "roledefinitions"] => {
                 match Self::filtered(&q, &t.role_definitions) {
-                    Ok(items) => self.list(req, &q, &items, 999),
+                    Ok(items) => self.list_shaped(req, &q, &items, 999, &Value::clone),
                     Err(e) => e,
                 }
             }
             ["rolemanagement", "directory", "roleassignments"] => {
                 match Self::filtered(&q, &t.role_assignments) {
                     Ok(items) => {
-                        let items = self.expand_principal(&q, items);
-                        self.list(req, &q, &items, 100)
+                        let expand = Self::expands_principal(&q);
+                        self.list_shaped(req, &q, &items, 100, &|v| self.with_principal(v, expand))
                     }
                     Err(e) => e,
                 }
@@ -620,7 +636,7 @@ impl Shared {
                 let select = q.select();
                 let objects: Vec<Value> = ids
                     .iter()
-                    .filter_map(|id| t.object(id))
+                    .filter_map(|id| t.object_ref(id))
                     .map(|o| project(&o, select.as_deref(), true))
                     .collect();
                 self.list(req, &q, &objects, 100)
@@ -645,7 +661,7 @@ impl Shared {
             _ => None,
         };
         let Some(object) = t
-            .object(id)
+            .object_ref(id)
             .filter(|o| wanted.is_none_or(|w| o["@odata.type"] == w))
         else {
             return not_found(id);
@@ -702,7 +718,7 @@ impl Shared {
         let select = q.select();
         let value: Vec<Value> = ids
             .iter()
-            .filter_map(|id| self.tenant.object(id))
+            .filter_map(|id| self.tenant.object_ref(id))
             .filter(|o| {
                 types.is_empty()
                     || types.iter().any(|t| {
@@ -741,22 +757,20 @@ impl Shared {
             .unwrap_or_default()
             .replace(' ', "")
             .to_ascii_lowercase();
-        let items: Vec<Value> = items
-            .into_iter()
-            .map(|mut a| {
-                let map = a.as_object_mut().expect("object");
-                if expand.starts_with("policy($expand=rules)") {
-                } else if expand.starts_with("policy") {
-                    if let Some(p) = map.get_mut("policy").and_then(Value::as_object_mut) {
-                        p.remove("rules");
-                    }
-                } else {
-                    map.remove("policy");
+        let shape = |a: &Value| {
+            let mut a = a.clone();
+            let map = a.as_object_mut().expect("object");
+            if expand.starts_with("policy($expand=rules)") {
+            } else if expand.starts_with("policy") {
+                if let Some(p) = map.get_mut("policy").and_then(Value::as_object_mut) {
+                    p.remove("rules");
                 }
-                a
-            })
-            .collect();
-        self.list(req, q, &items, 100)
+            } else {
+                map.remove("policy");
+            }
+            a
+        };
+        self.list_shaped(req, q, &items, 100, &shape)
     }
 
     fn group_pim(&self, req: &GraphRequest, q: &Query, items: &[Value]) -> Outcome {
@@ -773,7 +787,7 @@ impl Shared {
             return bad_request("The filter must specify groupId or principalId.");
         }
         match Self::filtered(q, items) {
-            Ok(items) => self.list(req, q, &items, 100),
+            Ok(items) => self.list_shaped(req, q, &items, 100, &Value::clone),
             Err(e) => e,
         }
     }

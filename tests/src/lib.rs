@@ -354,7 +354,8 @@ impl Emulator {
         &self.shared.tenant.now
     }
 
-    /// Delay before every HTTP request is answered (a `$batch` envelope counts once).
+    /// How long every HTTP request takes to be answered (a `$batch` envelope counts
+    /// once), building the answer included: the round trip of a remote Graph.
     pub fn set_latency(&self, latency: Duration) {
         self.shared.control().latency = latency;
     }
@@ -431,10 +432,9 @@ async fn serve_graph(State(shared): State<Arc<Shared>>, req: Request) -> Respons
         in_batch: false,
         status: None,
     });
-    let latency = shared.control().latency;
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
+    // The answer is built while the latency runs, as a remote Graph's own work is part
+    // of its round trip: each answer takes the latency, or its building time if longer.
+    let answer_at = tokio::time::Instant::now() + shared.control().latency;
     let raw_path = req.uri().path().to_owned();
     let query = req.uri().query().unwrap_or_default().to_owned();
     let body = axum::body::to_bytes(req.into_body(), 16 * 1024 * 1024)
@@ -482,6 +482,7 @@ async fn serve_graph(State(shared): State<Arc<Shared>>, req: Request) -> Respons
         }
     };
     shared.set_status(index, outcome.status());
+    tokio::time::sleep_until(answer_at).await;
     into_response(outcome).await
 }
 

@@ -1083,6 +1083,178 @@ proptest! {
     }
 }
 
+// ----- masking: a masked report names no user -----
+
+/// Extracted PDF text and the needles are compared without whitespace (readers drop the
+/// spaces between text runs).
+fn squash(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// What masking promises to hide (`report::mask`): the UPN and display name of every
+/// user in the snapshot, privileged or a member or owner of a privileged group. Group,
+/// app, role, policy and tenant names stay readable, so they are not needles. A needle
+/// shorter than six characters (squashed), or found in the report text that every
+/// assessment shares, would match by accident and is skipped.
+fn user_names(s: &TenantSnapshot) -> Vec<String> {
+    let users = s
+        .privileged_principals
+        .iter()
+        .flatten()
+        .chain(
+            s.role_assignments
+                .iter()
+                .flatten()
+                .filter_map(|a| a.principal.as_ref()),
+        )
+        .chain(
+            s.privileged_groups
+                .iter()
+                .flatten()
+                .flat_map(|g| g.members.iter().chain(&g.owners)),
+        )
+        .filter(|p| p.kind() == PrincipalKind::User);
+    let mut names: Vec<String> = users
+        .flat_map(|p| [p.user_principal_name.clone(), p.display_name.clone()])
+        .flatten()
+        .filter(|n| squash(n).chars().count() >= 6)
+        .filter(|n| !boilerplate().contains(&squash(n)))
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// The text of the masked reports of an empty tenant: titles, remediation, headings.
+fn boilerplate() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let empty = TenantSnapshot::empty(
+            "00000000-0000-0000-0000-000000000000",
+            CollectionMeta {
+                collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
+                tool_version: "0.1.0".to_owned(),
+                cloud: CloudName::Global,
+                graph_host: "graph.microsoft.com".to_owned(),
+                requests: 0,
+                batched_requests: 0,
+                retries: 0,
+                duration_ms: 0,
+                scopes: Vec::new(),
+            },
+        );
+        let a = assess(
+            &empty,
+            &AssessmentSettings::default(),
+            &PriceBook::default_book(),
+        );
+        let reports = masked_reports(&a);
+        let json: Vec<&str> = reports
+            .json_strings
+            .iter()
+            .map(|(_, s)| s.as_str())
+            .collect();
+        squash(
+            &[
+                json.join("\n"),
+                reports.csv_cells.join("\n"),
+                reports.pdf_text,
+            ]
+            .concat(),
+        )
+    })
+}
+
+/// The three reports as a reader sees them: every string of the JSON, every CSV cell,
+/// the PDF's extracted text (squashed).
+struct MaskedReports {
+    json_strings: Vec<(String, String)>,
+    csv_cells: Vec<String>,
+    pdf_text: String,
+}
+
+fn masked_reports(a: &Assessment) -> MaskedReports {
+    use pimready_core::report::{self, NameMasking, ReportHistory, ReportOptions};
+    let masked = report::mask::mask_assessment(a);
+
+    let json: serde_json::Value = serde_json::from_str(&report::json::render(&masked)).unwrap();
+    // (JSON pointer, string), so a failure says where the name leaked.
+    let mut json_strings = Vec::new();
+    let mut stack = vec![(String::new(), &json)];
+    while let Some((at, v)) = stack.pop() {
+        match v {
+            serde_json::Value::String(s) => json_strings.push((at, s.clone())),
+            serde_json::Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| (format!("{at}/{i}"), v)),
+            ),
+            serde_json::Value::Object(map) => {
+                stack.extend(map.iter().map(|(k, v)| (format!("{at}/{k}"), v)));
+            }
+            _ => {}
+        }
+    }
+
+    let csv_bytes = report::csv::render(&masked);
+    let mut csv_cells = Vec::new();
+    for record in csv::Reader::from_reader(&csv_bytes[..]).records() {
+        csv_cells.extend(record.unwrap().iter().map(str::to_owned));
+    }
+
+    // The PDF masks by itself (options.masking). Its "since the last assessment" section
+    // lists every standing admin as new: the previous assessment had none.
+    let mut before = a.clone();
+    for f in &mut before.checks {
+        f.evidence.clear();
+    }
+    let mut options = ReportOptions::new(Utc.timestamp_opt(1_768_471_200, 0).unwrap());
+    options.masking = NameMasking::Masked;
+    options.history = Some(ReportHistory {
+        diff: pimready_core::history::diff(&before, a),
+        trend: Vec::new(),
+    });
+    let pdf = report::pdf::render(a, &options).unwrap();
+    let doc = lopdf::Document::load_mem(&pdf).unwrap();
+    let pages: Vec<u32> = doc.get_pages().keys().copied().collect();
+    let pdf_text = squash(&doc.extract_text(&pages).unwrap_or_default());
+
+    MaskedReports {
+        json_strings,
+        csv_cells,
+        pdf_text,
+    }
+}
+
+proptest! {
+    // A PDF per case: few cases keep the suite fast.
+    #![proptest_config(config(24))]
+
+    /// With masking on, no user's UPN or display name from the snapshot appears in the
+    /// JSON, the CSV or the PDF.
+    #[test]
+    fn masking_removes_every_upn(snapshot in snapshot(), settings in settings()) {
+        let a = assess(&snapshot, &settings, &PriceBook::default_book());
+        let needles = user_names(&snapshot);
+        prop_assume!(!needles.is_empty());
+        let reports = masked_reports(&a);
+        for name in &needles {
+            for (at, s) in &reports.json_strings {
+                prop_assert!(!s.contains(name.as_str()), "JSON leaks {:?} at {}: {:?}", name, at, s);
+            }
+            for cell in &reports.csv_cells {
+                prop_assert!(!cell.contains(name.as_str()), "CSV leaks {:?} in {:?}", name, cell);
+            }
+            prop_assert!(
+                !reports.pdf_text.contains(&squash(name)),
+                "PDF leaks {:?}",
+                name
+            );
+        }
+    }
+}
+
 // ----- regressions found by the properties above -----
 
 /// Unit counts are tenant data: absurd ones once overflowed the seat arithmetic

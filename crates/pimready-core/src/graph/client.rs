@@ -1,6 +1,6 @@
 //! The Graph client: one `reqwest::Client` (no redirects, timeouts on every request),
 //! a bearer from a [`TokenSource`], retries, paging confined to the Graph host, `$batch`,
-//! and a semaphore bounding requests in flight.
+//! a semaphore bounding requests in flight, and a send window that narrows after 429s.
 
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -10,12 +10,13 @@ use std::time::Duration;
 use reqwest::Method;
 use reqwest::header::{ACCEPT, RETRY_AFTER};
 use serde_json::Value;
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use url::Url;
 
 use super::batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
 use super::error::{GraphError, GraphErrorKind};
 use super::retry::{Clock, Jitter, RetryPolicy, RetryState, SystemClock, parse_retry_after};
+use super::window::{SendWindow, Slot};
 use crate::cloud::GraphHost;
 use crate::token::TokenSource;
 
@@ -64,13 +65,76 @@ pub struct GraphCounters {
     pub batched_requests: u32,
     /// Retries (throttling, 5xx, a refreshed token, inner `$batch` requests).
     pub retries: u32,
+    /// 429 answers, inner `$batch` answers included.
+    pub throttled: u32,
+    /// The fewest requests the send window allowed in flight (a `$batch` carries at most
+    /// this many); `max_concurrency × 20` when Graph never throttled.
+    pub narrowest_window: u32,
 }
 
-/// An HTTP answer, body read in full.
+/// An HTTP answer, body read in full, and the window slot it was sent in.
 struct Reply {
     status: u16,
     retry_after: Option<Duration>,
     body: Vec<u8>,
+    slot: Slot,
+}
+
+/// One page of a collection.
+#[derive(Debug)]
+pub struct Page {
+    pub items: Vec<Value>,
+    /// Where the next page is, checked: on the Graph host, not seen before, within the cap.
+    pub next: Option<NextPage>,
+}
+
+/// The next page of a collection, for [`GraphClient::next_page`].
+#[derive(Debug)]
+pub struct NextPage {
+    what: String,
+    url: Url,
+    seen: HashSet<String>,
+    /// This page's number (the first is 1): the round trips its collection has taken.
+    number: usize,
+}
+
+impl NextPage {
+    /// The page's number in its collection (the first is 1).
+    pub fn number(&self) -> u32 {
+        u32::try_from(self.number).unwrap_or(u32::MAX)
+    }
+}
+
+/// What one HTTP request counts against Graph's limits.
+#[derive(Debug, Clone, Copy)]
+enum Weight {
+    One,
+    /// A `$batch` envelope of this many requests (the envelope itself is not counted;
+    /// its answer says which inner requests were throttled).
+    Batch(usize),
+}
+
+impl Weight {
+    fn units(self) -> usize {
+        match self {
+            Weight::One => 1,
+            Weight::Batch(n) => n,
+        }
+    }
+}
+
+/// Leave to send one request: a permit and a window slot, both given back on drop.
+struct Admission<'a> {
+    client: &'a GraphClient,
+    slot: Slot,
+    _permit: SemaphorePermit<'a>,
+}
+
+impl Drop for Admission<'_> {
+    fn drop(&mut self) {
+        self.client.window().release(self.slot);
+        self.client.window_freed.notify_waiters();
+    }
 }
 
 /// A Microsoft Graph client bound to one Graph host.
@@ -84,13 +148,15 @@ pub struct GraphClient {
     requests: AtomicU32,
     batched: AtomicU32,
     retries: AtomicU32,
-    /// The most pages read one after another for one collection (or 1 for an object or
-    /// a `$batch`) since [`GraphClient::take_longest_chain`] last ran.
-    longest_chain: AtomicU32,
+    throttled: AtomicU32,
     /// Graph said "slow down" (429/503 with `Retry-After`): no request of this client
     /// leaves before this instant, so concurrent requests back off together instead of
     /// each waking up into the same throttle.
     throttled_until: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
+    /// How many requests (inner `$batch` requests each counting) may be in flight, and
+    /// how large a `$batch` may be: all of them until a 429, then fewer (see `window.rs`).
+    window: std::sync::Mutex<SendWindow>,
+    window_freed: Notify,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -115,6 +181,7 @@ impl GraphClient {
             .user_agent(concat!("pimready/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GraphError::other(None, format!("cannot create the HTTP client: {e}")))?;
+        let window = SendWindow::new(config.max_concurrency.max(1) * BATCH_LIMIT);
         Ok(GraphClient {
             http,
             host,
@@ -125,8 +192,10 @@ impl GraphClient {
             requests: AtomicU32::new(0),
             batched: AtomicU32::new(0),
             retries: AtomicU32::new(0),
-            longest_chain: AtomicU32::new(0),
+            throttled: AtomicU32::new(0),
             throttled_until: std::sync::Mutex::new(None),
+            window: std::sync::Mutex::new(window),
+            window_freed: Notify::new(),
         })
     }
 
@@ -139,37 +208,45 @@ impl GraphClient {
             requests: self.requests.load(Ordering::Relaxed),
             batched_requests: self.batched.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
+            throttled: self.throttled.load(Ordering::Relaxed),
+            narrowest_window: u32::try_from(self.window().narrowest()).unwrap_or(u32::MAX),
         }
-    }
-
-    /// The longest chain of dependent round trips (nextLink pages fetched one after
-    /// another, a `$batch` and its follow-up pages counting as one chain) since the
-    /// last call, and a reset: the collector reads it once per wave.
-    pub fn take_longest_chain(&self) -> u32 {
-        self.longest_chain.swap(0, Ordering::Relaxed)
-    }
-
-    fn chain_of(&self, round_trips: u32) {
-        self.longest_chain.fetch_max(round_trips, Ordering::Relaxed);
     }
 
     /// GET a single object, e.g. `/v1.0/users/{id}`.
     pub async fn get_object(&self, path: &str) -> Result<Value, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
-        let reply = self.exchange(&Method::GET, &url, None).await?;
-        self.chain_of(1);
+        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
         json_of(&what, &reply)
     }
 
     /// GET a collection, following `@odata.nextLink` (on this host only) to the end.
     pub async fn get_collection(&self, path: &str) -> Result<Vec<Value>, GraphError> {
+        let first = self.first_page(path).await?;
+        self.rest_of_pages(first).await.map(|(items, _)| items)
+    }
+
+    /// The first page of a collection; [`Page::next`] says where the rest is.
+    pub async fn first_page(&self, path: &str) -> Result<Page, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
-        let reply = self.exchange(&Method::GET, &url, None).await?;
+        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
         let first = json_of(&what, &reply)?;
-        self.follow(&what, first, HashSet::from([url.to_string()]))
-            .await
+        self.page(what, first, HashSet::from([url.to_string()]), 1)
+    }
+
+    /// The page a [`NextPage`] points at.
+    pub async fn next_page(&self, next: NextPage) -> Result<Page, GraphError> {
+        let NextPage {
+            what,
+            url,
+            seen,
+            number,
+        } = next;
+        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
+        let page = json_of(&what, &reply)?;
+        self.page(what, page, seen, number)
     }
 
     /// POST a body and read a collection answer (e.g. `directoryObjects/getByIds`).
@@ -180,9 +257,12 @@ impl GraphClient {
     ) -> Result<Vec<Value>, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::POST, &url);
-        let reply = self.exchange(&Method::POST, &url, Some(body)).await?;
+        let reply = self
+            .exchange(&Method::POST, &url, Some(body), Weight::One)
+            .await?;
         let first = json_of(&what, &reply)?;
-        self.follow(&what, first, HashSet::new()).await
+        let first = self.page(what, first, HashSet::new(), 1)?;
+        self.rest_of_pages(first).await.map(|(items, _)| items)
     }
 
     /// GET many objects through `$batch` (URLs relative to `/v1.0`, e.g. `/users/{id}`);
@@ -206,19 +286,35 @@ impl GraphClient {
         let firsts = self.batch_get(urls).await;
         let pages = firsts.into_iter().zip(urls).map(|(first, url)| async move {
             let what = format!("GET {}", url.split('?').next().unwrap_or(url));
-            self.follow(&what, first?, HashSet::new()).await
+            self.rest_of_collection(&what, first?)
+                .await
+                .map(|(items, _)| items)
         });
         futures::future::join_all(pages).await
     }
 
     /// The whole collection whose first page (e.g. from `$batch`) is `first`: the
-    /// remaining pages are fetched one by one under the same host and loop rules.
+    /// remaining pages are fetched one by one under the same host and loop rules. Also
+    /// says how many pages it took (round trips, one after another).
     pub async fn rest_of_collection(
         &self,
         what: &str,
         first: Value,
-    ) -> Result<Vec<Value>, GraphError> {
-        self.follow(what, first, HashSet::new()).await
+    ) -> Result<(Vec<Value>, u32), GraphError> {
+        let first = self.page(what.to_owned(), first, HashSet::new(), 1)?;
+        self.rest_of_pages(first).await
+    }
+
+    /// Every item from `page` on, and the number of the last page.
+    async fn rest_of_pages(&self, mut page: Page) -> Result<(Vec<Value>, u32), GraphError> {
+        let mut items = std::mem::take(&mut page.items);
+        let mut number = 1;
+        while let Some(next) = page.next.take() {
+            number = next.number;
+            page = self.next_page(next).await?;
+            items.append(&mut page.items);
+        }
+        Ok((items, u32::try_from(number).unwrap_or(u32::MAX)))
     }
 
     fn url(&self, path: &str) -> Result<Url, GraphError> {
@@ -227,70 +323,61 @@ impl GraphClient {
         })
     }
 
-    /// Reads `value` arrays page after page; a nextLink must stay on the Graph host and
-    /// never repeat, and the pages are capped.
-    async fn follow(
+    /// A page's items and the next page. A nextLink must stay on the Graph host and never
+    /// repeat, and the pages are capped.
+    fn page(
         &self,
-        what: &str,
-        first: Value,
-        seen: HashSet<String>,
-    ) -> Result<Vec<Value>, GraphError> {
-        let mut pages = 1;
-        let result = self.follow_pages(what, first, seen, &mut pages).await;
-        self.chain_of(pages as u32);
-        result
-    }
-
-    async fn follow_pages(
-        &self,
-        what: &str,
-        first: Value,
+        what: String,
+        page: Value,
         mut seen: HashSet<String>,
-        pages: &mut usize,
-    ) -> Result<Vec<Value>, GraphError> {
-        let mut items = Vec::new();
-        let mut page = first;
-        loop {
-            let (values, next) = split_page(what, page)?;
-            items.extend(values);
-            let Some(next) = next else {
-                return Ok(items);
-            };
-            let url = Url::parse(&next).map_err(|_| {
-                GraphError::other(
-                    Some(200),
-                    format!("{what}: the nextLink is not an absolute URL"),
-                )
-            })?;
-            if !self.host.is_same_origin(&url) {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!(
-                        "{what}: refused a nextLink to {}://{} (not the Graph host {})",
-                        url.scheme(),
-                        url.host_str().unwrap_or("?"),
-                        self.host
-                    ),
-                ));
-            }
-            if !seen.insert(url.to_string()) {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!("{what}: the nextLink repeats an earlier page (a loop)"),
-                ));
-            }
-            *pages += 1;
-            if *pages > self.config.max_pages {
-                return Err(GraphError::other(
-                    Some(200),
-                    format!("{what}: more than {} pages; stopped", self.config.max_pages),
-                ));
-            }
-            let reply = self.exchange(&Method::GET, &url, None).await?;
-            page = json_of(what, &reply)?;
+        number: usize,
+    ) -> Result<Page, GraphError> {
+        let (items, next) = split_page(&what, page)?;
+        let Some(next) = next else {
+            return Ok(Page { items, next: None });
+        };
+        let url = Url::parse(&next).map_err(|_| {
+            GraphError::other(
+                Some(200),
+                format!("{what}: the nextLink is not an absolute URL"),
+            )
+        })?;
+        if !self.host.is_same_origin(&url) {
+            return Err(GraphError::other(
+                Some(200),
+                format!(
+                    "{what}: refused a nextLink to {}://{} (not the Graph host {})",
+                    url.scheme(),
+                    url.host_str().unwrap_or("?"),
+                    self.host
+                ),
+            ));
         }
+        if !seen.insert(url.to_string()) {
+            return Err(GraphError::other(
+                Some(200),
+                format!("{what}: the nextLink repeats an earlier page (a loop)"),
+            ));
+        }
+        if number + 1 > self.config.max_pages {
+            return Err(GraphError::other(
+                Some(200),
+                format!("{what}: more than {} pages; stopped", self.config.max_pages),
+            ));
+        }
+        Ok(Page {
+            items,
+            next: Some(NextPage {
+                what,
+                url,
+                seen,
+                number: number + 1,
+            }),
+        })
     }
 
+    /// Up to [`BATCH_LIMIT`] GETs: sent in envelopes as large as the send window allows,
+    /// throttled ones again (only those), each with its own retry budget.
     async fn batch_chunk(&self, urls: &[String]) -> Vec<Result<Value, GraphError>> {
         const WHAT: &str = "POST /v1.0/$batch";
         let mut results: Vec<Option<Result<Value, GraphError>>> = vec![None; urls.len()];
@@ -298,37 +385,50 @@ impl GraphClient {
             Ok(u) => u,
             Err(e) => return vec![Err(e); urls.len()],
         };
-        let mut pending: Vec<usize> = (0..urls.len()).collect();
-        let mut state = RetryState::new();
-        self.chain_of(1);
+        let mut pending: std::collections::VecDeque<usize> = (0..urls.len()).collect();
+        let mut tries: Vec<RetryState> = urls.iter().map(|_| RetryState::new()).collect();
         while !pending.is_empty() {
-            let requests: Vec<(String, String)> = pending
+            // Sized after any throttle wait: a 429 that arrived meanwhile shrinks it.
+            self.wait_for_throttle().await;
+            let size = self.batch_size().min(pending.len());
+            let sent: Vec<usize> = pending.drain(..size).collect();
+            let requests: Vec<(String, String)> = sent
                 .iter()
                 .map(|&i| (i.to_string(), urls[i].clone()))
                 .collect();
-            self.batched
-                .fetch_add(pending.len() as u32, Ordering::Relaxed);
+            self.batched.fetch_add(sent.len() as u32, Ordering::Relaxed);
             let answer = self
-                .exchange(&Method::POST, &batch_url, Some(&batch_body(&requests)))
-                .await
-                .and_then(|reply| json_of(WHAT, &reply));
+                .exchange(
+                    &Method::POST,
+                    &batch_url,
+                    Some(&batch_body(&requests)),
+                    Weight::Batch(sent.len()),
+                )
+                .await;
+            let slot = answer.as_ref().ok().map(|r| r.slot);
             let ids: Vec<String> = requests.into_iter().map(|(id, _)| id).collect();
             let outcomes = match answer
+                .and_then(|reply| json_of(WHAT, &reply))
                 .and_then(|a| match_batch_responses(&ids, &a, self.config.clock.now()))
             {
                 Ok(o) => o,
                 Err(e) => {
-                    for &i in &pending {
+                    // The envelope itself failed (after its own retries): so does the rest.
+                    for i in sent.into_iter().chain(pending.drain(..)) {
                         results[i] = Some(Err(e.clone()));
                     }
                     break;
                 }
             };
-            let mut again = Vec::new();
-            let mut wait: Option<Duration> = None;
-            for (&i, outcome) in pending.iter().zip(outcomes) {
+            let mut delay: Option<Duration> = None;
+            let mut retry_after_max: Option<Duration> = None;
+            let mut again = 0;
+            let mut throttled = 0;
+            let mut answered = 0;
+            for (i, outcome) in sent.into_iter().zip(outcomes) {
                 match outcome {
                     InnerOutcome::Done { status, body } => {
+                        answered += 1;
                         results[i] = Some(inner_result(&urls[i], status, body));
                     }
                     InnerOutcome::Retry {
@@ -336,8 +436,20 @@ impl GraphClient {
                         retry_after,
                         body,
                     } => {
-                        wait = wait.max(retry_after);
-                        again.push((i, status, body));
+                        throttled += u32::from(status == 429);
+                        retry_after_max = retry_after_max.max(retry_after);
+                        match tries[i].next_delay(
+                            &self.config.retry,
+                            retry_after,
+                            self.jitter.next(),
+                        ) {
+                            Some(d) => {
+                                delay = delay.max(Some(d));
+                                again += 1;
+                                pending.push_back(i);
+                            }
+                            None => results[i] = Some(inner_result(&urls[i], status, body)),
+                        }
                     }
                     InnerOutcome::Missing => {
                         results[i] = Some(Err(GraphError::other(
@@ -350,28 +462,76 @@ impl GraphClient {
                     }
                 }
             }
-            if again.is_empty() {
-                break;
-            }
-            if let Some(w) = wait {
-                self.note_throttle(w);
-            }
-            if let Some(delay) = state.next_delay(&self.config.retry, wait, self.jitter.next()) {
-                self.retries
-                    .fetch_add(again.len() as u32, Ordering::Relaxed);
-                self.config.clock.sleep(delay).await;
-                pending = again.into_iter().map(|(i, _, _)| i).collect();
-            } else {
-                for (i, status, body) in again {
-                    results[i] = Some(inner_result(&urls[i], status, body));
+            if let Some(slot) = slot {
+                let mut window = self.window();
+                window.answered(answered);
+                if throttled > 0 {
+                    window.throttled(slot);
                 }
-                break;
+            }
+            self.throttled.fetch_add(throttled, Ordering::Relaxed);
+            if let Some(wait) = retry_after_max {
+                // Graph's Retry-After holds back every request of this client.
+                self.note_throttle(wait);
+            }
+            if let Some(delay) = delay {
+                self.retries.fetch_add(again, Ordering::Relaxed);
+                self.config.clock.sleep(delay).await;
             }
         }
         results
             .into_iter()
             .map(|r| r.unwrap_or_else(|| Err(GraphError::other(None, "not sent"))))
             .collect()
+    }
+
+    fn window(&self) -> std::sync::MutexGuard<'_, SendWindow> {
+        self.window
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// How many requests a `$batch` envelope carries now (20 until Graph throttles).
+    pub fn batch_size(&self) -> usize {
+        self.window().batch_size()
+    }
+
+    /// Waits for leave to send `weight`: past the throttle gate, room in the window, a
+    /// permit. The gate is looked at again once both are held, so requests queued while
+    /// Graph throttled do not leave together when the first of them gets through.
+    async fn admit(&self, weight: Weight) -> Admission<'_> {
+        loop {
+            self.wait_for_throttle().await;
+            let slot = loop {
+                let freed = self.window_freed.notified();
+                tokio::pin!(freed);
+                freed.as_mut().enable();
+                if let Some(slot) = self.window().take(weight.units()) {
+                    break slot;
+                }
+                freed.await;
+            };
+            let admission = Admission {
+                client: self,
+                slot,
+                _permit: self
+                    .permits
+                    .acquire()
+                    .await
+                    .expect("the semaphore is never closed"),
+            };
+            if !self.is_throttled() {
+                return admission;
+            }
+        }
+    }
+
+    fn is_throttled(&self) -> bool {
+        let until = *self
+            .throttled_until
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        until.is_some_and(|u| u > self.config.clock.now())
     }
 
     /// Records a throttle answer: every request of this client waits until it passes.
@@ -407,11 +567,14 @@ impl GraphClient {
 
     /// One request with its retries: a fresh token once after 401; 429/503/504 after
     /// `Retry-After` or backoff within the budget; dropped connections a few times.
+    /// A 429 narrows the send window; other answers to a single request widen it (a
+    /// `$batch` caller reports its inner answers itself).
     async fn exchange(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&Value>,
+        weight: Weight,
     ) -> Result<Reply, GraphError> {
         let what = describe(method, url);
         let mut state = RetryState::new();
@@ -424,13 +587,9 @@ impl GraphClient {
                 kind: GraphErrorKind::Unauthorized,
                 detail: format!("{what}: no access token ({e})"),
             })?;
-            self.wait_for_throttle().await;
             let result = {
-                let _permit = self
-                    .permits
-                    .acquire()
-                    .await
-                    .expect("the semaphore is never closed");
+                let admission = self.admit(weight).await;
+                let slot = admission.slot;
                 self.requests.fetch_add(1, Ordering::Relaxed);
                 let mut request = self
                     .http
@@ -448,11 +607,22 @@ impl GraphClient {
                             .get(RETRY_AFTER)
                             .and_then(|v| v.to_str().ok())
                             .and_then(|v| parse_retry_after(v, self.config.clock.now()));
-                        response.bytes().await.map(|b| Reply {
+                        let reply = response.bytes().await.map(|b| Reply {
                             status,
                             retry_after,
                             body: b.to_vec(),
-                        })
+                            slot,
+                        });
+                        if let Ok(r) = &reply {
+                            let mut window = self.window();
+                            if r.status == 429 {
+                                self.throttled.fetch_add(1, Ordering::Relaxed);
+                                window.throttled(slot);
+                            } else if matches!(weight, Weight::One) && !is_retryable(r.status) {
+                                window.answered(1);
+                            }
+                        }
+                        reply
                     }
                     Err(e) => Err(e),
                 }

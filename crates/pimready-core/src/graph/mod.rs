@@ -5,8 +5,9 @@ mod batch;
 mod client;
 mod error;
 mod retry;
+mod window;
 
 pub use batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
-pub use client::{GraphClient, GraphConfig, GraphCounters};
+pub use client::{GraphClient, GraphConfig, GraphCounters, NextPage, Page};
 pub use error::{GraphError, GraphErrorKind, classify};
 pub use retry::{Clock, RecordingClock, RetryPolicy, SystemClock, parse_retry_after};
