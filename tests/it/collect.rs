@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
+use pimready_core::collect::{
+    CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
+};
 use pimready_core::graph::{Clock, GraphConfig, RecordingClock, RetryPolicy, SystemClock};
 use pimready_core::snapshot::{AssignmentType, Dataset, GapReason, PrincipalKind, TenantSnapshot};
 use pimready_core::token::{AccessToken, StaticToken};
@@ -865,24 +867,47 @@ async fn sign_in_activity_without_p1_is_not_licensed() {
     assert!(s.has(Dataset::PrivilegedPrincipals));
 }
 
-/// Every tenant-wide read × every fault that yields an answer: the collection completes,
-/// the gap names the dataset with the right reason, nothing else is lost, no loop runs away.
+/// Every tenant-wide read × every fault the issue names: the collection completes, the gap
+/// names the dataset with the right reason, nothing else is lost, no loop runs away; and the
+/// assessment of that snapshot has every check that reads the dataset `not_assessed` or
+/// `not_licensed` (none passes), while every check whose data is all there is assessed.
 #[tokio::test]
 async fn fault_matrix_over_tenant_wide_reads() {
+    use pimready_core::checks::catalog;
     use pimready_core::collect::WAVE_1;
+    use pimready_core::finding::Status;
     let faults = [
+        // A 429 storm that outlasts the retry budget.
+        (
+            FaultKind::Throttle {
+                retry_after: Duration::from_millis(5),
+            },
+            GapReason::Error,
+        ),
         (FaultKind::Status(500), GapReason::Error),
         (FaultKind::Status(503), GapReason::Error),
+        (
+            FaultKind::Unavailable {
+                retry_after: Duration::from_millis(5),
+            },
+            GapReason::Error,
+        ),
+        (FaultKind::Hang, GapReason::Error),
         (FaultKind::MalformedJson, GapReason::Error),
         (FaultKind::WrongShape, GapReason::Error),
         (FaultKind::NextLinkLoop, GapReason::Error),
         (FaultKind::ForeignNextLink, GapReason::Error),
         (FaultKind::DropMidBody, GapReason::Error),
         (FaultKind::Reset, GapReason::Error),
+        // 401 after the token expired (a static token cannot be renewed).
+        (FaultKind::Unauthorized, GapReason::PermissionDenied),
         (FaultKind::Forbidden, GapReason::PermissionDenied),
         (FaultKind::NotLicensed, GapReason::NotLicensed),
     ];
+    let settings = pimready_core::settings::AssessmentSettings::default();
+    let book = pimready_core::pricebook::PriceBook::default_book();
     let mut cells = 0;
+    let mut checks_withheld = 0;
     for (dataset, url) in WAVE_1 {
         let path = url.split('?').next().unwrap().trim_start_matches("/v1.0");
         for (kind, expected) in &faults {
@@ -891,7 +916,23 @@ async fn fault_matrix_over_tenant_wide_reads() {
                 RouteMatcher::Exact(path.to_owned()),
                 Fault::always(kind.clone()),
             );
-            let (s, _) = collect(&emu).await;
+            let mut c = config(&emu, Arc::new(RecordingClock::new(fixture_now())));
+            // A hung answer is cut by the request timeout: keep the matrix quick.
+            c.graph.request_timeout = Duration::from_millis(300);
+            let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+            let s = match collect_snapshot_with_stats(c, tokens, &mut |_| {}).await {
+                Ok((s, _)) => s,
+                // The organisation is the first read and proves the token: refused even
+                // after a fresh token, it is "sign in again", not a gap.
+                Err(CollectError::SignIn(detail))
+                    if dataset == Dataset::Organization && *kind == FaultKind::Unauthorized =>
+                {
+                    assert!(detail.contains("401"), "{detail}");
+                    cells += 1;
+                    continue;
+                }
+                Err(e) => panic!("{dataset} × {kind:?}: the collection failed: {e}"),
+            };
             assert_eq!(
                 reason(&s, dataset),
                 Some(*expected),
@@ -910,11 +951,42 @@ async fn fault_matrix_over_tenant_wide_reads() {
                 emu.foreign_requests().is_empty(),
                 "{dataset} × {kind:?}: nothing reached the foreign host"
             );
+
+            let a = pimready_core::assessment::assess(&s, &settings, &book);
+            for def in catalog() {
+                let f = a.checks.iter().find(|f| f.id == def.id).unwrap();
+                let reads: Vec<Dataset> = def
+                    .data
+                    .iter()
+                    .chain(if a.licensing.pim_capable {
+                        def.data_with_pim
+                    } else {
+                        &[]
+                    })
+                    .copied()
+                    .collect();
+                if reads.iter().any(|d| !s.has(*d)) {
+                    assert!(
+                        matches!(f.status, Status::NotAssessed | Status::NotLicensed),
+                        "{dataset} × {kind:?}: {} reads a missing dataset but is {:?}",
+                        def.id,
+                        f.status
+                    );
+                    checks_withheld += 1;
+                } else {
+                    assert_ne!(
+                        f.status,
+                        Status::NotAssessed,
+                        "{dataset} × {kind:?}: {} has its data but was not assessed",
+                        def.id
+                    );
+                }
+            }
             cells += 1;
         }
     }
     println!(
-        "fault matrix: {} datasets × {} faults = {cells} cells, all gaps",
+        "fault matrix: {} datasets × {} faults = {cells} cells, each a gap (organization × 401: sign in again); {checks_withheld} check results withheld for missing data, none passed",
         WAVE_1.len(),
         faults.len()
     );
