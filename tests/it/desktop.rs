@@ -482,6 +482,15 @@ async fn fabrikam_signs_in_with_a_device_code() {
     click(&client, ".chip[data-status=not_licensed]").await;
     assert_status_filter(&client, &expected, Status::Fail).await;
 
+    // Licensing & cost: the recommended purchase is the one core recommends.
+    click(&client, "[data-screen=licensing]").await;
+    let recommended = expected.cost.options.iter().find(|o| o.recommended);
+    let shown = text(&client, ".cost-table").await;
+    if let Some(r) = recommended {
+        assert!(shown.contains(&r.name), "{shown}");
+    }
+    shots.take(&client, "licensing").await;
+
     let pdf = pdf_text(&export_pdf(&client, &dirs).await);
     assert!(pdf.contains(&expected.tenant.display_name));
     client.close().await.unwrap();

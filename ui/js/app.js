@@ -562,6 +562,8 @@ function licensingScreen() {
   const a = state.assessment;
   const currency = a.cost.currency;
   const overrides = state.settings?.settings.price_overrides ?? {};
+  // Nothing to buy: seats and totals would all be zero, so only the list prices are shown.
+  const covered = Boolean(a.cost.covered);
   /** @type {number | undefined} */
   let saveTimer;
 
@@ -588,17 +590,18 @@ function licensingScreen() {
     return h("tr", { class: o.recommended ? "recommended" : !o.available ? "unavailable" : "" },
       h("th", { scope: "row" }, o.name, o.recommended ? h("span", { class: "badge status-pass" }, "Recommended") : null, h("div", { class: "muted small" }, o.includes)),
       h("td", { class: "small" }, o.available ? o.reason : h("span", { class: "muted" }, o.reason)),
-      h("td", { class: "num" }, String(o.seats)),
-      h("td", { class: "num" }, input), monthlyCell, annualCell);
+      covered ? null : h("td", { class: "num" }, String(o.seats)),
+      h("td", { class: "num" }, input), covered ? null : monthlyCell, covered ? null : annualCell);
   });
+  const columns = covered ? ["Option", "Fit", "Per user / month"] : ["Option", "Fit", "Seats", "Per user / month", "Monthly", "Annual"];
 
   return h("div", { class: "screen licensing" },
     pageHeader("Licensing & cost", `Prices in ${currency}, list prices checked on ${a.cost.prices_checked_on}. Edit a price to use your own agreement; it is saved to your price book.`),
     h("section", { class: "panel" },
-      h("h2", {}, "Options to cover the shortfall"),
+      h("h2", { id: "cost-title" }, covered ? "Other licensing paths, for reference" : "Options to cover the shortfall"),
       h("p", {}, a.cost.recommendation),
-      h("div", { class: "table-wrap" }, h("table", { class: "cost-table" },
-        h("thead", {}, h("tr", {}, ["Option", "Fit", "Seats", "Per user / month", "Monthly", "Annual"].map((c, i) => h("th", { scope: "col", class: i >= 2 ? "num" : "" }, c)))),
+      h("div", { class: "table-wrap" }, h("table", { class: "cost-table", "aria-labelledby": "cost-title" },
+        h("thead", {}, h("tr", {}, columns.map((c, i) => h("th", { scope: "col", class: i >= 2 ? "num" : "" }, c)))),
         h("tbody", {}, rows)))),
     h("section", { class: "panel" },
       h("h2", {}, "Licences in the tenant"),

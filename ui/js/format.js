@@ -59,11 +59,15 @@ export function formatElapsed(ms) {
 }
 
 /**
- * Price per user per month from a cost option (its `monthly` is the total for its seats).
- * @param {{ monthly: number, seats: number }} option
+ * The per-user monthly price of a cost option: core's `monthly_per_user` (set even when
+ * nothing needs buying), else the monthly total over the seats (older assessments).
+ * @param {{ monthly: number, seats: number, monthly_per_user?: number }} option
  * @returns {number}
  */
 export function unitPrice(option) {
+  if (typeof option.monthly_per_user === "number" && Number.isFinite(option.monthly_per_user) && option.monthly_per_user > 0) {
+    return option.monthly_per_user;
+  }
   return option.seats > 0 ? Math.round((option.monthly / option.seats) * 100) / 100 : 0;
 }
 

@@ -20,7 +20,12 @@ test("date and time", () => check(formatDateTime, [[["2026-11-26T09:05:59Z"], "2
 
 test("elapsed", () => check(formatElapsed, [[[0], "0:00"], [[61_500], "1:01"], [[-5], "0:00"]]));
 
-test("unit price from a cost option", () => check(unitPrice, [[[{ monthly: 40, seats: 4 }], 10], [[{ monthly: 65.6, seats: 4 }], 16.4], [[{ monthly: 0, seats: 0 }], 0]]));
+test("unit price from a cost option", () => check(unitPrice, [
+  [[{ monthly: 40, seats: 4 }], 10], [[{ monthly: 65.6, seats: 4 }], 16.4], [[{ monthly: 0, seats: 0 }], 0],
+  // A covered tenant buys nothing, but the list price is still known.
+  [[{ monthly: 0, seats: 0, monthly_per_user: 10 }], 10], [[{ monthly: 60, seats: 6, monthly_per_user: 10 }], 10],
+  [[{ monthly: 40, seats: 4, monthly_per_user: 0 }], 10],
+]));
 
 test("totals follow the price live", () => check(costTotals, [
   [[4, 10], { monthly: 40, annual: 480 }],
