@@ -646,78 +646,64 @@ fn licensing(c: &mut Composer, a: &Assessment) {
     );
     c.space(6.0);
     let cur = &a.cost.currency;
-    let name_cell = |opt: &crate::cost::CostOption| {
-        if opt.recommended {
-            Cell::styled(format!("{} (recommended)", opt.name), CELL_BOLD)
+    // Nothing to buy: seats and totals would all be zero. The list prices stay, for
+    // reference (a tenant that grows, or a renewal that changes the bundle).
+    let covered = a.cost.covered;
+    heading(
+        c,
+        if covered && !a.cost.options.is_empty() {
+            "Other licensing paths, for reference"
         } else {
-            Cell::text(&opt.name)
-        }
-    };
-    let available =
-        |opt: &crate::cost::CostOption| Cell::text(if opt.available { "Yes" } else { "No" });
-    let notes =
-        |opt: &crate::cost::CostOption| Cell::text(format!("{} {}", opt.reason, opt.includes));
-    if a.cost.options.is_empty() {
-        heading(c, "Cost options");
-        c.paragraph("No option applies.", BODY);
-    } else if a.cost.covered {
-        // Nothing to buy: totals would all be zero. The list prices are kept for reference
-        // (a tenant that grows, or a renewal that changes the bundle).
-        heading(c, "Other licensing paths, for reference");
-        let rows: Vec<Vec<Cell>> = a
-            .cost
-            .options
-            .iter()
-            .map(|opt| {
-                vec![
-                    name_cell(opt),
-                    available(opt),
-                    Cell::text(money(cur, opt.monthly_per_user)),
-                    notes(opt),
-                ]
-            })
-            .collect();
-        c.table(
-            &[
-                col("Option", 2.6),
-                col("Available", 1.25),
-                col("Per user / month", 1.5),
-                col("Notes", 5.0),
-            ],
-            &rows,
-            &table_style(),
-        );
+            "Cost options"
+        },
+    );
+    let rows: Vec<Vec<Cell>> = a
+        .cost
+        .options
+        .iter()
+        .map(|opt| {
+            let mut row = vec![
+                if opt.recommended {
+                    Cell::styled(format!("{} (recommended)", opt.name), CELL_BOLD)
+                } else {
+                    Cell::text(&opt.name)
+                },
+                Cell::text(if opt.available { "Yes" } else { "No" }),
+            ];
+            if !covered {
+                row.push(Cell::text(opt.seats.to_string()));
+            }
+            row.push(Cell::text(money(cur, opt.monthly_per_user)));
+            if !covered {
+                row.push(Cell::text(money(cur, opt.monthly)));
+                row.push(Cell::text(money(cur, opt.annual)));
+            }
+            row.push(Cell::text(format!("{} {}", opt.reason, opt.includes)));
+            row
+        })
+        .collect();
+    let columns = if covered {
+        vec![
+            col("Option", 2.6),
+            col("Available", 1.25),
+            col("Per user / month", 1.5),
+            col("Notes", 5.0),
+        ]
     } else {
-        heading(c, "Cost options");
-        let rows: Vec<Vec<Cell>> = a
-            .cost
-            .options
-            .iter()
-            .map(|opt| {
-                vec![
-                    name_cell(opt),
-                    available(opt),
-                    Cell::text(opt.seats.to_string()),
-                    Cell::text(money(cur, opt.monthly_per_user)),
-                    Cell::text(money(cur, opt.monthly)),
-                    Cell::text(money(cur, opt.annual)),
-                    notes(opt),
-                ]
-            })
-            .collect();
-        c.table(
-            &[
-                col("Option", 2.4),
-                col("Available", 1.1),
-                col("Seats", 0.75),
-                col("Per user / month", 1.2),
-                col("Per month", 1.15),
-                col("Per year", 1.25),
-                col("Notes", 3.4),
-            ],
-            &rows,
-            &table_style(),
-        );
+        vec![
+            col("Option", 2.4),
+            col("Available", 1.1),
+            col("Seats", 0.75),
+            col("Per user / month", 1.2),
+            col("Per month", 1.15),
+            col("Per year", 1.25),
+            col("Notes", 3.4),
+        ]
+    };
+    if rows.is_empty() {
+        c.paragraph("No option applies.", BODY);
+    } else {
+        c.table(&columns, &rows, &table_style());
     }
     c.space(8.0);
     heading(c, "Recommendation");
