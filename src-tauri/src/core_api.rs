@@ -410,16 +410,14 @@ pub fn render(
     history_file: &HistoryFile,
 ) -> Result<Vec<u8>> {
     let assessment = &on_screen.assessment;
-    let masked;
-    let data = if settings.branding.mask_names {
-        masked = report::mask::mask_assessment(assessment);
-        &masked
-    } else {
-        assessment
-    };
+    let masking = name_masking(settings);
     match format {
-        ExportFormat::Json => Ok(report::json::render(data).into_bytes()),
-        ExportFormat::Csv => Ok(report::csv::render(data)),
+        ExportFormat::Json => {
+            Ok(report::json::render(&report::mask::for_data(assessment, masking)).into_bytes())
+        }
+        ExportFormat::Csv => Ok(report::csv::render(&report::mask::for_data(
+            assessment, masking,
+        ))),
         ExportFormat::Pdf => {
             let mut options = report_options(settings)?;
             options.history = on_screen.history_id.and_then(|id| {
@@ -434,14 +432,18 @@ pub fn render(
     }
 }
 
-/// The cover's branding and the masking, from settings.
-fn report_options(settings: &DesktopSettings) -> Result<ReportOptions> {
-    let mut options = ReportOptions::new(chrono::Utc::now());
-    options.masking = if settings.branding.mask_names {
+fn name_masking(settings: &DesktopSettings) -> NameMasking {
+    if settings.branding.mask_names {
         NameMasking::Masked
     } else {
         NameMasking::Clear
-    };
+    }
+}
+
+/// The cover's branding and the masking, from settings.
+fn report_options(settings: &DesktopSettings) -> Result<ReportOptions> {
+    let mut options = ReportOptions::new(chrono::Utc::now());
+    options.masking = name_masking(settings);
     let mut branding = Branding::default();
     if !settings.branding.consultant_name.trim().is_empty() {
         branding
@@ -603,6 +605,35 @@ mod tests {
             serde_json::from_slice(&render(ExportFormat::Json, &a, &settings, &history).unwrap())
                 .unwrap();
         assert_eq!(json["tenant"]["display_name"], "Contoso Ltd");
+    }
+
+    #[test]
+    fn masked_exports_name_no_user() {
+        let mut settings = DesktopSettings::default();
+        settings.branding.mask_names = true;
+        let a = Assessed::unsaved(assessment::assess(
+            &pimready_core::demo::snapshot(),
+            &settings.assessment,
+            &price_book(&settings),
+        ));
+        let upns: Vec<String> = a
+            .assessment
+            .checks
+            .iter()
+            .flat_map(|f| f.evidence.iter())
+            .filter_map(|e| e.principal_name.clone())
+            .filter(|p| p.contains('@'))
+            .collect();
+        assert!(!upns.is_empty());
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile(dir.path().join("history.sqlite3"));
+        for format in [ExportFormat::Json, ExportFormat::Csv] {
+            let bytes = render(format, &a, &settings, &history).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            for upn in &upns {
+                assert!(!text.contains(upn.as_str()), "{format:?} names {upn}");
+            }
+        }
     }
 
     #[test]

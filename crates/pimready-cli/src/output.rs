@@ -132,13 +132,9 @@ pub fn write_reports(
     let mut options = report_options(args)?;
     options.history = history;
     create_out_dir(args)?;
-    let masked;
-    let for_data = if args.mask_names {
-        masked = report::mask::mask_assessment(assessment);
-        &masked
-    } else {
-        assessment
-    };
+    // Masked once, and only when a data format asks for it (the PDF masks by itself).
+    let data = std::cell::OnceCell::new();
+    let for_data = || data.get_or_init(|| report::mask::for_data(assessment, options.masking));
     let mut formats = args.format.clone();
     formats.sort_by_key(|f| *f as u8);
     formats.dedup();
@@ -151,8 +147,8 @@ pub fn write_reports(
                     CliError::new(Exit::Output, format!("the PDF could not be rendered: {e}"))
                 })?,
             ),
-            FormatArg::Json => ("json", report::json::render(for_data).into_bytes()),
-            FormatArg::Csv => ("csv", report::csv::render(for_data)),
+            FormatArg::Json => ("json", report::json::render(for_data()).into_bytes()),
+            FormatArg::Csv => ("csv", report::csv::render(for_data())),
         };
         let path = args.out.join(report::file_name(assessment, ext));
         write_file(&path, &bytes)?;

@@ -7,6 +7,7 @@
 //! policy and tenant names stay readable. The property `masking_removes_every_upn`
 //! (`tests/properties.rs`) checks it on generated tenants.
 
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use crate::assessment::Assessment;
@@ -192,6 +193,15 @@ fn mask_plan_item(item: &PlanItem, people: &People) -> PlanItem {
         principal_name: item.principal_name.as_deref().map(mask_upn),
         action: people.text(&item.action),
         ..item.clone()
+    }
+}
+
+/// What the data formats (JSON, CSV) render: the assessment itself, or its masked copy.
+/// The PDF renderer takes the masking in its options instead.
+pub fn for_data(assessment: &Assessment, masking: super::NameMasking) -> Cow<'_, Assessment> {
+    match masking {
+        super::NameMasking::Clear => Cow::Borrowed(assessment),
+        super::NameMasking::Masked => Cow::Owned(mask_assessment(assessment)),
     }
 }
 
