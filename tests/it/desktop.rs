@@ -338,23 +338,22 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     if !e2e_enabled("contoso_signs_in_in_the_browser_then_history_and_portfolio") {
         return;
     }
-    let EmulatedApp {
-        client,
-        expected,
-        emu: _emu,
-        oauth,
-        domain,
-        dirs,
-        browser_log,
-        _driver,
-    } = app_against(Fixture::load("contoso-e5").unwrap(), |_| {}).await;
+    let app = app_against(Fixture::load("contoso-e5").unwrap(), |_| {}).await;
+    let (client, expected, oauth, domain, dirs, browser_log) = (
+        &app.client,
+        &app.expected,
+        &app.oauth,
+        &app.domain,
+        &app.dirs,
+        &app.browser_log,
+    );
     let mut shots = Shots::new("contoso-browser");
 
     // Sign in with the loopback flow: the "browser" follows the authorize URL.
-    sign_in_as_user(&client, &domain, false).await;
-    assert_overview(&client, &expected).await;
-    shots.take(&client, "overview").await;
-    let visits = std::fs::read_to_string(&browser_log).expect("the browser was opened");
+    sign_in_as_user(client, domain, false).await;
+    assert_overview(client, expected).await;
+    shots.take(client, "overview").await;
+    let visits = std::fs::read_to_string(browser_log).expect("the browser was opened");
     assert!(
         visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://127.0.0.1:"),
         "the browser reached the loopback redirect: {visits}"
@@ -368,42 +367,42 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     );
 
     // Findings and filters.
-    assert_status_filter(&client, &expected, Status::Fail).await;
-    shots.take(&client, "findings-failing").await;
-    click(&client, ".chip[data-status=fail]").await;
-    assert_status_filter(&client, &expected, Status::Warning).await;
-    click(&client, ".chip[data-status=warning]").await;
+    assert_status_filter(client, expected, Status::Fail).await;
+    shots.take(client, "findings-failing").await;
+    click(client, ".chip[data-status=fail]").await;
+    assert_status_filter(client, expected, Status::Warning).await;
+    click(client, ".chip[data-status=warning]").await;
 
     // The PDF names the tenant; a first assessment has no "since" section.
-    let first_pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    let first_pdf = pdf_text(&export_pdf(client, dirs).await);
     assert!(first_pdf.contains(&expected.tenant.display_name));
     assert!(!first_pdf.contains("Since the last assessment"));
 
     // Assess again from the saved tenants list: the history now has two points.
-    click(&client, "#topbar-actions button").await;
-    click(&client, ".tenant-row").await;
-    assert_overview(&client, &expected).await;
-    let second_pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    click(client, "#topbar-actions button").await;
+    click(client, ".tenant-row").await;
+    assert_overview(client, expected).await;
+    let second_pdf = pdf_text(&export_pdf(client, dirs).await);
     assert!(
         second_pdf.contains("Since the last assessment"),
         "the second report compares with the first"
     );
 
     // History: two rows, a trend, and a comparison of the two.
-    click(&client, "[data-screen=history]").await;
-    text_within(&client, ".history-table tbody tr", 15).await;
+    click(client, "[data-screen=history]").await;
+    text_within(client, ".history-table tbody tr", 15).await;
     assert_eq!(
-        attrs(&client, ".history-table tbody tr", "data-id")
+        attrs(client, ".history-table tbody tr", "data-id")
             .await
             .len(),
         2
     );
     assert!(
-        text(&client, "#trend-caption")
+        text(client, "#trend-caption")
             .await
             .starts_with("2 assessments")
     );
-    click(&client, ".compare-box[data-id]").await;
+    click(client, ".compare-box[data-id]").await;
     client
         .execute(
             "document.querySelectorAll('.compare-box')[1].click()",
@@ -411,29 +410,29 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
         )
         .await
         .unwrap();
-    click(&client, "#compare").await;
-    let diff = text_within(&client, "#diff", 15).await;
+    click(client, "#compare").await;
+    let diff = text_within(client, "#diff", 15).await;
     assert!(diff.contains("What changed"), "{diff}");
     assert!(
         diff.contains("Nothing changed"),
         "the same tenant twice: {diff}"
     );
-    shots.take(&client, "history").await;
+    shots.take(client, "history").await;
 
     // Portfolio: one tenant; the CSV export names it.
-    click(&client, "[data-screen=portfolio]").await;
-    text_within(&client, ".portfolio-table tbody tr", 15).await;
+    click(client, "[data-screen=portfolio]").await;
+    text_within(client, ".portfolio-table tbody tr", 15).await;
     assert_eq!(
-        attrs(&client, ".portfolio-table tbody tr", "data-tenant").await,
+        attrs(client, ".portfolio-table tbody tr", "data-tenant").await,
         [expected.tenant.default_domain.clone().unwrap()]
     );
-    shots.take(&client, "portfolio").await;
-    click(&client, "#portfolio-csv").await;
-    let csv = std::fs::read_to_string(text_within(&client, "#portfolio-path", 15).await).unwrap();
+    shots.take(client, "portfolio").await;
+    click(client, "#portfolio-csv").await;
+    let csv = std::fs::read_to_string(text_within(client, "#portfolio-path", 15).await).unwrap();
     let domain = expected.tenant.default_domain.as_deref().unwrap();
     assert!(csv.contains(&format!("{domain},assessed,")), "{csv}");
 
-    client.close().await.unwrap();
+    app.client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -441,16 +440,15 @@ async fn fabrikam_signs_in_with_a_device_code() {
     if !e2e_enabled("fabrikam_signs_in_with_a_device_code") {
         return;
     }
-    let EmulatedApp {
-        client,
-        expected,
-        emu,
-        oauth,
-        domain: _domain,
-        dirs,
-        browser_log,
-        _driver,
-    } = app_against(Fixture::load("fabrikam-bp").unwrap(), |_| {}).await;
+    let app = app_against(Fixture::load("fabrikam-bp").unwrap(), |_| {}).await;
+    let (client, expected, emu, oauth, dirs, browser_log) = (
+        &app.client,
+        &app.expected,
+        &app.emu,
+        &app.oauth,
+        &app.dirs,
+        &app.browser_log,
+    );
     let mut shots = Shots::new("fabrikam-device-code");
 
     // The first poll is pending, so the code stays on screen long enough to be seen.
@@ -458,12 +456,12 @@ async fn fabrikam_signs_in_with_a_device_code() {
         pimready_tests::oauth::DeviceOutcome::Pending,
         pimready_tests::oauth::DeviceOutcome::Approve,
     ]);
-    sign_in_as_user(&client, emu.tenant_id(), true).await;
-    let code = text_within(&client, "#device-code", 30).await;
+    sign_in_as_user(client, emu.tenant_id(), true).await;
+    let code = text_within(client, "#device-code", 30).await;
     assert!(!code.trim().is_empty());
-    shots.take(&client, "device-code").await;
-    assert_overview(&client, &expected).await;
-    shots.take(&client, "overview").await;
+    shots.take(client, "device-code").await;
+    assert_overview(client, expected).await;
+    shots.take(client, "overview").await;
     assert!(
         !browser_log.exists(),
         "the device code flow opens no browser"
@@ -477,23 +475,23 @@ async fn fabrikam_signs_in_with_a_device_code() {
     );
 
     // Business Premium without P2: the PIM checks say "not licensed", never "pass".
-    assert_status_filter(&client, &expected, Status::NotLicensed).await;
-    shots.take(&client, "findings-not-licensed").await;
-    click(&client, ".chip[data-status=not_licensed]").await;
-    assert_status_filter(&client, &expected, Status::Fail).await;
+    assert_status_filter(client, expected, Status::NotLicensed).await;
+    shots.take(client, "findings-not-licensed").await;
+    click(client, ".chip[data-status=not_licensed]").await;
+    assert_status_filter(client, expected, Status::Fail).await;
 
     // Licensing & cost: the recommended purchase is the one core recommends.
-    click(&client, "[data-screen=licensing]").await;
+    click(client, "[data-screen=licensing]").await;
     let recommended = expected.cost.options.iter().find(|o| o.recommended);
-    let shown = text(&client, ".cost-table").await;
+    let shown = text(client, ".cost-table").await;
     if let Some(r) = recommended {
         assert!(shown.contains(&r.name), "{shown}");
     }
-    shots.take(&client, "licensing").await;
+    shots.take(client, "licensing").await;
 
-    let pdf = pdf_text(&export_pdf(&client, &dirs).await);
+    let pdf = pdf_text(&export_pdf(client, dirs).await);
     assert!(pdf.contains(&expected.tenant.display_name));
-    client.close().await.unwrap();
+    app.client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -515,30 +513,22 @@ async fn hostile_names_are_shown_as_text() {
         user["displayName"] = format!("<img src=x onerror=\"window.__pwned='user'\">{name}").into();
     }
     let fixture = Fixture::from_json("contoso-hostile", &raw.to_string()).unwrap();
-    let EmulatedApp {
-        client,
-        expected,
-        emu: _emu,
-        oauth: _oauth,
-        domain,
-        dirs: _dirs,
-        browser_log: _browser_log,
-        _driver,
-    } = app_against(fixture, |_| {}).await;
+    let app = app_against(fixture, |_| {}).await;
+    let (client, expected, domain) = (&app.client, &app.expected, &app.domain);
     let mut shots = Shots::new("hostile-names");
 
-    sign_in_as_user(&client, &domain, false).await;
-    assert_overview(&client, &expected).await;
+    sign_in_as_user(client, domain, false).await;
+    assert_overview(client, expected).await;
     assert_eq!(
-        text(&client, "#topbar-tenant .tenant-name").await,
+        text(client, "#topbar-tenant .tenant-name").await,
         tenant_name
     );
-    shots.take(&client, "overview").await;
+    shots.take(client, "overview").await;
 
-    click(&client, "[data-screen=findings]").await;
-    click(&client, "#finding-PIM-01").await;
-    text(&client, "table.evidence").await;
-    shots.take(&client, "evidence").await;
+    click(client, "[data-screen=findings]").await;
+    click(client, "#finding-PIM-01").await;
+    text(client, "table.evidence").await;
+    shots.take(client, "evidence").await;
     // The cells' own text (WebDriver's rendered text leaves out clipped cells).
     let names = client
         .execute(
@@ -565,7 +555,7 @@ async fn hostile_names_are_shown_as_text() {
         .await
         .unwrap();
     assert_eq!(probe, serde_json::json!(["undefined", 0]));
-    client.close().await.unwrap();
+    app.client.close().await.unwrap();
 }
 
 #[tokio::test]
@@ -574,16 +564,7 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
         return;
     }
     // Graph keeps answering 503 (with a short Retry-After) beyond the retry budget.
-    let EmulatedApp {
-        client,
-        expected,
-        emu: _emu,
-        oauth: _oauth,
-        domain,
-        dirs: _dirs,
-        browser_log: _browser_log,
-        _driver,
-    } = app_against(Fixture::load("contoso-e5").unwrap(), |emu| {
+    let app = app_against(Fixture::load("contoso-e5").unwrap(), |emu| {
         emu.set_fault(
             "/policies/roleManagementPolicyAssignments",
             Fault::always(FaultKind::Unavailable {
@@ -592,6 +573,7 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
         );
     })
     .await;
+    let (client, expected, domain) = (&app.client, &app.expected, &app.domain);
     assert!(
         expected
             .gaps
@@ -602,27 +584,27 @@ async fn a_503_on_policies_shows_the_affected_checks_as_not_assessed() {
     );
     let mut shots = Shots::new("fault-503");
 
-    sign_in_as_user(&client, &domain, false).await;
-    assert_overview(&client, &expected).await;
-    let gaps = text(&client, ".gaps-card").await;
+    sign_in_as_user(client, domain, false).await;
+    assert_overview(client, expected).await;
+    let gaps = text(client, ".gaps-card").await;
     assert!(gaps.contains("role management policies"), "{gaps}");
-    shots.take(&client, "overview-gap").await;
+    shots.take(client, "overview-gap").await;
 
-    assert_status_filter(&client, &expected, Status::NotAssessed).await;
+    assert_status_filter(client, expected, Status::NotAssessed).await;
     let first = expected
         .checks
         .iter()
         .find(|f| f.status == Status::NotAssessed)
         .unwrap();
-    click(&client, &format!("#finding-{}", first.id)).await;
-    let notice = text(&client, ".finding-detail .notice").await;
+    click(client, &format!("#finding-{}", first.id)).await;
+    let notice = text(client, ".finding-detail .notice").await;
     assert!(notice.starts_with("Not assessed:"), "{notice}");
     assert!(
         notice.contains(&first.missing_data[0].detail),
         "the reason is shown: {notice}"
     );
-    shots.take(&client, "not-assessed").await;
-    client.close().await.unwrap();
+    shots.take(client, "not-assessed").await;
+    app.client.close().await.unwrap();
 }
 
 /// Every screen the demo opens, at the current size: no horizontal scrolling of the page.
