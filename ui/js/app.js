@@ -870,8 +870,8 @@ function trendSvg(rows) {
   const caption = trendSummary(rows);
   return h("figure", { class: "trend" },
     svg("svg", { viewBox: `0 0 ${width} ${height}`, class: "trend-chart", role: "img", "aria-label": caption, preserveAspectRatio: "none" },
-      ...chart.gridY.map((g) => svg("line", { x1: 34, x2: width - 12, y1: g.y, y2: g.y, class: "trend-grid" })),
-      ...chart.gridY.map((g) => Object.assign(svg("text", { x: 28, y: g.y + 4, class: "trend-axis", "text-anchor": "end" }), { textContent: `${g.value}` })),
+      ...chart.gridY.map((g) => svg("line", { x1: chart.x0, x2: chart.x1, y1: g.y, y2: g.y, class: "trend-grid" })),
+      ...chart.gridY.map((g) => Object.assign(svg("text", { x: chart.x0 - 6, y: g.y + 4, class: "trend-axis", "text-anchor": "end" }), { textContent: `${g.value}` })),
       svg("path", { d: chart.path, class: "trend-line" }),
       ...chart.points.map((p) => svg("circle", { cx: p.x, cy: p.y, r: 4.5, class: `trend-point tone-${GRADE_TONE[p.grade] ?? "warn"}` },
         Object.assign(svg("title", {}), { textContent: `${formatDateTime(p.assessed_at)}: ${formatPercent(p.percent)} (${p.grade})` })))),

@@ -4,13 +4,14 @@
 /**
  * @typedef {{ id: number, assessed_at: string, score_percent: number, grade: string }} TrendInput
  * @typedef {{ id: number, x: number, y: number, percent: number, grade: string, assessed_at: string }} TrendPoint
- * @typedef {{ points: TrendPoint[], path: string, gridY: { value: number, y: number }[], first: string, last: string }} TrendChart
+ * @typedef {{ points: TrendPoint[], path: string, gridY: { value: number, y: number }[], x0: number, x1: number, first: string, last: string }} TrendChart
  */
 
 /**
  * Lays out a score-over-time chart in a `width` × `height` box (SVG units). Points are
  * placed by date (oldest left); the y axis is always 0–100 so two tenants' charts compare.
- * One point sits in the middle; equal dates spread evenly instead of stacking.
+ * One point sits in the middle; equal dates spread evenly instead of stacking. `x0`..`x1`
+ * is the plot's horizontal extent (for grid lines and axis labels).
  * @param {TrendInput[]} assessments any order
  * @param {number} width
  * @param {number} height
@@ -34,7 +35,7 @@ export function trendChart(assessments, width, height, pad = { left: 34, right: 
   });
   const path = points.map((p, i) => `${i === 0 ? "M" : "L"}${p.x},${p.y}`).join(" ");
   const gridY = [0, 50, 100].map((value) => ({ value, y: round(yOf(value)) }));
-  return { points, path, gridY, first: sorted[0]?.assessed_at ?? "", last: sorted[sorted.length - 1]?.assessed_at ?? "" };
+  return { points, path, gridY, x0: pad.left, x1: width - pad.right, first: sorted[0]?.assessed_at ?? "", last: sorted[sorted.length - 1]?.assessed_at ?? "" };
 }
 
 /**

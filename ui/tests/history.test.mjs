@@ -11,6 +11,8 @@ test("the trend is laid out by date, oldest left, on a fixed 0-100 axis", () => 
   assert.deepEqual(chart.points.map((p) => [p.x, p.y]), [[0, 100], [50.8, 50], [100, 0]], "59 days: Jan 31 sits 30/59 along");
   assert.equal(chart.path, "M0,100 L50.8,50 L100,0");
   assert.deepEqual(chart.gridY, [{ value: 0, y: 100 }, { value: 50, y: 50 }, { value: 100, y: 0 }]);
+  assert.deepEqual([chart.x0, chart.x1], [0, 100]);
+  assert.deepEqual((({ x0, x1 }) => [x0, x1])(trendChart([], 640, 180)), [34, 628], "default padding");
   assert.equal(chart.first, "2026-01-01T00:00:00Z");
   assert.equal(chart.last, "2026-03-01T00:00:00Z");
 });
