@@ -1125,24 +1125,26 @@ fn user_names(s: &TenantSnapshot) -> Vec<String> {
     names
 }
 
+/// A fixed collection record, for the hand-built snapshots below.
+fn fixed_meta() -> CollectionMeta {
+    CollectionMeta {
+        collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
+        tool_version: "0.1.0".to_owned(),
+        cloud: CloudName::Global,
+        graph_host: "graph.microsoft.com".to_owned(),
+        requests: 0,
+        batched_requests: 0,
+        retries: 0,
+        duration_ms: 0,
+        scopes: Vec::new(),
+    }
+}
+
 /// The text of the masked reports of an empty tenant: titles, remediation, headings.
 fn boilerplate() -> &'static str {
     static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     TEXT.get_or_init(|| {
-        let empty = TenantSnapshot::empty(
-            "00000000-0000-0000-0000-000000000000",
-            CollectionMeta {
-                collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
-                tool_version: "0.1.0".to_owned(),
-                cloud: CloudName::Global,
-                graph_host: "graph.microsoft.com".to_owned(),
-                requests: 0,
-                batched_requests: 0,
-                retries: 0,
-                duration_ms: 0,
-                scopes: Vec::new(),
-            },
-        );
+        let empty = TenantSnapshot::empty("00000000-0000-0000-0000-000000000000", fixed_meta());
         let a = assess(
             &empty,
             &AssessmentSettings::default(),
@@ -1262,20 +1264,7 @@ proptest! {
 #[test]
 fn absurd_unit_counts_do_not_overflow() {
     for units in [i64::MAX, i64::MIN] {
-        let mut s = TenantSnapshot::empty(
-            "t",
-            CollectionMeta {
-                collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
-                tool_version: "0.1.0".to_owned(),
-                cloud: CloudName::Global,
-                graph_host: "graph.microsoft.com".to_owned(),
-                requests: 0,
-                batched_requests: 0,
-                retries: 0,
-                duration_ms: 0,
-                scopes: Vec::new(),
-            },
-        );
+        let mut s = TenantSnapshot::empty("t", fixed_meta());
         let sku = |status: &str, part: &str| SubscribedSku {
             id: None,
             sku_id: "f245ecc8-75af-4f8e-b61f-27d8114de5f3".to_owned(),
