@@ -670,23 +670,8 @@ impl Collection<'_> {
         if let Some(stop) = self.stops.get(&dataset) {
             stop.store(true, Ordering::Relaxed);
         }
-        let s = &mut self.snapshot;
-        match dataset {
-            Dataset::Organization => s.organization = None,
-            Dataset::SubscribedSkus => s.subscribed_skus = None,
-            Dataset::RoleDefinitions => s.role_definitions = None,
-            Dataset::RoleAssignments => s.role_assignments = None,
-            Dataset::RoleAssignmentScheduleInstances => s.role_assignment_schedule_instances = None,
-            Dataset::RoleAssignmentSchedules => s.role_assignment_schedules = None,
-            Dataset::RoleEligibilityScheduleInstances => {
-                s.role_eligibility_schedule_instances = None;
-            }
-            Dataset::RoleEligibilitySchedules => s.role_eligibility_schedules = None,
-            Dataset::RoleManagementPolicies => s.role_management_policies = None,
-            Dataset::AccessReviews => s.access_reviews = None,
-            Dataset::ConditionalAccessPolicies => s.conditional_access_policies = None,
-            _ => {}
-        }
+        // Only tenant-wide reads get here (`reading` holds nothing else).
+        self.snapshot.forget(dataset);
         self.gap(dataset, e);
     }
 

@@ -433,30 +433,7 @@ impl Fx {
     /// Drops a dataset and records why.
     pub(crate) fn gap(&mut self, dataset: Dataset, reason: GapReason) {
         let s = &mut self.snapshot;
-        match dataset {
-            Dataset::Organization => s.organization = None,
-            Dataset::SubscribedSkus => s.subscribed_skus = None,
-            Dataset::RoleDefinitions => s.role_definitions = None,
-            Dataset::RoleAssignments => s.role_assignments = None,
-            Dataset::RoleAssignmentScheduleInstances => s.role_assignment_schedule_instances = None,
-            Dataset::RoleAssignmentSchedules => s.role_assignment_schedules = None,
-            Dataset::RoleEligibilityScheduleInstances => {
-                s.role_eligibility_schedule_instances = None
-            }
-            Dataset::RoleEligibilitySchedules => s.role_eligibility_schedules = None,
-            Dataset::RoleManagementPolicies => s.role_management_policies = None,
-            Dataset::PrivilegedPrincipals => s.privileged_principals = None,
-            Dataset::SignInActivity => s.sign_in_activity = None,
-            Dataset::PrivilegedGroups => s.privileged_groups = None,
-            Dataset::GroupEligibilityScheduleInstances => {
-                s.group_eligibility_schedule_instances = None
-            }
-            Dataset::GroupAssignmentScheduleInstances => {
-                s.group_assignment_schedule_instances = None
-            }
-            Dataset::AccessReviews => s.access_reviews = None,
-            Dataset::ConditionalAccessPolicies => s.conditional_access_policies = None,
-        }
+        s.forget(dataset);
         s.gaps.push(Gap {
             dataset,
             reason,

@@ -341,6 +341,37 @@ impl TenantSnapshot {
         }
     }
 
+    /// Drops whatever was read of a dataset: afterwards `has(dataset)` is false. The
+    /// caller records the gap that says why.
+    pub fn forget(&mut self, dataset: Dataset) {
+        match dataset {
+            Dataset::Organization => self.organization = None,
+            Dataset::SubscribedSkus => self.subscribed_skus = None,
+            Dataset::RoleDefinitions => self.role_definitions = None,
+            Dataset::RoleAssignments => self.role_assignments = None,
+            Dataset::RoleAssignmentScheduleInstances => {
+                self.role_assignment_schedule_instances = None;
+            }
+            Dataset::RoleAssignmentSchedules => self.role_assignment_schedules = None,
+            Dataset::RoleEligibilityScheduleInstances => {
+                self.role_eligibility_schedule_instances = None;
+            }
+            Dataset::RoleEligibilitySchedules => self.role_eligibility_schedules = None,
+            Dataset::RoleManagementPolicies => self.role_management_policies = None,
+            Dataset::PrivilegedPrincipals => self.privileged_principals = None,
+            Dataset::SignInActivity => self.sign_in_activity = None,
+            Dataset::PrivilegedGroups => self.privileged_groups = None,
+            Dataset::GroupEligibilityScheduleInstances => {
+                self.group_eligibility_schedule_instances = None;
+            }
+            Dataset::GroupAssignmentScheduleInstances => {
+                self.group_assignment_schedule_instances = None;
+            }
+            Dataset::AccessReviews => self.access_reviews = None,
+            Dataset::ConditionalAccessPolicies => self.conditional_access_policies = None,
+        }
+    }
+
     /// The tenant's display name, else its id.
     pub fn display_name(&self) -> &str {
         self.organization
