@@ -2,12 +2,12 @@
 # Runs every benchmark (release profile) and prints the tables docs/performance.md quotes:
 # collection vs the round-trip lower bound, scaling, throttling and rendering
 # (tests/benches/collect.rs), the renderers in detail and the history store
-# (crates/pimready-core/benches), and the desktop app's start-up and memory
+# (crates/pimready-report/benches, crates/pimready-history/benches), and the desktop app's start-up and memory
 # (tests/benches/desktop.rs, under Xvfb; skipped when tauri-driver or xvfb-run is
 # missing). Pass extra cargo arguments after the script name.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo bench --locked -p pimready-tests -p pimready-core --bench collect --bench render --bench history "$@"
+cargo bench --locked -p pimready-tests -p pimready-report -p pimready-history --bench collect --bench render --bench history "$@"
 
 # The desktop bench drives the app as the end-to-end tests do (debug build of the app:
 # the start-up cost is WebKit's, not Rust's).

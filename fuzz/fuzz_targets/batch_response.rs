@@ -1,14 +1,14 @@
 //! The `$batch` answer matcher on arbitrary JSON: never panics, and answers exactly
 //! one outcome per id sent, in order.
 //!
-//! Calls `pimready_core::graph::match_batch_responses(ids: &[String], answer:
+//! Calls `pimready_graph::client::match_batch_responses(ids: &[String], answer:
 //! &serde_json::Value, now: DateTime<Utc>) -> Result<Vec<InnerOutcome>, GraphError>`
 //! (`graph/batch.rs`).
 #![no_main]
 
 use chrono::{DateTime, Utc};
 use libfuzzer_sys::fuzz_target;
-use pimready_core::graph::match_batch_responses;
+use pimready_graph::client::match_batch_responses;
 
 fuzz_target!(|data: &[u8]| {
     // The first byte says how many ids were sent ("1".."n"), the rest is the answer.

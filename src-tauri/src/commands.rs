@@ -141,10 +141,8 @@ pub async fn export_portfolio<R: Runtime>(
 ) -> Result<Exported> {
     let settings = state.lock().settings.clone();
     let bytes = core_api::render_portfolio(format, &settings, &state.history)?;
-    let file_name = pimready_core::report::portfolio::file_name(
-        chrono::Utc::now().date_naive(),
-        format.extension(),
-    );
+    let file_name =
+        pimready_report::portfolio::file_name(chrono::Utc::now().date_naive(), format.extension());
     let path = destination_path(&app, &state, destination, &file_name, format)?;
     write_export(&path, &bytes)
 }
@@ -174,7 +172,7 @@ fn write_export(path: &std::path::Path, bytes: &[u8]) -> Result<Exported> {
             .map_err(|e| Error::io("Could not create the reports folder", &e))?;
     }
     // Atomic: an interrupted export never leaves half a file or damages an older one.
-    pimready_core::report::write_atomic(path, bytes)
+    pimready_report::write_atomic(path, bytes)
         .map_err(|e| Error::io(&format!("Could not write {}", path.display()), &e))?;
     Ok(Exported {
         path: path.display().to_string(),
@@ -216,7 +214,7 @@ pub fn compare_assessments(
     first: i64,
     second: i64,
     state: State<'_, AppState>,
-) -> Result<pimready_core::history::AssessmentDiff> {
+) -> Result<pimready_history::AssessmentDiff> {
     core_api::compare(&state.history, first, second)
 }
 

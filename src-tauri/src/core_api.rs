@@ -10,18 +10,18 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use pimready_core::assessment::{self, Assessment};
-use pimready_core::auth::{
+use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::pricebook::PriceBook;
+use pimready_core::snapshot::{Dataset, TenantSnapshot};
+use pimready_graph::auth::{
     self, AuthError, BrowserOpener, DeviceCodePrompt, KeyringStore, ProfileStore, SignIn,
     SignInConfig, SystemBrowser,
 };
-use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, CollectError, collect_snapshot};
-use pimready_core::history::{self, AssessmentDiff, AssessmentId, HistoryError, Store};
-use pimready_core::pricebook::PriceBook;
-use pimready_core::progress::Progress;
-use pimready_core::report::{self, Branding, NameMasking, ReportOptions};
-use pimready_core::snapshot::{Dataset, TenantSnapshot};
-use pimready_core::token::TokenSource;
+use pimready_graph::collect::{CollectConfig, CollectError, collect_snapshot};
+use pimready_graph::progress::Progress;
+use pimready_graph::token::TokenSource;
+use pimready_history::{self as history, AssessmentDiff, AssessmentId, HistoryError, Store};
+use pimready_report::{self as report, Branding, NameMasking, ReportOptions};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::models::{

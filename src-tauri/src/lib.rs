@@ -54,9 +54,9 @@ fn app_state(app: &tauri::App) -> tauri::Result<state::AppState> {
     };
     // `PIMREADY_DATA_DIR` keeps the history elsewhere (tests, a portable install).
     let history = match std::env::var_os("PIMREADY_DATA_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir).join(pimready_core::history::FILE_NAME),
-        None => pimready_core::history::default_path()
-            .unwrap_or_else(|| config_dir.join(pimready_core::history::FILE_NAME)),
+        Some(dir) => std::path::PathBuf::from(dir).join(pimready_history::FILE_NAME),
+        None => pimready_history::default_path()
+            .unwrap_or_else(|| config_dir.join(pimready_history::FILE_NAME)),
     };
     Ok(state::AppState::load(
         config_dir.join("settings.json"),
@@ -213,7 +213,8 @@ mod ipc_tests {
 
     /// Two stored assessments of the demo tenant, a month apart; returns their ids.
     fn store_two(dir: &std::path::Path) -> (i64, i64) {
-        use pimready_core::{assessment, demo, history::Store, pricebook::PriceBook};
+        use pimready_core::{assessment, demo, pricebook::PriceBook};
+        use pimready_history::Store;
         let mut store = Store::open(dir.join("history.sqlite3")).unwrap();
         let snapshot = demo::snapshot();
         let settings = pimready_core::settings::AssessmentSettings::default();

@@ -215,9 +215,9 @@ pub enum ProgressEvent {
 /// The History screen: stored tenants and the assessments of the one asked for.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryView {
-    pub tenants: Vec<pimready_core::history::TenantRecord>,
+    pub tenants: Vec<pimready_history::TenantRecord>,
     /// Newest first.
-    pub assessments: Vec<pimready_core::history::AssessmentSummary>,
+    pub assessments: Vec<pimready_history::AssessmentSummary>,
     /// Where the history file is, for the user who wants to back it up.
     pub path: String,
 }
@@ -227,12 +227,12 @@ pub struct HistoryView {
 pub struct PortfolioRowView {
     pub tenant: String,
     pub display_name: String,
-    pub summary: Option<pimready_core::report::portfolio::TenantSummary>,
+    pub summary: Option<pimready_report::portfolio::TenantSummary>,
     pub failure: Option<String>,
 }
 
-impl From<pimready_core::report::portfolio::PortfolioRow> for PortfolioRowView {
-    fn from(row: pimready_core::report::portfolio::PortfolioRow) -> Self {
+impl From<pimready_report::portfolio::PortfolioRow> for PortfolioRowView {
+    fn from(row: pimready_report::portfolio::PortfolioRow) -> Self {
         let (summary, failure) = match row.outcome {
             Ok(s) => (Some(s), None),
             Err(e) => (None, Some(e)),

@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
-use pimready_core::report::{self, ReportOptions, sample};
 use pimready_core::snapshot::TenantSnapshot;
-use pimready_core::token::{AccessToken, StaticToken};
+use pimready_graph::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
+use pimready_graph::token::{AccessToken, StaticToken};
+use pimready_report::{self as report, ReportOptions, sample};
 use pimready_tests::{Emulator, Fixture, Throttling};
 use serde_json::json;
 
@@ -57,7 +57,7 @@ async fn collect_complete(emu: &Emulator) -> (TenantSnapshot, CollectStats, Dura
 }
 
 fn config_in_flight() -> usize {
-    pimready_core::graph::GraphConfig::default().max_concurrency
+    pimready_graph::client::GraphConfig::default().max_concurrency
 }
 
 fn ms(d: Duration) -> f64 {

@@ -4,11 +4,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use pimready_core::auth::{
+use pimready_graph::auth::{
     AuthError, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore, ProfileStore,
     Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
 };
-use pimready_core::token::{TokenError, TokenSource as _};
+use pimready_graph::token::{TokenError, TokenSource as _};
 use pimready_tests::oauth::{DeviceOutcome, OAuthState, TenantSpec};
 use url::Url;
 
@@ -600,7 +600,7 @@ async fn access_token_is_refreshed_after_expiry() {
     );
 
     // Graph answered 401: the token is dropped and the next call refreshes.
-    session.token_rejected(&pimready_core::token::AccessToken::new(second.clone()));
+    session.token_rejected(&pimready_graph::token::AccessToken::new(second.clone()));
     assert_ne!(bearer(&session).await, second);
 }
 

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{
+use pimready_core::snapshot::{AssignmentType, Dataset, GapReason, PrincipalKind, TenantSnapshot};
+use pimready_graph::client::{Clock, GraphConfig, RecordingClock, RetryPolicy, SystemClock};
+use pimready_graph::collect::{
     CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
 };
-use pimready_core::graph::{Clock, GraphConfig, RecordingClock, RetryPolicy, SystemClock};
-use pimready_core::snapshot::{AssignmentType, Dataset, GapReason, PrincipalKind, TenantSnapshot};
-use pimready_core::token::{AccessToken, StaticToken};
+use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::{Emulator, Fault, FaultKind, Fixture, Listener, RouteMatcher, Throttling};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -751,7 +751,7 @@ async fn a_bucket_smaller_than_a_batch_refuses_few_requests() {
     // that, refusals stay within what the collection needs. Measured: 15–19 refused for
     // 48 needed, 43–48 when a full batch raced the first 429 (the bucket runs on real
     // time). Before the send window, full batches went back into the bucket: 102–109.
-    let first_contact = pimready_core::graph::BATCH_LIMIT as u64;
+    let first_contact = pimready_graph::client::BATCH_LIMIT as u64;
     assert!(
         refused <= needed + first_contact,
         "{refused} refused for {needed} needed"
@@ -874,8 +874,8 @@ async fn sign_in_activity_without_p1_is_not_licensed() {
 #[tokio::test]
 async fn fault_matrix_over_tenant_wide_reads() {
     use pimready_core::checks::catalog;
-    use pimready_core::collect::WAVE_1;
     use pimready_core::finding::Status;
+    use pimready_graph::collect::WAVE_1;
     let faults = [
         // A 429 storm that outlasts the retry budget.
         (
@@ -999,7 +999,7 @@ async fn the_longest_chain_counts_pages_fetched_one_after_another() {
     let emu = Emulator::start_named("large-100").await.unwrap();
     let (s, stats) = collect(&emu).await;
     let log = emu.requests();
-    let most_pages = pimready_core::collect::WAVE_1
+    let most_pages = pimready_graph::collect::WAVE_1
         .iter()
         .map(|(_, path)| {
             let path = path.split('?').next().unwrap();

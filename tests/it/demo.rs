@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, collect_snapshot};
 use pimready_core::snapshot::TenantSnapshot;
-use pimready_core::token::{AccessToken, StaticToken};
+use pimready_graph::collect::{CollectConfig, collect_snapshot};
+use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::Emulator;
 
 const DEMO_PATH: &str = concat!(

@@ -20,11 +20,11 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 use pimready_core::assessment::Assessment;
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, collect_snapshot};
 use pimready_core::finding::Status;
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
-use pimready_core::token::{AccessToken, StaticToken};
+use pimready_graph::collect::{CollectConfig, collect_snapshot};
+use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::webdriver::{Dirs, open_app, start_driver};
 use pimready_tests::{Emulator, Fault, FaultKind, Fixture};
 

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use pimready_core::assessment::assess;
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, collect_snapshot};
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
-use pimready_core::token::{AccessToken, StaticToken};
+use pimready_graph::collect::{CollectConfig, collect_snapshot};
+use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::Emulator;
 use serde::{Deserialize, Serialize};
 

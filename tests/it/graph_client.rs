@@ -6,13 +6,15 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints, GraphHost};
-use pimready_core::collect::{
+use pimready_core::snapshot::{Dataset, GapReason, TenantSnapshot};
+use pimready_graph::client::{
+    GraphClient, GraphConfig, GraphErrorKind, RecordingClock, RetryPolicy,
+};
+use pimready_graph::collect::{
     CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
 };
-use pimready_core::graph::{GraphClient, GraphConfig, GraphErrorKind, RecordingClock, RetryPolicy};
-use pimready_core::progress::Progress;
-use pimready_core::snapshot::{Dataset, GapReason, TenantSnapshot};
-use pimready_core::token::{AccessToken, StaticToken, TokenFuture, TokenSource};
+use pimready_graph::progress::Progress;
+use pimready_graph::token::{AccessToken, StaticToken, TokenFuture, TokenSource};
 use pimready_tests::{Emulator, Fault, FaultKind, Fixture, Listener, RouteMatcher};
 
 fn fixed_now() -> DateTime<Utc> {

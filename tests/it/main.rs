@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep-style), one module per area.
 
+mod architecture;
 mod auth;
 mod collect;
 mod demo;
@@ -8,4 +9,5 @@ mod desktop;
 mod emulator;
 mod expectations;
 mod graph_client;
+mod properties;
 mod security;

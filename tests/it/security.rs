@@ -26,8 +26,8 @@ fn only_the_graph_and_sign_in_clients_open_connections() {
         rust_files(&root.join(dir), &mut files);
     }
     let allowed = [
-        "crates/pimready-core/src/graph/client.rs",
-        "crates/pimready-core/src/auth/http.rs",
+        "crates/pimready-graph/src/client/graph.rs",
+        "crates/pimready-graph/src/auth/http.rs",
     ];
     let outbound = [
         "Client::builder",

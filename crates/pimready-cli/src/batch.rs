@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use pimready_core::assessment::Assessment;
-use pimready_core::report::portfolio::{self, PortfolioRow};
+use pimready_report::portfolio::{self, PortfolioRow};
 
 use crate::args::{AssessArgs, CloudArg, ConnectionArgs};
 use crate::commands;

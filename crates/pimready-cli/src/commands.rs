@@ -1,8 +1,8 @@
 //! One function per subcommand: parse flags, call core, print.
 
 use pimready_core::assessment::{self, Assessment};
-use pimready_core::history::{self, AssessmentId, HistoryError, Store};
 use pimready_core::snapshot::TenantSnapshot;
+use pimready_history::{self as history, AssessmentId, HistoryError, Store};
 
 use crate::args::{
     AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs,

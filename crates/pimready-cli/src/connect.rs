@@ -2,15 +2,15 @@
 
 use std::sync::Arc;
 
-use pimready_core::auth::{
+use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::snapshot::TenantSnapshot;
+use pimready_graph::auth::{
     self, AuthError, DeviceCodePrompt, KeyringStore, ProfileStore, SignIn, SignInConfig,
     SystemBrowser,
 };
-use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::collect::{CollectConfig, CollectError, collect_snapshot};
-use pimready_core::progress::Progress;
-use pimready_core::snapshot::TenantSnapshot;
-use pimready_core::token::{AccessToken, StaticToken, TokenSource};
+use pimready_graph::collect::{CollectConfig, CollectError, collect_snapshot};
+use pimready_graph::progress::Progress;
+use pimready_graph::token::{AccessToken, StaticToken, TokenSource};
 
 use crate::args::{CloudArg, ConnectionArgs};
 use crate::error::{CliError, Exit};

@@ -5,8 +5,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, TimeZone, Utc};
 use pimready_core::assessment::Assessment;
 use pimready_core::pricebook::PriceBook;
-use pimready_core::report::{self, Branding, NameMasking, Paper, ReportHistory, ReportOptions};
 use pimready_core::settings::AssessmentSettings;
+use pimready_report::{self as report, Branding, NameMasking, Paper, ReportHistory, ReportOptions};
 
 use crate::args::{EvaluationArgs, FormatArg, OutputArgs, PaperArg};
 use crate::error::{CliError, Exit};

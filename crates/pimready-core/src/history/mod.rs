@@ -1,17 +1,10 @@
-//! History: every saved assessment of every tenant, in one SQLite file.
-//!
-//! [`Store`] owns the file (WAL, foreign keys on, `synchronous = FULL`, every write in a
-//! transaction, versioned migrations that back the file up first). [`diff`] compares two
-//! assessments and is pure. The store keeps snapshots, assessments and the settings used;
-//! it never keeps tokens — there is no column for one (the token cache lives in the OS
-//! keychain, see [`crate::token`]).
+//! The pure half of history: what two assessments differ in ([`diff`]) and the
+//! identifiers and trend points a store hands to reports. The store itself (SQLite)
+//! lives in `pimready-history`.
 
 mod diff;
-mod migrations;
-mod store;
 
 use std::fmt;
-use std::path::PathBuf;
 use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
@@ -22,53 +15,6 @@ pub use diff::{
     AssessmentDiff, Change, CheckChange, LicensingDiff, SeatsDiff, StandingAdmin,
     StandingAdminsDiff, diff,
 };
-pub use migrations::SCHEMA_VERSION;
-pub use store::Store;
-
-/// What a report says of the past: the change since the tenant's previous stored
-/// assessment and its score over time. `saved` is `assessment`'s own id in the store;
-/// `None` for a tenant's first assessment.
-pub fn report_history(
-    store: &Store,
-    assessment: &crate::assessment::Assessment,
-    saved: AssessmentId,
-) -> Result<Option<crate::report::ReportHistory>, HistoryError> {
-    let tenant = &assessment.tenant.id;
-    let Some(previous) = store.previous(tenant, saved)? else {
-        return Ok(None);
-    };
-    let previous = store.load_assessment(previous.id)?;
-    Ok(Some(crate::report::ReportHistory {
-        diff: diff(&previous, assessment),
-        trend: store.trend(tenant)?,
-    }))
-}
-
-/// The portfolio of every stored tenant: one row per tenant from its latest assessment,
-/// in the store's tenant order (by name).
-pub fn portfolio(
-    store: &Store,
-) -> Result<Vec<crate::report::portfolio::PortfolioRow>, HistoryError> {
-    let mut rows = Vec::new();
-    for tenant in store.tenants()? {
-        if let Some(latest) = store.list(Some(&tenant.tenant_id))?.into_iter().next() {
-            let assessment = store.load_assessment(latest.id)?;
-            rows.push(crate::report::portfolio::PortfolioRow::from_assessment(
-                &assessment,
-            ));
-        }
-    }
-    Ok(rows)
-}
-
-/// The file name inside the data directory.
-pub const FILE_NAME: &str = "history.sqlite3";
-
-/// Where the faces keep the history by default: `<data dir>/pimready/history.sqlite3`
-/// (`~/.local/share/pimready` on Linux). `None` when the platform has no home directory.
-pub fn default_path() -> Option<PathBuf> {
-    directories::ProjectDirs::from("", "", "pimready").map(|dirs| dirs.data_dir().join(FILE_NAME))
-}
 
 /// A saved assessment's row id; stable for the life of the file.
 #[derive(
@@ -90,31 +36,6 @@ impl FromStr for AssessmentId {
     }
 }
 
-/// A stored tenant: the latest names seen for it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct TenantRecord {
-    pub tenant_id: String,
-    pub display_name: String,
-    pub default_domain: Option<String>,
-    /// Wire name of [`crate::snapshot::CloudName`]: `global`, `usgov`, ...
-    pub cloud: String,
-}
-
-/// One line of `pimready history`: what a list shows without decompressing anything.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
-pub struct AssessmentSummary {
-    pub id: AssessmentId,
-    pub tenant_id: String,
-    pub display_name: String,
-    pub default_domain: Option<String>,
-    pub assessed_at: DateTime<Utc>,
-    pub tool_version: String,
-    pub score_percent: f64,
-    pub grade: String,
-    pub coverage: f64,
-    pub standing_admins: u32,
-}
-
 /// One point of a tenant's score over time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TrendPoint {
@@ -122,74 +43,3 @@ pub struct TrendPoint {
     pub assessed_at: DateTime<Utc>,
     pub score_percent: f64,
 }
-
-/// Why the history could not be used. `kind()` is stable for the faces to branch on.
-#[derive(Debug, thiserror::Error)]
-pub enum HistoryError {
-    #[error("the platform has no data directory for the history; pass a path instead")]
-    NoDataDir,
-    #[error("cannot use the history file {path}: {source}")]
-    Io {
-        path: String,
-        source: std::io::Error,
-    },
-    #[error(
-        "{path} is not a PIM Ready history database ({detail}); it was left untouched — move it away to start a new history"
-    )]
-    NotHistory { path: String, detail: String },
-    #[error(
-        "the history database {path} is damaged ({detail}); it was left untouched — restore a backup (*.bak-v*) or move it away"
-    )]
-    Corrupt { path: String, detail: String },
-    #[error(
-        "the history database {path} has schema version {found}, newer than this version of PIM Ready reads ({supported}); upgrade PIM Ready — the file was left untouched"
-    )]
-    NewerVersion {
-        path: String,
-        found: u32,
-        supported: u32,
-    },
-    #[error("no saved tenant matches \"{0}\" (try its tenant id, default domain or name)")]
-    UnknownTenant(String),
-    #[error("\"{query}\" matches several saved tenants: {}; use the tenant id", candidates.join(", "))]
-    AmbiguousTenant {
-        query: String,
-        candidates: Vec<String>,
-    },
-    #[error("assessments {first} and {second} are of different tenants")]
-    DifferentTenants { first: String, second: String },
-    #[error("no saved assessment #{0}")]
-    NotFound(AssessmentId),
-    #[error("the snapshot is of tenant {snapshot} but the assessment is of tenant {assessment}")]
-    TenantMismatch {
-        snapshot: String,
-        assessment: String,
-    },
-    #[error("saved assessment #{id} cannot be read: {detail}")]
-    Unreadable { id: AssessmentId, detail: String },
-    #[error("history database error: {0}")]
-    Sqlite(#[from] rusqlite::Error),
-}
-
-impl HistoryError {
-    /// A stable, machine-readable name for the error.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            HistoryError::NoDataDir => "no_data_dir",
-            HistoryError::Io { .. } => "io",
-            HistoryError::NotHistory { .. } => "not_history",
-            HistoryError::Corrupt { .. } => "corrupt",
-            HistoryError::NewerVersion { .. } => "newer_version",
-            HistoryError::UnknownTenant(_) => "unknown_tenant",
-            HistoryError::AmbiguousTenant { .. } => "ambiguous_tenant",
-            HistoryError::DifferentTenants { .. } => "different_tenants",
-            HistoryError::NotFound(_) => "not_found",
-            HistoryError::TenantMismatch { .. } => "tenant_mismatch",
-            HistoryError::Unreadable { .. } => "unreadable",
-            HistoryError::Sqlite(_) => "database",
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests;

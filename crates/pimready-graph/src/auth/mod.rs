@@ -1,0 +1,296 @@
+//! Sign-in to Microsoft Entra ID (v2.0 endpoints) and the signed-in [`Session`],
+//! which is the Graph client's [`TokenSource`](crate::token::TokenSource).
+//!
+//! - [`SignIn::interactive`]: authorization code + PKCE (S256) on a loopback redirect.
+//! - [`SignIn::device_code`]: the device authorization grant.
+//! - [`SignIn::from_cache`]: silent, from the refresh token in the OS keychain.
+//!
+//! Invariants: refresh tokens only in a [`CredentialStore`] (the OS keychain), one
+//! entry per (cloud, tenant id, account, client id); access tokens only in memory;
+//! a token whose `tid` is not the tenant asked for is refused; no token is logged.
+
+mod cache;
+mod device_code;
+mod error;
+mod http;
+pub(crate) mod jwt;
+mod loopback;
+mod profiles;
+pub mod scopes;
+mod session;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+pub use cache::{
+    CacheKey, CredentialStore, KEYCHAIN_SERVICE, KeyringStore, MemoryStore, StoreError,
+};
+pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
+pub use error::AuthError;
+pub use loopback::{BrowserOpener, SystemBrowser};
+pub use profiles::{ProfileStore, TenantProfile};
+pub use scopes::{SCOPES, Scope};
+pub use session::Session;
+
+/// Microsoft Graph Command Line Tools: a Microsoft-owned multi-tenant public client,
+/// already consented in many tenants. See `docs/sign-in.md` for the trade-offs.
+pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+/// How long the loopback listener waits for the browser by default.
+pub const DEFAULT_LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+/// The current time; injectable so tests can move past token expiry.
+pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+
+/// Everything a sign-in needs to know. Build with [`SignInConfig::new`], then
+/// adjust fields (`client_id`, `authority_host` for `--authority-host`, …).
+#[derive(Debug, Clone)]
+pub struct SignInConfig {
+    /// Cloud name (part of the cache key): `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: String,
+    /// e.g. `https://login.microsoftonline.com`, or the emulator's `http://127.0.0.1:PORT`.
+    pub authority_host: Url,
+    /// The Graph resource the scopes are asked for (`https://graph.microsoft.com`);
+    /// unaffected by `--graph-host`, which only changes where requests go.
+    pub graph_resource: String,
+    /// The tenant as the user named it: a domain or a tenant id.
+    pub tenant: String,
+    pub client_id: String,
+    /// Host name in the redirect URI; the listener always binds 127.0.0.1.
+    pub redirect_host: String,
+    pub loopback_timeout: Duration,
+}
+
+impl SignInConfig {
+    /// Defaults for `tenant` in cloud `cloud`.
+    pub fn new(cloud: &str, tenant: &str) -> Result<Self, AuthError> {
+        let c: pimready_core::cloud::Cloud =
+            cloud
+                .parse()
+                .map_err(|e: pimready_core::cloud::EndpointError| {
+                    AuthError::InvalidResponse(e.to_string())
+                })?;
+        let tenant = tenant.trim();
+        if tenant.is_empty() || tenant.contains(['/', '?', '#']) {
+            return Err(AuthError::InvalidResponse(format!(
+                "{tenant:?} is not a tenant domain or id"
+            )));
+        }
+        Ok(Self {
+            cloud: c.as_str().to_owned(),
+            authority_host: Url::parse(&format!("https://{}", c.authority_host()))
+                .expect("static URL"),
+            graph_resource: format!("https://{}", c.graph_host()),
+            tenant: tenant.to_owned(),
+            client_id: DEFAULT_CLIENT_ID.to_owned(),
+            redirect_host: "127.0.0.1".to_owned(),
+            loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
+        })
+    }
+
+    /// Codes, verifiers and refresh tokens travel to the authority: plain `http://`
+    /// only to a loopback host (the emulator).
+    pub(crate) fn check_authority(&self) -> Result<(), AuthError> {
+        let loopback = matches!(
+            self.authority_host.host_str(),
+            Some("127.0.0.1" | "localhost" | "[::1]")
+        );
+        match self.authority_host.scheme() {
+            "https" => Ok(()),
+            "http" if loopback => Ok(()),
+            _ => Err(AuthError::InvalidResponse(format!(
+                "authority host {} must use https (plain http only on 127.0.0.1/localhost)",
+                self.authority_host
+            ))),
+        }
+    }
+
+    /// The v2.0 endpoint `leaf` (`authorize`, `token`, `devicecode`) for `tenant`.
+    pub(crate) fn endpoint(&self, tenant: &str, leaf: &str) -> String {
+        format!(
+            "{}/{tenant}/oauth2/v2.0/{leaf}",
+            self.authority_host.as_str().trim_end_matches('/')
+        )
+    }
+}
+
+/// Signs a user in, by browser, device code or cache, and hands back a [`Session`].
+#[derive(Clone)]
+pub struct SignIn {
+    pub(crate) config: SignInConfig,
+    pub(crate) store: Arc<dyn CredentialStore>,
+    pub(crate) http: reqwest::Client,
+    pub(crate) clock: Clock,
+}
+
+impl SignIn {
+    /// Sign-in with the OS keychain as the refresh-token store.
+    pub fn new(config: SignInConfig) -> Self {
+        Self::with_store(config, Arc::new(KeyringStore::new()))
+    }
+
+    pub fn with_store(config: SignInConfig, store: Arc<dyn CredentialStore>) -> Self {
+        Self {
+            config,
+            store,
+            http: http::client(),
+            clock: Arc::new(Utc::now),
+        }
+    }
+
+    /// Replace the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn config(&self) -> &SignInConfig {
+        &self.config
+    }
+
+    /// Silent sign-in from the keychain entry of `profile`: redeems the cached refresh
+    /// token now, so a refused one surfaces as [`AuthError::SignInRequired`] up front.
+    pub async fn from_cache(&self, profile: &TenantProfile) -> Result<Session, AuthError> {
+        let key = profile.cache_key();
+        let refresh = match self.store.load(&key) {
+            Ok(Some(r)) => r,
+            Ok(None) => {
+                return Err(AuthError::SignInRequired(format!(
+                    "no saved sign-in for {} in {}",
+                    profile.account, profile.tenant
+                )));
+            }
+            Err(e) => {
+                return Err(AuthError::SignInRequired(format!(
+                    "{e}; sign in interactively"
+                )));
+            }
+        };
+        let session = Session::resumed(self, key, refresh)?;
+        session.refresh_now().await?;
+        Ok(session)
+    }
+}
+
+/// A boxed `Send` future, for injected callbacks.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send>>;
+
+/// How to sign in when no saved sign-in works.
+pub enum Prompt<'a> {
+    /// The browser (authorization code + PKCE on a loopback redirect).
+    Browser(&'a dyn BrowserOpener),
+    /// The device code flow; `on_prompt` shows the code and URL.
+    DeviceCode {
+        on_prompt: &'a (dyn Fn(&DeviceCodePrompt) + Send + Sync),
+        sleep: Sleeper,
+    },
+    /// The browser, and the device code flow when no browser can be opened.
+    BrowserOrDeviceCode {
+        browser: &'a dyn BrowserOpener,
+        on_prompt: &'a (dyn Fn(&DeviceCodePrompt) + Send + Sync),
+        sleep: Sleeper,
+    },
+}
+
+impl SignIn {
+    /// The faces' entry point: silently from the saved profile of this tenant (same
+    /// cloud and client id) when its refresh token still works, else through `prompt`;
+    /// then saves the profile. `session.token_source()` is what the Graph client takes.
+    pub async fn sign_in(
+        &self,
+        profiles: &ProfileStore,
+        prompt: Prompt<'_>,
+    ) -> Result<Session, AuthError> {
+        let saved: Vec<TenantProfile> = profiles
+            .find(&self.config.tenant)?
+            .into_iter()
+            .filter(|p| {
+                p.cloud == self.config.cloud
+                    && p.client_id.eq_ignore_ascii_case(&self.config.client_id)
+            })
+            .collect();
+        for profile in &saved {
+            match self.from_cache(profile).await {
+                Ok(session) => return Ok(session),
+                Err(AuthError::SignInRequired(why)) => tracing::info!("{why}"),
+                Err(e) => return Err(e),
+            }
+        }
+        let session = match prompt {
+            Prompt::Browser(browser) => self.interactive(browser).await?,
+            Prompt::DeviceCode { on_prompt, sleep } => self.device_code(on_prompt, sleep).await?,
+            Prompt::BrowserOrDeviceCode {
+                browser,
+                on_prompt,
+                sleep,
+            } => match self.interactive(browser).await {
+                Err(AuthError::BrowserUnavailable(why)) => {
+                    tracing::info!("no browser ({why}); using the device code flow");
+                    self.device_code(on_prompt, sleep).await?
+                }
+                other => other?,
+            },
+        };
+        let mut profile = session.profile();
+        profile.last_assessed = saved
+            .iter()
+            .find(|p| p.cache_key() == profile.cache_key())
+            .and_then(|p| p.last_assessed);
+        profiles.upsert(profile)?;
+        Ok(session)
+    }
+}
+
+/// `signout`: remove the profiles of `tenant` (every profile when `None`, i.e.
+/// `--all`) and their keychain entries. Returns the profiles removed.
+pub fn sign_out(
+    profiles: &ProfileStore,
+    store: &dyn CredentialStore,
+    tenant: Option<&str>,
+) -> Result<Vec<TenantProfile>, AuthError> {
+    let gone = match tenant {
+        Some(t) => profiles.remove(t)?,
+        None => profiles.remove_all()?,
+    };
+    for p in &gone {
+        store
+            .delete(&p.cache_key())
+            .map_err(|e| AuthError::Io(e.to_string()))?;
+    }
+    Ok(gone)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_defaults_and_authority_check() {
+        let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.us").unwrap();
+        assert_eq!(
+            c.authority_host.as_str(),
+            "https://login.microsoftonline.us/"
+        );
+        assert_eq!(c.graph_resource, "https://graph.microsoft.us");
+        assert_eq!(
+            c.endpoint("t", "token"),
+            "https://login.microsoftonline.us/t/oauth2/v2.0/token"
+        );
+        assert!(c.check_authority().is_ok());
+        c.authority_host = Url::parse("http://127.0.0.1:8080").unwrap();
+        assert!(c.check_authority().is_ok());
+        c.authority_host = Url::parse("http://login.example.com").unwrap();
+        assert!(c.check_authority().is_err());
+        assert!(SignInConfig::new("mars", "x").is_err());
+        assert!(SignInConfig::new("global", "a/b").is_err());
+        assert_eq!(
+            SignInConfig::new("global", "x").unwrap().client_id,
+            DEFAULT_CLIENT_ID
+        );
+    }
+}
