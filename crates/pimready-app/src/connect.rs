@@ -1,0 +1,149 @@
+//! Sign-in and the signed-in sessions of this process.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use pimready_graph::auth::{
+    self, BrowserOpener, DeviceCodePrompt, KeyringStore, ProfileStore, SignIn, TenantProfile,
+};
+use pimready_graph::token::{AccessToken, StaticToken, TokenSource};
+
+use crate::problem::{Problem, ProblemKind, Result};
+use crate::target::Target;
+
+/// A bearer token for scripts (documented in the README): skips sign-in.
+pub const ACCESS_TOKEN_VAR: &str = "PIMREADY_ACCESS_TOKEN";
+
+/// How to sign in when the keychain has no usable sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInMethod {
+    /// The system browser; the device code flow when no browser can be opened.
+    Browser,
+    /// A code to enter on another device.
+    DeviceCode,
+}
+
+/// What a face shows while a sign-in waits for the user.
+pub struct SignInPrompts<'a> {
+    pub browser: &'a dyn BrowserOpener,
+    pub on_device_code: &'a (dyn Fn(&DeviceCodePrompt) + Send + Sync),
+}
+
+/// A signed-in tenant: the target it was made for and where its tokens come from.
+#[derive(Clone)]
+pub struct Connection {
+    pub target: Target,
+    /// The tenant id the token names; the typed tenant when a script supplied the token.
+    pub tenant_id: String,
+    /// The signed-in account; empty when a script supplied the token.
+    pub account: String,
+    pub tokens: Arc<dyn TokenSource>,
+    /// Set when the refresh token could not be kept in the OS keychain.
+    pub keychain_warning: Option<String>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Connection")
+            .field("target", &self.target)
+            .field("tenant_id", &self.tenant_id)
+            .field("account", &self.account)
+            .field("keychain_warning", &self.keychain_warning)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The saved sign-ins (profiles) in the platform configuration folder.
+pub fn profiles() -> Result<ProfileStore> {
+    ProfileStore::default_location().ok_or_else(|| {
+        Problem::new(
+            ProblemKind::Storage,
+            "no configuration folder could be found for saved tenants (is HOME set?)",
+        )
+    })
+}
+
+/// The connection a script's `PIMREADY_ACCESS_TOKEN` gives, if it is set.
+pub fn connection_from_env(target: &Target) -> Option<Connection> {
+    let token = std::env::var(ACCESS_TOKEN_VAR).ok()?;
+    let token = token.trim();
+    if token.is_empty() {
+        return None;
+    }
+    Some(Connection {
+        target: target.clone(),
+        tenant_id: target.tenant().to_owned(),
+        account: String::new(),
+        tokens: Arc::new(StaticToken(AccessToken::new(token))),
+        keychain_warning: None,
+    })
+}
+
+/// Signs in to `target`: silently from the keychain when its saved sign-in still works,
+/// else with `method`.
+pub async fn sign_in(
+    target: &Target,
+    method: SignInMethod,
+    prompts: SignInPrompts<'_>,
+) -> Result<Connection> {
+    let config = target.sign_in_config()?;
+    let profiles = profiles()?;
+    let prompt = match method {
+        SignInMethod::Browser => auth::Prompt::BrowserOrDeviceCode {
+            browser: prompts.browser,
+            on_prompt: prompts.on_device_code,
+            sleep: auth::tokio_sleeper(),
+        },
+        SignInMethod::DeviceCode => auth::Prompt::DeviceCode {
+            on_prompt: prompts.on_device_code,
+            sleep: auth::tokio_sleeper(),
+        },
+    };
+    let session = SignIn::new(config).sign_in(&profiles, prompt).await?;
+    Ok(Connection {
+        target: target.clone(),
+        tenant_id: session.tenant_id().to_owned(),
+        account: session.account().to_owned(),
+        tokens: session.token_source(),
+        keychain_warning: session.keychain_warning(),
+    })
+}
+
+/// Removes the saved sign-ins of `tenant` (all of them when `None`) and their keychain
+/// entries; returns the profiles removed.
+pub fn sign_out(tenant: Option<&str>) -> Result<Vec<TenantProfile>> {
+    Ok(auth::sign_out(&profiles()?, &KeyringStore::new(), tenant)?)
+}
+
+/// The signed-in tenants of this process, by tenant id. Tokens stay in memory; refresh
+/// tokens in the keychain.
+#[derive(Default)]
+pub struct Sessions(Mutex<HashMap<String, Connection>>);
+
+impl Sessions {
+    pub fn insert(&self, connection: Connection) {
+        self.lock().insert(connection.tenant_id.clone(), connection);
+    }
+
+    pub fn get(&self, tenant_id: &str) -> Option<Connection> {
+        self.lock().get(tenant_id).cloned()
+    }
+
+    /// The connection to `tenant_id`, or the problem the user sees when there is none.
+    pub fn require(&self, tenant_id: &str) -> Result<Connection> {
+        self.get(tenant_id).ok_or_else(|| {
+            Problem::new(
+                ProblemKind::SignInRequired,
+                format!("Sign in to {tenant_id} first."),
+            )
+        })
+    }
+
+    pub fn remove(&self, tenant_id: &str) {
+        self.lock().remove(tenant_id);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Connection>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}

@@ -1,0 +1,206 @@
+//! Collect, assess, save: the run both faces make, with progress per dataset.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use pimready_core::assessment::{self, Assessment};
+use pimready_core::pricebook::PriceBook;
+use pimready_core::settings::AssessmentSettings;
+use pimready_core::snapshot::{Dataset, GapReason, TenantSnapshot};
+use pimready_graph::auth::ProfileStore;
+use pimready_graph::collect::collect_snapshot;
+use pimready_graph::progress::Progress;
+use pimready_history::{AssessmentId, HistoryError, Store};
+
+use crate::connect::Connection;
+use crate::problem::{Problem, Result};
+
+/// One step of a collection, numbered for a progress display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Started {
+        /// 1-based position of the dataset in [`Dataset::ALL`].
+        index: u32,
+        total: u32,
+        dataset: Dataset,
+    },
+    Read {
+        index: u32,
+        total: u32,
+        /// How many datasets are finished, this one included.
+        done: u32,
+        dataset: Dataset,
+        items: usize,
+    },
+    Gap {
+        index: u32,
+        total: u32,
+        done: u32,
+        dataset: Dataset,
+        reason: GapReason,
+        detail: String,
+    },
+}
+
+fn position(dataset: Dataset) -> u32 {
+    Dataset::ALL
+        .iter()
+        .position(|d| *d == dataset)
+        .map_or(0, |i| u32::try_from(i + 1).unwrap_or(u32::MAX))
+}
+
+/// Collects the connected tenant; `cancel` is polled every 100 ms. On success the saved
+/// profile records when the tenant was last assessed.
+pub async fn collect(
+    connection: &Connection,
+    on_step: &mut (dyn FnMut(Step) + Send),
+    cancel: &AtomicBool,
+) -> Result<TenantSnapshot> {
+    let config = connection.target.collect_config(&connection.tenant_id)?;
+    let total = u32::try_from(Dataset::ALL.len()).unwrap_or(u32::MAX);
+    let mut done = 0;
+    let mut sink = |p: Progress| match p {
+        Progress::Started { dataset } => on_step(Step::Started {
+            index: position(dataset),
+            total,
+            dataset,
+        }),
+        Progress::Finished { dataset, items } => {
+            done += 1;
+            on_step(Step::Read {
+                index: position(dataset),
+                total,
+                done,
+                dataset,
+                items,
+            });
+        }
+        Progress::Gap {
+            dataset,
+            reason,
+            detail,
+        } => {
+            done += 1;
+            on_step(Step::Gap {
+                index: position(dataset),
+                total,
+                done,
+                dataset,
+                reason,
+                detail,
+            });
+        }
+    };
+    let collection = collect_snapshot(config, connection.tokens.clone(), &mut sink);
+    tokio::pin!(collection);
+    let snapshot = loop {
+        tokio::select! {
+            result = &mut collection => break result?,
+            () = tokio::time::sleep(Duration::from_millis(100)) => {
+                if cancel.load(Ordering::Relaxed) {
+                    return Err(Problem::cancelled());
+                }
+            }
+        }
+    };
+    if let Some(profiles) = ProfileStore::default_location() {
+        // Only a convenience for the saved-tenants list; never worth failing a run.
+        let _ = profiles.mark_assessed(&snapshot.tenant_id, snapshot.meta.collected_at);
+    }
+    Ok(snapshot)
+}
+
+/// Where the history lives: `PIMREADY_DATA_DIR` when set, else the platform data folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryFile(pub PathBuf);
+
+/// Moves the history (and everything else the app keeps as data) for tests and portable use.
+pub const DATA_DIR_VAR: &str = "PIMREADY_DATA_DIR";
+
+impl HistoryFile {
+    pub fn at(path: PathBuf) -> Self {
+        HistoryFile(path)
+    }
+
+    /// `PIMREADY_DATA_DIR/history.sqlite3`, else the platform's data folder.
+    pub fn default_location() -> Result<Self> {
+        if let Some(dir) = std::env::var_os(DATA_DIR_VAR).filter(|d| !d.is_empty()) {
+            return Ok(HistoryFile(
+                PathBuf::from(dir).join(pimready_history::FILE_NAME),
+            ));
+        }
+        pimready_history::default_path()
+            .map(HistoryFile)
+            .ok_or_else(|| Problem::from(HistoryError::NoDataDir))
+    }
+
+    pub fn open(&self) -> Result<Store> {
+        Store::open(&self.0).map_err(|e| {
+            Problem::from(&e)
+                .with_hint("the history lives in the platform data folder; check it is writable")
+        })
+    }
+}
+
+/// Whether a run is stored in the history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Save {
+    Yes,
+    /// `--no-save`, and the demo tenant (a tour, not a client).
+    No,
+}
+
+/// An assessment with where it is in the history, or why it is not there.
+#[derive(Debug, Clone)]
+pub struct Assessed {
+    pub assessment: Assessment,
+    pub history_id: Option<AssessmentId>,
+    /// Set when the assessment could not be stored; the result is kept all the same.
+    pub history_warning: Option<String>,
+}
+
+impl Assessed {
+    pub fn unsaved(assessment: Assessment) -> Self {
+        Assessed {
+            assessment,
+            history_id: None,
+            history_warning: None,
+        }
+    }
+}
+
+/// Assesses the snapshot and stores the result. A history that cannot be written never
+/// loses the result: the warning says why it was not stored.
+pub fn assess_and_save(
+    snapshot: &TenantSnapshot,
+    settings: &AssessmentSettings,
+    book: &PriceBook,
+    history: &HistoryFile,
+    save: Save,
+) -> Assessed {
+    let assessment = assessment::assess(snapshot, settings, book);
+    if save == Save::No {
+        return Assessed::unsaved(assessment);
+    }
+    let saved = history.open().and_then(|mut store| {
+        store
+            .save(snapshot, &assessment, settings)
+            .map_err(|e| Problem::from(&e))
+    });
+    match saved {
+        Ok(id) => Assessed {
+            assessment,
+            history_id: Some(id),
+            history_warning: None,
+        },
+        Err(e) => Assessed {
+            assessment,
+            history_id: None,
+            history_warning: Some(format!(
+                "the assessment was not stored in the history: {}",
+                e.message
+            )),
+        },
+    }
+}
