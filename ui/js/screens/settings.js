@@ -1,0 +1,58 @@
+// The Settings screen.
+import { h } from "../dom.js";
+import { formatMoney } from "../format.js";
+import { asAppError, call } from "../ipc.js";
+import { pageHeader, render, toast } from "../shell.js";
+import { state } from "../state.js";
+
+export function settingsScreen() {
+  if (!state.settings) return h("div", { class: "screen" }, h("p", { role: "status" }, "Loading settings…"));
+  const view = state.settings;
+  const s = structuredClone(view.settings);
+  const lines = (/** @type {string[]} */ xs) => xs.join("\n");
+  const parseLines = (/** @type {string} */ t) => t.split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+  const emergency = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "emergency", rows: 3, spellcheck: "false", placeholder: "bg01@contoso.onmicrosoft.com" }));
+  emergency.value = lines(s.assessment.emergency_accounts);
+  const roles = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "extra-roles", rows: 3, spellcheck: "false", placeholder: "Intune Administrator or a role template id" }));
+  roles.value = lines(s.assessment.extra_privileged_roles);
+  const stale = /** @type {HTMLInputElement} */ (h("input", { id: "stale", type: "number", min: 1, max: 3650, value: s.assessment.stale_after_days }));
+  const status = h("p", { role: "status", "aria-live": "polite", class: "muted" });
+  const prices = Object.entries(s.price_overrides);
+
+  const save = async (/** @type {Event} */ e) => {
+    e.preventDefault();
+    s.assessment.emergency_accounts = parseLines(emergency.value);
+    s.assessment.extra_privileged_roles = parseLines(roles.value);
+    s.assessment.stale_after_days = Number(stale.value);
+    try {
+      state.settings = await call("save_settings", { settings: s });
+      status.textContent = "Saved. New assessments use these settings.";
+    } catch (err) {
+      status.textContent = asAppError(err).message;
+      status.className = "bad-text";
+    }
+  };
+
+  return h("div", { class: "screen settings" },
+    pageHeader("Settings", `Saved in ${view.path}`),
+    view.warning ? h("div", { class: "notice bad", role: "alert" }, view.warning) : null,
+    h("form", { class: "settings-grid", onsubmit: save },
+      h("section", { class: "panel" },
+        h("h2", {}, "Assessment"),
+        h("label", { for: "emergency" }, "Emergency-access accounts (one UPN per line)"), emergency,
+        h("p", { class: "muted small" }, "Designated accounts are excluded from the permanent-assignment checks. Without them PIM Ready guesses, and says so."),
+        h("label", { for: "extra-roles" }, "Extra privileged roles (one per line)"), roles,
+        h("label", { for: "stale" }, "An admin is stale after this many days without sign-in"), stale),
+      h("section", { class: "panel" },
+        h("h2", {}, "Reports folder"),
+        h("p", { class: "mono", id: "reports-folder" }, view.reports_folder),
+        h("button", { type: "button", onclick: async () => {
+          try { state.settings = await call("choose_reports_folder"); render(); } catch (err) { if (asAppError(err).kind !== "cancelled") toast(asAppError(err).message, "error"); }
+        } }, "Change…"),
+        h("h2", {}, "Price book"),
+        prices.length === 0 ? h("p", { class: "muted" }, "Using list prices. Edit prices on the Licensing & cost screen to keep your own.") :
+          h("ul", { class: "price-list" }, prices.map(([path, price]) => h("li", { class: "row spread" },
+            h("span", { class: "mono small" }, path), h("span", {}, formatMoney(Number(price), state.assessment?.cost.currency ?? "USD")),
+            h("button", { type: "button", class: "small-button", onclick: () => { delete s.price_overrides[path]; call("save_settings", { settings: s }).then((v) => { state.settings = v; render(); }); } }, "Reset"))))),
+      h("div", { class: "row form-actions" }, h("button", { class: "primary", type: "submit" }, "Save settings"), status)));
+}
