@@ -8,7 +8,8 @@
 # (the project forbids unsafe code; libFuzzer still finds panics, overflows and
 # hangs) and keeps debug assertions and overflow checks on. Crashes land in
 # fuzz/artifacts/<target>/; the growing corpus in fuzz/corpus/<target>/ (both
-# ignored by git); run logs in fuzz/logs/; the committed seeds in fuzz/seeds/<target>/ are read, not written.
+# ignored by git); run logs in fuzz/logs/; the committed seeds in fuzz/seeds/<target>/ and, for the
+# TOML and snapshot parsers, the data files in crates/pimready-core/data/ are read, not written.
 set -eu
 
 seconds="${1:-600}"
@@ -32,7 +33,14 @@ for target in $targets; do
     mkdir -p "corpus/$target"
     echo "== $target: ${seconds}s"
     rm -f fuzz-0.log
-    nice -n 19 cargo fuzz run -s none -a "$target" "corpus/$target" "seeds/$target" -- \
+    # The data files seed the parsers that read them, where they live (no copies to drift).
+    extra=""
+    case "$target" in
+        price_book|snapshot_json) extra="../crates/pimready-core/data" ;;
+    esac
+    mkdir -p "seeds/$target"
+    # shellcheck disable=SC2086 # $extra is one directory or nothing
+    nice -n 19 cargo fuzz run -s none -a "$target" "corpus/$target" "seeds/$target" $extra -- \
         -max_total_time="$seconds" -jobs=1 -timeout=10 -rss_limit_mb=2048 \
         -print_final_stats=1 || status=1
     [ -f fuzz-0.log ] && mv fuzz-0.log "logs/$target.log" && tail -n 25 "logs/$target.log"
