@@ -1,4 +1,4 @@
-//! Tauri commands: take the arguments, call `core_api`, map the result. A few lines each.
+//! Tauri commands: take the arguments, call `pimready_app`, map the result. A few lines each.
 //! Generic over the runtime so the IPC tests can run them on `MockRuntime`.
 
 // IPC hands commands owned arguments and `State` by value.
@@ -14,7 +14,12 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
-use crate::core_api;
+use pimready_app::connect::{self as app_connect, SignInPrompts};
+use pimready_app::export;
+use pimready_app::run::{self, Assessed, Save};
+use pimready_app::stored::{self, Forgotten};
+use pimready_graph::auth::DeviceCodePrompt;
+
 use crate::error::{Error, Result};
 use crate::models::{
     AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView, PortfolioRowView,
@@ -28,7 +33,10 @@ pub const NAMES: &[&str] = include!("command_names.rs");
 
 #[tauri::command]
 pub fn list_tenants(state: State<'_, AppState>) -> Vec<SavedTenant> {
-    core_api::saved_tenants(&state.history)
+    // No configuration folder means no saved tenants: the Connect screen simply lists none.
+    stored::saved_tenants(&state.history)
+        .map(|all| all.into_iter().map(SavedTenant::from).collect())
+        .unwrap_or_default()
 }
 
 #[tauri::command]
@@ -37,7 +45,31 @@ pub async fn sign_in(
     on_event: Channel<SignInEvent>,
     state: State<'_, AppState>,
 ) -> Result<SignedIn> {
-    let signed_in = core_api::sign_in(&request, |e| drop(on_event.send(e))).await?;
+    let send = |e: SignInEvent| drop(on_event.send(e));
+    let target = request.target()?;
+    send(SignInEvent::Waiting);
+    let on_device_code = |p: &DeviceCodePrompt| send(SignInEvent::code_issued(p));
+    let browser = crate::models::AnnouncingBrowser { on_event: &send };
+    let prompts = SignInPrompts {
+        browser: &browser,
+        on_device_code: &on_device_code,
+    };
+    let connection = match app_connect::sign_in(&target, request.method.into(), prompts).await {
+        Ok(c) => c,
+        Err(problem) => {
+            let err = Error::from(problem);
+            send(SignInEvent::Failed {
+                kind: err.kind,
+                message: err.message.clone(),
+            });
+            return Err(err);
+        }
+    };
+    let signed_in = SignedIn::from(&connection);
+    state.sessions.insert(connection);
+    send(SignInEvent::SignedIn {
+        account: signed_in.account.clone(),
+    });
     state
         .lock()
         .accounts
@@ -47,7 +79,8 @@ pub async fn sign_in(
 
 #[tauri::command]
 pub fn sign_out(tenant_id: String, state: State<'_, AppState>) -> Result<()> {
-    core_api::sign_out(&tenant_id)?;
+    state.sessions.remove(&tenant_id);
+    app_connect::sign_out(Some(&tenant_id))?;
     state.lock().accounts.retain(|(t, _)| *t != tenant_id);
     Ok(())
 }
@@ -59,13 +92,13 @@ pub async fn run_assessment(
     state: State<'_, AppState>,
 ) -> Result<AssessmentView> {
     let (settings, cancel) = begin_run(&state);
-    let result = core_api::assess_tenant(
-        &tenant_id,
-        &settings,
-        &state.history,
-        |e| drop(on_progress.send(e)),
-        &cancel,
-    )
+    let result = async {
+        let connection = state.sessions.require(&tenant_id)?;
+        let mut on_step = |step| drop(on_progress.send(ProgressEvent::from(step)));
+        let snapshot = run::collect(&connection, &mut on_step, &cancel).await?;
+        drop(on_progress.send(ProgressEvent::Evaluating));
+        Ok::<_, Error>(assess(&snapshot, &settings, &state))
+    }
     .await;
     finish_run(&state, result)
 }
@@ -76,8 +109,23 @@ pub async fn open_demo(
     state: State<'_, AppState>,
 ) -> Result<AssessmentView> {
     let (settings, cancel) = begin_run(&state);
-    let result = core_api::assess_demo(&settings, |e| drop(on_progress.send(e)), &cancel).await;
-    finish_run(&state, result)
+    if let Some(path) = std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
+        // A hand-written assessment (hostile names, empty tenant) for UI work and tests.
+        return finish_run(&state, crate::models::dev_assessment(path.as_ref()));
+    }
+    if cancel.load(Ordering::Relaxed) {
+        return finish_run(&state, Err(Error::cancelled()));
+    }
+    drop(on_progress.send(ProgressEvent::Evaluating));
+    // The demo is a tour, not a client: it stays out of the history and the portfolio.
+    let demo = run::assess_and_save(
+        &pimready_core::demo::snapshot(),
+        &settings.assessment,
+        &export::price_book(&settings.price_overrides),
+        &state.history,
+        Save::No,
+    );
+    finish_run(&state, Ok(demo))
 }
 
 #[tauri::command]
@@ -104,10 +152,10 @@ pub async fn load_snapshot<R: Runtime>(
         )?,
     };
     let settings = state.lock().settings.clone();
-    finish_run(
-        &state,
-        core_api::assess_snapshot_file(&path, &settings, &state.history),
-    )
+    let result = pimready_core::snapshot::TenantSnapshot::load(&path)
+        .map_err(Error::from)
+        .map(|snapshot| assess(&snapshot, &settings, &state));
+    finish_run(&state, result)
 }
 
 #[tauri::command]
@@ -125,9 +173,10 @@ pub async fn export_report<R: Runtime>(
             .ok_or_else(|| Error::invalid_input("Open an assessment first."))?;
         (current, inner.settings.clone())
     };
-    let file_name = report_file_name(&on_screen.assessment, format);
+    let file_name = export::file_name(&on_screen.assessment, format.into());
     let path = destination_path(&app, &state, destination, &file_name, format)?;
-    let bytes = core_api::render(format, &on_screen, &settings, &state.history)?;
+    let options = settings.report_options()?;
+    let bytes = export::render(format.into(), &on_screen, &options, &state.history)?;
     write_export(&path, &bytes)
 }
 
@@ -140,7 +189,8 @@ pub async fn export_portfolio<R: Runtime>(
     state: State<'_, AppState>,
 ) -> Result<Exported> {
     let settings = state.lock().settings.clone();
-    let bytes = core_api::render_portfolio(format, &settings, &state.history)?;
+    let bytes =
+        stored::render_portfolio(format.into(), &settings.report_options()?, &state.history)?;
     let file_name =
         pimready_report::portfolio::file_name(chrono::Utc::now().date_naive(), format.extension());
     let path = destination_path(&app, &state, destination, &file_name, format)?;
@@ -200,13 +250,31 @@ pub fn open_reference<R: Runtime>(url: String, app: AppHandle<R>) -> Result<()> 
 
 #[tauri::command]
 pub fn list_history(tenant_id: Option<String>, state: State<'_, AppState>) -> Result<HistoryView> {
-    core_api::history_view(&state.history, tenant_id.as_deref())
+    let store = state.history.open()?;
+    Ok(HistoryView {
+        tenants: store.tenants().map_err(pimready_app::Problem::from)?,
+        assessments: store
+            .list(tenant_id.as_deref())
+            .map_err(pimready_app::Problem::from)?,
+        path: store.path().display().to_string(),
+    })
 }
 
 /// Puts a stored assessment on screen (Overview, Findings, exports).
 #[tauri::command]
 pub fn open_stored_assessment(id: i64, state: State<'_, AppState>) -> Result<AssessmentView> {
-    finish_run(&state, core_api::stored_assessment(&state.history, id))
+    let id = pimready_history::AssessmentId(id);
+    let result = state
+        .history
+        .open()
+        .and_then(|store| store.load_assessment(id).map_err(Into::into))
+        .map(|assessment| Assessed {
+            assessment,
+            history_id: Some(id),
+            history_warning: None,
+        })
+        .map_err(Error::from);
+    finish_run(&state, result)
 }
 
 #[tauri::command]
@@ -215,18 +283,27 @@ pub fn compare_assessments(
     second: i64,
     state: State<'_, AppState>,
 ) -> Result<pimready_history::AssessmentDiff> {
-    core_api::compare(&state.history, first, second)
+    let store = state.history.open()?;
+    Ok(store
+        .compare(
+            pimready_history::AssessmentId(first),
+            pimready_history::AssessmentId(second),
+        )
+        .map_err(pimready_app::Problem::from)?)
 }
 
 #[tauri::command]
 pub fn list_portfolio(state: State<'_, AppState>) -> Result<Vec<PortfolioRowView>> {
-    core_api::portfolio(&state.history)
+    Ok(stored::portfolio_rows(&state.history)?
+        .into_iter()
+        .map(PortfolioRowView::from)
+        .collect())
 }
 
 /// Deletes the tenant's history and cached sign-in.
 #[tauri::command]
-pub fn forget_tenant(tenant_id: String, state: State<'_, AppState>) -> Result<core_api::Forgotten> {
-    let forgotten = core_api::forget_tenant(&state.history, &tenant_id)?;
+pub fn forget_tenant(tenant_id: String, state: State<'_, AppState>) -> Result<Forgotten> {
+    let forgotten = stored::forget_tenant(&state.history, &state.sessions, &tenant_id)?;
     let mut inner = state.lock();
     inner.accounts.retain(|(t, _)| *t != tenant_id);
     if inner
@@ -299,7 +376,22 @@ fn begin_run(state: &AppState) -> (DesktopSettings, Arc<AtomicBool>) {
     (inner.settings.clone(), cancel)
 }
 
-fn finish_run(state: &AppState, result: Result<core_api::Assessed>) -> Result<AssessmentView> {
+/// Assesses a collected or loaded snapshot with the user's settings and stores it.
+fn assess(
+    snapshot: &pimready_core::snapshot::TenantSnapshot,
+    settings: &DesktopSettings,
+    state: &AppState,
+) -> Assessed {
+    run::assess_and_save(
+        snapshot,
+        &settings.assessment,
+        &export::price_book(&settings.price_overrides),
+        &state.history,
+        Save::Yes,
+    )
+}
+
+fn finish_run(state: &AppState, result: Result<Assessed>) -> Result<AssessmentView> {
     let mut inner = state.lock();
     inner.cancel = None;
     let assessed = result?;
@@ -315,25 +407,4 @@ fn pick(choice: Option<tauri_plugin_dialog::FilePath>) -> Result<PathBuf> {
         .ok_or_else(Error::cancelled)?
         .into_path()
         .map_err(|e| Error::invalid_input(e.to_string()))
-}
-
-fn report_file_name(a: &pimready_core::assessment::Assessment, format: ExportFormat) -> String {
-    let tenant: String = a
-        .tenant
-        .display_name
-        .chars()
-        .map(|c| if c.is_alphanumeric() { c } else { '-' })
-        .collect::<String>()
-        .trim_matches('-')
-        .to_owned();
-    let tenant = if tenant.is_empty() {
-        "tenant".to_owned()
-    } else {
-        tenant
-    };
-    format!(
-        "pimready-{tenant}-{}.{}",
-        a.assessed_at.format("%Y-%m-%d"),
-        format.extension()
-    )
 }

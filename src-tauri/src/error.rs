@@ -61,6 +61,23 @@ impl From<pimready_core::snapshot::SnapshotError> for Error {
     }
 }
 
+impl From<pimready_app::Problem> for Error {
+    fn from(p: pimready_app::Problem) -> Self {
+        use pimready_app::ProblemKind as K;
+        let kind = match p.kind {
+            K::InvalidInput => ErrorKind::InvalidInput,
+            K::SignInRequired => ErrorKind::SignInRequired,
+            K::ConsentRequired => ErrorKind::ConsentRequired,
+            K::SignInUnreachable | K::GraphUnreachable => ErrorKind::Network,
+            K::PermissionDenied => ErrorKind::PermissionDenied,
+            K::Output | K::Storage => ErrorKind::Io,
+            K::Cancelled => ErrorKind::Cancelled,
+            K::Internal => ErrorKind::Internal,
+        };
+        Error::new(kind, p.message)
+    }
+}
+
 impl From<tauri::Error> for Error {
     fn from(err: tauri::Error) -> Self {
         Error::internal(err.to_string())

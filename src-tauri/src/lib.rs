@@ -1,8 +1,7 @@
 //! PIM Ready desktop: the Tauri shell. Commands are thin adapters over `pimready-core`
-//! (through `core_api`); the UI in `../ui` speaks only IPC.
+//! (through `pimready_app`); the UI in `../ui` speaks only IPC.
 
 pub mod commands;
-pub mod core_api;
 pub mod error;
 pub mod models;
 pub mod settings_file;
@@ -60,7 +59,7 @@ fn app_state(app: &tauri::App) -> tauri::Result<state::AppState> {
     };
     Ok(state::AppState::load(
         config_dir.join("settings.json"),
-        core_api::HistoryFile(history),
+        pimready_app::run::HistoryFile::at(history),
         reports_dir,
     ))
 }
@@ -173,7 +172,7 @@ mod ipc_tests {
             .unwrap();
         app.manage(crate::state::AppState::load(
             dir.join("settings.json"),
-            crate::core_api::HistoryFile(dir.join("history.sqlite3")),
+            pimready_app::run::HistoryFile::at(dir.join("history.sqlite3")),
             dir.join("reports"),
         ));
         tauri::WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
@@ -287,6 +286,30 @@ mod ipc_tests {
             err["kind"], "invalid_input",
             "the forgotten tenant left the screen"
         );
+    }
+
+    /// The CLI names the same demo tenant's files exactly so
+    /// (`crates/pimready-cli/tests/cli.rs`, `demo_writes_all_three_reports_and_stores_history`): one naming rule.
+    #[test]
+    fn exports_are_named_as_the_cli_names_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let snapshot = dir.path().join("demo-snapshot.json");
+        std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
+        invoke(&app, "load_snapshot", json!({ "path": snapshot })).unwrap();
+        for format in ["pdf", "json", "csv"] {
+            let exported = invoke(
+                &app,
+                "export_report",
+                json!({"format": format, "destination": "reports_folder"}),
+            )
+            .unwrap();
+            let path = std::path::PathBuf::from(exported["path"].as_str().unwrap());
+            assert_eq!(
+                path.file_name().unwrap().to_string_lossy(),
+                format!("pimready-contoso-ltd-2026-11-20.{format}")
+            );
+        }
     }
 
     #[test]

@@ -297,3 +297,229 @@ mod tests {
         assert_eq!(json, serde_json::json!({"event": "waiting"}));
     }
 }
+
+// ------------------------------------------------ conversions from the application layer
+
+impl SignInRequest {
+    /// The tenant target this request names; hosts come from the environment only
+    /// (`PIMREADY_AUTHORITY_HOST` / `PIMREADY_GRAPH_HOST`), never from the webview.
+    pub fn target(&self) -> crate::error::Result<pimready_app::target::Target> {
+        let SignInRequest {
+            tenant,
+            cloud,
+            client_id,
+            method: _,
+        } = self;
+        Ok(
+            pimready_app::target::Target::new(tenant, pimready_core::cloud::Cloud::from(*cloud))?
+                .with_client_id(client_id.as_deref())
+                .with_hosts(pimready_app::target::HostOverrides::from_env()),
+        )
+    }
+}
+
+impl From<SignInMethod> for pimready_app::connect::SignInMethod {
+    fn from(method: SignInMethod) -> Self {
+        match method {
+            SignInMethod::Browser => pimready_app::connect::SignInMethod::Browser,
+            SignInMethod::DeviceCode => pimready_app::connect::SignInMethod::DeviceCode,
+        }
+    }
+}
+
+impl SignInEvent {
+    pub fn code_issued(prompt: &pimready_graph::auth::DeviceCodePrompt) -> Self {
+        SignInEvent::CodeIssued {
+            user_code: prompt.user_code.clone(),
+            verification_uri: prompt.verification_uri.clone(),
+        }
+    }
+}
+
+/// Opens the system browser and tells the window it did.
+pub struct AnnouncingBrowser<'a> {
+    pub on_event: &'a (dyn Fn(SignInEvent) + Send + Sync),
+}
+
+impl pimready_graph::auth::BrowserOpener for AnnouncingBrowser<'_> {
+    fn open(&self, url: &url::Url) -> std::result::Result<(), String> {
+        pimready_graph::auth::SystemBrowser.open(url)?;
+        (self.on_event)(SignInEvent::BrowserOpened {
+            url: url.to_string(),
+        });
+        Ok(())
+    }
+}
+
+impl From<&pimready_app::connect::Connection> for SignedIn {
+    fn from(c: &pimready_app::connect::Connection) -> Self {
+        SignedIn {
+            tenant_id: c.tenant_id.clone(),
+            account: c.account.clone(),
+            remembered: c.keychain_warning.is_none(),
+        }
+    }
+}
+
+impl From<pimready_app::run::Step> for ProgressEvent {
+    fn from(step: pimready_app::run::Step) -> Self {
+        use pimready_app::run::Step;
+        match step {
+            Step::Started {
+                index,
+                total,
+                dataset,
+            } => ProgressEvent::Step {
+                index,
+                total,
+                label: dataset.label().to_owned(),
+            },
+            Step::Read { index, items, .. } => ProgressEvent::StepDone {
+                index,
+                count: Some(u32::try_from(items).unwrap_or(u32::MAX)),
+                gap: None,
+            },
+            Step::Gap {
+                index,
+                reason,
+                detail,
+                ..
+            } => ProgressEvent::StepDone {
+                index,
+                count: None,
+                gap: Some(format!("{}: {detail}", reason.as_str())),
+            },
+        }
+    }
+}
+
+impl From<pimready_app::stored::SavedTenant> for SavedTenant {
+    fn from(saved: pimready_app::stored::SavedTenant) -> Self {
+        let pimready_app::stored::SavedTenant { profile, latest } = saved;
+        SavedTenant {
+            display_name: latest
+                .as_ref()
+                .map_or_else(|| profile.tenant.clone(), |l| l.display_name.clone()),
+            tenant_id: profile.tenant_id,
+            cloud: profile.cloud,
+            account: Some(profile.account),
+            last_score: latest.as_ref().map(|l| l.score_percent),
+            last_grade: latest.as_ref().map(|l| l.grade.clone()),
+            last_assessed_at: latest.map(|l| l.assessed_at).or(profile.last_assessed),
+        }
+    }
+}
+
+impl From<ExportFormat> for pimready_app::export::ExportFormat {
+    fn from(format: ExportFormat) -> Self {
+        match format {
+            ExportFormat::Pdf => pimready_app::export::ExportFormat::Pdf,
+            ExportFormat::Json => pimready_app::export::ExportFormat::Json,
+            ExportFormat::Csv => pimready_app::export::ExportFormat::Csv,
+        }
+    }
+}
+
+/// `PIMREADY_DEV_ASSESSMENT`: a hand-written assessment (hostile names, an empty tenant)
+/// shown as if assessed, for UI work and tests.
+pub fn dev_assessment(path: &std::path::Path) -> crate::error::Result<pimready_app::run::Assessed> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| crate::error::Error::io("dev assessment fixture", &e))?;
+    serde_json::from_str(&text)
+        .map(pimready_app::run::Assessed::unsaved)
+        .map_err(|e| crate::error::Error::internal(format!("dev assessment fixture: {e}")))
+}
+
+#[cfg(test)]
+mod export_tests {
+    use pimready_app::export::{self, ExportFormat};
+    use pimready_app::run::{Assessed, HistoryFile};
+    use pimready_core::assessment::{self, Assessment};
+    use pimready_core::finding::Status;
+
+    use crate::settings_file::DesktopSettings;
+
+    fn demo(settings: &DesktopSettings) -> Assessed {
+        Assessed::unsaved(assessment::assess(
+            &pimready_core::demo::snapshot(),
+            &settings.assessment,
+            &export::price_book(&settings.price_overrides),
+        ))
+    }
+
+    fn render(format: ExportFormat, a: &Assessed, settings: &DesktopSettings) -> Vec<u8> {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile::at(dir.path().join("history.sqlite3"));
+        export::render(format, a, &settings.report_options().unwrap(), &history).unwrap()
+    }
+
+    #[test]
+    fn dev_fixture_matches_the_assessment_contract() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dev-fixtures/demo-assessment.json"
+        );
+        let a: Assessment = super::dev_assessment(path.as_ref()).unwrap().assessment;
+        assert_eq!(a.tenant.display_name, "Contoso Ltd");
+        assert_eq!(a.checks.len(), 26);
+        for status in [
+            Status::Pass,
+            Status::Fail,
+            Status::Warning,
+            Status::NotApplicable,
+            Status::NotAssessed,
+        ] {
+            assert!(
+                a.checks.iter().any(|c| c.status == status),
+                "{status:?} missing"
+            );
+        }
+    }
+
+    #[test]
+    fn the_demo_renders_in_every_format() {
+        let settings = DesktopSettings::default();
+        let a = demo(&settings);
+        assert!(render(ExportFormat::Pdf, &a, &settings).starts_with(b"%PDF-"));
+        assert!(render(ExportFormat::Csv, &a, &settings).starts_with("\u{feff}".as_bytes()));
+        let json: serde_json::Value =
+            serde_json::from_slice(&render(ExportFormat::Json, &a, &settings)).unwrap();
+        assert_eq!(json["tenant"]["display_name"], "Contoso Ltd");
+    }
+
+    #[test]
+    fn masked_exports_name_no_user() {
+        let mut settings = DesktopSettings::default();
+        settings.branding.mask_names = true;
+        let a = demo(&settings);
+        let upns: Vec<String> = a
+            .assessment
+            .checks
+            .iter()
+            .flat_map(|f| f.evidence.iter())
+            .filter_map(|e| e.principal_name.clone())
+            .filter(|p| p.contains('@'))
+            .collect();
+        assert!(!upns.is_empty());
+        for format in [ExportFormat::Json, ExportFormat::Csv] {
+            let bytes = render(format, &a, &settings);
+            let text = String::from_utf8_lossy(&bytes);
+            for upn in &upns {
+                assert!(!text.contains(upn.as_str()), "{format:?} names {upn}");
+            }
+        }
+    }
+
+    #[test]
+    fn price_overrides_reach_the_price_book() {
+        let mut settings = DesktopSettings::default();
+        settings.price_overrides.insert("entra_id_p2".into(), 12.5);
+        let book = export::price_book(&settings.price_overrides);
+        let p2 = book
+            .options
+            .iter()
+            .find(|o| o.path == pimready_core::licensing::LicencePath::EntraIdP2)
+            .unwrap();
+        assert!((p2.monthly_per_user - 12.5).abs() < f64::EPSILON);
+    }
+}

@@ -111,6 +111,38 @@ fn validate(settings: &DesktopSettings) -> Result<()> {
     Ok(())
 }
 
+impl DesktopSettings {
+    /// The report options these settings ask for: the cover's branding and the masking.
+    pub fn report_options(&self) -> Result<pimready_report::ReportOptions> {
+        let Branding {
+            consultant_name,
+            client_display_name,
+            logo_path,
+            mask_names,
+        } = &self.branding;
+        let mut branding = pimready_report::Branding::default();
+        if !consultant_name.trim().is_empty() {
+            branding.consultant_name.clone_from(consultant_name);
+        }
+        if !client_display_name.trim().is_empty() {
+            branding.client_display_name = Some(client_display_name.clone());
+        }
+        if let Some(logo) = logo_path {
+            branding.logo_png = Some(pimready_app::export::read_logo(logo)?);
+        }
+        let masking = if *mask_names {
+            pimready_report::NameMasking::Masked
+        } else {
+            pimready_report::NameMasking::Clear
+        };
+        Ok(pimready_app::export::report_options(
+            chrono::Utc::now(),
+            masking,
+            branding,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,12 +5,15 @@ use std::sync::Arc;
 use std::sync::Mutex;
 use std::sync::atomic::AtomicBool;
 
-use crate::core_api::{Assessed, HistoryFile};
 use crate::settings_file::{self, DesktopSettings};
+use pimready_app::connect::Sessions;
+use pimready_app::run::{Assessed, HistoryFile};
 
 pub struct AppState {
     pub settings_path: PathBuf,
     pub history: HistoryFile,
+    /// The signed-in tenants of this run (tokens in memory only).
+    pub sessions: Sessions,
     pub default_reports_folder: PathBuf,
     pub inner: Mutex<Inner>,
 }
@@ -37,6 +40,7 @@ impl AppState {
         AppState {
             settings_path,
             history,
+            sessions: Sessions::default(),
             default_reports_folder,
             inner: Mutex::new(Inner {
                 settings: loaded.settings,

@@ -8,6 +8,7 @@ pub mod connect;
 pub mod export;
 pub mod problem;
 pub mod run;
+pub mod stored;
 pub mod target;
 
 pub use problem::{Problem, ProblemKind};

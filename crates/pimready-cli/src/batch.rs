@@ -172,10 +172,9 @@ async fn one(
     quiet: bool,
 ) -> Result<Assessment, CliError> {
     let reporter = Reporter::new(quiet);
-    let tokens = connect::sign_in(conn, tenant, &reporter).await?;
-    let snapshot = connect::collect(conn, tenant, tokens, &reporter).await?;
+    let connection = connect::sign_in(conn, tenant, &reporter).await?;
+    let snapshot = connect::collect(&connection, &reporter).await?;
     let assessment = commands::finish(&snapshot, &args.evaluation, &args.output, quiet)?;
-    connect::mark_assessed(&snapshot);
     Ok(assessment)
 }
 

@@ -1,8 +1,10 @@
 //! One function per subcommand: parse flags, call core, print.
 
-use pimready_core::assessment::{self, Assessment};
+use pimready_app::export;
+use pimready_app::run::{self, HistoryFile, Save};
+use pimready_core::assessment::Assessment;
 use pimready_core::snapshot::TenantSnapshot;
-use pimready_history::{self as history, AssessmentId, HistoryError, Store};
+use pimready_history::{AssessmentId, HistoryError, Store};
 
 use crate::args::{
     AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs,
@@ -55,21 +57,20 @@ async fn assess(args: &AssessArgs, quiet: bool) -> Result<(), CliError> {
     // Settings are checked before anyone is asked to sign in.
     output::evaluation(&args.evaluation)?;
     let reporter = Reporter::new(quiet);
-    let tokens = connect::sign_in(&args.connection, tenant, &reporter).await?;
-    let snapshot = connect::collect(&args.connection, tenant, tokens, &reporter).await?;
+    let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
+    let snapshot = connect::collect(&connection, &reporter).await?;
     if let Some(path) = &args.snapshot_out {
         output::write_snapshot(&snapshot, path)?;
     }
     finish(&snapshot, &args.evaluation, &args.output, quiet)?;
-    connect::mark_assessed(&snapshot);
     Ok(())
 }
 
 async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
     let tenant = required_tenant(args.connection.tenant.as_ref())?;
     let reporter = Reporter::new(quiet);
-    let tokens = connect::sign_in(&args.connection, tenant, &reporter).await?;
-    let snapshot = connect::collect(&args.connection, tenant, tokens, &reporter).await?;
+    let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
+    let snapshot = connect::collect(&connection, &reporter).await?;
     output::write_snapshot(&snapshot, &args.snapshot_out)?;
     if !quiet {
         println!(
@@ -110,57 +111,51 @@ pub fn finish(
     quiet: bool,
 ) -> Result<Assessment, CliError> {
     let (settings, book) = output::evaluation(evaluation)?;
-    let assessment: Assessment = assessment::assess(snapshot, &settings, &book);
-    // Saved first so the trend includes this assessment. A history failure is a
-    // warning, not a lost run: the reports are written without the history.
-    let saved = if out.no_save {
-        None
-    } else {
-        match open_store().and_then(|mut store| {
-            store
-                .save(snapshot, &assessment, &settings)
-                .map(|id| (store, id))
-                .map_err(|e| history_error(&e))
-        }) {
-            Ok(saved) => Some(saved),
-            Err(e) => {
+    let options = output::report_options(out)?;
+    // A history that cannot be found, opened or written is a warning, not a lost run.
+    let (history, save) = match HistoryFile::default_location() {
+        Ok(file) if !out.no_save => (file, Save::Yes),
+        Ok(file) => (file, Save::No),
+        Err(e) => {
+            if !out.no_save {
                 eprintln!(
                     "warning: the assessment was not stored in the history: {}",
                     e.message
                 );
-                None
             }
+            (HistoryFile::at(std::path::PathBuf::new()), Save::No)
         }
     };
-    let history = saved.as_ref().and_then(|(store, id)| {
-        history::report_history(store, &assessment, *id).unwrap_or_else(|e| {
-            eprintln!("warning: the report leaves out the change since the last assessment: {e}");
-            None
-        })
-    });
-    let written = output::write_reports(&assessment, history, out)?;
+    let assessed = run::assess_and_save(snapshot, &settings, &book, &history, save);
+    if let Some(w) = &assessed.history_warning {
+        eprintln!("warning: {w}");
+    }
+    let written = export::write_reports(
+        &out.out,
+        &output::formats(out),
+        &assessed,
+        &options,
+        &history,
+    )?;
     if !quiet {
-        print!("{}", summary::render(&assessment));
+        print!("{}", summary::render(&assessed.assessment));
         println!();
         for path in &written {
             println!("Wrote {}", path.display());
         }
-        if let Some((_, id)) = saved {
+        if let Some(id) = assessed.history_id {
             println!("Stored in the history as assessment {id}");
         }
     }
-    Ok(assessment)
-}
-
-fn history_error(e: &HistoryError) -> CliError {
-    CliError::usage(e.to_string())
+    Ok(assessed.assessment)
 }
 
 fn open_store() -> Result<Store, CliError> {
-    Store::open_default().map_err(|e| {
-        history_error(&e)
-            .hint("the history lives in the platform data folder; check it is writable")
-    })
+    Ok(HistoryFile::default_location()?.open()?)
+}
+
+fn history_error(e: &HistoryError) -> CliError {
+    pimready_app::Problem::from(e).into()
 }
 
 fn history(tenant: Option<&str>) -> Result<(), CliError> {

@@ -51,3 +51,20 @@ impl fmt::Display for CliError {
         Ok(())
     }
 }
+
+impl From<pimready_app::Problem> for CliError {
+    fn from(p: pimready_app::Problem) -> Self {
+        use pimready_app::ProblemKind as K;
+        let exit = match p.kind {
+            K::InvalidInput | K::Storage | K::Cancelled | K::Internal => Exit::Usage,
+            K::SignInRequired | K::ConsentRequired | K::SignInUnreachable => Exit::SignIn,
+            K::GraphUnreachable | K::PermissionDenied => Exit::Collection,
+            K::Output => Exit::Output,
+        };
+        CliError {
+            exit,
+            message: p.message,
+            hint: p.hint,
+        }
+    }
+}
