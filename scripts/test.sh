@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 
+echo "== One build of every target (tests, CLI, emulator, desktop app), features unified once"
+# Every later cargo command selects the whole workspace too, so nothing is built twice.
+cargo build --workspace --all-targets --locked
+
 echo "== Rust workspace tests"
 # Keychain tests need a session keyring (kernel keyutils); run inside one when available.
 if command -v keyctl >/dev/null 2>&1; then
