@@ -2,12 +2,12 @@
 //! politely, pages, batches and bounds its concurrency. See [`GraphClient`].
 
 mod batch;
-mod graph;
 mod error;
+mod graph;
 mod retry;
 mod window;
 
 pub use batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
-pub use graph::{GraphClient, GraphConfig, GraphCounters, NextPage, Page};
 pub use error::{GraphError, GraphErrorKind, classify};
+pub use graph::{GraphClient, GraphConfig, GraphCounters, NextPage, Page};
 pub use retry::{Clock, RecordingClock, RetryPolicy, SystemClock, parse_retry_after};
