@@ -133,6 +133,26 @@ pub async fn collect(
     result.map_err(|e| collect_error(&e))
 }
 
+/// Reads each dataset once with the signed-in token (`pimready preflight`).
+pub async fn preflight(
+    conn: &ConnectionArgs,
+    tenant: &str,
+    tokens: Arc<dyn TokenSource>,
+) -> Result<pimready_app::preflight::PreflightReport, CliError> {
+    let cloud = cloud(conn.cloud);
+    let endpoints = Endpoints::new(
+        cloud,
+        conn.authority_host.as_deref(),
+        conn.graph_host.as_deref(),
+    )
+    .map_err(|e| CliError::usage(e.to_string()))?;
+    let mut config = CollectConfig::new(tenant, cloud);
+    config.endpoints = endpoints;
+    pimready_app::preflight::probe(&config, tokens)
+        .await
+        .map_err(|e| collect_error(&e))
+}
+
 fn collect_error(e: &CollectError) -> CliError {
     match e {
         CollectError::SignIn(_) => CliError::new(Exit::SignIn, e.to_string())

@@ -296,3 +296,47 @@ async fn batch_of_three_with_one_failure() {
         "{failed}"
     );
 }
+
+/// `pimready preflight`: exit 0 when every permitted read works; exit 4 and the missing
+/// permission named on its row when the token lacks AuditLog.Read.All.
+#[tokio::test]
+async fn preflight_exits_0_when_readable_and_4_when_a_permission_is_missing() {
+    let home = Home::new();
+    let full = Emulator::start_named("contoso-e5").await.unwrap();
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        full.tenant_id(),
+        "--graph-host",
+        full.base_url(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", full.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Sign-in activity"), "{}", text(&o));
+
+    let scopes = pimready_tests::app_scopes()
+        .into_iter()
+        .filter(|s| s != "AuditLog.Read.All");
+    let lacking = Emulator::builder(Fixture::load("contoso-e5").unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap();
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        lacking.tenant_id(),
+        "--graph-host",
+        lacking.base_url(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", lacking.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("Sign-in activity"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains("AuditLog.Read.All"), "{row}");
+}
