@@ -17,8 +17,8 @@ use tauri_plugin_opener::OpenerExt;
 use crate::core_api;
 use crate::error::{Error, Result};
 use crate::models::{
-    AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView, PortfolioRowView,
-    ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
+    AccessCheckView, AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView,
+    PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
 };
 use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
@@ -78,6 +78,13 @@ pub async fn open_demo(
     let (settings, cancel) = begin_run(&state);
     let result = core_api::assess_demo(&settings, |e| drop(on_progress.send(e)), &cancel).await;
     finish_run(&state, result)
+}
+
+/// Advanced > "Check access": what the signed-in account can read, and what to ask for.
+#[tauri::command]
+pub async fn check_access(tenant_id: String) -> Result<AccessCheckView> {
+    let report = core_api::check_access(&tenant_id).await?;
+    Ok(AccessCheckView::from(&report))
 }
 
 #[tauri::command]

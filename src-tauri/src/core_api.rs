@@ -287,6 +287,32 @@ fn assess_and_store(
     }
 }
 
+/// Reads each dataset of the signed-in tenant once (Advanced > "Check access").
+pub async fn check_access(tenant_id: &str) -> Result<pimready_app::preflight::PreflightReport> {
+    let connection = sessions()
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .get(tenant_id)
+        .cloned();
+    let Some(connection) = connection else {
+        return Err(Error::new(
+            ErrorKind::SignInRequired,
+            format!("Sign in to {tenant_id} first."),
+        ));
+    };
+    let endpoints = Endpoints::new(
+        connection.cloud,
+        host_override("PIMREADY_AUTHORITY_HOST").as_deref(),
+        host_override("PIMREADY_GRAPH_HOST").as_deref(),
+    )
+    .map_err(|e| Error::invalid_input(e.to_string()))?;
+    let mut config = CollectConfig::new(tenant_id, connection.cloud);
+    config.endpoints = endpoints;
+    pimready_app::preflight::probe(&config, connection.tokens)
+        .await
+        .map_err(|e| collect_error(&e))
+}
+
 /// Collects the signed-in tenant (progress per dataset, cancellable), then assesses it.
 pub async fn assess_tenant(
     tenant_id: &str,
