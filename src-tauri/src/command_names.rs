@@ -5,6 +5,7 @@
     "sign_in",
     "sign_out",
     "run_assessment",
+    "check_access",
     "cancel_assessment",
     "open_demo",
     "load_snapshot",

@@ -22,8 +22,8 @@ use pimready_graph::auth::DeviceCodePrompt;
 
 use crate::error::{Error, Result};
 use crate::models::{
-    AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView, PortfolioRowView,
-    ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
+    AccessCheckView, AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView,
+    PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
 };
 use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
@@ -126,6 +126,17 @@ pub async fn open_demo(
         Save::No,
     );
     finish_run(&state, Ok(demo))
+}
+
+/// Advanced > "Check access": what the signed-in account can read, and what to ask for.
+#[tauri::command]
+pub async fn check_access(
+    tenant_id: String,
+    state: State<'_, AppState>,
+) -> Result<AccessCheckView> {
+    let connection = state.sessions.require(&tenant_id)?;
+    let report = pimready_app::preflight::check(&connection).await?;
+    Ok(AccessCheckView::from(&report))
 }
 
 #[tauri::command]

@@ -19,6 +19,7 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             commands::sign_in,
             commands::sign_out,
             commands::run_assessment,
+            commands::check_access,
             commands::cancel_assessment,
             commands::open_demo,
             commands::load_snapshot,

@@ -166,6 +166,51 @@ pub enum SignInMethod {
     DeviceCode,
 }
 
+/// The Advanced "Check access" table: one row per dataset.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessCheckView {
+    pub rows: Vec<AccessRowView>,
+    /// A permission or directory role is missing (the CLI exits 4).
+    pub access_missing: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AccessRowView {
+    pub label: String,
+    /// "yes", "no", "licence" or "not tested".
+    pub readable: String,
+    pub missing: String,
+    pub ask: String,
+}
+
+impl From<&pimready_app::preflight::PreflightReport> for AccessCheckView {
+    fn from(report: &pimready_app::preflight::PreflightReport) -> Self {
+        let pimready_app::preflight::PreflightReport { rows, granted: _ } = report;
+        AccessCheckView {
+            rows: rows
+                .iter()
+                .map(|row| {
+                    let pimready_app::preflight::PreflightRow {
+                        dataset: _,
+                        label,
+                        request: _,
+                        access,
+                        ask,
+                        doc: _,
+                    } = row;
+                    AccessRowView {
+                        label: label.clone(),
+                        readable: access.readable_label().to_owned(),
+                        missing: access.missing(),
+                        ask: ask.clone(),
+                    }
+                })
+                .collect(),
+            access_missing: report.access_missing(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct SignedIn {
     pub tenant_id: String,

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use pimready_tests::{Denied, Emulator, Fault, FaultKind, Fixture, Listener, Throttling};
+use pimready_tests::{Denied, Emulator, Fault, FaultKind, Fixture, Grant, Listener, Throttling};
 use serde_json::{Value, json};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -417,9 +417,25 @@ async fn batch_dispatches_each_request_and_limits_to_20() {
     assert_eq!((status, error_code(&body)), (400, "BadRequest"));
 }
 
+/// getByIds needs Directory.Read.All, which PIM Ready never asks for: refused with the
+/// app's scopes, served to a token granted it (named here).
 #[tokio::test]
-async fn get_by_ids_resolves_mixed_objects() {
-    let em = Emulator::start_named("contoso-e5").await.unwrap();
+async fn get_by_ids_needs_directory_read_all() {
+    let refused = Emulator::start_named("contoso-e5").await.unwrap();
+    let url = format!("{}/v1.0/directoryObjects/getByIds", refused.base_url());
+    let (status, _, body) = send(&refused, client().post(&url).json(&json!({"ids": [GA]}))).await;
+    assert_eq!(
+        (status, error_code(&body)),
+        (403, "Authorization_RequestDenied")
+    );
+
+    let mut scopes = pimready_tests::app_scopes();
+    scopes.push("Directory.Read.All".into());
+    let em = Emulator::builder(Fixture::load("contoso-e5").unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap();
     let ids: Vec<String> = em
         .tenant()
         .role_assignments
@@ -470,11 +486,8 @@ async fn auth_is_required() {
 async fn token_validator_and_extra_router_seams() {
     let fixture = Fixture::load("northwind-p2").unwrap();
     let em = Emulator::builder(fixture)
-        .token_validator(|bearer, scope| match (bearer, scope) {
-            ("reader", "Policy.Read.All") => {
-                Err(Denied::Forbidden(format!("Missing scope {scope}")))
-            }
-            ("reader", _) => Ok("tenant".into()),
+        .token_validator(|bearer| match bearer {
+            "reader" => Ok(Grant::new("tenant", ["User.Read"])),
             _ => Err(Denied::Unauthenticated("unknown token".into())),
         })
         .router(|info| {

@@ -393,10 +393,8 @@ async fn an_unreadable_population_source_gaps_the_population() {
         assert!(!s.has(d), "{d}");
     }
     assert_progress_complete(&c.events);
-    assert!(
-        !emu.requests().iter().any(|r| r.in_batch),
-        "no look-ups for a population that cannot be trusted"
-    );
+    // Look-ups of holders the other reads typed (`$expand=principal`) may have left while
+    // the role assignments were still being read; none of their answers is kept (above).
 }
 
 #[tokio::test]

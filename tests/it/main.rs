@@ -9,5 +9,7 @@ mod desktop;
 mod emulator;
 mod expectations;
 mod graph_client;
+mod preflight;
 mod properties;
 mod security;
+mod strict;

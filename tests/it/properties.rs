@@ -368,6 +368,7 @@ fn schedule_instance() -> impl Strategy<Value = RoleScheduleInstance> {
                     role_assignment_origin_id: origin,
                     role_assignment_schedule_id: None,
                     role_eligibility_schedule_id: None,
+                    principal: None,
                 }
             },
         )
@@ -418,6 +419,7 @@ fn schedule() -> impl Strategy<Value = RoleSchedule> {
                             duration,
                         }),
                     }),
+                    principal: None,
                 }
             },
         )

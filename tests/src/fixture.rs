@@ -47,6 +47,11 @@ impl std::fmt::Display for FixtureError {
 impl std::error::Error for FixtureError {}
 
 impl Fixture {
+    /// The tenant id the fixture file names (`tenantId`).
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.raw.get("tenantId").and_then(Value::as_str)
+    }
+
     /// A fixture by name (`contoso-e5`, `large`, `large-100`, `large-N`) or by file path.
     pub fn load(name_or_path: &str) -> Result<Self, FixtureError> {
         let path = Path::new(name_or_path);

@@ -9,7 +9,8 @@ use serde_json::{Map, Value, json};
 
 use crate::fault::{FaultKind, retry_after_value, strip_version};
 use crate::fixture::Tenant;
-use crate::{Denied, Shared};
+use crate::permissions::{self, AnyOf};
+use crate::{Denied, Grant, Shared};
 
 /// What the dispatcher decided to answer.
 #[derive(Debug)]
@@ -241,6 +242,27 @@ fn project(object: &Value, select: Option<&[String]>, with_type: bool) -> Value 
     Value::Object(out)
 }
 
+/// An object inside a `directoryObject` answer (`$expand`, members, owners): in full when
+/// the token may read its type, else its id and type only, every other property null
+/// ("Limited information returned for inaccessible member objects",
+/// learn.microsoft.com/graph/permissions-overview).
+fn readable(object: &Value, select: Option<&[String]>, grant: &Grant) -> Value {
+    let kind = object["@odata.type"].as_str().unwrap_or_default();
+    let needed: AnyOf = permissions::to_read_type(kind);
+    if permissions::unmet(&[needed], &grant.scopes).is_none() {
+        return project(object, select, true);
+    }
+    let mut limited = project(object, select, true);
+    if let Some(map) = limited.as_object_mut() {
+        for (k, v) in map.iter_mut() {
+            if k != "id" && k != "@odata.type" {
+                *v = Value::Null;
+            }
+        }
+    }
+    limited
+}
+
 fn user_property(f: &str) -> bool {
     matches!(
         f,
@@ -254,43 +276,6 @@ fn user_property(f: &str) -> bool {
             | "jobTitle"
             | "department"
     )
-}
-
-/// Which delegated scope a route needs (handed to the token validator).
-pub(crate) fn required_scope(path: &str, query: &str) -> &'static str {
-    let p = path.to_ascii_lowercase();
-    if p.starts_with("/users") && query.to_ascii_lowercase().contains("signinactivity") {
-        "AuditLog.Read.All"
-    } else if p.starts_with("/organization") {
-        // Graph's least-privileged delegated permission for GET /organization.
-        "User.Read"
-    } else if p.starts_with("/groups") {
-        "GroupMember.Read.All"
-    } else if p.starts_with("/serviceprincipals") {
-        "Application.Read.All"
-    } else if p.starts_with("/subscribedskus") {
-        "LicenseAssignment.Read.All"
-    } else if p.contains("roleassignmentschedule") {
-        "RoleAssignmentSchedule.Read.Directory"
-    } else if p.contains("roleeligibilityschedule") {
-        "RoleEligibilitySchedule.Read.Directory"
-    } else if p.starts_with("/rolemanagement") {
-        "RoleManagement.Read.Directory"
-    } else if p.starts_with("/policies/rolemanagementpolicy") {
-        "RoleManagementPolicy.Read.Directory"
-    } else if p.contains("privilegedaccess/group/eligibility") {
-        "PrivilegedEligibilitySchedule.Read.AzureADGroup"
-    } else if p.contains("privilegedaccess/group/assignment") {
-        "PrivilegedAssignmentSchedule.Read.AzureADGroup"
-    } else if p.contains("accessreviews") {
-        "AccessReview.Read.All"
-    } else if p.contains("conditionalaccess") {
-        "Policy.Read.All"
-    } else if p.starts_with("/$batch") {
-        ""
-    } else {
-        "User.Read.All"
-    }
 }
 
 impl Shared {
@@ -314,36 +299,59 @@ impl Shared {
             fault = self.take_fault_after_latency(&req.method, &path, &req.query);
         }
         if let Some(kind) = fault
-            && let Some(outcome) = self.apply_fault(&kind, &req)
+            && let Some(outcome) = self.apply_fault(&kind, &req, bearer)
         {
             return outcome;
         }
-        if let Err(denied) = self.check_scope(bearer, &path, &req.query) {
-            return denied;
-        }
+        let grant = match self.authorize(bearer, &req) {
+            Ok(grant) => grant,
+            Err(denied) => return denied,
+        };
         if path == "/$batch" {
             if in_batch {
                 return bad_request("Nested batch requests are not supported.");
             }
             return self.batch(&req, bearer).await;
         }
-        self.route(&req)
+        self.route(&req, &grant)
     }
 
-    fn check_scope(&self, bearer: Option<&str>, path: &str, query: &str) -> Result<(), Outcome> {
+    /// The token's grant, if it is live and holds the permissions Graph documents for the
+    /// route (see [`permissions::required`]).
+    fn authorize(&self, bearer: Option<&str>, req: &GraphRequest) -> Result<Grant, Outcome> {
         let Some(bearer) = bearer else {
             return Err(unauthenticated("Access token is empty."));
         };
-        match (self.validator)(bearer, required_scope(path, query)) {
-            Ok(_) => Ok(()),
-            Err(Denied::Unauthenticated(message)) => Err(unauthenticated(&message)),
+        let grant = match (self.validator)(bearer) {
+            Ok(grant) => grant,
+            Err(Denied::Unauthenticated(message)) => return Err(unauthenticated(&message)),
             Err(Denied::Forbidden(message)) => {
-                Err(graph_error(403, "Authorization_RequestDenied", &message))
+                return Err(graph_error(403, "Authorization_RequestDenied", &message));
             }
+        };
+        let lower = req.path.trim_matches('/').to_ascii_lowercase();
+        let segments: Vec<&str> = lower.split('/').collect();
+        let select = Query::parse(&req.query).select().unwrap_or_default();
+        let method = req.method.to_ascii_uppercase();
+        if let Some(required) = permissions::required(&method, &segments, &select)
+            && permissions::unmet(&required, &grant.scopes).is_some()
+        {
+            // Graph names no permission in this answer; neither does the emulator.
+            return Err(graph_error(
+                403,
+                "Authorization_RequestDenied",
+                "Insufficient privileges to complete the operation.",
+            ));
         }
+        Ok(grant)
     }
 
-    fn apply_fault(&self, kind: &FaultKind, req: &GraphRequest) -> Option<Outcome> {
+    fn apply_fault(
+        &self,
+        kind: &FaultKind,
+        req: &GraphRequest,
+        bearer: Option<&str>,
+    ) -> Option<Outcome> {
         Some(match kind {
             FaultKind::Latency(_) => return None,
             FaultKind::Throttle { retry_after } => throttled(*retry_after),
@@ -384,7 +392,10 @@ impl Shared {
                 Outcome::json(200, json!({"@odata.context": self.context(&req.version, &req.path), "value": [], "@odata.nextLink": link}))
             }
             FaultKind::ForeignNextLink => {
-                let mut outcome = self.route(req);
+                let mut outcome = match self.authorize(bearer, req) {
+                    Ok(grant) => self.route(req, &grant),
+                    Err(denied) => denied,
+                };
                 if let Outcome::Json { status: 200, body, .. } = &mut outcome {
                     let link = format!(
                         "{}/{}{}?$skiptoken={}",
@@ -493,20 +504,20 @@ impl Shared {
     }
 
     /// An item with its `principal` expanded when asked for.
-    fn with_principal(&self, item: &Value, expand: bool) -> Value {
+    fn with_principal(&self, item: &Value, expand: bool, grant: &Grant) -> Value {
         let mut item = item.clone();
         if expand {
             let id = item["principalId"].as_str().unwrap_or_default().to_owned();
             item["principal"] = self
                 .tenant
                 .object_ref(&id)
-                .map_or(Value::Null, |o| project(&o, None, true));
+                .map_or(Value::Null, |o| readable(&o, None, grant));
         }
         item
     }
 
     /// The routes of the request plan.
-    pub(crate) fn route(&self, req: &GraphRequest) -> Outcome {
+    pub(crate) fn route(&self, req: &GraphRequest, grant: &Grant) -> Outcome {
         let t: &Tenant = &self.tenant;
         let q = Query::parse(&req.query);
         let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
@@ -516,7 +527,7 @@ impl Shared {
 
         if method == "POST" {
             return match lower.as_slice() {
-                ["directoryobjects", "getbyids"] => self.get_by_ids(req, &q),
+                ["directoryobjects", "getbyids"] => self.get_by_ids(req, &q, grant),
                 _ => graph_error(
                     405,
                     "Request_BadRequest",
@@ -539,7 +550,9 @@ impl Shared {
             match Self::filtered(&q, items) {
                 Ok(items) => {
                     let expand = expand && Self::expands_principal(&q);
-                    self.list_shaped(req, &q, &items, 100, &|v| self.with_principal(v, expand))
+                    self.list_shaped(req, &q, &items, 100, &|v| {
+                        self.with_principal(v, expand, grant)
+                    })
                 }
                 Err(e) => e,
             }
@@ -558,7 +571,9 @@ impl Shared {
                 match Self::filtered(&q, &t.role_assignments) {
                     Ok(items) => {
                         let expand = Self::expands_principal(&q);
-                        self.list_shaped(req, &q, &items, 100, &|v| self.with_principal(v, expand))
+                        self.list_shaped(req, &q, &items, 100, &|v| {
+                            self.with_principal(v, expand, grant)
+                        })
                     }
                     Err(e) => e,
                 }
@@ -637,7 +652,7 @@ impl Shared {
                 let objects: Vec<Value> = ids
                     .iter()
                     .filter_map(|id| t.object_ref(id))
-                    .map(|o| project(&o, select.as_deref(), true))
+                    .map(|o| readable(&o, select.as_deref(), grant))
                     .collect();
                 self.list(req, &q, &objects, 100)
             }
@@ -693,7 +708,9 @@ impl Shared {
         Outcome::json(200, body)
     }
 
-    fn get_by_ids(&self, req: &GraphRequest, q: &Query) -> Outcome {
+    /// directoryobject-getbyids.md: objects of a type the token may not read come back
+    /// with limited information.
+    fn get_by_ids(&self, req: &GraphRequest, q: &Query, grant: &Grant) -> Outcome {
         let Some(body) = &req.body else {
             return bad_request("Request body is required.");
         };
@@ -727,7 +744,7 @@ impl Shared {
                             .is_some_and(|k| k.eq_ignore_ascii_case(t))
                     })
             })
-            .map(|o| project(&o, select.as_deref(), true))
+            .map(|o| readable(&o, select.as_deref(), grant))
             .collect();
         Outcome::json(
             200,

@@ -10,11 +10,18 @@
 //!
 //! Seams for the sign-in work: [`EmulatorBuilder::token_validator`] replaces the fixed
 //! bearer check, and [`EmulatorBuilder::router`] merges extra routes (OAuth endpoints).
+//!
+//! Strict by default: every Graph route checks the delegated permissions Microsoft
+//! documents for it against the scopes granted to the token (`permissions`), and answers
+//! 403 `Authorization_RequestDenied` when none was granted. The fixed token carries the
+//! scopes PIM Ready asks for ([`app_scopes`]); a test that needs other grants names them
+//! with [`EmulatorBuilder::token_scopes`].
 
 pub mod fault;
 pub mod fixture;
 mod graph;
 pub mod oauth;
+pub mod permissions;
 #[cfg(unix)]
 pub mod webdriver;
 
@@ -35,8 +42,34 @@ pub use fixture::{Fixture, FixtureError, Tenant};
 use fault::Bucket;
 use graph::{GraphRequest, Outcome};
 
-/// The bearer the emulator accepts until sign-in lands.
-pub const FIXED_TOKEN: &str = "pimready-emulator-token";
+/// The Graph permissions PIM Ready asks for at sign-in: what the fixed token is granted
+/// unless a test names others.
+pub fn app_scopes() -> Vec<String> {
+    pimready_graph::auth::scopes::SCOPES
+        .iter()
+        .filter(|s| s.graph)
+        .map(|s| s.name.to_owned())
+        .collect()
+}
+
+/// What a valid bearer token grants: its tenant and its delegated scopes (`scp`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Grant {
+    pub tenant_id: TenantId,
+    pub scopes: Vec<String>,
+}
+
+impl Grant {
+    pub fn new(
+        tenant_id: impl Into<String>,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
+        Grant {
+            tenant_id: tenant_id.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        }
+    }
+}
 
 /// A tenant id (GUID).
 pub type TenantId = String;
@@ -50,9 +83,9 @@ pub enum Denied {
     Forbidden(String),
 }
 
-/// Decides whether a bearer may call a route that needs `required_scope`
-/// (empty for the `$batch` envelope, whose inner requests are checked one by one).
-pub type TokenValidator = Arc<dyn Fn(&str, &str) -> Result<TenantId, Denied> + Send + Sync>;
+/// Decides whether a bearer is a live token and what it grants; the routes check the
+/// grant against the permissions Graph documents for them.
+pub type TokenValidator = Arc<dyn Fn(&str) -> Result<Grant, Denied> + Send + Sync>;
 
 /// Which listener received a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +144,8 @@ struct Control {
 
 pub(crate) struct Shared {
     pub(crate) tenant: Tenant,
+    /// The fixed bearer token (JWT-shaped, unsigned: `tid` and `scp` claims).
+    token: String,
     pub(crate) base_url: String,
     pub(crate) foreign_base_url: String,
     pub(crate) validator: TokenValidator,
@@ -176,6 +211,23 @@ impl Shared {
     }
 }
 
+/// An unsigned JWT-shaped token for the tenant with these delegated scopes.
+fn fixed_token(tenant_id: &str, scopes: &[String]) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    let header = serde_json::json!({"typ": "JWT", "alg": "none", "kid": "emulator-fixed"});
+    let claims = serde_json::json!({
+        "aud": "https://graph.microsoft.com",
+        "iss": format!("https://sts.windows.net/{tenant_id}/"),
+        "tid": tenant_id,
+        "upn": "emulator@fixed.token",
+        "scp": scopes.join(" "),
+    });
+    format!("{}.{}.ZW11bGF0b3I", b64(&header), b64(&claims))
+}
+
 /// Builds extra routes once the emulator's address is known.
 pub type RouterFactory = Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>;
 
@@ -183,6 +235,8 @@ pub type RouterFactory = Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>;
 pub struct EmulatorBuilder {
     fixture: Fixture,
     validator: Option<TokenValidator>,
+    /// What the fixed token is granted (`None`: [`app_scopes`]).
+    token_scopes: Option<Vec<String>>,
     routers: Vec<RouterFactory>,
     latency: Duration,
     port: u16,
@@ -198,9 +252,16 @@ impl EmulatorBuilder {
     /// Replaces the fixed-bearer check (the sign-in work plugs its token check in here).
     pub fn token_validator(
         mut self,
-        f: impl Fn(&str, &str) -> Result<TenantId, Denied> + Send + Sync + 'static,
+        f: impl Fn(&str) -> Result<Grant, Denied> + Send + Sync + 'static,
     ) -> Self {
         self.validator = Some(Arc::new(f));
+        self
+    }
+
+    /// The delegated scopes the fixed token carries, instead of [`app_scopes`]: a token
+    /// that lacks some (what a tenant that withheld consent hands out), or has others.
+    pub fn token_scopes(mut self, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.token_scopes = Some(scopes.into_iter().map(Into::into).collect());
         self
     }
 
@@ -234,11 +295,14 @@ impl EmulatorBuilder {
             foreign.local_addr().map_err(io)?.port()
         );
         let tenant_id = tenant.tenant_id.clone();
+        let scopes = self.token_scopes.unwrap_or_else(app_scopes);
+        let token = fixed_token(&tenant_id, &scopes);
         let validator = self.validator.unwrap_or_else(|| {
-            let tenant_id = tenant_id.clone();
-            Arc::new(move |bearer: &str, _scope: &str| {
-                if bearer == FIXED_TOKEN {
-                    Ok(tenant_id.clone())
+            let grant = Grant::new(tenant_id.clone(), scopes);
+            let token = token.clone();
+            Arc::new(move |bearer: &str| {
+                if bearer == token {
+                    Ok(grant.clone())
                 } else {
                     Err(Denied::Unauthenticated(
                         "Invalid JWT token. The token is not valid.".into(),
@@ -248,6 +312,7 @@ impl EmulatorBuilder {
         });
         let shared = Arc::new(Shared {
             tenant,
+            token,
             base_url: base_url.clone(),
             foreign_base_url: foreign_base_url.clone(),
             validator,
@@ -259,7 +324,7 @@ impl EmulatorBuilder {
         let info = EmulatorInfo {
             base_url: base_url.clone(),
             tenant_id: tenant_id.clone(),
-            token: FIXED_TOKEN.into(),
+            token: shared.token.clone(),
         };
         let mut app: Router = Router::new()
             .fallback(serve_graph)
@@ -310,6 +375,7 @@ impl Emulator {
         EmulatorBuilder {
             fixture,
             validator: None,
+            token_scopes: None,
             routers: Vec::new(),
             latency: Duration::ZERO,
             port: 0,
@@ -335,9 +401,10 @@ impl Emulator {
         &self.foreign_base_url
     }
 
-    /// The bearer accepted by the default validator.
+    /// The bearer accepted by the default validator: JWT-shaped (unsigned), its `scp`
+    /// the scopes it is granted ([`app_scopes`] unless the builder named others).
     pub fn token(&self) -> &str {
-        FIXED_TOKEN
+        &self.shared.token
     }
 
     pub fn tenant_id(&self) -> &str {
@@ -619,12 +686,16 @@ pub async fn start_with_sign_in(
     let emulator = Emulator::builder(fixture)
         .latency(latency)
         .port(port)
-        .token_validator(move |bearer, scope| {
+        .token_validator(move |bearer| {
             if fixed_for_validator.get().is_some_and(|t| t == bearer) {
-                return Ok(tenant_id.clone());
+                return Ok(Grant::new(tenant_id.clone(), app_scopes()));
             }
-            match validating.validate(bearer, scope) {
-                Ok(info) if info.tenant_id == tenant_id => Ok(info.tenant_id),
+            // Any live token of this server; the routes check its scopes.
+            match validating.validate(bearer, "") {
+                Ok(info) if info.tenant_id == tenant_id => Ok(Grant {
+                    tenant_id: info.tenant_id,
+                    scopes: info.scopes,
+                }),
                 Ok(info) => Err(Denied::Unauthenticated(format!(
                     "the token was issued for tenant {}",
                     info.tenant_id

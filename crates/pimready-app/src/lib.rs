@@ -6,6 +6,7 @@
 
 pub mod connect;
 pub mod export;
+pub mod preflight;
 pub mod problem;
 pub mod run;
 pub mod stored;

@@ -42,6 +42,9 @@ pub enum Command {
     Forget(ForgetArgs),
     /// Print the check catalog.
     Checks,
+    /// Sign in and read each dataset once: what is readable, which permission or
+    /// directory role is missing, and what to ask the tenant's admin (exit 4 if one is).
+    Preflight(PreflightArgs),
 }
 
 #[derive(Debug, Args, Clone)]
@@ -159,6 +162,12 @@ pub struct CollectArgs {
     /// Where to write the snapshot JSON.
     #[arg(long, value_name = "FILE")]
     pub snapshot_out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PreflightArgs {
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,8 @@ use pimready_core::snapshot::TenantSnapshot;
 use pimready_history::{AssessmentId, HistoryError, Store};
 
 use crate::args::{
-    AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, ReportArgs,
+    AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, PreflightArgs,
+    ReportArgs,
 };
 use crate::connect;
 use crate::error::CliError;
@@ -29,6 +30,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             None => assess(&args, quiet).await,
         },
         Command::Collect(args) => collect(&args, quiet).await,
+        Command::Preflight(args) => preflight(&args, quiet).await,
         Command::Tenants => connect::tenants(),
         Command::Signout(args) => connect::signout(args.tenant.as_deref(), quiet),
         Command::History(args) => history(args.tenant.as_deref()),
@@ -63,6 +65,26 @@ async fn assess(args: &AssessArgs, quiet: bool) -> Result<(), CliError> {
         output::write_snapshot(&snapshot, path)?;
     }
     finish(&snapshot, &args.evaluation, &args.output, quiet)?;
+    Ok(())
+}
+
+/// The preflight table; exit 4 when a permission or directory role is missing.
+async fn preflight(args: &PreflightArgs, quiet: bool) -> Result<(), CliError> {
+    let tenant = required_tenant(args.connection.tenant.as_ref())?;
+    let reporter = Reporter::new(quiet);
+    let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
+    let report = pimready_app::preflight::check(&connection).await?;
+    print!("{}", report.table());
+    if report.access_missing() {
+        return Err(CliError::new(
+            crate::error::Exit::Collection,
+            "some data cannot be read with this sign-in (see the table above)",
+        )
+        .hint("ask the tenant's admin for what the last column names, then run pimready preflight again"));
+    }
+    if !quiet {
+        println!("Every read the tenant's licences permit works.");
+    }
     Ok(())
 }
 

@@ -238,9 +238,30 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 
 #[tokio::test]
 async fn batch_of_three_with_one_failure() {
-    let contoso = Emulator::start_named("contoso-e5").await.unwrap();
-    let fabrikam = Emulator::start_named("fabrikam-bp").await.unwrap();
-    let northwind = Emulator::start_named("northwind-p2").await.unwrap();
+    // Named leniency: a script's one bearer is accepted by all three tenants (a real token
+    // names one tenant). What this test is about is the batch, not the token.
+    const SHARED_BEARER: &str = "batch-test-bearer";
+    let start = |name: &str| {
+        let fixture = Fixture::load(name).unwrap();
+        let tenant = fixture.tenant_id().unwrap().to_owned();
+        Emulator::builder(fixture)
+            .token_validator(move |bearer| {
+                if bearer == SHARED_BEARER {
+                    Ok(pimready_tests::Grant::new(
+                        tenant.clone(),
+                        pimready_tests::app_scopes(),
+                    ))
+                } else {
+                    Err(pimready_tests::Denied::Unauthenticated(
+                        "unknown bearer".into(),
+                    ))
+                }
+            })
+            .start()
+    };
+    let contoso = start("contoso-e5").await.unwrap();
+    let fabrikam = start("fabrikam-bp").await.unwrap();
+    let northwind = start("northwind-p2").await.unwrap();
     let home = Home::new();
     let list = home.path().join("tenants.txt");
     std::fs::write(
@@ -265,7 +286,7 @@ async fn batch_of_three_with_one_failure() {
         "--format",
         "pdf,json",
     ]);
-    cmd.env("PIMREADY_ACCESS_TOKEN", contoso.token());
+    cmd.env("PIMREADY_ACCESS_TOKEN", SHARED_BEARER);
     let o = run(cmd).await;
     assert!(o.status.success(), "{}", text(&o));
     let names = files(&out);
@@ -295,4 +316,48 @@ async fn batch_of_three_with_one_failure() {
         failed.contains("failed") && failed.contains("tenant"),
         "{failed}"
     );
+}
+
+/// `pimready preflight`: exit 0 when every permitted read works; exit 4 and the missing
+/// permission named on its row when the token lacks AuditLog.Read.All.
+#[tokio::test]
+async fn preflight_exits_0_when_readable_and_4_when_a_permission_is_missing() {
+    let home = Home::new();
+    let full = Emulator::start_named("contoso-e5").await.unwrap();
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        full.tenant_id(),
+        "--graph-host",
+        full.base_url(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", full.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(text(&o).contains("Sign-in activity"), "{}", text(&o));
+
+    let scopes = pimready_tests::app_scopes()
+        .into_iter()
+        .filter(|s| s != "AuditLog.Read.All");
+    let lacking = Emulator::builder(Fixture::load("contoso-e5").unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap();
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        lacking.tenant_id(),
+        "--graph-host",
+        lacking.base_url(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", lacking.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let row = out
+        .lines()
+        .find(|l| l.starts_with("Sign-in activity"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(row.contains("AuditLog.Read.All"), "{row}");
 }

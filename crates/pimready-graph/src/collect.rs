@@ -7,8 +7,10 @@
 //!    one before;
 //! 2. the principals named there (holders, eligible holders, approvers) through
 //!    `$batch`: details, sign-in activity, role-holding groups with members, owners
-//!    and PIM for Groups; principals of unknown type through `directoryObjects/getByIds`,
-//!    and, in the same wave, as users (they nearly always are);
+//!    and PIM for Groups. Every read that names a holder expands it
+//!    (`$expand=principal`), so its type is known; one Graph did not type is looked up
+//!    as a user, a group and a service principal (two of the three answer 404).
+//!    `directoryObjects/getByIds` is never used: it needs `Directory.Read.All`;
 //! 3. only if wave 2 found new principals (group members and owners, PIM for Groups
 //!    principals, resolved groups and service principals): their details.
 //!
@@ -21,7 +23,10 @@
 //!
 //! The request count depends on the privileged population only: the directory is never
 //! listed. A dataset that cannot be read becomes a [`Gap`]; only a refused token, an
-//! unreachable Graph host or a tenant mismatch fails the whole collection.
+//! unreachable Graph host or a tenant mismatch fails the whole collection. A look-up of
+//! one principal that Graph refuses (403) loses that principal only: it is kept by id
+//! and type as an unknown principal ([`Principal::is_unknown`]), as are the objects Graph
+//! answers with limited information (id and type only), and every other answer is kept.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
@@ -30,7 +35,7 @@ use std::time::Instant;
 
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinSet;
 
@@ -150,19 +155,19 @@ pub const WAVE_1: [(Dataset, &str); 11] = [
     ),
     (
         Dataset::RoleAssignmentScheduleInstances,
-        "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances",
+        "/v1.0/roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal",
     ),
     (
         Dataset::RoleAssignmentSchedules,
-        "/v1.0/roleManagement/directory/roleAssignmentSchedules",
+        "/v1.0/roleManagement/directory/roleAssignmentSchedules?$expand=principal",
     ),
     (
         Dataset::RoleEligibilityScheduleInstances,
-        "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances",
+        "/v1.0/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal",
     ),
     (
         Dataset::RoleEligibilitySchedules,
-        "/v1.0/roleManagement/directory/roleEligibilitySchedules",
+        "/v1.0/roleManagement/directory/roleEligibilitySchedules?$expand=principal",
     ),
     (
         Dataset::RoleManagementPolicies,
@@ -192,8 +197,6 @@ const SERVICE_PRINCIPAL_SELECT: &str = "id,displayName,appId,servicePrincipalTyp
 const GROUP_SELECT: &str =
     "id,displayName,isAssignableToRole,securityEnabled,onPremisesSyncEnabled";
 const MEMBER_SELECT: &str = "id,displayName,userPrincipalName,userType,onPremisesSyncEnabled,onPremisesImmutableId,assignedLicenses,accountEnabled";
-/// `directoryObjects/getByIds` takes at most 1000 ids.
-const GET_BY_IDS_LIMIT: usize = 1000;
 /// A safety stop: the plan needs three waves; more means the data keeps naming new ids.
 const MAX_WAVES: u32 = 6;
 
@@ -267,11 +270,13 @@ pub async fn collect_snapshot_with_stats(
 /// Who the privileged population is, as far as known, and what was asked about them.
 #[derive(Debug, Default)]
 struct Population {
-    /// Types named by role assignments (`$expand=principal`), approvers and getByIds.
+    /// Types named by the reads (`$expand=principal`), approvers and typed look-ups.
     kinds: BTreeMap<String, PrincipalKind>,
-    /// Ids named by a schedule or an untyped assignment: resolved through getByIds
-    /// unless a role assignment or an approver rule names their type.
+    /// Ids named without a type: looked up as each type when the reads are done, unless
+    /// another read or an approver rule names their type.
     named: BTreeSet<String>,
+    /// Ids being looked up as each type: the answer that is not 404 says what it is.
+    probing: BTreeSet<String>,
     /// Groups that hold roles (not merely approve): members, owners and PIM for Groups read.
     role_groups: BTreeSet<String>,
     /// Every look-up planned so far: none is made twice.
@@ -311,7 +316,7 @@ impl Population {
 
 /// What a `$batch` request of wave 2 or later is for.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-enum Lookup {
+pub enum Lookup {
     User(String),
     SignIn(String),
     ServicePrincipal(String),
@@ -325,7 +330,7 @@ enum Lookup {
 impl Lookup {
     /// The URL inside the `$batch` envelope (spaces encoded: it is not parsed as a URL
     /// before it reaches Graph).
-    fn url(&self) -> String {
+    pub fn url(&self) -> String {
         match self {
             Lookup::User(id) => format!("/users/{id}?$select={USER_SELECT}"),
             Lookup::SignIn(id) => format!("/users/{id}?$select=id,signInActivity"),
@@ -348,7 +353,7 @@ impl Lookup {
         }
     }
 
-    fn dataset(&self) -> Dataset {
+    pub fn dataset(&self) -> Dataset {
         match self {
             Lookup::User(_) | Lookup::ServicePrincipal(_) => Dataset::PrivilegedPrincipals,
             Lookup::SignIn(_) => Dataset::SignInActivity,
@@ -404,11 +409,6 @@ enum Event {
         lookups: Vec<Lookup>,
         answers: Vec<Result<(Value, u32), GraphError>>,
     },
-    /// `directoryObjects/getByIds` (always generation 2).
-    Resolved {
-        depth: u32,
-        answer: Result<Vec<Value>, GraphError>,
-    },
 }
 
 /// The answers of generations 2 and later, kept by id so that their order of arrival
@@ -420,7 +420,7 @@ struct Answers {
     groups: BTreeMap<String, PrivilegedGroup>,
     eligibility: Vec<GroupScheduleInstance>,
     assignment: Vec<GroupScheduleInstance>,
-    /// Types getByIds answered, learnt when generation 2 is complete.
+    /// Types the look-ups of untyped ids found, learnt when their generation is complete.
     resolved: Vec<(String, PrincipalKind)>,
     /// Users an answer named (members, owners; PIM for Groups principals with `true`:
     /// users unless their type is known), learnt when their generation is complete so
@@ -528,7 +528,6 @@ impl Collection<'_> {
                     lookups,
                     answers,
                 } => self.on_batch(generation, depth, lookups, answers),
-                Event::Resolved { depth, answer } => self.on_resolved(depth, answer),
             }
             self.advance()?;
             if self.stopped || self.idle() {
@@ -727,70 +726,55 @@ impl Collection<'_> {
 
     /// Plans the look-ups a page's items name. Each is decided from the page alone, so
     /// the look-ups of generation 2 do not depend on which page came first:
-    /// - a role assignment names its holder's type (`$expand=principal`);
+    /// - an assignment, eligibility or schedule names its holder with its type
+    ///   (`$expand=principal`); a group holding a role is read with its members;
     /// - an approver rule names a user or a group;
-    /// - an eligibility names a principal of unknown type that is nearly always a user:
-    ///   it is looked up as a user at once (a service principal or group answers 404) and,
-    ///   unless typed elsewhere, resolved through getByIds when the reads are done;
-    /// - an active schedule names a holder its role assignment normally types: resolved
-    ///   when the reads are done, if still untyped.
+    /// - a holder Graph did not type (no expansion, or a type PIM Ready does not read) is
+    ///   looked up as each type when the reads are done, unless typed elsewhere.
     fn name_from_page(&mut self, dataset: Dataset, start: usize, depth: u32) {
+        fn holders<'p, T: 'p>(
+            all: Option<&'p [T]>,
+            start: usize,
+            of: impl Fn(&'p T) -> (&'p String, Option<&'p Principal>),
+        ) -> Vec<(String, PrincipalKind)> {
+            all.unwrap_or_default()
+                .get(start..)
+                .unwrap_or_default()
+                .iter()
+                .map(|item| {
+                    let (id, principal) = of(item);
+                    (
+                        id.clone(),
+                        principal.map_or(PrincipalKind::Unknown, Principal::kind),
+                    )
+                })
+                .collect()
+        }
         let s = &self.snapshot;
-        let mut typed: Vec<(String, PrincipalKind)> = Vec::new();
-        let mut eligible: Vec<String> = Vec::new();
-        let mut scheduled: Vec<String> = Vec::new();
         let mut approvers: Vec<(String, PrincipalKind)> = Vec::new();
-        match dataset {
-            Dataset::RoleAssignments => {
-                let all = s.role_assignments.as_deref().unwrap_or_default();
-                for a in all.get(start..).unwrap_or_default() {
-                    let kind = a
-                        .principal
-                        .as_ref()
-                        .map_or(PrincipalKind::Unknown, Principal::kind);
-                    match kind {
-                        PrincipalKind::Unknown => scheduled.push(a.principal_id.clone()),
-                        kind => typed.push((a.principal_id.clone(), kind)),
-                    }
-                }
-            }
-            Dataset::RoleEligibilityScheduleInstances => {
-                let all = s.role_eligibility_schedule_instances.as_deref();
-                let all = all.unwrap_or_default();
-                eligible.extend(
-                    all.get(start..)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|i| i.principal_id.clone()),
-                );
-            }
+        let named = match dataset {
+            Dataset::RoleAssignments => holders(s.role_assignments.as_deref(), start, |a| {
+                (&a.principal_id, a.principal.as_ref())
+            }),
+            Dataset::RoleEligibilityScheduleInstances => holders(
+                s.role_eligibility_schedule_instances.as_deref(),
+                start,
+                |i| (&i.principal_id, i.principal.as_ref()),
+            ),
+            Dataset::RoleAssignmentScheduleInstances => holders(
+                s.role_assignment_schedule_instances.as_deref(),
+                start,
+                |i| (&i.principal_id, i.principal.as_ref()),
+            ),
             Dataset::RoleEligibilitySchedules => {
-                let all = s.role_eligibility_schedules.as_deref().unwrap_or_default();
-                eligible.extend(
-                    all.get(start..)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|i| i.principal_id.clone()),
-                );
-            }
-            Dataset::RoleAssignmentScheduleInstances => {
-                let all = s.role_assignment_schedule_instances.as_deref();
-                let all = all.unwrap_or_default();
-                scheduled.extend(
-                    all.get(start..)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|i| i.principal_id.clone()),
-                );
+                holders(s.role_eligibility_schedules.as_deref(), start, |i| {
+                    (&i.principal_id, i.principal.as_ref())
+                })
             }
             Dataset::RoleAssignmentSchedules => {
-                let all = s.role_assignment_schedules.as_deref().unwrap_or_default();
-                scheduled.extend(
-                    all.get(start..)
-                        .unwrap_or_default()
-                        .iter()
-                        .map(|i| i.principal_id.clone()),
-                );
+                holders(s.role_assignment_schedules.as_deref(), start, |i| {
+                    (&i.principal_id, i.principal.as_ref())
+                })
             }
             Dataset::RoleManagementPolicies => {
                 let all = s.role_management_policies.as_deref().unwrap_or_default();
@@ -812,32 +796,27 @@ impl Collection<'_> {
                         approvers.push((id.clone(), PrincipalKind::Group));
                     }
                 }
+                Vec::new()
             }
-            _ => {}
-        }
-        for (id, kind) in typed {
-            if self.people.learn(&id, kind.clone()) {
-                // Groups holding a role: their members and owners hold it too.
-                if kind == PrincipalKind::Group {
-                    self.people.role_groups.insert(id.clone());
-                }
-                self.plan_principal(2, &id, &kind, depth);
+            _ => Vec::new(),
+        };
+        for (id, kind) in named {
+            if !self.people.learn(&id, kind.clone()) {
+                continue;
             }
+            if kind == PrincipalKind::Unknown {
+                self.people.named.insert(id);
+                continue;
+            }
+            // Groups holding a role: their members and owners hold it too.
+            if kind == PrincipalKind::Group {
+                self.people.role_groups.insert(id.clone());
+            }
+            self.plan_principal(2, &id, &kind, depth);
         }
         for (id, kind) in approvers {
             if self.people.learn(&id, kind.clone()) {
                 self.plan_principal(2, &id, &kind, depth);
-            }
-        }
-        for id in eligible {
-            if self.people.learn(&id, PrincipalKind::Unknown) {
-                self.people.named.insert(id.clone());
-                self.plan_principal(2, &id, &PrincipalKind::User, depth);
-            }
-        }
-        for id in scheduled {
-            if self.people.learn(&id, PrincipalKind::Unknown) {
-                self.people.named.insert(id);
             }
         }
     }
@@ -924,7 +903,8 @@ impl Collection<'_> {
     }
 
     /// Every tenant-wide read is done: check that something was read and that the
-    /// population is complete, then resolve what no read typed and close generation 2.
+    /// population is complete, then look up what no read typed as each type and close
+    /// generation 2.
     fn reads_done(&mut self) -> Result<(), CollectError> {
         if WAVE_1.iter().all(|(d, _)| self.snapshot.gap(*d).is_some()) {
             let first = &self.snapshot.gaps[0];
@@ -972,23 +952,15 @@ impl Collection<'_> {
             .filter(|id| !self.people.kinds.contains_key(*id))
             .cloned()
             .collect();
-        for id in &unknown {
-            self.plan_principal(2, id, &PrincipalKind::User, ready);
-        }
-        for chunk in unknown.chunks(GET_BY_IDS_LIMIT) {
-            let body = json!({ "ids": chunk, "types": ["user", "group", "servicePrincipal"] });
-            let client = Arc::clone(&self.client);
-            let events = self.events.clone();
-            self.sent(2);
-            self.tasks.spawn(async move {
-                let answer = client
-                    .post_collection("/v1.0/directoryObjects/getByIds", &body)
-                    .await;
-                let _ = events.send(Event::Resolved {
-                    depth: ready + 1,
-                    answer,
-                });
-            });
+        for id in unknown {
+            for lookup in [
+                Lookup::User(id.clone()),
+                Lookup::Group(id.clone()),
+                Lookup::ServicePrincipal(id.clone()),
+            ] {
+                self.plan(2, lookup, ready);
+            }
+            self.people.probing.insert(id);
         }
         self.generations[2].closed = true;
         Ok(())
@@ -1048,8 +1020,22 @@ impl Collection<'_> {
                     g.deepest = g.deepest.max(depth + pages.saturating_sub(1));
                     value
                 }
-                // A principal deleted since it was named: nothing to read, not a gap.
+                // A principal deleted since it was named (or, for an untyped id, not of
+                // this type): nothing to read, not a gap.
                 Err(e) if e.kind == GraphErrorKind::NotFound => continue,
+                // Graph refused to show this one principal: it stays, by id (and type),
+                // as unknown; the other answers stand.
+                Err(e) if e.kind == GraphErrorKind::PermissionDenied => {
+                    if let Some(unknown) = self.unknown_principal(&lookup) {
+                        self.answers
+                            .principals
+                            .entry(unknown.id.clone())
+                            .or_insert(unknown);
+                        continue;
+                    }
+                    self.fail(dataset, e);
+                    continue;
+                }
                 Err(e) => {
                     self.fail(dataset, e);
                     continue;
@@ -1061,22 +1047,56 @@ impl Collection<'_> {
         }
     }
 
+    /// What is known of a principal whose look-up Graph refused: its id, and its type
+    /// unless it was being looked up as every type. `None` for look-ups that are not of
+    /// one principal (members, sign-in activity, PIM for Groups).
+    fn unknown_principal(&self, lookup: &Lookup) -> Option<Principal> {
+        let (id, odata_type) = match lookup {
+            Lookup::User(id) => (id, "#microsoft.graph.user"),
+            Lookup::Group(id) => (id, "#microsoft.graph.group"),
+            Lookup::ServicePrincipal(id) => (id, "#microsoft.graph.servicePrincipal"),
+            _ => return None,
+        };
+        let probing = self.people.probing.contains(id);
+        Some(Principal {
+            id: id.clone(),
+            odata_type: (!probing).then(|| odata_type.to_owned()),
+            ..Principal::default()
+        })
+    }
+
     fn store_answer(&mut self, lookup: Lookup, value: Value) -> Result<(), GraphError> {
+        let probing = match &lookup {
+            Lookup::User(id) | Lookup::Group(id) | Lookup::ServicePrincipal(id) => {
+                self.people.probing.contains(id)
+            }
+            _ => false,
+        };
         let a = &mut self.answers;
         let owners = matches!(lookup, Lookup::Owners(_));
         let eligible = matches!(lookup, Lookup::GroupEligibility(_));
         match lookup {
             Lookup::User(id) => {
-                a.principals
-                    .insert(id.clone(), principal(value, &id, "#microsoft.graph.user")?);
+                let p = principal(value, &id, "#microsoft.graph.user")?;
+                if probing {
+                    a.resolved.push((id.clone(), PrincipalKind::User));
+                }
+                a.principals.insert(id, p);
             }
             Lookup::ServicePrincipal(id) => {
                 let p = principal(value, &id, "#microsoft.graph.servicePrincipal")?;
+                if probing {
+                    a.resolved
+                        .push((id.clone(), PrincipalKind::ServicePrincipal));
+                }
                 a.principals.insert(id, p);
             }
             Lookup::Group(id) => {
-                a.principals
-                    .insert(id.clone(), principal(value, &id, "#microsoft.graph.group")?);
+                let p = principal(value, &id, "#microsoft.graph.group")?;
+                if probing {
+                    a.resolved.push((id.clone(), PrincipalKind::Group));
+                }
+                a.principals.insert(id, p);
             }
             Lookup::SignIn(id) => {
                 a.sign_ins.insert(id.clone(), sign_in(&value, &id)?);
@@ -1119,17 +1139,6 @@ impl Collection<'_> {
             }
         }
         Ok(())
-    }
-
-    fn on_resolved(&mut self, depth: u32, answer: Result<Vec<Value>, GraphError>) {
-        self.answered(2, depth);
-        match answer.and_then(|values| parse::<Principal>(Dataset::PrivilegedPrincipals, values)) {
-            Ok(objects) => self.answers.resolved.extend(objects.into_iter().map(|p| {
-                let kind = p.kind();
-                (p.id, kind)
-            })),
-            Err(e) => self.fail(Dataset::PrivilegedPrincipals, e),
-        }
     }
 
     /// The principal datasets from the answers, sorted by id (and group), whatever
@@ -1347,7 +1356,7 @@ fn sign_in(value: &Value, id: &str) -> Result<SignInActivity, GraphError> {
 }
 
 /// The organization Graph answered for must be the tenant asked for.
-fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError> {
+pub fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError> {
     let asked = asked.trim();
     let matches = if is_guid(asked) {
         org.id.eq_ignore_ascii_case(asked)

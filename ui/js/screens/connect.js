@@ -42,7 +42,12 @@ export function connectScreen() {
   h("label", { for: "tenant" }, "Tenant domain or id"), tenantInput,
   h("label", { for: "cloud" }, "Cloud"), cloudSelect,
   h("details", {}, h("summary", {}, "Advanced"), h("label", { for: "client-id" }, "Client id (your own app registration)"), clientInput,
-    h("div", { class: "check-row" }, deviceCode, h("label", { for: "use-device-code" }, "Sign in with a code on another device (instead of this computer's browser)"))),
+    h("div", { class: "check-row" }, deviceCode, h("label", { for: "use-device-code" }, "Sign in with a code on another device (instead of this computer's browser)")),
+    h("p", { class: "muted" }, "Before the assessment meeting: sign in and read each dataset once, to see which permission or directory role is missing and what to ask the tenant's admin."),
+    h("button", { type: "button", id: "check-access", onclick: () => {
+      if (!tenantInput.reportValidity()) return;
+      startAccessCheck(tenantInput.value.trim(), cloudSelect.value, clientInput.value.trim() || null, deviceCode.checked ? "device_code" : "browser");
+    } }, "Check access")),
   h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Sign in and assess")));
 
   return h("div", { class: "screen connect" },
@@ -153,6 +158,39 @@ async function startSignIn(tenant, cloud, clientId, method) {
   } catch (e) {
     const err = asAppError(e);
     if (err.kind === "cancelled") { toast("Cancelled."); go("connect"); } else replace(main, errorPanel(err, "Could not assess the tenant"));
+  } finally {
+    view.stop();
+  }
+}
+
+/**
+ * Advanced > "Check access": sign in, read each dataset once, show what is missing.
+ * @param {string} tenant @param {string} cloud @param {string | null} clientId @param {string} method
+ */
+async function startAccessCheck(tenant, cloud, clientId, method) {
+  const view = progressView(`Checking access to ${tenant}`);
+  state.screen = "progress";
+  renderChrome();
+  replace(main, view.root);
+  try {
+    const signedIn = /** @type {any} */ (await call("sign_in", { request: { tenant, cloud, client_id: clientId, method }, onEvent: channel(() => {}) }));
+    view.status.textContent = "Reading each dataset once…";
+    const check = /** @type {any} */ (await call("check_access", { tenantId: signedIn.tenant_id }));
+    const rows = /** @type {any[]} */ (check.rows);
+    replace(main, h("div", { class: "screen access-check" },
+      h("section", { class: "panel" },
+        h("h1", {}, `Access to ${tenant}`),
+        h("p", { class: check.access_missing ? "error-message" : "muted", role: "status" }, check.access_missing
+          ? "Some data cannot be read with this sign-in: ask the tenant's admin for what the last column names."
+          : "Every read the tenant's licences permit works."),
+        h("table", { class: "access-table" },
+          h("thead", {}, h("tr", {}, h("th", {}, "Dataset"), h("th", {}, "Readable"), h("th", {}, "Missing"), h("th", {}, "Ask the tenant's admin"))),
+          h("tbody", {}, rows.map((r) => h("tr", { class: `access-${r.readable.replace(" ", "-")}` },
+            h("td", {}, r.label), h("td", {}, r.readable), h("td", {}, r.missing), h("td", {}, r.ask))))),
+        h("div", { class: "row" }, h("button", { class: "primary", onclick: () => go("connect") }, "Back")))));
+  } catch (e) {
+    const err = asAppError(e);
+    if (err.kind === "cancelled") { toast("Cancelled."); go("connect"); } else replace(main, errorPanel(err, "Could not check access"));
   } finally {
     view.stop();
   }

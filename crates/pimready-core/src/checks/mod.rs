@@ -263,7 +263,14 @@ impl CheckDef {
             let summary = format!("Not assessed: could not read {}.", what.join("; "));
             return self.finding(Status::NotAssessed, summary, Vec::new(), missing);
         }
-        let outcome = (self.evaluate)(ctx);
+        let mut outcome = (self.evaluate)(ctx);
+        if self
+            .data
+            .iter()
+            .any(|d| matches!(d, Dataset::PrivilegedPrincipals | Dataset::PrivilegedGroups))
+        {
+            withhold_on_unknown_principals(ctx, &mut outcome);
+        }
         self.finding(
             outcome.status,
             outcome.summary,
@@ -271,6 +278,43 @@ impl CheckDef {
             outcome.missing_data,
         )
     }
+}
+
+/// Privileged principals Graph showed only by id (and type): a look-up refused, or an
+/// answer with limited information. A check that reads principals cannot pass while one
+/// of them is unknown; it names each of them.
+fn withhold_on_unknown_principals(ctx: &CheckContext<'_>, outcome: &mut Outcome) {
+    let mut unknown: Vec<&Principal> = Vec::new();
+    for h in &ctx.population.holdings {
+        let principal = ctx
+            .snapshot
+            .principal(&h.principal_id)
+            .or(h.principal.as_ref());
+        if let Some(p) = principal.filter(|p| p.is_unknown())
+            && !unknown.iter().any(|u| same_id(&u.id, &p.id))
+        {
+            unknown.push(p);
+        }
+    }
+    if unknown.is_empty() {
+        return;
+    }
+    let names: Vec<String> = unknown.iter().map(|p| p.label()).collect();
+    let detail = format!(
+        "Microsoft Graph did not show {} privileged principal(s) to this sign-in (the look-up was refused, or only the id and type were returned): {}",
+        unknown.len(),
+        names.join("; ")
+    );
+    if outcome.status == Status::Pass {
+        outcome.status = Status::NotAssessed;
+        outcome.summary = format!("Not assessed: {detail}.");
+    }
+    outcome.missing_data.push(MissingData {
+        dataset: Dataset::PrivilegedPrincipals,
+        reason: GapReason::PermissionDenied,
+        detail,
+        missing_scope: None,
+    });
 }
 
 fn missing_data(snapshot: &TenantSnapshot, dataset: Dataset) -> MissingData {
@@ -448,7 +492,7 @@ pub(crate) fn holding_evidence(
     detail: impl Into<String>,
 ) -> Evidence {
     let principal = principal_of(ctx, h);
-    let display_name = principal.map_or_else(|| h.principal_id.clone(), |p| p.name().to_owned());
+    let display_name = principal.map_or_else(|| h.principal_id.clone(), Principal::label);
     let principal_name =
         principal.and_then(|p| p.user_principal_name.clone().or_else(|| p.app_id.clone()));
     let assignment_type = match &h.via_group_name.as_ref().or(h.via_group.as_ref()) {

@@ -1534,3 +1534,49 @@ fn appendix_documents_every_check() {
     }
     assert_eq!(appendix.matches("```powershell").count(), catalog().len());
 }
+
+/// A privileged user Graph showed only by id and type (look-up refused, or limited
+/// information): no check that reads principals passes, each names the unknown one, and a
+/// failure found on the others stands.
+#[test]
+fn unknown_principals_withhold_passes_and_are_named() {
+    let good = good();
+    let mut fx = good.clone();
+    let unknown = fx.user("ada");
+    unknown.display_name = None;
+    unknown.user_principal_name = None;
+    unknown.mail = None;
+    let before = good.findings();
+    let after = fx.findings();
+    let mut withheld = 0;
+    for (b, a) in before.iter().zip(&after) {
+        let reads_principals = check_def(&a.id)
+            .unwrap()
+            .data
+            .iter()
+            .any(|d| matches!(d, Dataset::PrivilegedPrincipals | Dataset::PrivilegedGroups));
+        if !reads_principals {
+            assert_eq!(a.status, b.status, "{}", a.id);
+            continue;
+        }
+        assert_ne!(
+            a.status,
+            Status::Pass,
+            "{} passed with an unknown principal",
+            a.id
+        );
+        if b.status == Status::Pass {
+            withheld += 1;
+            assert_eq!(a.status, Status::NotAssessed, "{}", a.id);
+        }
+        let named = a
+            .missing_data
+            .iter()
+            .any(|m| m.detail.contains("unknown user ada"));
+        assert!(named, "{}: {:?}", a.id, a.missing_data);
+    }
+    assert!(withheld >= 3, "{withheld}");
+    let mut fail = fx.clone();
+    fail.user("sam").on_premises_sync_enabled = Some(true);
+    assert_eq!(fail.run("ADM-03").status, Fail);
+}

@@ -291,6 +291,32 @@ impl Principal {
         }
     }
 
+    /// Graph told nothing but the object's id (and perhaps its type): it refused the
+    /// look-up, or answered with limited information because the token may not read
+    /// objects of this type. Nothing about it is known, so no check may pass on it.
+    pub fn is_unknown(&self) -> bool {
+        self.display_name.is_none() && self.user_principal_name.is_none() && self.app_id.is_none()
+    }
+
+    /// A name fit for a report that says when the object could not be read:
+    /// "unknown user 0a1b…" rather than a bare id or an empty name.
+    pub fn label(&self) -> String {
+        if self.is_unknown() {
+            let kind = match self.kind() {
+                PrincipalKind::User => "user",
+                PrincipalKind::Group => "group",
+                PrincipalKind::ServicePrincipal => "service principal",
+                PrincipalKind::Unknown => "directory object",
+            };
+            format!(
+                "unknown {kind} {} (not readable with the granted permissions)",
+                self.id
+            )
+        } else {
+            self.name().to_owned()
+        }
+    }
+
     /// A name fit for a report: display name, else UPN, else id.
     pub fn name(&self) -> &str {
         self.display_name
@@ -371,6 +397,9 @@ pub struct RoleScheduleInstance {
     pub role_assignment_origin_id: Option<String>,
     pub role_assignment_schedule_id: Option<String>,
     pub role_eligibility_schedule_id: Option<String>,
+    /// `$expand=principal`: who holds it, with its `@odata.type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Principal>,
 }
 
 impl RoleScheduleInstance {
@@ -395,6 +424,9 @@ pub struct RoleSchedule {
     pub created_using: Option<String>,
     pub modified_date_time: Option<DateTime<Utc>>,
     pub schedule_info: Option<RequestSchedule>,
+    /// `$expand=principal`: who holds it, with its `@odata.type`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub principal: Option<Principal>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]

@@ -406,6 +406,21 @@ impl TenantSnapshot {
                     .flat_map(|g| g.members.iter().chain(&g.owners))
                     .find(|p| p.id == id)
             })
+            .or_else(|| {
+                let instances = self
+                    .role_eligibility_schedule_instances
+                    .iter()
+                    .chain(&self.role_assignment_schedule_instances)
+                    .flatten()
+                    .filter_map(|i| i.principal.as_ref());
+                let schedules = self
+                    .role_eligibility_schedules
+                    .iter()
+                    .chain(&self.role_assignment_schedules)
+                    .flatten()
+                    .filter_map(|s| s.principal.as_ref());
+                instances.chain(schedules).find(|p| p.id == id)
+            })
     }
 
     pub fn to_json(&self) -> String {

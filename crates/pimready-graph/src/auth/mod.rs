@@ -15,6 +15,7 @@ mod error;
 mod http;
 pub(crate) mod jwt;
 mod loopback;
+pub mod permissions;
 mod profiles;
 pub mod scopes;
 mod session;
@@ -33,6 +34,7 @@ pub use cache::{
 pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
 pub use error::AuthError;
 pub use loopback::{BrowserOpener, SystemBrowser};
+pub use permissions::{REQUESTS, RequestPermission, granted_scopes};
 pub use profiles::{ProfileStore, TenantProfile};
 pub use scopes::{SCOPES, Scope};
 pub use session::Session;

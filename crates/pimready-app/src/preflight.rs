@@ -1,0 +1,422 @@
+//! Preflight: before the assessment meeting, can the signed-in account read each dataset?
+//!
+//! Each dataset is read once, with the request the collector sends (its first page only;
+//! `$top=1` where Graph documents `$top`), and every refusal is explained from the table
+//! of documented permissions ([`pimready_graph::auth::permissions`]): the delegated
+//! permission the token lacks, or, when the token has it, the directory role the account
+//! lacks, and what to ask the tenant's admin. A dataset the tenant's licence withholds
+//! (PIM without Entra ID P2, sign-in activity without P1) is a licence finding, not a
+//! permission problem.
+
+use std::sync::Arc;
+
+use pimready_core::snapshot::{Dataset, Organization, Principal, PrincipalKind};
+use pimready_graph::auth::permissions::{self, RequestPermission};
+use pimready_graph::client::{GraphClient, GraphError, GraphErrorKind};
+use pimready_graph::collect::{CollectConfig, CollectError, Lookup, WAVE_1, check_tenant};
+use pimready_graph::token::TokenSource;
+use serde::Serialize;
+
+use crate::connect::Connection;
+use crate::problem::Result;
+
+/// Whether one dataset can be read, and if not, why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Access {
+    Readable,
+    /// The tenant's licences withhold it: a licence finding, not a permission problem.
+    NotLicensed {
+        licence: String,
+    },
+    /// The token lacks this delegated permission (when the token does not list its
+    /// scopes, the documented one it most likely lacks).
+    MissingPermission {
+        permission: String,
+    },
+    /// The token has the permission; the signed-in account needs one of these roles.
+    MissingRole {
+        roles: Vec<String>,
+    },
+    /// Nothing in the tenant to try it on (no principal of that kind holds a role).
+    NotTested {
+        reason: String,
+    },
+    /// Graph failed otherwise (5xx beyond the retries, an unexpected answer).
+    Failed {
+        detail: String,
+    },
+}
+
+impl Access {
+    /// "yes", "no", "licence", "not tested": the table's second column.
+    pub fn readable_label(&self) -> &'static str {
+        match self {
+            Access::Readable => "yes",
+            Access::NotLicensed { .. } => "licence",
+            Access::NotTested { .. } => "not tested",
+            Access::MissingPermission { .. }
+            | Access::MissingRole { .. }
+            | Access::Failed { .. } => "no",
+        }
+    }
+
+    /// What is missing, in a few words.
+    pub fn missing(&self) -> String {
+        match self {
+            Access::Readable => String::new(),
+            Access::NotLicensed { licence } => format!("licence: {licence}"),
+            Access::MissingPermission { permission } => format!("permission {permission}"),
+            Access::MissingRole { roles } => format!("directory role: {}", roles.join(" or ")),
+            Access::NotTested { reason } => reason.clone(),
+            Access::Failed { detail } => detail.clone(),
+        }
+    }
+}
+
+/// One line of the preflight table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightRow {
+    pub dataset: Dataset,
+    /// The dataset's human label.
+    pub label: String,
+    /// The request tried (method and path, without the query).
+    pub request: String,
+    pub access: Access,
+    /// What to ask the tenant's admin; empty when nothing is needed.
+    pub ask: String,
+    /// The Microsoft Graph page documenting the request's permissions.
+    pub doc: String,
+}
+
+/// The preflight table, one row per dataset in [`Dataset::ALL`] order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightReport {
+    pub rows: Vec<PreflightRow>,
+    /// The delegated permissions the token says it carries (JWT `scp`), when it says.
+    pub granted: Option<Vec<String>>,
+}
+
+impl PreflightReport {
+    /// A permission or a directory role is missing, or a read failed: the assessment
+    /// would have gaps the tenant's admin can close (the CLI exits 4).
+    pub fn access_missing(&self) -> bool {
+        self.rows.iter().any(|r| {
+            matches!(
+                r.access,
+                Access::MissingPermission { .. }
+                    | Access::MissingRole { .. }
+                    | Access::Failed { .. }
+            )
+        })
+    }
+
+    /// The table as plain text: dataset, readable, what is missing, what to ask.
+    pub fn table(&self) -> String {
+        use std::fmt::Write as _;
+        let header = ["Dataset", "Readable", "Missing", "Ask the tenant's admin"];
+        let cells: Vec<[String; 4]> = self
+            .rows
+            .iter()
+            .map(|r| {
+                [
+                    r.label.clone(),
+                    r.access.readable_label().to_owned(),
+                    r.access.missing(),
+                    r.ask.clone(),
+                ]
+            })
+            .collect();
+        let width = |i: usize| {
+            cells
+                .iter()
+                .map(|c| c[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        };
+        let widths = [width(0), width(1), width(2)];
+        let mut out = String::new();
+        let mut line = |c: [&str; 4]| {
+            let _ = writeln!(
+                out,
+                "{:w0$}  {:w1$}  {:w2$}  {}",
+                c[0],
+                c[1],
+                c[2],
+                c[3],
+                w0 = widths[0],
+                w1 = widths[1],
+                w2 = widths[2]
+            );
+        };
+        line(header);
+        for c in &cells {
+            line([&c[0], &c[1], &c[2], &c[3]]);
+        }
+        out.lines()
+            .map(str::trim_end)
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n"
+    }
+}
+
+/// Checks the connected tenant.
+pub async fn check(connection: &Connection) -> Result<PreflightReport> {
+    let config = connection.target.collect_config(&connection.tenant_id)?;
+    Ok(probe(&config, connection.tokens.clone()).await?)
+}
+
+/// Reads each dataset once and explains every refusal. Fails only when nothing can be
+/// asked at all: the token is refused, Graph is unreachable, or it answers for another
+/// tenant.
+pub async fn probe(
+    config: &CollectConfig,
+    tokens: Arc<dyn TokenSource>,
+) -> std::result::Result<PreflightReport, CollectError> {
+    let token = tokens.access_token().await?;
+    let granted = permissions::granted_scopes(&token);
+    let client = GraphClient::new(config.endpoints.graph.clone(), tokens, config.graph.clone())
+        .map_err(|e| CollectError::Setup(e.detail))?;
+    let mut answers: Vec<(Dataset, String, Outcome)> = Vec::new();
+    let mut holders: Vec<Principal> = Vec::new();
+    for (dataset, url) in WAVE_1 {
+        let url = match dataset {
+            // accessreviewset-list-definitions documents `$top`.
+            Dataset::AccessReviews => format!("{url}?$top=1"),
+            _ => url.to_owned(),
+        };
+        let page = client.first_page(&url).await;
+        if let Err(e) = &page {
+            match e.kind {
+                GraphErrorKind::Unauthorized if dataset == Dataset::Organization => {
+                    return Err(CollectError::SignIn(e.detail.clone()));
+                }
+                GraphErrorKind::Unreachable => {
+                    return Err(CollectError::Unreachable {
+                        host: client.host().to_string(),
+                        detail: e.detail.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        if let Ok(page) = &page {
+            if dataset == Dataset::Organization
+                && let Some(org) = page
+                    .items
+                    .first()
+                    .and_then(|v| serde_json::from_value::<Organization>(v.clone()).ok())
+            {
+                check_tenant(&config.tenant, &org)?;
+            }
+            holders.extend(
+                page.items
+                    .iter()
+                    .filter_map(|v| v.get("principal"))
+                    .filter_map(|p| serde_json::from_value::<Principal>(p.clone()).ok()),
+            );
+        }
+        answers.push((dataset, url, page.map(|_| ()).map_err(Why::Graph)));
+    }
+    let first = |kind: PrincipalKind| {
+        holders
+            .iter()
+            .find(|p| p.kind() == kind && !p.is_unknown())
+            .or_else(|| holders.iter().find(|p| p.kind() == kind))
+            .map(|p| p.id.clone())
+    };
+    let user = first(PrincipalKind::User);
+    let group = first(PrincipalKind::Group);
+    let app = first(PrincipalKind::ServicePrincipal);
+    // An object look-up per principal kind the tenant has; a filter no group matches
+    // still proves PIM for Groups can be read.
+    let no_group = "00000000-0000-0000-0000-000000000000".to_owned();
+    let lookups: Vec<(Dataset, Option<Lookup>, &str)> = vec![
+        (
+            Dataset::PrivilegedPrincipals,
+            user.clone().map(Lookup::User),
+            "no user holds a directory role",
+        ),
+        (
+            Dataset::PrivilegedPrincipals,
+            app.map(Lookup::ServicePrincipal),
+            "",
+        ),
+        (
+            Dataset::SignInActivity,
+            user.map(Lookup::SignIn),
+            "no user holds a directory role",
+        ),
+        (
+            Dataset::PrivilegedGroups,
+            group.clone().map(Lookup::Members),
+            "no group holds a directory role",
+        ),
+        (
+            Dataset::GroupEligibilityScheduleInstances,
+            Some(Lookup::GroupEligibility(
+                group.clone().unwrap_or(no_group.clone()),
+            )),
+            "",
+        ),
+        (
+            Dataset::GroupAssignmentScheduleInstances,
+            Some(Lookup::GroupAssignment(group.unwrap_or(no_group))),
+            "",
+        ),
+    ];
+    for (dataset, lookup, untested) in lookups {
+        let Some(lookup) = lookup else {
+            if !untested.is_empty() {
+                answers.push((
+                    dataset,
+                    String::new(),
+                    Err(Why::Untested(untested.to_owned())),
+                ));
+            }
+            continue;
+        };
+        let url = format!("/v1.0{}", lookup.url());
+        let answer = client.get_object(&url).await.map(|_| ());
+        answers.push((dataset, url, answer.map_err(Why::Graph)));
+    }
+    let rows = Dataset::ALL
+        .iter()
+        .map(|d| row(*d, &answers, granted.as_deref()))
+        .collect();
+    Ok(PreflightReport { rows, granted })
+}
+
+/// A read's result: done, refused or failed by Graph, or not tried.
+type Outcome = std::result::Result<(), Why>;
+
+#[derive(Debug)]
+enum Why {
+    Graph(GraphError),
+    Untested(String),
+}
+
+/// The licence a dataset needs, named in a licence finding.
+fn licence_of(dataset: Dataset) -> &'static str {
+    match dataset {
+        Dataset::SignInActivity | Dataset::ConditionalAccessPolicies => {
+            "Microsoft Entra ID P1 or P2"
+        }
+        _ => "Microsoft Entra ID P2 or Microsoft Entra ID Governance",
+    }
+}
+
+/// A dataset's row: readable when every read of it worked; else the first refusal,
+/// explained.
+fn row(
+    dataset: Dataset,
+    answers: &[(Dataset, String, Outcome)],
+    granted: Option<&[String]>,
+) -> PreflightRow {
+    let mine: Vec<&(Dataset, String, Outcome)> =
+        answers.iter().filter(|(d, _, _)| *d == dataset).collect();
+    let failed = mine
+        .iter()
+        .find(|(_, _, o)| matches!(o, Err(Why::Graph(_))))
+        .or_else(|| mine.iter().find(|(_, _, o)| o.is_ok()))
+        .or_else(|| mine.first())
+        .copied();
+    let (url, outcome) = failed.map_or(("", None), |(_, url, o)| (url.as_str(), Some(o)));
+    let path = url.split('?').next().unwrap_or_default();
+    let path = path.strip_prefix("/v1.0").unwrap_or(path);
+    let documented = permissions::for_request(path, dataset);
+    let (access, ask) = match outcome {
+        None => (
+            Access::NotTested {
+                reason: "not read".to_owned(),
+            },
+            String::new(),
+        ),
+        Some(Ok(())) => (Access::Readable, String::new()),
+        Some(Err(Why::Untested(reason))) => (
+            Access::NotTested {
+                reason: reason.clone(),
+            },
+            String::new(),
+        ),
+        Some(Err(Why::Graph(e))) => explain(dataset, e, documented, granted),
+    };
+    PreflightRow {
+        dataset,
+        label: dataset.label().to_owned(),
+        request: if path.is_empty() {
+            String::new()
+        } else {
+            format!("GET {path}")
+        },
+        access,
+        ask,
+        doc: documented.map(|r| r.doc.to_owned()).unwrap_or_default(),
+    }
+}
+
+/// Why Graph refused a read, and what to ask the tenant's admin.
+fn explain(
+    dataset: Dataset,
+    e: &GraphError,
+    documented: Option<&RequestPermission>,
+    granted: Option<&[String]>,
+) -> (Access, String) {
+    let failed = || {
+        (
+            Access::Failed {
+                detail: e.detail.clone(),
+            },
+            "Run the check again later; if it keeps failing, the detail names the answer Graph gave.".to_owned(),
+        )
+    };
+    match e.kind {
+        GraphErrorKind::NotLicensed => {
+            let licence = licence_of(dataset);
+            (
+                Access::NotLicensed {
+                    licence: licence.to_owned(),
+                },
+                format!(
+                    "Nothing to grant: without {licence} this data does not exist yet; the report shows it as a licence finding."
+                ),
+            )
+        }
+        GraphErrorKind::PermissionDenied | GraphErrorKind::Unauthorized => {
+            let Some(row) = documented else {
+                return failed();
+            };
+            let has =
+                |p: &str| granted.is_some_and(|g| g.iter().any(|s| s.eq_ignore_ascii_case(p)));
+            let missing = match granted {
+                Some(_) if !row.permissions.iter().any(|p| has(p)) => row.permissions.first(),
+                Some(_) => row.also.iter().find(|p| !has(p)),
+                // The token does not list its scopes: name the one this read adds.
+                None => row.also.first().or(row.permissions.first()),
+            };
+            if let Some(permission) = missing {
+                return (
+                    Access::MissingPermission {
+                        permission: (*permission).to_owned(),
+                    },
+                    format!(
+                        "Grant admin consent for the delegated Microsoft Graph permission {permission} to the app PIM Ready signs in with (Entra admin center > Enterprise applications > the app > Permissions)."
+                    ),
+                );
+            }
+            let roles: Vec<String> = if row.roles.is_empty() {
+                vec!["Global Reader".to_owned()]
+            } else {
+                row.roles.iter().map(|r| (*r).to_owned()).collect()
+            };
+            let ask = format!(
+                "Assign the signed-in account the directory role {} (Global Reader reads every dataset PIM Ready needs).",
+                roles.join(" or ")
+            );
+            (Access::MissingRole { roles }, ask)
+        }
+        _ => failed(),
+    }
+}
