@@ -33,53 +33,7 @@ pub fn compose(c: &mut Composer, rows: &[PortfolioRow], o: &ReportOptions) {
     );
     c.space(10.0);
 
-    let top = c.y;
-    let gap = 10.0;
-    let tw = (c.content_w() - 3.0 * gap) / 4.0;
-    let x = c.left;
-    let below_c = assessed
-        .iter()
-        .filter(|(_, s)| s.score_percent < 70.0)
-        .count() as u32;
-    let unlicensed = assessed.iter().filter(|(_, s)| !s.pim_capable).count() as u32;
-    let standing: u32 = assessed.iter().map(|(_, s)| s.standing_admins).sum();
-    tile(
-        c,
-        x,
-        top,
-        tw,
-        assessed.len() as u32,
-        "tenants assessed",
-        false,
-    );
-    tile(
-        c,
-        x + tw + gap,
-        top,
-        tw,
-        below_c,
-        "score below 70 (grade D or F)",
-        below_c > 0,
-    );
-    tile(
-        c,
-        x + 2.0 * (tw + gap),
-        top,
-        tw,
-        unlicensed,
-        "without a PIM licence (no P2 or Governance)",
-        unlicensed > 0,
-    );
-    tile(
-        c,
-        x + 3.0 * (tw + gap),
-        top,
-        tw,
-        standing,
-        "standing privileged accounts in all",
-        standing > 0,
-    );
-    c.y = top + 54.0 + 10.0;
+    portfolio_tiles(c, &assessed);
 
     heading(c, "Tenants");
     if assessed.is_empty() {
@@ -140,7 +94,75 @@ pub fn compose(c: &mut Composer, rows: &[PortfolioRow], o: &ReportOptions) {
         );
     }
 
-    if !failed.is_empty() {
+    failed_tenants(c, &failed, assessed.is_empty());
+    headers_and_footers(
+        c,
+        &format!(
+            "portfolio of {}",
+            plural(rows.len() as u32, "tenant", "tenants")
+        ),
+        &o.branding.confidentiality,
+        0,
+    );
+}
+
+/// Four figures across the batch: assessed, below C, unlicensed, standing admins.
+fn portfolio_tiles(c: &mut Composer, assessed: &[(&PortfolioRow, &TenantSummary)]) {
+    let top = c.y;
+    let gap = 10.0;
+    let tw = (c.content_w() - 3.0 * gap) / 4.0;
+    let x = c.left;
+    let below_c = assessed
+        .iter()
+        .filter(|(_, s)| s.score_percent < 70.0)
+        .count() as u32;
+    let unlicensed = assessed.iter().filter(|(_, s)| !s.pim_capable).count() as u32;
+    let standing: u32 = assessed.iter().map(|(_, s)| s.standing_admins).sum();
+    tile(
+        c,
+        x,
+        top,
+        tw,
+        assessed.len() as u32,
+        "tenants assessed",
+        false,
+    );
+    tile(
+        c,
+        x + tw + gap,
+        top,
+        tw,
+        below_c,
+        "score below 70 (grade D or F)",
+        below_c > 0,
+    );
+    tile(
+        c,
+        x + 2.0 * (tw + gap),
+        top,
+        tw,
+        unlicensed,
+        "without a PIM licence (no P2 or Governance)",
+        unlicensed > 0,
+    );
+    tile(
+        c,
+        x + 3.0 * (tw + gap),
+        top,
+        tw,
+        standing,
+        "standing privileged accounts in all",
+        standing > 0,
+    );
+    c.y = top + 54.0 + 10.0;
+}
+
+/// The tenants whose run failed, each with why.
+fn failed_tenants(c: &mut Composer, failed: &[(&PortfolioRow, &String)], none_assessed: bool) {
+    if failed.is_empty() {
+        return;
+    }
+    {
         heading(c, "Tenants that could not be assessed");
         let rows: Vec<Vec<Cell>> = failed
             .iter()
@@ -153,7 +175,7 @@ pub fn compose(c: &mut Composer, rows: &[PortfolioRow], o: &ReportOptions) {
         );
         c.space(4.0);
         c.paragraph(
-            if assessed.is_empty() {
+            if none_assessed {
                 "Run the batch again once the cause is fixed."
             } else {
                 "Run the batch again for these tenants once the cause is fixed; the others need not be repeated."
@@ -161,13 +183,4 @@ pub fn compose(c: &mut Composer, rows: &[PortfolioRow], o: &ReportOptions) {
             Style::new(Face::Regular, 8.0, MUTED),
         );
     }
-    headers_and_footers(
-        c,
-        &format!(
-            "portfolio of {}",
-            plural(rows.len() as u32, "tenant", "tenants")
-        ),
-        &o.branding.confidentiality,
-        0,
-    );
 }

@@ -10,7 +10,7 @@ use super::layout::{Cell, Column, Composer, Face, Rgb8, Style, TableStyle};
 use crate::ReportOptions;
 use pimready_core::assessment::Assessment;
 use pimready_core::finding::{Category, Finding, Severity, Status};
-use pimready_core::licensing::LicencePath;
+use pimready_core::licensing::{LicencePath, LicenceSource};
 
 pub(super) const INK: Rgb8 = Rgb8(33, 37, 41);
 pub(super) const MUTED: Rgb8 = Rgb8(100, 106, 115);
@@ -463,6 +463,18 @@ pub(super) fn tile(
 fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     section_title(c, "Executive summary");
     let client = client_name(a, o);
+    key_figures(c, a, o);
+    heading(c, "In brief");
+    for s in summary_sentences(a, &client) {
+        c.paragraph(&s, Style::new(Face::Regular, 10.5, INK));
+        c.space(4.0);
+    }
+    licence_verdict_box(c, a);
+    top_risks(c, a);
+}
+
+/// The gauge, four key figures beside it, and the score sparkline when there is a trend.
+fn key_figures(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     let top = c.y;
     gauge(c, a, c.left, top);
     // Key figures, right of the gauge.
@@ -511,13 +523,10 @@ fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
         super::since::sparkline(c, &history.trend, gx, top + 128.0, gw);
         c.y = top + 128.0 + super::since::SPARKLINE_H + 8.0;
     }
+}
 
-    heading(c, "In brief");
-    for s in summary_sentences(a, &client) {
-        c.paragraph(&s, Style::new(Face::Regular, 10.5, INK));
-        c.space(4.0);
-    }
-
+/// The licence verdict in a box whose edge says whether PIM is licensed.
+fn licence_verdict_box(c: &mut Composer, a: &Assessment) {
     heading(c, "Licence verdict");
     let verdict = licence_verdict(a);
     let vstyle = Style::new(Face::Bold, 10.5, INK);
@@ -540,7 +549,10 @@ fn executive_summary(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     let (x, w) = (c.left + 14.0, c.content_w() - 24.0);
     c.paragraph_at(&verdict, vstyle, x, w);
     c.y = top + h + 4.0;
+}
 
+/// The critical and high failures, as many as fit on the summary page.
+fn top_risks(c: &mut Composer, a: &Assessment) {
     heading(c, "Top risks");
     let mut risks: Vec<&Finding> = a
         .checks
@@ -598,15 +610,44 @@ fn licensing(c: &mut Composer, a: &Assessment) {
     let l = &a.licensing;
     c.paragraph(&licence_verdict(a), Style::new(Face::Bold, 10.5, INK));
     c.space(6.0);
+    licence_sources(c, &l.sources);
+    c.space(8.0);
+    heading(c, "Seats");
+    let s = &l.seats;
+    c.paragraph(
+        &format!(
+            "Users in PIM scope (need a seat): {}.   Seats available: {}.   Shortfall: {}.",
+            s.in_scope, s.available, s.shortfall
+        ),
+        BODY,
+    );
+    c.space(6.0);
+    cost_options(c, a);
+    c.space(8.0);
+    heading(c, "Recommendation");
+    c.paragraph(&a.cost.recommendation, BODY);
+    c.space(6.0);
+    c.paragraph(
+        &format!(
+            "Prices: Microsoft list prices in {cur} per user per month with an annual commitment, from the PIM Ready price book checked on {}. \
+             Source: Microsoft's published pricing pages for each product. Agreements, discounts and local currency prices differ; confirm with your licensing partner.",
+            a.cost.prices_checked_on,
+            cur = a.cost.currency
+        ),
+        SMALL,
+    );
+}
+
+/// The subscriptions that carry Entra ID premium plans, and whether each counts for PIM.
+fn licence_sources(c: &mut Composer, sources: &[LicenceSource]) {
     heading(c, "Subscriptions that carry Entra ID premium plans");
-    if l.sources.is_empty() {
+    if sources.is_empty() {
         c.paragraph(
             "No subscription carries Entra ID P1, P2 or Governance.",
             BODY,
         );
     } else {
-        let rows: Vec<Vec<Cell>> = l
-            .sources
+        let rows: Vec<Vec<Cell>> = sources
             .iter()
             .map(|s| {
                 vec![
@@ -634,17 +675,10 @@ fn licensing(c: &mut Composer, a: &Assessment) {
             &table_style(),
         );
     }
-    c.space(8.0);
-    heading(c, "Seats");
-    let s = &l.seats;
-    c.paragraph(
-        &format!(
-            "Users in PIM scope (need a seat): {}.   Seats available: {}.   Shortfall: {}.",
-            s.in_scope, s.available, s.shortfall
-        ),
-        BODY,
-    );
-    c.space(6.0);
+}
+
+/// Every path to close the gap with its price (list prices only, when nothing is needed).
+fn cost_options(c: &mut Composer, a: &Assessment) {
     let cur = &a.cost.currency;
     // Nothing to buy: seats and totals would all be zero. The list prices stay, for
     // reference (a tenant that grows, or a renewal that changes the bundle).
@@ -705,18 +739,6 @@ fn licensing(c: &mut Composer, a: &Assessment) {
     } else {
         c.table(&columns, &rows, &table_style());
     }
-    c.space(8.0);
-    heading(c, "Recommendation");
-    c.paragraph(&a.cost.recommendation, BODY);
-    c.space(6.0);
-    c.paragraph(
-        &format!(
-            "Prices: Microsoft list prices in {cur} per user per month with an annual commitment, from the PIM Ready price book checked on {}. \
-             Source: Microsoft's published pricing pages for each product. Agreements, discounts and local currency prices differ; confirm with your licensing partner.",
-            a.cost.prices_checked_on
-        ),
-        SMALL,
-    );
 }
 
 fn overview(c: &mut Composer, a: &Assessment) {
@@ -1121,6 +1143,12 @@ fn appendix(c: &mut Composer, a: &Assessment) {
             &table_style(),
         );
     }
+    appendix_catalog(c, a);
+    appendix_data(c, a);
+}
+
+/// Every check with its severity, minimum licence and references.
+fn appendix_catalog(c: &mut Composer, a: &Assessment) {
     heading(c, "Catalog");
     let rows: Vec<Vec<Cell>> = a
         .checks
@@ -1152,7 +1180,10 @@ fn appendix(c: &mut Composer, a: &Assessment) {
         &rows,
         &table_style(),
     );
+}
 
+/// What was collected (datasets, requests, duration) and what could not be read.
+fn appendix_data(c: &mut Composer, a: &Assessment) {
     heading(c, "Data collected");
     let col_info = &a.collection;
     let datasets: Vec<&str> = col_info.datasets.iter().map(|d| d.label()).collect();
