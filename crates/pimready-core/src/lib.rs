@@ -18,6 +18,7 @@ pub mod licensing;
 pub mod plan;
 pub mod pricebook;
 pub mod privileged;
+pub mod remediation;
 pub mod score;
 pub mod settings;
 pub mod snapshot;
