@@ -1,5 +1,6 @@
 //! Collection against the tenant emulator: wall time against the round-trip lower bound,
-//! request counts as tenants grow, behaviour under throttling, and report rendering.
+//! request counts as tenants grow, behaviour under throttling, recovery from a transient
+//! 429 beside a token bucket, and report rendering.
 //! Run: `cargo bench -p pimready-tests` (release; `scripts/bench.sh` runs every bench);
 //! name sections to run only those: `cargo bench -p pimready-tests --bench collect -- lower_bound`.
 //! Prints ratios measured in one run; asserts only request shapes, never times.
@@ -13,7 +14,7 @@ use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_report::{self as report, ReportOptions, sample};
-use pimready_tests::{Emulator, Fixture, Throttling};
+use pimready_tests::{Emulator, Fault, Fixture, Listener, RouteMatcher, Throttling};
 use serde_json::json;
 
 const LATENCY: Duration = Duration::from_millis(50);
@@ -204,6 +205,129 @@ async fn throttling() {
     }
 }
 
+/// The scenarios of the recovery section, measured one after another on one emulator.
+#[derive(Debug, Clone, Copy)]
+enum Scenario {
+    NoThrottling,
+    /// One 429 (`Retry-After` 1 s) on the first `/subscribedSkus`, a read of wave 1.
+    EarlyRead,
+    /// One 429 (`Retry-After` 1 s) on the first `/users/{id}` inside a wave-2 `$batch`.
+    BatchInner,
+    /// A token bucket of 100 requests a second, burst 100 (every request counts).
+    Bucket,
+}
+
+const RETRY_AFTER: Duration = Duration::from_secs(1);
+const BUCKET: Throttling = Throttling {
+    rate_per_second: 100.0,
+    burst: 100,
+};
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Scenario::NoThrottling => "no 429",
+            Scenario::EarlyRead => "one 429 on an early read (/subscribedSkus)",
+            Scenario::BatchInner => "one 429 on a wave-2 `$batch` inner request (/users/{id})",
+            Scenario::Bucket => "token bucket 100/s, burst 100",
+        }
+    }
+
+    fn apply(self, emu: &Emulator) {
+        emu.clear_faults();
+        emu.set_throttling(None);
+        match self {
+            Scenario::NoThrottling => {}
+            Scenario::EarlyRead => {
+                emu.set_fault(
+                    RouteMatcher::Exact("/subscribedSkus".into()),
+                    Fault::throttle(RETRY_AFTER, 1),
+                );
+            }
+            Scenario::BatchInner => emu.set_fault(
+                RouteMatcher::Custom(Arc::new(|_, path: &str, _| path.starts_with("/users/"))),
+                Fault::throttle(RETRY_AFTER, 1),
+            ),
+            Scenario::Bucket => emu.set_throttling(Some(BUCKET)),
+        }
+    }
+
+    /// The lower bound: the unthrottled chain of round trips, plus `Retry-After` for one
+    /// transient 429 (every request of the client waits for it); for the bucket, the
+    /// time it takes to hand out the requests needed beyond its burst, if longer.
+    fn bound(self, unthrottled: Duration, needed: u32) -> Duration {
+        match self {
+            Scenario::NoThrottling => unthrottled,
+            Scenario::EarlyRead | Scenario::BatchInner => unthrottled + RETRY_AFTER,
+            Scenario::Bucket => unthrottled.max(Duration::from_secs_f64(
+                f64::from(needed.saturating_sub(BUCKET.burst)) / BUCKET.rate_per_second,
+            )),
+        }
+    }
+}
+
+/// What the bucket counts: every request but the `$batch` envelopes.
+fn requests_needed(emu: &Emulator) -> u32 {
+    emu.requests()
+        .iter()
+        .filter(|r| r.listener == Listener::Graph && r.path() != "/v1.0/$batch")
+        .count() as u32
+}
+
+async fn recovery() {
+    println!(
+        "\n## Recovery from throttling: `large`, emulator latency {} ms, `Retry-After` {} s, side by side\n",
+        LATENCY.as_millis(),
+        RETRY_AFTER.as_secs()
+    );
+    println!(
+        "| scenario | wall (ms) | HTTP requests | requests inside $batch | HTTP requests / no-429 run | 429s | retries (client) | narrowest send window | window returns | gaps | lower bound (ms) | wall / bound |"
+    );
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let emu = Emulator::start_named("large").await.unwrap();
+    // Warm-up: the emulator builds its indexes on first use.
+    collect_complete(&emu).await;
+    emu.set_latency(LATENCY);
+    let mut unthrottled = None;
+    for scenario in [
+        Scenario::NoThrottling,
+        Scenario::EarlyRead,
+        Scenario::BatchInner,
+        Scenario::Bucket,
+    ] {
+        scenario.apply(&emu);
+        emu.clear_requests();
+        let (s, stats, wall) = collect(&emu).await;
+        let (chain, requests, needed) = *unthrottled.get_or_insert((
+            LATENCY * stats.longest_chain(),
+            s.meta.requests,
+            requests_needed(&emu),
+        ));
+        let bound = scenario.bound(chain, needed);
+        let refused = emu
+            .requests()
+            .iter()
+            .filter(|r| r.status == Some(429))
+            .count();
+        println!(
+            "| {} | {:.0} | {} | {} | {:.2} | {refused} | {} | {} | {} | {} | {:.0} | {:.2} |",
+            scenario.name(),
+            ms(wall),
+            s.meta.requests,
+            s.meta.batched_requests,
+            f64::from(s.meta.requests) / f64::from(requests),
+            s.meta.retries,
+            stats.counters.narrowest_window,
+            stats.counters.window_returns,
+            s.gaps.len(),
+            ms(bound),
+            wall.as_secs_f64() / bound.as_secs_f64()
+        );
+    }
+    emu.clear_faults();
+    emu.set_throttling(None);
+}
+
 fn render() {
     let options = ReportOptions::new(Utc.with_ymd_and_hms(2026, 11, 21, 8, 0, 0).unwrap());
     let demo = pimready_core::assessment::assess(
@@ -274,6 +398,9 @@ async fn main() {
     }
     if run("throttling") {
         throttling().await;
+    }
+    if run("recovery") {
+        recovery().await;
     }
     if run("render") {
         render();

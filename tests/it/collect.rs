@@ -746,6 +746,10 @@ async fn a_bucket_smaller_than_a_batch_refuses_few_requests() {
         stats.counters.narrowest_window < 20,
         "smaller batches after a 429"
     );
+    assert_eq!(
+        stats.counters.window_returns, 0,
+        "a bucket refusing most of a flight is no transient 429: the window grows back slowly"
+    );
     // Until the first 429 comes back the client sends at full speed: one `$batch` of 20
     // may meet the empty bucket (wave 2 starts while wave 1 is being throttled). After
     // that, refusals stay within what the collection needs. Measured: 15–19 refused for

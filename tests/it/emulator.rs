@@ -712,3 +712,59 @@ async fn token_bucket_throttling_counts_rejections() {
     em.set_throttling(None);
     assert_eq!(get(&em, "/v1.0/organization").await.0, 200);
 }
+
+/// The token bucket answers as Graph documents: identity and access answers say when more
+/// than 80 % of the limit is used (`x-ms-throttle-limit-percentage`) and their 429s carry
+/// `Retry-After` and `x-ms-throttle-scope`; Conditional Access's 429s carry neither
+/// (https://learn.microsoft.com/graph/throttling-limits).
+#[tokio::test]
+async fn token_bucket_headers_follow_graph() {
+    let em = Emulator::start_named("contoso-e5").await.unwrap();
+    em.set_throttling(Some(Throttling {
+        rate_per_second: 0.01,
+        burst: 5,
+    }));
+    let header = |h: &reqwest::header::HeaderMap, name: &str| {
+        h.get(name).map(|v| v.to_str().unwrap().to_owned())
+    };
+    let mut used = Vec::new();
+    for _ in 0..5 {
+        let (status, headers, _) = send(
+            &em,
+            client().get(format!("{}/v1.0/organization", em.base_url())),
+        )
+        .await;
+        assert_eq!(status, 200);
+        used.push(header(&headers, "x-ms-throttle-limit-percentage"));
+    }
+    assert_eq!(used[..3], [None, None, None], "{used:?}");
+    assert_eq!(used[4].as_deref(), Some("1.00"), "{used:?}");
+    let (status, headers, _) = send(
+        &em,
+        client().get(format!("{}/v1.0/organization", em.base_url())),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert!(header(&headers, "retry-after").is_some());
+    assert!(
+        header(&headers, "x-ms-throttle-scope")
+            .is_some_and(|s| s.starts_with("Tenant_Application/ReadWrite/")),
+        "{headers:?}"
+    );
+    let (status, headers, _) = send(
+        &em,
+        client().get(format!(
+            "{}/v1.0/identity/conditionalAccess/policies",
+            em.base_url()
+        )),
+    )
+    .await;
+    assert_eq!(status, 429);
+    assert_eq!(
+        (
+            header(&headers, "retry-after"),
+            header(&headers, "x-ms-throttle-scope")
+        ),
+        (None, None)
+    );
+}

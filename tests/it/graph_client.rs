@@ -674,3 +674,121 @@ async fn a_redirect_from_graph_is_refused_and_gets_no_token() {
         "the other reads are unaffected"
     );
 }
+
+/// One transient 429 (`Retry-After` 1 s) costs one pause and one probe, not the rest of
+/// the run: the window returns, `$batch` envelopes carry 20 again, and the collection
+/// sends at most two HTTP requests more than unthrottled (the retry, and a probe that may
+/// be a `$batch` of one). Counts only; the clock records the waits.
+#[tokio::test]
+async fn one_transient_429_costs_one_pause_not_the_rest_of_the_run() {
+    let users_in_batch =
+        RouteMatcher::Custom(Arc::new(|_, path: &str, _| path.starts_with("/users/")));
+    for (what, matcher, inner) in [
+        (
+            "an early read",
+            RouteMatcher::Exact("/subscribedSkus".into()),
+            0,
+        ),
+        ("a wave-2 $batch inner request", users_in_batch, 1),
+    ] {
+        let emu = emulator("large").await;
+        let free = collect(&emu).await;
+        let envelopes = |emu: &Emulator| {
+            emu.requests()
+                .iter()
+                .filter(|r| r.path() == "/v1.0/$batch")
+                .count()
+        };
+        let free_envelopes = envelopes(&emu);
+        emu.clear_requests();
+        emu.set_fault(matcher, Fault::throttle(Duration::from_secs(1), 1));
+        let c = collect(&emu).await;
+        assert!(c.snapshot.gaps.is_empty(), "{what}: {:?}", c.snapshot.gaps);
+        let (meta, counters) = (&c.snapshot.meta, c.stats.counters);
+        println!(
+            "{what}: {} HTTP requests ({} unthrottled), {} $batch ({free_envelopes}), window down to {}, waits {:?}",
+            meta.requests,
+            free.snapshot.meta.requests,
+            envelopes(&emu),
+            counters.narrowest_window,
+            c.clock.sleeps()
+        );
+        assert_eq!(
+            (counters.throttled, counters.window_returns),
+            (1, 1),
+            "{what}: one 429, and the window returned once"
+        );
+        assert!(
+            meta.requests <= free.snapshot.meta.requests + 2,
+            "{what}: {} requests, {} unthrottled",
+            meta.requests,
+            free.snapshot.meta.requests
+        );
+        assert!(
+            envelopes(&emu) <= free_envelopes + 1,
+            "{what}: full batches again"
+        );
+        assert_eq!(
+            meta.batched_requests,
+            free.snapshot.meta.batched_requests + inner,
+            "{what}: only the refused request is sent again"
+        );
+        let waits = c.clock.sleeps();
+        assert!(
+            waits.contains(&Duration::from_secs(1))
+                && waits.iter().all(|d| *d <= Duration::from_secs(1)),
+            "{what}: Retry-After honoured, nothing longer: {waits:?}"
+        );
+    }
+}
+
+/// Conditional Access answers 429 without `Retry-After`: that request backs off on its
+/// own, exponentially (the policy's base doubled each time) with a jitter in [0.5, 1]
+/// from the seeded source, and gives up within the retry budget.
+#[tokio::test]
+async fn a_429_without_retry_after_backs_off_exponentially_with_jitter() {
+    const CA: &str = "/identity/conditionalAccess/policies";
+    let emu = emulator("contoso-e5").await;
+    emu.set_fault(CA, Fault::throttle_without_retry_after(3));
+    let c = collect(&emu).await;
+    assert!(c.snapshot.gaps.is_empty(), "{:?}", c.snapshot.gaps);
+    let waits = c.clock.sleeps();
+    assert_eq!(waits.len(), 3, "only the refused request waited: {waits:?}");
+    let base = graph_config(Arc::clone(&c.clock)).retry.base_delay;
+    for (attempt, wait) in (0u32..).zip(&waits) {
+        let full = base * 2u32.pow(attempt);
+        assert!(
+            (full / 2..=full).contains(wait),
+            "retry {attempt}: {wait:?} not within [{:?}, {full:?}]",
+            full / 2
+        );
+    }
+    assert!(
+        waits.windows(2).any(|w| w[0] != w[1] / 2),
+        "jittered: {waits:?}"
+    );
+
+    emu.clear_faults();
+    emu.clear_requests();
+    emu.set_fault(CA, Fault::always(FaultKind::ThrottleWithoutRetryAfter));
+    let c = collect(&emu).await;
+    let policy = graph_config(Arc::clone(&c.clock)).retry;
+    assert_eq!(
+        gap(&c.snapshot, Dataset::ConditionalAccessPolicies).1,
+        Some(429)
+    );
+    let sent = emu
+        .requests()
+        .iter()
+        .filter(|r| r.path() == format!("/v1.0{CA}"))
+        .count();
+    assert!(
+        (2..=1 + policy.max_retries as usize).contains(&sent),
+        "retried, then stopped: {sent} sent"
+    );
+    let waited: Duration = c.clock.sleeps().iter().sum();
+    assert!(
+        waited <= policy.budget,
+        "within the retry budget: {waited:?}"
+    );
+}

@@ -68,6 +68,10 @@ pub enum FaultKind {
     Latency(Duration),
     /// 429 `TooManyRequests` with `Retry-After` (fractional seconds are written as such).
     Throttle { retry_after: Duration },
+    /// 429 `TooManyRequests` without `Retry-After`, as Graph answers for identity protection
+    /// and Conditional Access (and a few other services):
+    /// <https://learn.microsoft.com/graph/throttling-limits#identity-protection-and-conditional-access-service-limits>.
+    ThrottleWithoutRetryAfter,
     /// A 5xx (or any) status with a Graph error body, no `Retry-After`.
     Status(u16),
     /// 503 `ServiceNotAvailable` with `Retry-After`, as Graph sends under load.
@@ -124,6 +128,11 @@ impl Fault {
         Fault::times(FaultKind::Throttle { retry_after }, n)
     }
 
+    /// `n` answers of 429 without `Retry-After`.
+    pub fn throttle_without_retry_after(n: u32) -> Self {
+        Fault::times(FaultKind::ThrottleWithoutRetryAfter, n)
+    }
+
     /// `n` answers with this status (e.g. 503).
     pub fn status(status: u16, n: u32) -> Self {
         Fault::times(FaultKind::Status(status), n)
@@ -165,8 +174,9 @@ impl Bucket {
         }
     }
 
-    /// `Ok` to serve, or the time until a token is available.
-    pub fn take(&mut self) -> Result<(), Duration> {
+    /// `Ok` to serve, with the share of the bucket now used (0 to 1), or the time until
+    /// a token is available.
+    pub fn take(&mut self) -> Result<f64, Duration> {
         let now = Instant::now();
         let elapsed = now.duration_since(self.last).as_secs_f64();
         self.last = now;
@@ -174,7 +184,7 @@ impl Bucket {
             (self.tokens + elapsed * self.config.rate_per_second).min(f64::from(self.config.burst));
         if self.tokens >= 1.0 {
             self.tokens -= 1.0;
-            Ok(())
+            Ok(1.0 - self.tokens / f64::from(self.config.burst).max(1.0))
         } else {
             // Like Graph's windows: come back when the bucket is full again, so a client
             // honouring Retry-After for many throttled requests at once gets through.

@@ -40,6 +40,14 @@ impl Outcome {
         }
     }
 
+    /// Adds a header to a JSON answer (other answers have no headers to add to).
+    pub fn with_header(mut self, name: &str, value: String) -> Self {
+        if let Outcome::Json { headers, .. } = &mut self {
+            headers.push((name.to_owned(), value));
+        }
+        self
+    }
+
     pub fn status(&self) -> Option<u16> {
         match self {
             Outcome::Json { status, .. } | Outcome::Text { status, .. } => Some(*status),
@@ -287,11 +295,33 @@ impl Shared {
         in_batch: bool,
     ) -> Outcome {
         let path = req.path.clone();
-        if path != "/$batch"
-            && let Some(wait) = self.take_throttle()
-        {
-            return throttled(wait);
+        let used = if path == "/$batch" {
+            None
+        } else {
+            match self.take_throttle() {
+                Ok(used) => used,
+                Err(wait) => return throttled_by_limit(&path, wait),
+            }
+        };
+        let outcome = self.serve(req, bearer, in_batch).await;
+        match used {
+            // Above 80 % of the limit, identity and access answers say how much is used
+            // (https://learn.microsoft.com/graph/throttling-limits#regular-responses-requests).
+            Some(used) if !omits_throttle_headers(&path) => {
+                outcome.with_header("x-ms-throttle-limit-percentage", format!("{used:.2}"))
+            }
+            _ => outcome,
         }
+    }
+
+    /// Faults, then the permission check, then the route.
+    async fn serve(
+        self: &Arc<Self>,
+        req: GraphRequest,
+        bearer: Option<&str>,
+        in_batch: bool,
+    ) -> Outcome {
+        let path = req.path.clone();
         // Faults (the first matching active one fires).
         let mut fault = self.take_fault(&req.method, &path, &req.query);
         while let Some(FaultKind::Latency(d)) = fault {
@@ -355,6 +385,7 @@ impl Shared {
         Some(match kind {
             FaultKind::Latency(_) => return None,
             FaultKind::Throttle { retry_after } => throttled(*retry_after),
+            FaultKind::ThrottleWithoutRetryAfter => throttled_without_retry_after(),
             FaultKind::Status(status) => {
                 let code = match status {
                     500 => "InternalServerError",
@@ -909,6 +940,44 @@ fn query_suffix(query: &str) -> String {
     } else {
         format!("?{query}")
     }
+}
+
+/// Identity protection and Conditional Access have their own limit (1 request per second
+/// per tenant) and their 429s carry no `Retry-After`:
+/// <https://learn.microsoft.com/graph/throttling-limits#identity-protection-and-conditional-access-service-limits>.
+fn omits_throttle_headers(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    [
+        "/identity/conditionalaccess",
+        "/identityprotection",
+        "/riskdetections",
+        "/riskyusers",
+    ]
+    .iter()
+    .any(|prefix| p.starts_with(prefix))
+}
+
+/// The token bucket's 429 for `path`: with `Retry-After` and the identity and access
+/// service's `x-ms-throttle-scope` (this app in this tenant, reads and writes:
+/// <https://learn.microsoft.com/graph/throttling-limits#throttled-responses-requests>; the
+/// emulator does not track the calling app, so its id is nil), or neither for the
+/// services Graph documents without them.
+fn throttled_by_limit(path: &str, wait: Duration) -> Outcome {
+    if omits_throttle_headers(path) {
+        return throttled_without_retry_after();
+    }
+    throttled(wait).with_header(
+        "x-ms-throttle-scope",
+        "Tenant_Application/ReadWrite/00000000-0000-0000-0000-000000000000/00000000-0000-0000-0000-000000000000".to_owned(),
+    )
+}
+
+pub(crate) fn throttled_without_retry_after() -> Outcome {
+    graph_error(
+        429,
+        "TooManyRequests",
+        "Too many requests. Please retry later.",
+    )
 }
 
 pub(crate) fn throttled(wait: Duration) -> Outcome {

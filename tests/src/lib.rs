@@ -171,11 +171,21 @@ impl Shared {
         }
     }
 
-    pub(crate) fn take_throttle(&self) -> Option<Duration> {
+    /// A token from the bucket: `Ok` with the share of the limit used when it is above
+    /// 80 % (what Graph reports in `x-ms-throttle-limit-percentage`), or the wait a 429
+    /// names.
+    pub(crate) fn take_throttle(&self) -> Result<Option<f64>, Duration> {
         let mut c = self.control();
-        let wait = c.bucket.as_mut()?.take().err()?;
-        c.throttled += 1;
-        Some(wait)
+        let Some(bucket) = c.bucket.as_mut() else {
+            return Ok(None);
+        };
+        match bucket.take() {
+            Ok(used) => Ok(Some(used).filter(|u| *u > 0.8)),
+            Err(wait) => {
+                c.throttled += 1;
+                Err(wait)
+            }
+        }
     }
 
     /// The first matching fault with firings left; consumes one firing.

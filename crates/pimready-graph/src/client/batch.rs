@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 
 use super::error::GraphError;
 use super::retry::parse_retry_after;
+use super::throttle::{LIMIT_PERCENTAGE, THROTTLE_SCOPE, ThrottleScope, is_near_limit};
 
 /// Graph accepts at most 20 requests per `$batch`.
 pub const BATCH_LIMIT: usize = 20;
@@ -16,13 +17,22 @@ pub const BATCH_LIMIT: usize = 20;
 /// What became of one request inside a `$batch`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum InnerOutcome {
-    /// An answer to keep (success or a final error).
-    Done { status: u16, body: Option<Value> },
-    /// 429, 503 or 504: send again, after `retry_after` if the server named one.
+    /// An answer to keep (success or a final error); `near_limit` when its headers say the
+    /// app has used more than 80 % of a limit (`x-ms-throttle-limit-percentage`).
+    Done {
+        status: u16,
+        body: Option<Value>,
+        near_limit: bool,
+    },
+    /// 429, 503 or 504: send again, after `retry_after` if the server named one. Graph
+    /// evaluates each inner request against its limits and puts `Retry-After` (and, for
+    /// identity and access, `x-ms-throttle-scope`) in the inner answer's headers
+    /// (<https://learn.microsoft.com/graph/throttling#throttling-and-batching>).
     Retry {
         status: u16,
         retry_after: Option<Duration>,
         body: Option<Value>,
+        scope: Option<ThrottleScope>,
     },
     /// The envelope had no answer with this id.
     Missing,
@@ -81,35 +91,40 @@ fn outcome(r: &Value, now: DateTime<Utc>) -> InnerOutcome {
         return InnerOutcome::Done {
             status: 0,
             body: None,
+            near_limit: false,
         };
     };
     let body = r.get("body").cloned();
+    // A header's value as text (names compare case-insensitively).
+    let header = |name: &str| -> Option<String> {
+        let headers = r.get("headers").and_then(Value::as_object)?;
+        let (_, v) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name))?;
+        match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    };
     if is_retryable(status) {
-        let retry_after = r
-            .get("headers")
-            .and_then(Value::as_object)
-            .and_then(|h| {
-                h.iter()
-                    .find(|(k, _)| k.eq_ignore_ascii_case("retry-after"))
-            })
-            .and_then(|(_, v)| match v {
-                Value::String(s) => parse_retry_after(s, now),
-                Value::Number(n) => parse_retry_after(&n.to_string(), now),
-                _ => None,
-            });
         InnerOutcome::Retry {
             status,
-            retry_after,
+            retry_after: header("retry-after").and_then(|v| parse_retry_after(&v, now)),
             body,
+            scope: header(THROTTLE_SCOPE).and_then(|v| ThrottleScope::parse(&v)),
         }
     } else {
-        InnerOutcome::Done { status, body }
+        InnerOutcome::Done {
+            status,
+            body,
+            near_limit: header(LIMIT_PERCENTAGE).is_some_and(|v| is_near_limit(&v)),
+        }
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::{ThrottledParty, ThrottledRequests};
 
     fn ids(n: usize) -> Vec<String> {
         (0..n).map(|i| i.to_string()).collect()
@@ -124,6 +139,7 @@ mod tests {
         InnerOutcome::Done {
             status,
             body: Some(body),
+            near_limit: false,
         }
     }
 
@@ -159,30 +175,61 @@ mod tests {
                 InnerOutcome::Missing,
             ],
         );
-        // Throttled inner requests, with and without Retry-After.
+        // Throttled inner requests, with and without Retry-After and a throttle scope.
         check(
-            3,
+            4,
             &json!({"responses": [
                 {"id": "0", "status": 429, "headers": {"Retry-After": "3"}, "body": {}},
                 {"id": "1", "status": 503, "headers": {"retry-after": 1.5}},
                 {"id": "2", "status": 504},
+                {"id": "3", "status": 429, "headers": {
+                    "x-ms-throttle-scope": "Tenant_Application/ReadWrite/9a3d526c-b3c1-4479-ba74-197b5c5751ae/0785ef7c-2d7a-4542-b048-95bcab406e0b"
+                }},
             ]}),
             &[
                 InnerOutcome::Retry {
                     status: 429,
                     retry_after: Some(Duration::from_secs(3)),
                     body: Some(json!({})),
+                    scope: None,
                 },
                 InnerOutcome::Retry {
                     status: 503,
                     retry_after: Some(Duration::from_millis(1500)),
                     body: None,
+                    scope: None,
                 },
                 InnerOutcome::Retry {
                     status: 504,
                     retry_after: None,
                     body: None,
+                    scope: None,
                 },
+                InnerOutcome::Retry {
+                    status: 429,
+                    retry_after: None,
+                    body: None,
+                    scope: Some(ThrottleScope {
+                        counts: ThrottledParty::TenantApplication,
+                        requests: ThrottledRequests::ReadWrite,
+                    }),
+                },
+            ],
+        );
+        // An answer near the limit says so.
+        check(
+            2,
+            &json!({"responses": [
+                {"id": "0", "status": 200, "headers": {"X-MS-Throttle-Limit-Percentage": "0.85"}, "body": {}},
+                {"id": "1", "status": 200, "headers": {"x-ms-throttle-limit-percentage": 0.5}, "body": {}},
+            ]}),
+            &[
+                InnerOutcome::Done {
+                    status: 200,
+                    body: Some(json!({})),
+                    near_limit: true,
+                },
+                done(200, json!({})),
             ],
         );
         // A status that is not a number.
@@ -192,6 +239,7 @@ mod tests {
             &[InnerOutcome::Done {
                 status: 0,
                 body: None,
+                near_limit: false,
             }],
         );
     }

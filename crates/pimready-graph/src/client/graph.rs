@@ -1,24 +1,28 @@
 //! The Graph client: one `reqwest::Client` (no redirects, timeouts on every request),
 //! a bearer from a [`TokenSource`], retries, paging confined to the Graph host, `$batch`,
-//! a semaphore bounding requests in flight, and a send window that narrows after 429s.
+//! and the pace of its host (see `throttle.rs`): requests in flight bounded, one pause for
+//! every request after `Retry-After`, a send window that narrows after 429s and returns
+//! once a transient one has passed.
 
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use pimready_core::cloud::GraphHost;
 use reqwest::Method;
-use reqwest::header::{ACCEPT, RETRY_AFTER};
+use reqwest::header::{ACCEPT, HeaderMap, RETRY_AFTER};
 use serde_json::Value;
-use tokio::sync::{Notify, Semaphore, SemaphorePermit};
 use url::Url;
 
 use super::batch::{BATCH_LIMIT, InnerOutcome, batch_body, is_retryable, match_batch_responses};
 use super::error::{GraphError, GraphErrorKind};
 use super::retry::{Clock, Jitter, RetryPolicy, RetryState, SystemClock, parse_retry_after};
-use super::window::{SendWindow, Slot};
+use super::throttle::{
+    Admission, HostThrottle, LIMIT_PERCENTAGE, THROTTLE_SCOPE, ThrottleScope, is_near_limit,
+};
+use super::window::Slot;
 use crate::token::TokenSource;
-use pimready_core::cloud::GraphHost;
 
 /// Transport failures (connection refused or dropped) retried before giving up.
 const TRANSPORT_RETRIES: u32 = 2;
@@ -34,7 +38,7 @@ pub struct GraphConfig {
     pub max_concurrency: usize,
     /// Pages followed per collection before giving up.
     pub max_pages: usize,
-    /// Jitter seed (tests); `None` seeds from the OS.
+    /// The randomness of backoff jitter: a seed (tests); `None` seeds from the OS.
     pub jitter_seed: Option<u64>,
     pub clock: Arc<dyn Clock>,
 }
@@ -70,6 +74,10 @@ pub struct GraphCounters {
     /// The fewest requests the send window allowed in flight (a `$batch` carries at most
     /// this many); `max_concurrency × 20` when Graph never throttled.
     pub narrowest_window: u32,
+    /// How often the window returned at once to its size before a transient 429.
+    pub window_returns: u32,
+    /// The limit the last 429 that named one hit (`x-ms-throttle-scope`).
+    pub throttle_scope: Option<ThrottleScope>,
 }
 
 /// An HTTP answer, body read in full, and the window slot it was sent in.
@@ -78,6 +86,25 @@ struct Reply {
     retry_after: Option<Duration>,
     body: Vec<u8>,
     slot: Slot,
+}
+
+/// What a throttling-aware caller reads from an answer's headers.
+#[derive(Debug, Clone, Copy, Default)]
+struct Pressure {
+    /// `x-ms-throttle-limit-percentage`: more than 80 % of a limit used.
+    near_limit: bool,
+    /// `x-ms-throttle-scope` of a 429.
+    scope: Option<ThrottleScope>,
+}
+
+impl Pressure {
+    fn of(headers: &HeaderMap) -> Pressure {
+        let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+        Pressure {
+            near_limit: text(LIMIT_PERCENTAGE).is_some_and(is_near_limit),
+            scope: text(THROTTLE_SCOPE).and_then(ThrottleScope::parse),
+        }
+    }
 }
 
 /// One page of a collection.
@@ -123,20 +150,6 @@ impl Weight {
     }
 }
 
-/// Leave to send one request: a permit and a window slot, both given back on drop.
-struct Admission<'a> {
-    client: &'a GraphClient,
-    slot: Slot,
-    _permit: SemaphorePermit<'a>,
-}
-
-impl Drop for Admission<'_> {
-    fn drop(&mut self) {
-        self.client.window().release(self.slot);
-        self.client.window_freed.notify_waiters();
-    }
-}
-
 /// A Microsoft Graph client bound to one Graph host.
 pub struct GraphClient {
     http: reqwest::Client,
@@ -144,19 +157,14 @@ pub struct GraphClient {
     tokens: Arc<dyn TokenSource>,
     config: GraphConfig,
     jitter: Jitter,
-    permits: Semaphore,
     requests: AtomicU32,
     batched: AtomicU32,
     retries: AtomicU32,
     throttled: AtomicU32,
-    /// Graph said "slow down" (429/503 with `Retry-After`): no request of this client
-    /// leaves before this instant, so concurrent requests back off together instead of
-    /// each waking up into the same throttle.
-    throttled_until: std::sync::Mutex<Option<chrono::DateTime<chrono::Utc>>>,
-    /// How many requests (inner `$batch` requests each counting) may be in flight, and
-    /// how large a `$batch` may be: all of them until a 429, then fewer (see `window.rs`).
-    window: std::sync::Mutex<SendWindow>,
-    window_freed: Notify,
+    /// The pace of the Graph host, this client's alone: Graph counts its identity and
+    /// access limits per app and tenant, which is what one client serves (see
+    /// `throttle.rs`; an ARM client owns another, so ARM's 429s never slow Graph).
+    throttle: HostThrottle,
 }
 
 impl std::fmt::Debug for GraphClient {
@@ -181,21 +189,21 @@ impl GraphClient {
             .user_agent(concat!("pimready/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GraphError::other(None, format!("cannot create the HTTP client: {e}")))?;
-        let window = SendWindow::new(config.max_concurrency.max(1) * BATCH_LIMIT);
         Ok(GraphClient {
             http,
             host,
             tokens,
             jitter: Jitter::new(config.jitter_seed),
-            permits: Semaphore::new(config.max_concurrency.max(1)),
+            throttle: HostThrottle::new(
+                config.max_concurrency,
+                BATCH_LIMIT,
+                std::sync::Arc::clone(&config.clock),
+            ),
             config,
             requests: AtomicU32::new(0),
             batched: AtomicU32::new(0),
             retries: AtomicU32::new(0),
             throttled: AtomicU32::new(0),
-            throttled_until: std::sync::Mutex::new(None),
-            window: std::sync::Mutex::new(window),
-            window_freed: Notify::new(),
         })
     }
 
@@ -209,7 +217,9 @@ impl GraphClient {
             batched_requests: self.batched.load(Ordering::Relaxed),
             retries: self.retries.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
-            narrowest_window: u32::try_from(self.window().narrowest()).unwrap_or(u32::MAX),
+            narrowest_window: u32::try_from(self.throttle.narrowest()).unwrap_or(u32::MAX),
+            window_returns: self.throttle.returns(),
+            throttle_scope: self.throttle.last_scope(),
         }
     }
 
@@ -217,7 +227,9 @@ impl GraphClient {
     pub async fn get_object(&self, path: &str) -> Result<Value, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
-        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
+        let reply = self
+            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .await?;
         json_of(&what, &reply)
     }
 
@@ -231,7 +243,9 @@ impl GraphClient {
     pub async fn first_page(&self, path: &str) -> Result<Page, GraphError> {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
-        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
+        let reply = self
+            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .await?;
         let first = json_of(&what, &reply)?;
         self.page(what, first, HashSet::from([url.to_string()]), 1)
     }
@@ -244,7 +258,9 @@ impl GraphClient {
             seen,
             number,
         } = next;
-        let reply = self.exchange(&Method::GET, &url, None, Weight::One).await?;
+        let reply = self
+            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .await?;
         let page = json_of(&what, &reply)?;
         self.page(what, page, seen, number)
     }
@@ -258,7 +274,7 @@ impl GraphClient {
         let url = self.url(path)?;
         let what = describe(&Method::POST, &url);
         let reply = self
-            .exchange(&Method::POST, &url, Some(body), Weight::One)
+            .exchange(&Method::POST, &url, Some(body), Weight::One, None)
             .await?;
         let first = json_of(&what, &reply)?;
         let first = self.page(what, first, HashSet::new(), 1)?;
@@ -388,9 +404,10 @@ impl GraphClient {
         let mut pending: std::collections::VecDeque<usize> = (0..urls.len()).collect();
         let mut tries: Vec<RetryState> = urls.iter().map(|_| RetryState::new()).collect();
         while !pending.is_empty() {
-            // Sized after any throttle wait: a 429 that arrived meanwhile shrinks it.
-            self.wait_for_throttle().await;
-            let size = self.batch_size().min(pending.len());
+            // Sized when the window has room for it, after any pause: a 429 that arrived
+            // meanwhile shrinks it, a window that returned meanwhile fills it again.
+            let admission = self.throttle.admit_batch(pending.len()).await;
+            let size = admission.slot.units;
             let sent: Vec<usize> = pending.drain(..size).collect();
             let requests: Vec<(String, String)> = sent
                 .iter()
@@ -403,6 +420,7 @@ impl GraphClient {
                     &batch_url,
                     Some(&batch_body(&requests)),
                     Weight::Batch(sent.len()),
+                    Some(admission),
                 )
                 .await;
             let slot = answer.as_ref().ok().map(|r| r.slot);
@@ -425,18 +443,27 @@ impl GraphClient {
             let mut again = 0;
             let mut throttled = 0;
             let mut answered = 0;
+            let mut near_limit = false;
+            let mut scope = None;
             for (i, outcome) in sent.into_iter().zip(outcomes) {
                 match outcome {
-                    InnerOutcome::Done { status, body } => {
+                    InnerOutcome::Done {
+                        status,
+                        body,
+                        near_limit: near,
+                    } => {
                         answered += 1;
+                        near_limit |= near;
                         results[i] = Some(inner_result(&urls[i], status, body));
                     }
                     InnerOutcome::Retry {
                         status,
                         retry_after,
                         body,
+                        scope: inner_scope,
                     } => {
                         throttled += u32::from(status == 429);
+                        scope = scope.or(inner_scope);
                         retry_after_max = retry_after_max.max(retry_after);
                         match tries[i].next_delay(
                             &self.config.retry,
@@ -463,16 +490,16 @@ impl GraphClient {
                 }
             }
             if let Some(slot) = slot {
-                let mut window = self.window();
-                window.answered(answered);
+                self.throttle.accepted(slot, answered, near_limit);
                 if throttled > 0 {
-                    window.throttled(slot);
+                    self.throttle.refused(slot, throttled as usize, scope);
                 }
             }
             self.throttled.fetch_add(throttled, Ordering::Relaxed);
             if let Some(wait) = retry_after_max {
-                // Graph's Retry-After holds back every request of this client.
-                self.note_throttle(wait);
+                // Graph's Retry-After holds back every request of this client. An inner
+                // 429 without one backs off alone (`delay`), exponentially with jitter.
+                self.throttle.pause(wait);
             }
             if let Some(delay) = delay {
                 self.retries.fetch_add(again, Ordering::Relaxed);
@@ -485,96 +512,26 @@ impl GraphClient {
             .collect()
     }
 
-    fn window(&self) -> std::sync::MutexGuard<'_, SendWindow> {
-        self.window
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
     /// How many requests a `$batch` envelope carries now (20 until Graph throttles).
     pub fn batch_size(&self) -> usize {
-        self.window().batch_size()
-    }
-
-    /// Waits for leave to send `weight`: past the throttle gate, room in the window, a
-    /// permit. The gate is looked at again once both are held, so requests queued while
-    /// Graph throttled do not leave together when the first of them gets through.
-    async fn admit(&self, weight: Weight) -> Admission<'_> {
-        loop {
-            self.wait_for_throttle().await;
-            let slot = loop {
-                let freed = self.window_freed.notified();
-                tokio::pin!(freed);
-                freed.as_mut().enable();
-                if let Some(slot) = self.window().take(weight.units()) {
-                    break slot;
-                }
-                freed.await;
-            };
-            let admission = Admission {
-                client: self,
-                slot,
-                _permit: self
-                    .permits
-                    .acquire()
-                    .await
-                    .expect("the semaphore is never closed"),
-            };
-            if !self.is_throttled() {
-                return admission;
-            }
-        }
-    }
-
-    fn is_throttled(&self) -> bool {
-        let until = *self
-            .throttled_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        until.is_some_and(|u| u > self.config.clock.now())
-    }
-
-    /// Records a throttle answer: every request of this client waits until it passes.
-    fn note_throttle(&self, wait: Duration) {
-        let Ok(wait) = chrono::Duration::from_std(wait) else {
-            return;
-        };
-        let until = self.config.clock.now() + wait;
-        let mut gate = self
-            .throttled_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if gate.is_none_or(|g| g < until) {
-            *gate = Some(until);
-        }
-    }
-
-    /// Waits while Graph has asked this client to slow down.
-    async fn wait_for_throttle(&self) {
-        let until = *self
-            .throttled_until
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some(until) = until {
-            let now = self.config.clock.now();
-            if let Ok(rest) = (until - now).to_std()
-                && !rest.is_zero()
-            {
-                self.config.clock.sleep(rest).await;
-            }
-        }
+        self.throttle.batch_size()
     }
 
     /// One request with its retries: a fresh token once after 401; 429/503/504 after
-    /// `Retry-After` or backoff within the budget; dropped connections a few times.
-    /// A 429 narrows the send window; other answers to a single request widen it (a
-    /// `$batch` caller reports its inner answers itself).
+    /// `Retry-After` or, without one, exponential backoff with jitter, within the budget
+    /// (<https://learn.microsoft.com/graph/throttling#best-practices-to-handle-throttling>;
+    /// Graph sends no `Retry-After` for some services, Conditional Access among them:
+    /// <https://learn.microsoft.com/graph/throttling-limits#identity-protection-and-conditional-access-service-limits>);
+    /// dropped connections a few times. A 429 narrows the send window; other answers to a
+    /// single request are reported as accepted (a `$batch` caller reports its inner
+    /// answers itself). `admitted` is leave already taken for the first attempt.
     async fn exchange(
         &self,
         method: &Method,
         url: &Url,
         body: Option<&Value>,
         weight: Weight,
+        mut admitted: Option<Admission<'_>>,
     ) -> Result<Reply, GraphError> {
         let what = describe(method, url);
         let mut state = RetryState::new();
@@ -588,7 +545,10 @@ impl GraphClient {
                 detail: format!("{what}: no access token ({e})"),
             })?;
             let result = {
-                let admission = self.admit(weight).await;
+                let admission = match admitted.take() {
+                    Some(a) => a,
+                    None => self.throttle.admit(weight.units()).await,
+                };
                 let slot = admission.slot;
                 self.requests.fetch_add(1, Ordering::Relaxed);
                 let mut request = self
@@ -607,6 +567,7 @@ impl GraphClient {
                             .get(RETRY_AFTER)
                             .and_then(|v| v.to_str().ok())
                             .and_then(|v| parse_retry_after(v, self.config.clock.now()));
+                        let pressure = Pressure::of(response.headers());
                         let reply = response.bytes().await.map(|b| Reply {
                             status,
                             retry_after,
@@ -614,12 +575,11 @@ impl GraphClient {
                             slot,
                         });
                         if let Ok(r) = &reply {
-                            let mut window = self.window();
                             if r.status == 429 {
                                 self.throttled.fetch_add(1, Ordering::Relaxed);
-                                window.throttled(slot);
+                                self.throttle.refused(slot, weight.units(), pressure.scope);
                             } else if matches!(weight, Weight::One) && !is_retryable(r.status) {
-                                window.answered(1);
+                                self.throttle.accepted(slot, 1, pressure.near_limit);
                             }
                         }
                         reply
@@ -635,7 +595,10 @@ impl GraphClient {
                 }
                 Ok(reply) if is_retryable(reply.status) => {
                     if let Some(wait) = reply.retry_after {
-                        self.note_throttle(wait);
+                        // Graph "limits any further requests from that client app for some
+                        // time" (https://learn.microsoft.com/graph/throttling): one pause
+                        // for every request of this host.
+                        self.throttle.pause(wait);
                     }
                     match state.next_delay(
                         &self.config.retry,
