@@ -120,7 +120,7 @@ pub async fn open_demo(
     // The demo is a tour, not a client: it stays out of the history and the portfolio.
     let demo = run::assess_and_save(
         &pimready_core::demo::snapshot(),
-        &settings.assessment,
+        &pimready_core::demo::settings(settings.assessment.clone()),
         &export::price_book(&settings.price_overrides),
         &state.history,
         Save::No,

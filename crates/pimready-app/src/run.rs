@@ -170,6 +170,23 @@ impl Assessed {
     }
 }
 
+/// The settings, with the tenant's last designated emergency accounts when these name none.
+/// An unreadable history designates nothing (the accounts are then simply not exempted).
+fn with_remembered_emergency_accounts(
+    settings: &AssessmentSettings,
+    snapshot: &TenantSnapshot,
+    store: Option<&Store>,
+) -> AssessmentSettings {
+    let mut settings = settings.clone();
+    if settings.emergency_accounts.is_empty()
+        && let Some(store) = store
+        && let Ok(remembered) = store.designated_emergency_accounts(&snapshot.tenant_id)
+    {
+        settings.emergency_accounts = remembered;
+    }
+    settings
+}
+
 /// Assesses the snapshot and stores the result. A history that cannot be written never
 /// loses the result: the warning says why it was not stored.
 pub fn assess_and_save(
@@ -179,11 +196,14 @@ pub fn assess_and_save(
     history: &HistoryFile,
     save: Save,
 ) -> Assessed {
-    let assessment = assessment::assess(snapshot, settings, book);
     if save == Save::No {
-        return Assessed::unsaved(assessment);
+        return Assessed::unsaved(assessment::assess(snapshot, settings, book));
     }
-    let saved = history.open().and_then(|mut store| {
+    let store = history.open();
+    // A run that designates no emergency account reuses the tenant's last designation.
+    let settings = &with_remembered_emergency_accounts(settings, snapshot, store.as_ref().ok());
+    let assessment = assessment::assess(snapshot, settings, book);
+    let saved = store.and_then(|mut store| {
         store
             .save(snapshot, &assessment, settings)
             .map_err(|e| Problem::from(&e))
@@ -202,5 +222,47 @@ pub fn assess_and_save(
                 e.message
             )),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_without_designation_reuses_the_tenants_last_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let history = HistoryFile::at(dir.path().join("history.sqlite3"));
+        let snapshot = pimready_core::demo::snapshot();
+        let book = PriceBook::default_book();
+        let none = AssessmentSettings::default();
+        let emergency = |a: &Assessed| a.assessment.headline.emergency_accounts;
+
+        // Nothing designated yet: the look-alikes are not exempted.
+        let first = assess_and_save(&snapshot, &none, &book, &history, Save::Yes);
+        assert_eq!(emergency(&first), 0);
+
+        let designated = pimready_core::demo::settings(AssessmentSettings::default());
+        let second = assess_and_save(&snapshot, &designated, &book, &history, Save::Yes);
+        assert_eq!(emergency(&second), 2);
+
+        // The next run names none: the designation is reused, and stored again.
+        let third = assess_and_save(&snapshot, &none, &book, &history, Save::Yes);
+        assert_eq!(emergency(&third), 2);
+        let store = history.open().unwrap();
+        assert_eq!(
+            store
+                .settings(third.history_id.unwrap())
+                .unwrap()
+                .emergency_accounts,
+            designated.emergency_accounts
+        );
+        // A run that names others uses those.
+        let other = AssessmentSettings {
+            emergency_accounts: vec!["nobody@contoso.com".to_owned()],
+            ..AssessmentSettings::default()
+        };
+        let fourth = assess_and_save(&snapshot, &other, &book, &history, Save::Yes);
+        assert_eq!(emergency(&fourth), 0);
     }
 }

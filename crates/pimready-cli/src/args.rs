@@ -79,8 +79,9 @@ pub enum CloudArg {
 
 #[derive(Debug, Args, Clone)]
 pub struct EvaluationArgs {
-    /// An emergency-access (break-glass) account's UPN; repeat for each.
-    #[arg(long = "emergency-account", value_name = "UPN")]
+    /// Designate an emergency-access (break-glass) account by UPN or object id
+    /// (case-insensitive); repeat for each. Only designated accounts are exempted.
+    #[arg(long = "emergency-account", value_name = "UPN|OBJECT-ID")]
     pub emergency_accounts: Vec<String>,
     /// Treat another role (template id or name) as highly privileged; repeatable.
     #[arg(long = "privileged-role", value_name = "ROLE")]

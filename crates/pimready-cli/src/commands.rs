@@ -44,7 +44,14 @@ fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
     if let Some(path) = &args.snapshot_out {
         output::write_snapshot(&snapshot, path)?;
     }
-    finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
+    // The demo ships with its two emergency accounts designated, unless others are named.
+    let mut evaluation = args.evaluation.clone();
+    if evaluation.emergency_accounts.is_empty() {
+        evaluation.emergency_accounts = pimready_core::demo::EMERGENCY_ACCOUNTS
+            .map(str::to_owned)
+            .to_vec();
+    }
+    finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
 }
 
 fn required_tenant(tenant: Option<&String>) -> Result<&str, CliError> {
@@ -121,7 +128,14 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
         CliError::usage(e.to_string())
             .hint("pass a file written by `pimready collect --snapshot-out`")
     })?;
-    finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
+    // The demo ships with its two emergency accounts designated, unless others are named.
+    let mut evaluation = args.evaluation.clone();
+    if evaluation.emergency_accounts.is_empty() {
+        evaluation.emergency_accounts = pimready_core::demo::EMERGENCY_ACCOUNTS
+            .map(str::to_owned)
+            .to_vec();
+    }
+    finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
 }
 
 /// Assess, store in the history, write the reports (with the change since the previous

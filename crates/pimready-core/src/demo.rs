@@ -3,7 +3,24 @@
 //! It is the `contoso-e5` fixture tenant as the collector reads it from the tenant
 //! emulator; `tests/it/demo.rs` regenerates it and fails when this copy is stale.
 
+use crate::settings::AssessmentSettings;
 use crate::snapshot::TenantSnapshot;
+
+/// The demo tenant's two emergency-access accounts, designated as a client would
+/// designate theirs: look-alikes are never exempted, so the tour designates them too.
+pub const EMERGENCY_ACCOUNTS: [&str; 2] = [
+    "bg-admin01@contoso.onmicrosoft.com",
+    "bg-admin02@contoso.onmicrosoft.com",
+];
+
+/// The settings to assess the demo with: the caller's, with the demo's emergency accounts
+/// designated when the caller designated none.
+pub fn settings(mut settings: AssessmentSettings) -> AssessmentSettings {
+    if settings.emergency_accounts.is_empty() {
+        settings.emergency_accounts = EMERGENCY_ACCOUNTS.map(str::to_owned).to_vec();
+    }
+    settings
+}
 
 /// The demo snapshot's JSON, as committed.
 pub const DEMO_SNAPSHOT_JSON: &str = include_str!("../data/demo-snapshot.json");
@@ -21,5 +38,15 @@ mod tests {
         let s = super::snapshot();
         assert!(s.organization.is_some());
         assert!(s.role_assignments.as_ref().is_some_and(|a| !a.is_empty()));
+    }
+
+    #[test]
+    fn demo_ships_its_two_emergency_accounts_designated() {
+        let settings = super::settings(crate::settings::AssessmentSettings::default());
+        let population =
+            crate::privileged::PrivilegedPopulation::resolve(&super::snapshot(), &settings);
+        assert_eq!(population.emergency_accounts.len(), 2);
+        assert!(population.emergency_accounts.iter().all(|a| a.well_formed));
+        assert!(population.designated_not_found.is_empty());
     }
 }

@@ -1757,10 +1757,12 @@ pub(crate) mod tests {
                 principal_id: "bg1".into(),
                 user_principal_name: "bg1@contoso.onmicrosoft.com".into(),
                 display_name: "Break glass 1".into(),
-                origin: EmergencyOrigin::Detected,
+                origin: EmergencyOrigin::Designated,
                 well_formed: true,
+                signals: Vec::new(),
             }],
             designated_not_found: Vec::new(),
+            suggested_emergency_accounts: Vec::new(),
         };
         // bg2 is designated in settings by UPN; one GA in scope → one planned approver.
         let settings = AssessmentSettings {

@@ -131,9 +131,9 @@ pub fn plan(
             .iter()
             .map(|a| {
                 let action = match (a.origin, a.well_formed) {
-                    (crate::privileged::EmergencyOrigin::Detected, true) => "Confirm it is an emergency account (a guess) and designate it",
+                    (crate::privileged::EmergencyOrigin::Detected, true) => "Looks like an emergency account: designate it to exempt it",
                     (crate::privileged::EmergencyOrigin::Designated, true) => "Keep: cloud-only, permanent Global Administrator",
-                    (_, false) => "Make it cloud-only with a permanent Global Administrator assignment, or replace it",
+                    (_, false) => "Make it an enabled, cloud-only account with a permanent Global Administrator assignment, or replace it",
                 };
                 PlanItem { principal_name: Some(a.user_principal_name.clone()), role: Some(GA_NAME.to_owned()), ..item(a.display_name.clone(), action) }
             })
@@ -144,10 +144,20 @@ pub fn plan(
                 "Designated but not found: check the UPN or give it Global Administrator",
             )
         }));
-        let missing = 2usize.saturating_sub(population.emergency_accounts.len());
+        items.extend(population.suggested_emergency_accounts.iter().map(|a| PlanItem {
+            principal_name: Some(a.user_principal_name.clone()),
+            role: Some(GA_NAME.to_owned()),
+            ..item(
+                a.display_name.clone(),
+                "Looks like an emergency account: if it is one, designate it (--emergency-account or Settings); until then it is not exempted",
+            )
+        }));
+        let known =
+            population.emergency_accounts.len() + population.suggested_emergency_accounts.len();
+        let missing = 2usize.saturating_sub(known);
         for n in 0..missing {
             items.push(item(
-                format!("New emergency-access account {}", population.emergency_accounts.len() + n + 1),
+                format!("New emergency-access account {}", known + n + 1),
                 "Create a cloud-only *.onmicrosoft.com account without licences, with permanent Global Administrator, phishing-resistant credentials stored apart, excluded from lock-out policies, sign-ins alerted",
             ));
         }

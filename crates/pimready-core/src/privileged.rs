@@ -108,7 +108,9 @@ pub struct Holding {
 pub enum EmergencyOrigin {
     /// Named by the user in settings.
     Designated,
-    /// Guessed from its shape (permanent GA, cloud-only, onmicrosoft.com, no licence, CA-excluded).
+    /// Suggested from its shape (permanent GA, cloud-only, onmicrosoft.com, no licence,
+    /// CA-excluded). A suggestion exempts nothing: only a designated account does.
+    #[serde(rename = "suggested", alias = "detected")]
     Detected,
 }
 
@@ -118,8 +120,11 @@ pub struct EmergencyAccount {
     pub user_principal_name: String,
     pub display_name: String,
     pub origin: EmergencyOrigin,
-    /// Cloud-only and permanent Global Administrator.
+    /// Enabled, cloud-only and permanent Global Administrator.
     pub well_formed: bool,
+    /// For a suggestion: the signals that made it look like an emergency account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<String>,
 }
 
 /// Every privileged holding in the tenant, with emergency accounts identified.
@@ -129,6 +134,9 @@ pub struct PrivilegedPopulation {
     pub emergency_accounts: Vec<EmergencyAccount>,
     /// Designated emergency accounts that were not found among privileged users.
     pub designated_not_found: Vec<String>,
+    /// Accounts shaped like emergency accounts that no one designated. They exempt nothing.
+    #[serde(default)]
+    pub suggested_emergency_accounts: Vec<EmergencyAccount>,
 }
 
 impl PrivilegedPopulation {
@@ -229,11 +237,14 @@ impl PrivilegedPopulation {
         holdings.dedup();
 
         let (emergency_accounts, designated_not_found) =
-            emergency_accounts(snapshot, settings, &holdings);
+            designated_emergency_accounts(snapshot, settings, &holdings);
+        let suggested_emergency_accounts =
+            suggested_emergency_accounts(snapshot, &holdings, &emergency_accounts);
         PrivilegedPopulation {
             holdings,
             emergency_accounts,
             designated_not_found,
+            suggested_emergency_accounts,
         }
     }
 
@@ -483,63 +494,96 @@ fn is_cloud_only(p: &Principal) -> bool {
             .is_none_or(str::is_empty)
 }
 
-/// Designated accounts when the user named any; otherwise a guess from their shape.
-fn emergency_accounts(
+fn permanent_ga(holdings: &[Holding], id: &str) -> bool {
+    holdings.iter().any(|h| {
+        h.principal_id == id
+            && h.role_template_id == GLOBAL_ADMINISTRATOR
+            && h.holding == HoldingKind::PermanentActive
+            && h.via_group.is_none()
+    })
+}
+
+fn emergency_account(
     snapshot: &TenantSnapshot,
-    settings: &AssessmentSettings,
     holdings: &[Holding],
-) -> (Vec<EmergencyAccount>, Vec<String>) {
-    let permanent_ga = |id: &str| {
-        holdings.iter().any(|h| {
-            h.principal_id == id
-                && h.role_template_id == GLOBAL_ADMINISTRATOR
-                && h.holding == HoldingKind::PermanentActive
-                && h.via_group.is_none()
-        })
-    };
-    let make = |p: &Principal, origin| EmergencyAccount {
+    p: &Principal,
+    origin: EmergencyOrigin,
+    signals: Vec<String>,
+) -> EmergencyAccount {
+    // The user record read with $select carries accountEnabled and the sync state; an
+    // expanded copy may not.
+    let full = snapshot.principal(&p.id).unwrap_or(p);
+    let enabled = full.account_enabled.or(p.account_enabled);
+    EmergencyAccount {
         principal_id: p.id.clone(),
         user_principal_name: p.user_principal_name.clone().unwrap_or_default(),
         display_name: p.name().to_owned(),
         origin,
-        well_formed: is_cloud_only(p) && permanent_ga(&p.id),
-    };
-    let users: Vec<&Principal> = {
-        let mut seen: Vec<&Principal> = Vec::new();
-        for h in holdings {
-            if let Some(p) = &h.principal
-                && p.kind() == PrincipalKind::User
-                && !seen.iter().any(|s| s.id == p.id)
-            {
-                seen.push(p);
-            }
-        }
-        seen
-    };
-    if !settings.emergency_accounts.is_empty() {
-        let mut found = Vec::new();
-        let mut missing = Vec::new();
-        for wanted in &settings.emergency_accounts {
-            let hit = users.iter().find(|p| {
-                p.id.eq_ignore_ascii_case(wanted)
-                    || p.user_principal_name
-                        .as_deref()
-                        .is_some_and(|u| u.eq_ignore_ascii_case(wanted))
-            });
-            match hit {
-                Some(p)
-                    if !found
-                        .iter()
-                        .any(|e: &EmergencyAccount| e.principal_id == p.id) =>
-                {
-                    found.push(make(p, EmergencyOrigin::Designated));
-                }
-                Some(_) => {}
-                None => missing.push(wanted.clone()),
-            }
-        }
-        return (found, missing);
+        well_formed: enabled == Some(true)
+            && is_cloud_only(full)
+            && is_cloud_only(p)
+            && permanent_ga(holdings, &p.id),
+        signals,
     }
+}
+
+/// Every user among the holdings, once.
+fn privileged_users(holdings: &[Holding]) -> Vec<&Principal> {
+    let mut seen: Vec<&Principal> = Vec::new();
+    for h in holdings {
+        if let Some(p) = &h.principal
+            && p.kind() == PrincipalKind::User
+            && !seen.iter().any(|s| s.id == p.id)
+        {
+            seen.push(p);
+        }
+    }
+    seen
+}
+
+/// The accounts the user designated (UPN or object id, case-insensitive), and the
+/// designations that match no privileged user. Only these are ever exempted.
+fn designated_emergency_accounts(
+    snapshot: &TenantSnapshot,
+    settings: &AssessmentSettings,
+    holdings: &[Holding],
+) -> (Vec<EmergencyAccount>, Vec<String>) {
+    let users = privileged_users(holdings);
+    let mut found: Vec<EmergencyAccount> = Vec::new();
+    let mut missing = Vec::new();
+    for wanted in &settings.emergency_accounts {
+        let wanted = wanted.trim();
+        let hit = users.iter().find(|p| {
+            p.id.eq_ignore_ascii_case(wanted)
+                || p.user_principal_name
+                    .as_deref()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(wanted))
+        });
+        match hit {
+            Some(p) if !found.iter().any(|e| e.principal_id == p.id) => {
+                found.push(emergency_account(
+                    snapshot,
+                    holdings,
+                    p,
+                    EmergencyOrigin::Designated,
+                    Vec::new(),
+                ));
+            }
+            Some(_) => {}
+            None => missing.push(wanted.to_owned()),
+        }
+    }
+    (found, missing)
+}
+
+/// Undesignated users shaped like emergency accounts: a suggestion to designate, never an
+/// exemption (an unlicensed cloud-only admin on onmicrosoft.com is also what CIS 1.1.4 asks
+/// of every ordinary admin account).
+fn suggested_emergency_accounts(
+    snapshot: &TenantSnapshot,
+    holdings: &[Holding],
+    designated: &[EmergencyAccount],
+) -> Vec<EmergencyAccount> {
     let ca_excluded = |id: &str| {
         snapshot
             .conditional_access_policies
@@ -553,11 +597,12 @@ fn emergency_accounts(
                         .is_some_and(|u| u.exclude_users.iter().any(|x| x == id))
             })
     };
-    let detected = users
-        .iter()
+    privileged_users(holdings)
+        .into_iter()
+        .filter(|p| !designated.iter().any(|d| d.principal_id == p.id))
         // A guest is never an emergency account: its credentials live in another tenant.
-        .filter(|p| permanent_ga(&p.id) && is_cloud_only(p) && !p.is_guest())
-        .filter(|p| {
+        .filter(|p| permanent_ga(holdings, &p.id) && is_cloud_only(p) && !p.is_guest())
+        .filter_map(|p| {
             let upn = p
                 .user_principal_name
                 .as_deref()
@@ -570,25 +615,38 @@ fn emergency_accounts(
                     .unwrap_or_default()
                     .to_ascii_lowercase()
             );
-            let signals = [
-                upn.ends_with(".onmicrosoft.com"),
-                p.assigned_licenses.as_ref().is_some_and(Vec::is_empty),
-                ca_excluded(&p.id),
-                [
-                    "breakglass",
-                    "break-glass",
-                    "break glass",
-                    "emergency",
-                    "bg-admin",
-                ]
-                .iter()
-                .any(|k| name.contains(k)),
-            ];
-            signals.iter().filter(|s| **s).count() >= 2
+            let named = [
+                "breakglass",
+                "break-glass",
+                "break glass",
+                "emergency",
+                "bg-admin",
+            ]
+            .iter()
+            .any(|k| name.contains(k));
+            let signals: Vec<String> = [
+                (
+                    upn.ends_with(".onmicrosoft.com"),
+                    "on the onmicrosoft.com domain",
+                ),
+                (
+                    p.assigned_licenses.as_ref().is_some_and(Vec::is_empty),
+                    "no licence",
+                ),
+                (ca_excluded(&p.id), "excluded from Conditional Access"),
+                (named, "named like an emergency account"),
+            ]
+            .into_iter()
+            .filter(|(hit, _)| *hit)
+            .map(|(_, why)| why.to_owned())
+            .collect();
+            (signals.len() >= 2).then(|| {
+                let mut signals = signals;
+                signals.insert(0, "cloud-only".to_owned());
+                emergency_account(snapshot, holdings, p, EmergencyOrigin::Detected, signals)
+            })
         })
-        .map(|p| make(p, EmergencyOrigin::Detected))
-        .collect();
-    (detected, Vec::new())
+        .collect()
 }
 
 #[cfg(test)]
@@ -781,7 +839,7 @@ mod tests {
     }
 
     #[test]
-    fn emergency_accounts_designated_or_detected() {
+    fn emergency_accounts_are_designated_and_look_alikes_only_suggested() {
         let mut s = snapshot();
         let mut bg = user("u9", "breakglass1@contoso.onmicrosoft.com");
         bg.display_name = Some("Emergency access 1".into());
@@ -809,19 +867,37 @@ mod tests {
             assign(&guest),
         ]);
 
-        let detected = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
-        assert_eq!(
-            detected.emergency_accounts.len(),
-            1,
+        let undesignated = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
+        assert!(
+            undesignated.emergency_accounts.is_empty(),
+            "a look-alike is never exempted: {:?}",
+            undesignated.emergency_accounts
+        );
+        assert!(!undesignated.is_emergency("u9"));
+        let suggested = &undesignated.suggested_emergency_accounts;
+        assert_eq!(suggested.len(), 1, "{suggested:?}");
+        assert_eq!(suggested[0].principal_id, "u9");
+        assert_eq!(suggested[0].origin, EmergencyOrigin::Detected);
+        assert!(
+            suggested[0]
+                .signals
+                .contains(&"named like an emergency account".to_owned()),
             "{:?}",
-            detected.emergency_accounts
+            suggested[0].signals
         );
-        assert_eq!(detected.emergency_accounts[0].principal_id, "u9");
+
+        // Designated by object id, in another case: found, and no longer suggested.
+        let by_id = AssessmentSettings {
+            emergency_accounts: vec!["U9".into()],
+            ..AssessmentSettings::default()
+        };
+        let by_id = PrivilegedPopulation::resolve(&s, &by_id);
+        assert!(by_id.is_emergency("u9"));
         assert_eq!(
-            detected.emergency_accounts[0].origin,
-            EmergencyOrigin::Detected
+            by_id.emergency_accounts[0].origin,
+            EmergencyOrigin::Designated
         );
-        assert!(detected.emergency_accounts[0].well_formed);
+        assert!(by_id.suggested_emergency_accounts.is_empty());
 
         let settings = AssessmentSettings {
             emergency_accounts: vec![

@@ -193,6 +193,33 @@ impl Store {
         })
     }
 
+    /// The emergency accounts last designated for a tenant (by tenant id): the settings of
+    /// its newest assessment that designated any. Empty when none ever did.
+    pub fn designated_emergency_accounts(
+        &self,
+        tenant_id: &str,
+    ) -> Result<Vec<String>, HistoryError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT a.id, a.settings_json FROM assessments a JOIN tenants t ON t.id = a.tenant
+             WHERE t.tenant_id = ?1 ORDER BY a.assessed_at DESC, a.id DESC",
+        )?;
+        let rows = stmt.query_map([tenant_id], |r| {
+            Ok((AssessmentId(r.get(0)?), r.get::<_, String>(1)?))
+        })?;
+        for row in rows {
+            let (id, text) = row?;
+            let settings: AssessmentSettings =
+                serde_json::from_str(&text).map_err(|e| HistoryError::Unreadable {
+                    id,
+                    detail: e.to_string(),
+                })?;
+            if !settings.emergency_accounts.is_empty() {
+                return Ok(settings.emergency_accounts);
+            }
+        }
+        Ok(Vec::new())
+    }
+
     /// The tenant's latest assessment made before `before` (the "since the last
     /// assessment" baseline), if any.
     pub fn previous(

@@ -8,7 +8,7 @@ use super::{
     holding_evidence, now, principal_of, privileged_holdings, same_id,
 };
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
-use crate::privileged::{EmergencyOrigin, Holding};
+use crate::privileged::Holding;
 use crate::snapshot::{Dataset, PrincipalKind};
 
 fn global_admin_users<'a>(ctx: &CheckContext<'a>) -> Vec<&'a Holding> {
@@ -104,7 +104,7 @@ pub(super) const ADM_02: CheckDef = CheckDef {
             "Create two cloud-only accounts on the *.onmicrosoft.com domain, without licences, with long random passwords or FIDO2 keys stored apart.",
             "Assign them Global Administrator as permanent active assignments.",
             "Exclude them from Conditional Access policies that could lock them out, and alert on every sign-in.",
-            "Name them in PIM Ready (--emergency-account UPN) so checks treat them as emergency accounts.",
+            "Designate them in PIM Ready (--emergency-account UPN or object id, or Settings): only designated accounts are exempted from PIM-01, PIM-03 and licence scope.",
         ],
         portal_path: "Entra admin center > Identity > Users > All users > New user; then Roles & admins > Global Administrator > Add assignments",
         powershell: "$pw = @{ Password = [guid]::NewGuid().ToString() + 'Aa1!'; ForceChangePasswordNextSignIn = $false }\n$bg = New-MgUser -DisplayName 'Emergency Access 1' -UserPrincipalName 'bg1@contoso.onmicrosoft.com' -MailNickname 'bg1' -AccountEnabled -PasswordProfile $pw\nNew-MgRoleManagementDirectoryRoleAssignment -PrincipalId $bg.Id -RoleDefinitionId '62e90394-69f5-4237-9190-012177145e10' -DirectoryScopeId '/'",
@@ -112,21 +112,17 @@ pub(super) const ADM_02: CheckDef = CheckDef {
     evaluate: adm_02,
 };
 
+/// CIS 1.1.2: two emergency-access accounts. Only designated accounts count: an
+/// account that merely looks like one is named as a suggestion and counts for nothing.
 fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
-    let accounts = &ctx.population.emergency_accounts;
-    let mut evidence: Vec<Evidence> = accounts
+    let designated = &ctx.population.emergency_accounts;
+    let mut evidence: Vec<Evidence> = designated
         .iter()
         .map(|a| {
-            let origin = match a.origin {
-                EmergencyOrigin::Designated => "designated in settings",
-                EmergencyOrigin::Detected => {
-                    "detected heuristically (a guess: designate it to confirm)"
-                }
-            };
             let shape = if a.well_formed {
-                "cloud-only, permanent Global Administrator"
+                "enabled, cloud-only, permanent Global Administrator"
             } else {
-                "not a cloud-only permanent Global Administrator"
+                "not an enabled, cloud-only, permanent Global Administrator"
             };
             Evidence {
                 display_name: a.display_name.clone(),
@@ -135,7 +131,7 @@ fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
                 object_type: "user".to_owned(),
                 role: Some("Global Administrator".to_owned()),
                 assignment_type: Some("emergency access".to_owned()),
-                detail: format!("{origin}; {shape}"),
+                detail: format!("designated; {shape}"),
                 ..Evidence::default()
             }
         })
@@ -153,52 +149,72 @@ fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
                 ..Evidence::default()
             }),
     );
-    let n = accounts.len();
-    let malformed = accounts.iter().filter(|a| !a.well_formed).count();
-    let guesses = accounts
-        .iter()
-        .filter(|a| a.origin == EmergencyOrigin::Detected)
-        .count();
-    let guess_note = if guesses > 0 {
-        format!(" ({guesses} detected heuristically: a guess)")
+    evidence.extend(
+        ctx.population
+            .suggested_emergency_accounts
+            .iter()
+            .map(|a| Evidence {
+                display_name: a.display_name.clone(),
+                principal_name: Some(a.user_principal_name.clone()),
+                object_id: Some(a.principal_id.clone()),
+                object_type: "user".to_owned(),
+                role: Some("Global Administrator".to_owned()),
+                assignment_type: Some("permanent active".to_owned()),
+                detail: format!(
+                    "looks like an emergency account: {}; designate it to exempt it",
+                    a.signals.join(", ")
+                ),
+                ..Evidence::default()
+            }),
+    );
+    let ready = designated.iter().filter(|a| a.well_formed).count();
+    let malformed = designated.len() - ready;
+    let missing = ctx.population.designated_not_found.len();
+    let suggested = ctx.population.suggested_emergency_accounts.len();
+    let suggestion_note = if suggested > 0 {
+        format!(
+            " {suggested} undesignated account(s) look like emergency accounts: designate them to exempt them."
+        )
     } else {
         String::new()
     };
-    match n {
-        0 => {
-            evidence.push(Evidence {
-                display_name: "Emergency-access accounts".to_owned(),
-                object_type: "user".to_owned(),
-                role: Some("Global Administrator".to_owned()),
-                detail: "none designated in settings, and no permanent, cloud-only, unlicensed *.onmicrosoft.com Global Administrator detected".to_owned(),
-                ..Evidence::default()
-            });
-            Outcome::new(
-                Status::Fail,
-                "No emergency-access account was designated or detected.",
-                evidence,
-            )
-        }
-        2 if malformed == 0 => Outcome::new(
+    if ready >= 2 && malformed == 0 && missing == 0 {
+        let keep: Vec<Evidence> = if suggested > 0 { evidence } else { Vec::new() };
+        return Outcome::new(
             Status::Pass,
             format!(
-                "Two emergency-access accounts, both cloud-only permanent Global Administrators{guess_note}."
+                "{ready} designated emergency-access accounts, each enabled, cloud-only and a permanent Global Administrator.{suggestion_note}"
             ),
-            if guesses > 0 { evidence } else { Vec::new() },
-        ),
-        2 => Outcome::new(
+            keep,
+        );
+    }
+    if ready >= 2 {
+        return Outcome::new(
             Status::Warning,
             format!(
-                "Two emergency-access accounts, but {malformed} is not a cloud-only permanent Global Administrator{guess_note}."
+                "{ready} designated emergency-access accounts are ready, but {} other designation(s) are not an enabled, cloud-only permanent Global Administrator or were not found.{suggestion_note}",
+                malformed + missing
             ),
             evidence,
-        ),
-        _ => Outcome::new(
-            Status::Warning,
-            format!("{n} emergency-access accounts instead of two{guess_note}."),
-            evidence,
-        ),
+        );
     }
+    if designated.is_empty() && missing == 0 {
+        evidence.push(Evidence {
+            display_name: "Emergency-access accounts".to_owned(),
+            object_type: "user".to_owned(),
+            role: Some("Global Administrator".to_owned()),
+            detail: "none designated (--emergency-account UPN or object id, or Settings)"
+                .to_owned(),
+            ..Evidence::default()
+        });
+    }
+    Outcome::new(
+        Status::Fail,
+        format!(
+            "{ready} designated emergency-access account(s) enabled, cloud-only and permanent Global Administrator: two are needed.{suggestion_note}"
+        ),
+        evidence,
+    )
 }
 
 pub(super) const ADM_03: CheckDef = CheckDef {

@@ -289,11 +289,13 @@ pub(crate) fn good() -> Fx {
         display_name: p.name().to_owned(),
         origin: EmergencyOrigin::Designated,
         well_formed: true,
+        signals: Vec::new(),
     };
     let population = PrivilegedPopulation {
         holdings,
         emergency_accounts: vec![emergency(&bg1), emergency(&bg2)],
         designated_not_found: Vec::new(),
+        suggested_emergency_accounts: Vec::new(),
     };
     let users = vec![ada, grace, bg1, bg2, pat, sam, uma, eve.clone()];
     let meta = CollectionMeta {
@@ -592,20 +594,42 @@ fn cases() -> Vec<Case> {
         ),
         // ADM-02
         case("ADM-02", "two well-formed", Pass, |_| {}),
-        case("ADM-02", "one", Warning, |f| {
+        case("ADM-02", "one", Fail, |f| {
             f.population.emergency_accounts.pop();
         }),
-        case("ADM-02", "three", Warning, |f| {
+        case("ADM-02", "three designated", Pass, |f| {
             let mut e = f.population.emergency_accounts[0].clone();
             e.principal_id = "bg3".to_owned();
-            e.origin = EmergencyOrigin::Detected;
             f.population.emergency_accounts.push(e);
         }),
-        case("ADM-02", "two, one synced", Warning, |f| {
+        case("ADM-02", "two, one synced", Fail, |f| {
             f.population.emergency_accounts[1].well_formed = false
         }),
+        case("ADM-02", "three, one synced", Warning, |f| {
+            let mut e = f.population.emergency_accounts[0].clone();
+            e.principal_id = "bg3".to_owned();
+            e.well_formed = false;
+            f.population.emergency_accounts.push(e);
+        }),
+        case(
+            "ADM-02",
+            "two designated, a third not found",
+            Warning,
+            |f| {
+                f.population
+                    .designated_not_found
+                    .push("nobody@contoso.com".to_owned());
+            },
+        ),
         case("ADM-02", "none", Fail, |f| {
             f.population.emergency_accounts.clear()
+        }),
+        case("ADM-02", "two look-alikes, none designated", Fail, |f| {
+            let mut suggested = std::mem::take(&mut f.population.emergency_accounts);
+            for e in &mut suggested {
+                e.origin = EmergencyOrigin::Detected;
+            }
+            f.population.suggested_emergency_accounts = suggested;
         }),
         case("ADM-02", "users unreadable", NotAssessed, |f| {
             f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
@@ -1369,14 +1393,31 @@ fn holding_evidence_names_principal_role_type_and_dates() {
     let f = good().run("ADM-02");
     assert!(f.evidence.is_empty());
     let mut fx = good();
-    fx.population.emergency_accounts[0].origin = EmergencyOrigin::Detected;
+    let mut look_alike = fx.population.emergency_accounts.pop().unwrap();
+    look_alike.origin = EmergencyOrigin::Detected;
+    look_alike.signals = vec!["cloud-only".to_owned(), "no licence".to_owned()];
+    fx.population.suggested_emergency_accounts.push(look_alike);
     let f = fx.run("ADM-02");
-    assert_eq!(f.status, Pass);
+    assert_eq!(f.status, Fail, "a suggestion counts for nothing");
     assert!(
-        f.evidence.iter().any(|e| e.detail.contains("guess")),
-        "detected accounts are labelled guesses"
+        f.evidence.iter().any(|e| e.detail
+            == "looks like an emergency account: cloud-only, no licence; designate it to exempt it"),
+        "{:?}",
+        f.evidence
     );
-    assert!(f.summary.contains("guess"));
+    // A suggested account is not exempted from PIM-01.
+    let bg2 = fx.population.suggested_emergency_accounts[0]
+        .principal_id
+        .clone();
+    let f = fx.run("PIM-01");
+    assert_eq!(f.status, Fail);
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.object_id.as_deref() == Some(bg2.as_str())),
+        "{:?}",
+        f.evidence
+    );
 }
 
 #[test]
