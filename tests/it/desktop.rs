@@ -122,15 +122,12 @@ async fn assert_overview(client: &Client, expected: &Assessment) {
         text(client, "#score-coverage").await,
         format!("{}%", expected.score.coverage.round())
     );
-    let verdict = match (
-        expected.licensing.pim_capable,
-        expected.licensing.seats.shortfall,
-    ) {
-        (false, _) => "PIM is not licensed",
-        (true, 0) => "PIM licensed for everyone in scope",
-        (true, _) => "PIM licensed, seats short",
-    };
-    assert_eq!(text(client, "#licence-verdict").await, verdict);
+    let verdict = expected.licence_verdict();
+    assert_eq!(text(client, "#licence-verdict").await, verdict.label);
+    assert_eq!(
+        text(client, "#licence-verdict-sentence").await,
+        verdict.sentence
+    );
 }
 
 /// On Findings, the status chip shows exactly the checks core gave that status, then
