@@ -113,6 +113,9 @@ pub struct OutputArgs {
     /// Do not store this assessment in the history.
     #[arg(long)]
     pub no_save: bool,
+    /// Replace existing files of the same name (else a report is written as `name-2.pdf`, …).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -162,6 +165,9 @@ pub struct CollectArgs {
     /// Where to write the snapshot JSON.
     #[arg(long, value_name = "FILE")]
     pub snapshot_out: PathBuf,
+    /// Replace an existing file (else the snapshot is written as `name-2.json`, …).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

@@ -127,16 +127,22 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
     let options = output::report_options(&args.output)?;
     output::create_out_dir(&args.output)?;
     let date = options.created.date_naive();
-    let csv_path = args.output.out.join(portfolio::file_name(date, "csv"));
-    output::write_file(&csv_path, &portfolio::render_csv(&rows))?;
+    let csv_path = output::write_export(
+        &args.output.out.join(portfolio::file_name(date, "csv")),
+        &portfolio::render_csv(&rows),
+        &args.output,
+    )?;
     let pdf = portfolio::render_pdf(&rows, &options).map_err(|e| {
         CliError::new(
             Exit::Output,
             format!("the portfolio PDF could not be rendered: {e}"),
         )
     })?;
-    let pdf_path = args.output.out.join(portfolio::file_name(date, "pdf"));
-    output::write_file(&pdf_path, &pdf)?;
+    let pdf_path = output::write_export(
+        &args.output.out.join(portfolio::file_name(date, "pdf")),
+        &pdf,
+        &args.output,
+    )?;
     let failed = rows.iter().filter(|r| r.outcome.is_err()).count();
     if !quiet {
         println!(

@@ -42,7 +42,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
     let snapshot = pimready_core::demo::snapshot();
     if let Some(path) = &args.snapshot_out {
-        output::write_snapshot(&snapshot, path)?;
+        let written = output::write_snapshot(&snapshot, path, args.output.force)?;
+        if !quiet {
+            println!("Wrote {}", written.display());
+        }
     }
     finish(&snapshot, &args.evaluation, &args.output, quiet).map(drop)
 }
@@ -62,7 +65,10 @@ async fn assess(args: &AssessArgs, quiet: bool) -> Result<(), CliError> {
     let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
     let snapshot = connect::collect(&connection, &reporter).await?;
     if let Some(path) = &args.snapshot_out {
-        output::write_snapshot(&snapshot, path)?;
+        let written = output::write_snapshot(&snapshot, path, args.output.force)?;
+        if !quiet {
+            println!("Wrote {}", written.display());
+        }
     }
     finish(&snapshot, &args.evaluation, &args.output, quiet)?;
     Ok(())
@@ -93,7 +99,7 @@ async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
     let reporter = Reporter::new(quiet);
     let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
     let snapshot = connect::collect(&connection, &reporter).await?;
-    output::write_snapshot(&snapshot, &args.snapshot_out)?;
+    let written = output::write_snapshot(&snapshot, &args.snapshot_out, args.force)?;
     if !quiet {
         println!(
             "Collected {} ({}) in {} ms with {} Graph requests; {} dataset(s) could not be read.",
@@ -111,7 +117,7 @@ async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
                 g.detail
             );
         }
-        println!("Wrote {}", args.snapshot_out.display());
+        println!("Wrote {}", written.display());
     }
     Ok(())
 }
@@ -158,6 +164,7 @@ pub fn finish(
         &assessed,
         &options,
         &history,
+        output::existing(out.force),
     )?;
     if !quiet {
         print!("{}", summary::render(&assessed.assessment));

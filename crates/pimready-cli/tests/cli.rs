@@ -123,6 +123,132 @@ async fn demo_writes_all_three_reports_and_stores_history() {
     assert!(d.status.success(), "{}", text(&d));
 }
 
+/// An export never replaces a file silently: without `--force` a second run writes
+/// `-2` copies (reports and snapshot alike); with it, the same names are replaced. A masked
+/// report says so in its name.
+#[tokio::test]
+async fn exports_are_numbered_unless_forced_and_masked_ones_say_so() {
+    let home = Home::new();
+    let out = home.out();
+    let snapshot = home.path().join("snap/contoso.json");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "demo",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json,csv",
+            "--no-save",
+            "--snapshot-out",
+            snapshot.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let run_with = |extra: &[&str]| {
+        let a = args(extra);
+        home.cmd(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(run_with(&[])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(out.join("pimready-contoso-ltd-2026-11-20.json"), "kept").unwrap();
+    let o = run(run_with(&[])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("pimready-contoso-ltd-2026-11-20-2.json")
+            && text(&o).contains("contoso-2.json"),
+        "the paths written are the ones printed: {}",
+        text(&o)
+    );
+    let numbered = [
+        "pimready-contoso-ltd-2026-11-20-2.csv",
+        "pimready-contoso-ltd-2026-11-20-2.json",
+        "pimready-contoso-ltd-2026-11-20.csv",
+        "pimready-contoso-ltd-2026-11-20.json",
+    ];
+    assert_eq!(files(&out), numbered);
+    assert_eq!(
+        std::fs::read_to_string(out.join("pimready-contoso-ltd-2026-11-20.json")).unwrap(),
+        "kept"
+    );
+    assert_eq!(
+        files(snapshot.parent().unwrap()),
+        ["contoso-2.json", "contoso.json"]
+    );
+
+    let o = run(run_with(&["--force"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(files(&out), numbered, "--force adds no file");
+    assert_ne!(
+        std::fs::read_to_string(out.join("pimready-contoso-ltd-2026-11-20.json")).unwrap(),
+        "kept",
+        "--force replaces"
+    );
+    assert_eq!(
+        files(snapshot.parent().unwrap()),
+        ["contoso-2.json", "contoso.json"]
+    );
+
+    let o = run(run_with(&["--mask-names"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let all = files(&out);
+    assert!(
+        all.contains(&"pimready-contoso-ltd-2026-11-20-masked.json".to_owned())
+            && all.contains(&"pimready-contoso-ltd-2026-11-20-masked.csv".to_owned()),
+        "{all:?}"
+    );
+}
+
+/// Reports, snapshots and the history are 0600; folders the CLI creates are 0700, and
+/// a folder the user names with `--out` keeps its mode.
+#[cfg(unix)]
+#[tokio::test]
+async fn written_files_are_private_and_a_named_out_folder_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let home = Home::new();
+    let created = home.path().join("new/reports");
+    let snapshot = home.path().join("snapshots/contoso.json");
+    let o = run(home.cmd(&[
+        "demo",
+        "--out",
+        created.to_str().unwrap(),
+        "--snapshot-out",
+        snapshot.to_str().unwrap(),
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    for dir in [
+        home.path().join("new"),
+        created.clone(),
+        home.path().join("snapshots"),
+    ] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    }
+    let history = walk(&home.path().join("data"));
+    assert!(
+        history.iter().any(|p| p.ends_with("history.sqlite3")),
+        "{history:?}"
+    );
+    for file in walk(&created)
+        .into_iter()
+        .chain([snapshot.clone()])
+        .chain(history)
+    {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+
+    let named = home.path().join("shared");
+    std::fs::create_dir(&named).unwrap();
+    std::fs::set_permissions(&named, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let o = run(home.cmd(&["demo", "--out", named.to_str().unwrap(), "--no-save"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&named), 0o750);
+    for file in walk(&named) {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
 #[tokio::test]
 async fn exit_codes_are_meaningful() {
     let home = Home::new();
