@@ -352,7 +352,7 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     shots.take(client, "overview").await;
     let visits = std::fs::read_to_string(browser_log).expect("the browser was opened");
     assert!(
-        visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://127.0.0.1:"),
+        visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://localhost:"),
         "the browser reached the loopback redirect: {visits}"
     );
     assert!(

@@ -556,7 +556,16 @@ mod tests {
             let (snapshot, licensing) = tenant(skus, admins);
             licence_verdict(&licensing, &estimate(&snapshot, &licensing, &book))
         };
-        let cases: [(&str, Vec<SubscribedSku>, usize, VerdictTone, &str, &str); 4] = [
+        // Name, SKUs, permanent Global Administrators, tone, label, a fragment of the sentence.
+        type Case = (
+            &'static str,
+            Vec<SubscribedSku>,
+            usize,
+            VerdictTone,
+            &'static str,
+            &'static str,
+        );
+        let cases: [Case; 4] = [
             (
                 "covered",
                 vec![fx::sku("SPE_E5", "Enabled", 120)],

@@ -4,7 +4,6 @@
 // `c` (the composer) and `a` (the assessment) are in every function here.
 #![allow(clippy::many_single_char_names)]
 
-
 use super::layout::{Cell, Column, Composer, Face, Rgb8, Style, TableStyle};
 use crate::ReportOptions;
 use pimready_core::assessment::Assessment;
