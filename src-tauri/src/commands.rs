@@ -184,11 +184,11 @@ pub async fn export_report<R: Runtime>(
             .ok_or_else(|| Error::invalid_input("Open an assessment first."))?;
         (current, inner.settings.clone())
     };
-    let file_name = export::file_name(&on_screen.assessment, format.into());
-    let path = destination_path(&app, &state, destination, &file_name, format)?;
     let options = settings.report_options()?;
+    let file_name = export::file_name(&on_screen.assessment, format.into(), options.masking);
+    let (path, existing) = destination_path(&app, &state, destination, &file_name, format)?;
     let bytes = export::render(format.into(), &on_screen, &options, &state.history)?;
-    write_export(&path, &bytes)
+    write_export(&path, &bytes, existing)
 }
 
 /// The portfolio of every stored tenant, as a PDF page or a CSV.
@@ -204,39 +204,45 @@ pub async fn export_portfolio<R: Runtime>(
         stored::render_portfolio(format.into(), &settings.report_options()?, &state.history)?;
     let file_name =
         pimready_report::portfolio::file_name(chrono::Utc::now().date_naive(), format.extension());
-    let path = destination_path(&app, &state, destination, &file_name, format)?;
-    write_export(&path, &bytes)
+    let (path, existing) = destination_path(&app, &state, destination, &file_name, format)?;
+    write_export(&path, &bytes, existing)
 }
 
+/// Where an export goes, and whether it may replace a file there: in the reports folder a
+/// file of the same name is kept (the export is numbered, as the CLI numbers it without
+/// `--force`); a path from the save dialog replaces, because the dialog asked the user.
 fn destination_path<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     destination: ExportDestination,
     file_name: &str,
     format: ExportFormat,
-) -> Result<PathBuf> {
+) -> Result<(PathBuf, export::Existing)> {
     match destination {
-        ExportDestination::ReportsFolder => Ok(state.reports_folder().join(file_name)),
+        ExportDestination::ReportsFolder => Ok((
+            state.reports_folder().join(file_name),
+            export::Existing::Keep,
+        )),
         ExportDestination::SaveAs => pick(
             app.dialog()
                 .file()
                 .set_file_name(file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
                 .blocking_save_file(),
-        ),
+        )
+        .map(|path| (path, export::Existing::Replace)),
     }
 }
 
-fn write_export(path: &std::path::Path, bytes: &[u8]) -> Result<Exported> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io("Could not create the reports folder", &e))?;
-    }
-    // Atomic: an interrupted export never leaves half a file or damages an older one.
-    pimready_report::write_atomic(path, bytes)
-        .map_err(|e| Error::io(&format!("Could not write {}", path.display()), &e))?;
+/// Atomic and 0600: an interrupted export never leaves half a file or damages an older one.
+fn write_export(
+    path: &std::path::Path,
+    bytes: &[u8],
+    existing: export::Existing,
+) -> Result<Exported> {
+    let written = export::write_export(path, bytes, existing)?;
     Ok(Exported {
-        path: path.display().to_string(),
+        path: written.display().to_string(),
         bytes: bytes.len() as u64,
     })
 }

@@ -313,6 +313,54 @@ mod ipc_tests {
         }
     }
 
+    /// The reports folder never loses a report: a second export of the same name is
+    /// numbered as the CLI numbers it without `--force`, a masked one says so, and the
+    /// folder the app creates for them is private.
+    #[test]
+    fn a_second_export_is_numbered_and_a_masked_one_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let snapshot = dir.path().join("demo-snapshot.json");
+        std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
+        invoke(&app, "load_snapshot", json!({ "path": snapshot })).unwrap();
+        let export = || {
+            let exported = invoke(
+                &app,
+                "export_report",
+                json!({"format": "csv", "destination": "reports_folder"}),
+            )
+            .unwrap();
+            std::path::PathBuf::from(exported["path"].as_str().unwrap())
+        };
+        let first = export();
+        std::fs::write(&first, "kept").unwrap();
+        let second = export();
+        assert_eq!(
+            second.file_name().unwrap().to_string_lossy(),
+            "pimready-contoso-ltd-2026-11-20-2.csv"
+        );
+        assert_eq!(std::fs::read_to_string(&first).unwrap(), "kept");
+
+        let mut settings = invoke(&app, "get_settings", json!({})).unwrap()["settings"].clone();
+        settings["branding"]["mask_names"] = json!(true);
+        invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+        let masked = export();
+        assert_eq!(
+            masked.file_name().unwrap().to_string_lossy(),
+            "pimready-contoso-ltd-2026-11-20-masked.csv"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&dir.path().join("reports")), 0o700);
+            for path in [&second, &masked, &dir.path().join("settings.json")] {
+                assert_eq!(mode(path), 0o600, "{}", path.display());
+            }
+        }
+    }
+
     #[test]
     fn a_damaged_history_is_an_io_error_and_stays_untouched() {
         let dir = tempfile::tempdir().unwrap();

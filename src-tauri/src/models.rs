@@ -72,7 +72,10 @@ impl From<&Assessment> for AssessmentView {
         AssessmentView {
             assessed_at,
             tenant,
-            headline,
+            headline: pimready_core::assessment::Headline {
+                licence: a.licence_verdict(),
+                ..headline
+            },
             licensing,
             cost,
             score,

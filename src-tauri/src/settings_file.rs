@@ -1,5 +1,5 @@
 //! The desktop's settings file: JSON in the platform config directory, written
-//! atomically (temp file + rename); a corrupt file is kept as `.bak` and replaced by defaults.
+//! atomically (temp file + rename), 0600 in a folder created 0700; a corrupt file is kept as `.bak` and replaced by defaults.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -84,13 +84,13 @@ pub fn save(path: &Path, settings: &DesktopSettings) -> Result<()> {
     let dir = path
         .parent()
         .ok_or_else(|| Error::internal("settings path has no parent"))?;
-    std::fs::create_dir_all(dir)
+    pimready_files::create_dir_all(dir)
         .map_err(|e| Error::io("Could not create the settings folder", &e))?;
     let json =
         serde_json::to_string_pretty(settings).map_err(|e| Error::internal(e.to_string()))?;
-    let tmp = path.with_extension("json.tmp");
-    std::fs::write(&tmp, json).map_err(|e| Error::io("Could not write the settings", &e))?;
-    std::fs::rename(&tmp, path).map_err(|e| Error::io("Could not replace the settings file", &e))
+    // 0600: the settings name the client's emergency accounts.
+    pimready_files::write_atomic(path, json.as_bytes())
+        .map_err(|e| Error::io("Could not write the settings", &e))
 }
 
 fn validate(settings: &DesktopSettings) -> Result<()> {
@@ -167,7 +167,23 @@ mod tests {
         settings.price_overrides.insert("entra_id_p2".into(), 9.0);
         save(&path, &settings).unwrap();
         assert_eq!(load(&path).settings, settings);
-        assert!(!path.with_extension("json.tmp").exists());
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
+            1,
+            "no temporary file left behind"
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_settings_file_is_0600_in_a_folder_created_0700() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/settings.json");
+        save(&path, &DesktopSettings::default()).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("config")), 0o700);
     }
 
     #[test]

@@ -88,3 +88,13 @@ fn graph_and_history_stay_in_their_lanes() {
 fn the_application_layer_knows_no_face() {
     check("pimready-app", FACES);
 }
+
+/// Every crate that writes tenant data shares these few functions, so they must stay
+/// cheap to depend on: the standard library only.
+#[test]
+fn private_files_need_nothing_but_std() {
+    assert_eq!(
+        tree("pimready-files"),
+        BTreeSet::from(["pimready-files".to_owned()])
+    );
+}

@@ -240,7 +240,11 @@ async fn loopback_flow_signs_in_end_to_end() {
 
     let seen = browser.seen();
     let redirect = seen.redirect.clone().unwrap();
-    assert_eq!(redirect.host_str(), Some("127.0.0.1"));
+    assert_eq!(
+        redirect.host_str(),
+        Some("localhost"),
+        "the default client's registered loopback host"
+    );
     assert_eq!(seen.page_status, Some(200));
     assert!(seen.page.unwrap().contains("You can close this tab"));
 
@@ -290,16 +294,19 @@ async fn the_loopback_listener_is_gone_after_one_answer() {
     );
 }
 
+/// A forged `state` gets 400 and the listener keeps waiting (a port scanner cannot end
+/// a sign-in); nothing is redeemed, and the wait ends only at the timeout.
 #[tokio::test]
 async fn forged_state_is_refused() {
     let state = tenants();
     let authority = serve(&state).await;
-    let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
+    let mut c = config(&authority, CONTOSO);
+    c.loopback_timeout = Duration::from_secs(3);
+    let sign_in = SignIn::with_store(c, Arc::new(MemoryStore::new()));
     let browser = TestBrowser::new(Behaviour::ForgeState);
     let err = sign_in.interactive(&browser).await.unwrap_err();
     browser.finished().await;
-    assert!(matches!(err, AuthError::StateMismatch), "{err}");
-    assert!(err.to_string().contains("state mismatch"));
+    assert!(matches!(err, AuthError::Timeout(_)), "{err}");
     let seen = browser.seen();
     assert_eq!(seen.page_status, Some(400));
     assert!(seen.page.unwrap().contains("another sign-in request"));
@@ -307,6 +314,66 @@ async fn forged_state_is_refused() {
         state.token_requests().is_empty(),
         "the code is never redeemed"
     );
+}
+
+/// The default client registers `http://localhost` only: Entra (and the strict
+/// emulator) answer AADSTS50011 to `http://127.0.0.1:PORT`, on a page that never comes
+/// back to the app. The app says so at once instead of waiting for the browser.
+#[tokio::test]
+async fn default_client_with_127_0_0_1_fails_with_aadsts50011_at_once() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    // What the emulator answers, as Entra would, to the default client's authorize
+    // request with a 127.0.0.1 redirect (and that it accepts localhost on any port).
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let authorize = |redirect: &str| {
+        let mut u = authority
+            .join("/contoso.onmicrosoft.com/oauth2/v2.0/authorize")
+            .unwrap();
+        u.query_pairs_mut()
+            .append_pair("client_id", pimready_graph::auth::DEFAULT_CLIENT_ID)
+            .append_pair("response_type", "code")
+            .append_pair("redirect_uri", redirect)
+            .append_pair(
+                "code_challenge",
+                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            )
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", "s");
+        u
+    };
+    let refused = http
+        .get(authorize("http://127.0.0.1:51234"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 400);
+    assert!(refused.text().await.unwrap().contains("AADSTS50011"));
+    let accepted = http
+        .get(authorize("http://localhost:51234"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), 303);
+
+    let mut c = config(&authority, "contoso.onmicrosoft.com");
+    c.redirect_host = pimready_graph::auth::RedirectHost::Ipv4Loopback;
+    let browser = TestBrowser::new(Behaviour::Follow);
+    let started = std::time::Instant::now();
+    let err = SignIn::with_store(c, Arc::new(MemoryStore::new()))
+        .interactive(&browser)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "no wait for the browser"
+    );
+    assert_eq!(err.kind(), "redirect_uri_not_registered");
+    assert!(err.to_string().contains("AADSTS50011"), "{err}");
+    assert!(browser.seen().redirect.is_none(), "no browser was opened");
 }
 
 #[tokio::test]

@@ -122,15 +122,12 @@ async fn assert_overview(client: &Client, expected: &Assessment) {
         text(client, "#score-coverage").await,
         format!("{}%", expected.score.coverage.round())
     );
-    let verdict = match (
-        expected.licensing.pim_capable,
-        expected.licensing.seats.shortfall,
-    ) {
-        (false, _) => "PIM is not licensed",
-        (true, 0) => "PIM licensed for everyone in scope",
-        (true, _) => "PIM licensed, seats short",
-    };
-    assert_eq!(text(client, "#licence-verdict").await, verdict);
+    let verdict = expected.licence_verdict();
+    assert_eq!(text(client, "#licence-verdict").await, verdict.label);
+    assert_eq!(
+        text(client, "#licence-verdict-sentence").await,
+        verdict.sentence
+    );
 }
 
 /// On Findings, the status chip shows exactly the checks core gave that status, then
@@ -355,7 +352,7 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     shots.take(client, "overview").await;
     let visits = std::fs::read_to_string(browser_log).expect("the browser was opened");
     assert!(
-        visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://127.0.0.1:"),
+        visits.contains("/oauth2/v2.0/authorize") && visits.contains("-> 200 http://localhost:"),
         "the browser reached the loopback redirect: {visits}"
     );
     assert!(

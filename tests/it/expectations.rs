@@ -35,7 +35,28 @@ fn now() -> DateTime<Utc> {
         .with_timezone(&Utc)
 }
 
+/// The emergency accounts each fixture tenant's owner designates (as `--emergency-account`
+/// would): the expected findings are those of a tenant assessed as its owner would.
+fn designated(name: &str) -> Vec<String> {
+    let upns: &[&str] = match name {
+        "contoso-e5" => &[
+            "bg-admin01@contoso.onmicrosoft.com",
+            "bg-admin02@contoso.onmicrosoft.com",
+        ],
+        "northwind-p2" => &[
+            "breakglass1@northwindtraders.onmicrosoft.com",
+            "breakglass2@northwindtraders.onmicrosoft.com",
+        ],
+        _ => &[],
+    };
+    upns.iter().map(|u| (*u).to_owned()).collect()
+}
+
 async fn actual(name: &str) -> Expected {
+    assessed(name, designated(name)).await
+}
+
+async fn assessed(name: &str, emergency_accounts: Vec<String>) -> Expected {
     let emu = Emulator::start_named(name).await.expect("emulator starts");
     let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
     config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
@@ -48,11 +69,11 @@ async fn actual(name: &str) -> Expected {
     )
     .await
     .expect("collects");
-    let a = assess(
-        &snapshot,
-        &AssessmentSettings::default(),
-        &PriceBook::default_book(),
-    );
+    let settings = AssessmentSettings {
+        emergency_accounts,
+        ..AssessmentSettings::default()
+    };
+    let a = assess(&snapshot, &settings, &PriceBook::default_book());
     Expected {
         grade: a.score.grade.clone(),
         percent: a.score.percent,
@@ -117,4 +138,22 @@ async fn northwind_p2() {
 #[tokio::test]
 async fn large() {
     check("large").await;
+}
+
+/// Trap: permanent Global Administrators that look like emergency accounts (cloud-only,
+/// unlicensed, on onmicrosoft.com) but that no one designated are not exempt: PIM-01 and
+/// ADM-02 fail, where the designated run passes both.
+#[tokio::test]
+async fn look_alike_emergency_accounts_no_one_designated_are_not_exempt() {
+    let designated = assessed("northwind-p2", designated("northwind-p2")).await;
+    let guessed = assessed("northwind-p2", Vec::new()).await;
+    for id in ["PIM-01", "ADM-02"] {
+        assert_eq!(designated.checks[id], "pass", "{id} designated");
+        assert_eq!(guessed.checks[id], "fail", "{id} not designated");
+    }
+    assert_eq!(
+        guessed.standing_admins,
+        designated.standing_admins + 2,
+        "the two look-alikes count as standing admins"
+    );
 }

@@ -142,7 +142,14 @@ struct Inner {
     auto_approve: bool,
     issued: Vec<String>,
     requests: Vec<TokenRequestRecord>,
+    /// Redirect URIs registered per client id (public clients' app registrations).
+    clients: HashMap<String, Vec<String>>,
 }
+
+/// Microsoft Graph Command Line Tools, the app's default client id: its registration
+/// lists `http://localhost` as its loopback redirect (what MSAL and Microsoft Graph
+/// PowerShell send), not `http://127.0.0.1`.
+pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
 
 /// The authorization server's state; clone it freely (shared).
 #[derive(Debug, Clone)]
@@ -173,6 +180,10 @@ impl OAuthState {
                 auto_approve: true,
                 issued: Vec::new(),
                 requests: Vec::new(),
+                clients: HashMap::from([(
+                    DEFAULT_CLIENT_ID.to_owned(),
+                    vec!["http://localhost".to_owned()],
+                )]),
             })),
         }
     }
@@ -180,6 +191,16 @@ impl OAuthState {
     /// Add a tenant (builder style).
     pub fn with_tenant(self, tenant: TenantSpec) -> Self {
         self.lock().tenants.push(tenant);
+        self
+    }
+
+    /// Register another public client and its redirect URIs (builder style), as an app
+    /// registration's `replyUrlsWithType` would list them.
+    pub fn with_client(self, client_id: &str, redirect_uris: &[&str]) -> Self {
+        self.lock().clients.insert(
+            client_id.to_lowercase(),
+            redirect_uris.iter().map(|u| (*u).to_owned()).collect(),
+        );
         self
     }
 
@@ -456,10 +477,29 @@ fn object_id(tenant_id: &str, upn: &str) -> String {
     )
 }
 
-fn is_loopback_redirect(uri: &str) -> bool {
-    url::Url::parse(uri).is_ok_and(|u| {
-        u.scheme() == "http" && matches!(u.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"))
-    })
+/// Whether `sent` matches a `registered` redirect URI as Microsoft Entra matches them
+/// (<https://learn.microsoft.com/entra/identity-platform/reply-url#localhost-exceptions>):
+/// scheme, host and path must match; the port of a loopback URI (`localhost`,
+/// `127.0.0.1`) is ignored; `localhost` and `127.0.0.1` are different hosts; the IPv6
+/// loopback `[::1]` is not supported; `http` only for loopback.
+fn redirect_matches(registered: &str, sent: &str) -> bool {
+    let (Ok(r), Ok(s)) = (url::Url::parse(registered), url::Url::parse(sent)) else {
+        return false;
+    };
+    let loopback = |u: &url::Url| matches!(u.host_str(), Some("127.0.0.1" | "localhost"));
+    if s.scheme() == "http" && !loopback(&s) {
+        return false;
+    }
+    if s.host_str() == Some("[::1]") {
+        return false;
+    }
+    let same_port = loopback(&s) || r.port_or_known_default() == s.port_or_known_default();
+    r.scheme() == s.scheme()
+        && r.host_str().map(str::to_ascii_lowercase) == s.host_str().map(str::to_ascii_lowercase)
+        && same_port
+        && r.path() == s.path()
+        && s.query().is_none()
+        && s.fragment().is_none()
 }
 
 fn oauth_error(status: StatusCode, error: &str, aadsts: &str, description: &str) -> Response {
@@ -499,10 +539,17 @@ async fn authorize(
     };
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
     let redirect_uri = get("redirect_uri");
-    if get("client_id").is_empty() || !is_loopback_redirect(redirect_uri) {
-        return error_page(
-            "AADSTS50011: The redirect URI specified in the request does not match the redirect URIs configured for the application.",
-        );
+    let client_id = get("client_id").to_lowercase();
+    let Some(registered) = inner.clients.get(&client_id) else {
+        return error_page(&format!(
+            "AADSTS700016: Application with identifier '{client_id}' was not found in the directory."
+        ));
+    };
+    // Entra shows this on its own page and never redirects to an unregistered URI.
+    if !registered.iter().any(|r| redirect_matches(r, redirect_uri)) {
+        return error_page(&format!(
+            "AADSTS50011: The redirect URI '{redirect_uri}' specified in the request does not match the redirect URIs configured for the application '{client_id}'."
+        ));
     }
     let mut target = url::Url::parse(redirect_uri).expect("checked above");
     let state_param = get("state").to_owned();
@@ -879,6 +926,25 @@ fn device_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn redirect_uris_match_as_entra_matches_them() {
+        let reg = "http://localhost";
+        for (sent, ok) in [
+            ("http://localhost:51234", true),
+            ("http://localhost:51234/", true),
+            ("http://localhost", true),
+            ("http://127.0.0.1:51234", false),
+            ("http://[::1]:51234", false),
+            ("http://localhost:51234/cb", false),
+            ("https://localhost:51234", false),
+            ("http://localhost.evil.com:1", false),
+        ] {
+            assert_eq!(redirect_matches(reg, sent), ok, "{sent}");
+        }
+        assert!(redirect_matches("http://127.0.0.1", "http://127.0.0.1:9"));
+        assert!(!redirect_matches("http://127.0.0.1", "http://localhost:9"));
+    }
 
     #[test]
     fn scope_names_strip_the_resource_and_honour_grants() {

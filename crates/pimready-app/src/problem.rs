@@ -101,6 +101,12 @@ impl From<&AuthError> for Problem {
                 K::SignInRequired,
                 Some("use --device-code to sign in on another device"),
             ),
+            AuthError::RedirectUriNotRegistered { .. } => (
+                K::SignInRequired,
+                Some(
+                    "use --redirect-host localhost with this client id, or register http://127.0.0.1 in your own app (docs/sign-in.md)",
+                ),
+            ),
             AuthError::Timeout(_) => (
                 K::SignInRequired,
                 Some("the sign-in page was not completed in time; run the command again"),
@@ -123,7 +129,6 @@ impl From<&AuthError> for Problem {
             }
             AuthError::Io(_) => (K::Storage, None),
             AuthError::SignInRequired(_)
-            | AuthError::StateMismatch
             | AuthError::AuthorizationFailed { .. }
             | AuthError::TokenRequestFailed { .. }
             | AuthError::InvalidResponse(_) => (K::SignInRequired, None),

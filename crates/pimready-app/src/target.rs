@@ -2,7 +2,7 @@
 //! once and turned into the sign-in and collection configurations both faces use.
 
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_graph::auth::SignInConfig;
+use pimready_graph::auth::{RedirectHost, SignInConfig, check_tenant_name};
 use pimready_graph::collect::CollectConfig;
 
 use crate::problem::{Problem, Result};
@@ -53,23 +53,37 @@ pub struct Target {
     cloud: Cloud,
     client_id: Option<String>,
     hosts: HostOverrides,
+    redirect_host: RedirectHost,
 }
 
 impl Target {
-    /// `tenant` as typed (a domain or a tenant id; trimmed, never empty).
+    /// `tenant` as typed (trimmed): a tenant id or a DNS name; never `common`,
+    /// `organizations` or `consumers`.
     pub fn new(tenant: &str, cloud: Cloud) -> Result<Self> {
         let tenant = tenant.trim();
-        if tenant.is_empty() {
-            return Err(Problem::invalid_input(
-                "Enter the tenant's domain (contoso.com) or its tenant id.",
-            ));
-        }
+        check_tenant_name(tenant).map_err(|why| {
+            let mut chars = why.chars();
+            let sentence = chars
+                .next()
+                .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+                .unwrap_or_default();
+            Problem::invalid_input(format!("{sentence}."))
+        })?;
         Ok(Target {
             tenant: tenant.to_owned(),
             cloud,
             client_id: None,
             hosts: HostOverrides::default(),
+            redirect_host: RedirectHost::default(),
         })
+    }
+
+    /// The host of the browser sign-in's redirect URI (`localhost` unless the user's own
+    /// app registration lists `http://127.0.0.1`).
+    #[must_use]
+    pub fn with_redirect_host(mut self, host: RedirectHost) -> Self {
+        self.redirect_host = host;
+        self
     }
 
     /// Use the user's own app registration; blank means the default client.
@@ -112,6 +126,7 @@ impl Target {
         let mut config = SignInConfig::new(self.cloud.as_str(), &self.tenant)
             .map_err(|e| Problem::invalid_input(e.to_string()))?;
         config.authority_host = self.endpoints()?.authority;
+        config.redirect_host = self.redirect_host;
         if let Some(id) = &self.client_id {
             config.client_id.clone_from(id);
         }
@@ -149,6 +164,24 @@ mod tests {
     }
 
     #[test]
+    fn tenants_are_ids_or_domains_never_the_aliases() {
+        for alias in ["common", "organizations", "consumers"] {
+            let e = Target::new(alias, Cloud::Global).unwrap_err();
+            assert_eq!(e.kind, crate::ProblemKind::InvalidInput);
+            assert!(e.message.contains("is not one tenant"), "{}", e.message);
+        }
+        let e = Target::new("contoso.com&calc", Cloud::Global).unwrap_err();
+        assert_eq!(e.kind, crate::ProblemKind::InvalidInput);
+        let t = Target::new("contoso.com", Cloud::Global)
+            .unwrap()
+            .with_redirect_host(RedirectHost::Ipv4Loopback);
+        assert_eq!(
+            t.sign_in_config().unwrap().redirect_host,
+            RedirectHost::Ipv4Loopback
+        );
+    }
+
+    #[test]
     fn one_host_rule_for_sign_in_and_graph() {
         let target = |authority: &str| {
             Target::new("contoso.com", Cloud::Global)
@@ -159,7 +192,11 @@ mod tests {
                 })
         };
         // The same refusal whether the host is used to sign in or to collect.
-        for bad in ["http://login.example.com", "https://login.example.com/path"] {
+        for bad in [
+            "http://login.example.com",
+            "https://login.example.com/path",
+            "https://login.example.com",
+        ] {
             assert!(target(bad).sign_in_config().is_err(), "{bad}");
             assert!(target(bad).collect_config("t").is_err(), "{bad}");
         }

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pimready_graph::auth::RedirectHost;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -67,6 +68,14 @@ pub struct ConnectionArgs {
     /// Sign in with a device code instead of opening a browser.
     #[arg(long)]
     pub device_code: bool,
+    /// Host of the browser sign-in's redirect URI: `localhost` (what the default client
+    /// registers), or `127.0.0.1` for your own app registration that lists http://127.0.0.1.
+    #[arg(long, value_name = "localhost|127.0.0.1", default_value = "localhost", value_parser = parse_redirect_host)]
+    pub redirect_host: RedirectHost,
+}
+
+fn parse_redirect_host(s: &str) -> Result<RedirectHost, String> {
+    s.parse()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -114,6 +123,9 @@ pub struct OutputArgs {
     /// Do not store this assessment in the history.
     #[arg(long)]
     pub no_save: bool,
+    /// Replace existing files of the same name (else a report is written as `name-2.pdf`, …).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,7 +156,7 @@ pub struct DemoArgs {
 pub struct AssessArgs {
     #[command(flatten)]
     pub connection: ConnectionArgs,
-    /// A file of tenants, one per line: `tenant [cloud] [client-id] [graph-host=URL] [authority-host=URL]`; `#` starts a comment.
+    /// A file of tenants, one per line: `tenant [cloud] [client-id]`; `#` starts a comment. Hosts come from the command line only.
     #[arg(long, value_name = "FILE", conflicts_with = "tenant")]
     pub tenants: Option<PathBuf>,
     #[command(flatten)]
@@ -163,6 +175,9 @@ pub struct CollectArgs {
     /// Where to write the snapshot JSON.
     #[arg(long, value_name = "FILE")]
     pub snapshot_out: PathBuf,
+    /// Replace an existing file (else the snapshot is written as `name-2.json`, …).
+    #[arg(long)]
+    pub force: bool,
 }
 
 #[derive(Debug, Args)]

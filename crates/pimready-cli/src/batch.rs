@@ -13,15 +13,14 @@ use crate::error::{CliError, Exit};
 use crate::output;
 use crate::progress::Reporter;
 
-/// One line of the tenants file: `tenant [cloud] [client-id]`, optionally followed by
-/// `graph-host=URL` / `authority-host=URL` (private endpoints, the tenant emulator).
+/// One line of the tenants file: `tenant [cloud] [client-id]`. A line cannot set hosts:
+/// where tokens go is decided on the command line (`--graph-host`, `--authority-host`)
+/// only, never by a file that travels between consultants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantLine {
     pub tenant: String,
     pub cloud: Option<CloudArg>,
     pub client_id: Option<String>,
-    pub graph_host: Option<String>,
-    pub authority_host: Option<String>,
 }
 
 /// Parses the tenants file; errors name the line.
@@ -38,17 +37,14 @@ pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliErr
             tenant,
             cloud: None,
             client_id: None,
-            graph_host: None,
-            authority_host: None,
         };
         for w in words {
-            if let Some(url) = w.strip_prefix("graph-host=") {
-                entry.graph_host = Some(url.to_owned());
-                continue;
-            }
-            if let Some(url) = w.strip_prefix("authority-host=") {
-                entry.authority_host = Some(url.to_owned());
-                continue;
+            if w.contains('=') {
+                return Err(CliError::usage(format!(
+                    "{origin}, line {}: {w:?}: a tenants-file line cannot set hosts or options",
+                    n + 1
+                ))
+                .hint("pass --graph-host / --authority-host on the command line; each line is: tenant [cloud] [client-id]"));
             }
             let cloud = match w.to_ascii_lowercase().as_str() {
                 "global" => Some(CloudArg::Global),
@@ -101,14 +97,6 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
                 .client_id
                 .clone()
                 .or_else(|| args.connection.client_id.clone()),
-            graph_host: line
-                .graph_host
-                .clone()
-                .or_else(|| args.connection.graph_host.clone()),
-            authority_host: line
-                .authority_host
-                .clone()
-                .or_else(|| args.connection.authority_host.clone()),
             ..args.connection.clone()
         };
         let row = match one(&conn, &line.tenant, args, quiet).await {
@@ -127,16 +115,22 @@ pub async fn run(args: &AssessArgs, file: &Path, quiet: bool) -> Result<(), CliE
     let options = output::report_options(&args.output)?;
     output::create_out_dir(&args.output)?;
     let date = options.created.date_naive();
-    let csv_path = args.output.out.join(portfolio::file_name(date, "csv"));
-    output::write_file(&csv_path, &portfolio::render_csv(&rows))?;
+    let csv_path = output::write_export(
+        &args.output.out.join(portfolio::file_name(date, "csv")),
+        &portfolio::render_csv(&rows),
+        &args.output,
+    )?;
     let pdf = portfolio::render_pdf(&rows, &options).map_err(|e| {
         CliError::new(
             Exit::Output,
             format!("the portfolio PDF could not be rendered: {e}"),
         )
     })?;
-    let pdf_path = args.output.out.join(portfolio::file_name(date, "pdf"));
-    output::write_file(&pdf_path, &pdf)?;
+    let pdf_path = output::write_export(
+        &args.output.out.join(portfolio::file_name(date, "pdf")),
+        &pdf,
+        &args.output,
+    )?;
     let failed = rows.iter().filter(|r| r.outcome.is_err()).count();
     if !quiet {
         println!(
@@ -184,10 +178,9 @@ mod tests {
 
     #[test]
     fn tenants_file_lines() {
-        let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e graph-host=http://127.0.0.1:9\n";
+        let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e\n";
         let lines = parse_tenants(text, "t.txt").unwrap();
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[2].graph_host.as_deref(), Some("http://127.0.0.1:9"));
         assert_eq!(lines[1].cloud, Some(CloudArg::Usgov));
         assert_eq!(
             lines[2].client_id.as_deref(),
@@ -200,5 +193,18 @@ mod tests {
             err.message
         );
         assert!(parse_tenants("# nothing\n", "t.txt").is_err());
+    }
+
+    /// Hosts come from the command line only: a line naming one is refused (exit 2).
+    #[test]
+    fn tenants_file_lines_cannot_set_hosts() {
+        for line in [
+            "contoso.com graph-host=https://graph.example.com\n",
+            "contoso.com authority-host=http://127.0.0.1:9\n",
+        ] {
+            let err = parse_tenants(line, "t.txt").unwrap_err();
+            assert_eq!(err.exit, Exit::Usage);
+            assert!(err.message.contains("cannot set hosts"), "{}", err.message);
+        }
     }
 }

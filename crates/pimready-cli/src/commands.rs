@@ -42,7 +42,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
 fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
     let snapshot = pimready_core::demo::snapshot();
     if let Some(path) = &args.snapshot_out {
-        output::write_snapshot(&snapshot, path)?;
+        let written = output::write_snapshot(&snapshot, path, args.output.force)?;
+        if !quiet {
+            println!("Wrote {}", written.display());
+        }
     }
     // The demo ships with its two emergency accounts designated, unless others are named.
     let mut evaluation = args.evaluation.clone();
@@ -69,7 +72,10 @@ async fn assess(args: &AssessArgs, quiet: bool) -> Result<(), CliError> {
     let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
     let snapshot = connect::collect(&connection, &reporter).await?;
     if let Some(path) = &args.snapshot_out {
-        output::write_snapshot(&snapshot, path)?;
+        let written = output::write_snapshot(&snapshot, path, args.output.force)?;
+        if !quiet {
+            println!("Wrote {}", written.display());
+        }
     }
     finish(&snapshot, &args.evaluation, &args.output, quiet)?;
     Ok(())
@@ -100,7 +106,7 @@ async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
     let reporter = Reporter::new(quiet);
     let connection = connect::sign_in(&args.connection, tenant, &reporter).await?;
     let snapshot = connect::collect(&connection, &reporter).await?;
-    output::write_snapshot(&snapshot, &args.snapshot_out)?;
+    let written = output::write_snapshot(&snapshot, &args.snapshot_out, args.force)?;
     if !quiet {
         println!(
             "Collected {} ({}) in {} ms with {} Graph requests; {} dataset(s) could not be read.",
@@ -118,7 +124,7 @@ async fn collect(args: &CollectArgs, quiet: bool) -> Result<(), CliError> {
                 g.detail
             );
         }
-        println!("Wrote {}", args.snapshot_out.display());
+        println!("Wrote {}", written.display());
     }
     Ok(())
 }
@@ -172,6 +178,7 @@ pub fn finish(
         &assessed,
         &options,
         &history,
+        output::existing(out.force),
     )?;
     if !quiet {
         print!("{}", summary::render(&assessed.assessment));

@@ -25,6 +25,7 @@ pub fn cloud(arg: CloudArg) -> Cloud {
 pub fn target(conn: &ConnectionArgs, tenant: &str) -> Result<Target, CliError> {
     Ok(Target::new(tenant, cloud(conn.cloud))?
         .with_client_id(conn.client_id.as_deref())
+        .with_redirect_host(conn.redirect_host)
         .with_hosts(HostOverrides {
             authority: conn.authority_host.clone(),
             graph: conn.graph_host.clone(),

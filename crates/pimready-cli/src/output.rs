@@ -1,8 +1,8 @@
 //! Flags to settings and report options; the reports themselves are `pimready_app`'s.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use pimready_app::export::{self, ExportFormat};
+use pimready_app::export::{self, Existing, ExportFormat};
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
 use pimready_report::{Branding, NameMasking, Paper, ReportOptions};
@@ -61,32 +61,32 @@ pub fn formats(args: &OutputArgs) -> Vec<ExportFormat> {
         .collect()
 }
 
-/// Creates the output folder.
+/// Whether the output flags let an export replace a file (`--force`).
+pub fn existing(force: bool) -> Existing {
+    if force {
+        Existing::Replace
+    } else {
+        Existing::Keep
+    }
+}
+
+/// Creates the output folder (0700 when missing; a folder that exists keeps its mode).
 pub fn create_out_dir(args: &OutputArgs) -> Result<(), CliError> {
-    std::fs::create_dir_all(&args.out).map_err(|e| {
-        CliError::output(format!(
-            "cannot create the output folder {}: {e}",
-            args.out.display()
-        ))
-        .hint("choose another folder with --out")
-    })
+    Ok(export::create_dir(&args.out)?)
 }
 
-/// Writes one output file atomically, with the error the user sees.
-pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), CliError> {
-    Ok(export::write_file(path, bytes)?)
+/// Writes one export atomically, numbered unless `--force`; returns the path written.
+pub fn write_export(path: &Path, bytes: &[u8], args: &OutputArgs) -> Result<PathBuf, CliError> {
+    Ok(export::write_export(path, bytes, existing(args.force))?)
 }
 
-/// Writes a snapshot JSON atomically.
+/// Writes a snapshot JSON atomically, numbered unless `--force`; returns the path written.
 pub fn write_snapshot(
     snapshot: &pimready_core::snapshot::TenantSnapshot,
     path: &Path,
-) -> Result<(), CliError> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| CliError::output(format!("cannot create {}: {e}", parent.display())))?;
-    }
-    export::write_file(path, snapshot.to_json().as_bytes()).map_err(|e| {
+    force: bool,
+) -> Result<PathBuf, CliError> {
+    export::write_export(path, snapshot.to_json().as_bytes(), existing(force)).map_err(|e| {
         CliError::output(format!(
             "cannot write the snapshot {}: {}",
             path.display(),

@@ -28,7 +28,12 @@ pub fn render(a: &Assessment) -> String {
         a.headline.global_admins,
         a.headline.emergency_accounts
     );
-    let _ = writeln!(out, "\nLicensing: {}", a.licensing.verdict);
+    let _ = writeln!(
+        out,
+        "\nLicensing: {}. {}",
+        a.licence_verdict().label,
+        a.licensing.verdict
+    );
     let _ = writeln!(
         out,
         "  seats available {}, users in PIM scope {}, shortfall {}",

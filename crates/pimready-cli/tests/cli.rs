@@ -123,6 +123,132 @@ async fn demo_writes_all_three_reports_and_stores_history() {
     assert!(d.status.success(), "{}", text(&d));
 }
 
+/// An export never replaces a file silently: without `--force` a second run writes
+/// `-2` copies (reports and snapshot alike); with it, the same names are replaced. A masked
+/// report says so in its name.
+#[tokio::test]
+async fn exports_are_numbered_unless_forced_and_masked_ones_say_so() {
+    let home = Home::new();
+    let out = home.out();
+    let snapshot = home.path().join("snap/contoso.json");
+    let args = |extra: &[&str]| {
+        let mut v = vec![
+            "demo",
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json,csv",
+            "--no-save",
+            "--snapshot-out",
+            snapshot.to_str().unwrap(),
+        ];
+        v.extend_from_slice(extra);
+        v.into_iter().map(str::to_owned).collect::<Vec<_>>()
+    };
+    let run_with = |extra: &[&str]| {
+        let a = args(extra);
+        home.cmd(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let o = run(run_with(&[])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    std::fs::write(out.join("pimready-contoso-ltd-2026-11-20.json"), "kept").unwrap();
+    let o = run(run_with(&[])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("pimready-contoso-ltd-2026-11-20-2.json")
+            && text(&o).contains("contoso-2.json"),
+        "the paths written are the ones printed: {}",
+        text(&o)
+    );
+    let numbered = [
+        "pimready-contoso-ltd-2026-11-20-2.csv",
+        "pimready-contoso-ltd-2026-11-20-2.json",
+        "pimready-contoso-ltd-2026-11-20.csv",
+        "pimready-contoso-ltd-2026-11-20.json",
+    ];
+    assert_eq!(files(&out), numbered);
+    assert_eq!(
+        std::fs::read_to_string(out.join("pimready-contoso-ltd-2026-11-20.json")).unwrap(),
+        "kept"
+    );
+    assert_eq!(
+        files(snapshot.parent().unwrap()),
+        ["contoso-2.json", "contoso.json"]
+    );
+
+    let o = run(run_with(&["--force"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(files(&out), numbered, "--force adds no file");
+    assert_ne!(
+        std::fs::read_to_string(out.join("pimready-contoso-ltd-2026-11-20.json")).unwrap(),
+        "kept",
+        "--force replaces"
+    );
+    assert_eq!(
+        files(snapshot.parent().unwrap()),
+        ["contoso-2.json", "contoso.json"]
+    );
+
+    let o = run(run_with(&["--mask-names"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let all = files(&out);
+    assert!(
+        all.contains(&"pimready-contoso-ltd-2026-11-20-masked.json".to_owned())
+            && all.contains(&"pimready-contoso-ltd-2026-11-20-masked.csv".to_owned()),
+        "{all:?}"
+    );
+}
+
+/// Reports, snapshots and the history are 0600; folders the CLI creates are 0700, and
+/// a folder the user names with `--out` keeps its mode.
+#[cfg(unix)]
+#[tokio::test]
+async fn written_files_are_private_and_a_named_out_folder_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let home = Home::new();
+    let created = home.path().join("new/reports");
+    let snapshot = home.path().join("snapshots/contoso.json");
+    let o = run(home.cmd(&[
+        "demo",
+        "--out",
+        created.to_str().unwrap(),
+        "--snapshot-out",
+        snapshot.to_str().unwrap(),
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    for dir in [
+        home.path().join("new"),
+        created.clone(),
+        home.path().join("snapshots"),
+    ] {
+        assert_eq!(mode(&dir), 0o700, "{}", dir.display());
+    }
+    let history = walk(&home.path().join("data"));
+    assert!(
+        history.iter().any(|p| p.ends_with("history.sqlite3")),
+        "{history:?}"
+    );
+    for file in walk(&created)
+        .into_iter()
+        .chain([snapshot.clone()])
+        .chain(history)
+    {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+
+    let named = home.path().join("shared");
+    std::fs::create_dir(&named).unwrap();
+    std::fs::set_permissions(&named, std::fs::Permissions::from_mode(0o750)).unwrap();
+    let o = run(home.cmd(&["demo", "--out", named.to_str().unwrap(), "--no-save"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(mode(&named), 0o750);
+    for file in walk(&named) {
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+}
+
 #[tokio::test]
 async fn exit_codes_are_meaningful() {
     let home = Home::new();
@@ -236,43 +362,20 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// A batch: the emulator's host is given on the command line (a tenants-file line cannot
+/// set hosts); the tenant named by id and by domain is assessed twice, and a tenant the
+/// host does not answer for fails without stopping the others.
 #[tokio::test]
 async fn batch_of_three_with_one_failure() {
-    // Named leniency: a script's one bearer is accepted by all three tenants (a real token
-    // names one tenant). What this test is about is the batch, not the token.
-    const SHARED_BEARER: &str = "batch-test-bearer";
-    let start = |name: &str| {
-        let fixture = Fixture::load(name).unwrap();
-        let tenant = fixture.tenant_id().unwrap().to_owned();
-        Emulator::builder(fixture)
-            .token_validator(move |bearer| {
-                if bearer == SHARED_BEARER {
-                    Ok(pimready_tests::Grant::new(
-                        tenant.clone(),
-                        pimready_tests::app_scopes(),
-                    ))
-                } else {
-                    Err(pimready_tests::Denied::Unauthenticated(
-                        "unknown bearer".into(),
-                    ))
-                }
-            })
-            .start()
-    };
-    let contoso = start("contoso-e5").await.unwrap();
-    let fabrikam = start("fabrikam-bp").await.unwrap();
-    let northwind = start("northwind-p2").await.unwrap();
+    let contoso = Emulator::start_named("contoso-e5").await.unwrap();
+    let domain = "contoso.onmicrosoft.com";
     let home = Home::new();
     let list = home.path().join("tenants.txt");
     std::fs::write(
         &list,
         format!(
-            "# three clients; the third is misnamed (its Graph answers for another tenant)\n{} graph-host={}\n{} global graph-host={}\nwrong.example.com graph-host={}\n",
+            "# one client by id and by domain; the third is misnamed (this Graph answers for another tenant)\n{}\n{domain} global\nwrong.example.com\n",
             contoso.tenant_id(),
-            contoso.base_url(),
-            fabrikam.tenant_id(),
-            fabrikam.base_url(),
-            northwind.base_url()
         ),
     )
     .unwrap();
@@ -281,21 +384,26 @@ async fn batch_of_three_with_one_failure() {
         "assess",
         "--tenants",
         list.to_str().unwrap(),
+        "--graph-host",
+        contoso.base_url(),
         "--out",
         out.to_str().unwrap(),
         "--format",
         "pdf,json",
     ]);
-    cmd.env("PIMREADY_ACCESS_TOKEN", SHARED_BEARER);
+    cmd.env("PIMREADY_ACCESS_TOKEN", contoso.token());
     let o = run(cmd).await;
     assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("3 tenant(s), 2 assessed, 1 failed"),
+        "{}",
+        text(&o)
+    );
     let names = files(&out);
-    assert_eq!(
+    assert!(
         names
             .iter()
-            .filter(|n| n.ends_with(".pdf") && !n.contains("portfolio"))
-            .count(),
-        2,
+            .any(|n| n.ends_with(".pdf") && !n.contains("portfolio")),
         "{names:?}"
     );
     let csv_name = names
@@ -316,6 +424,22 @@ async fn batch_of_three_with_one_failure() {
         failed.contains("failed") && failed.contains("tenant"),
         "{failed}"
     );
+
+    // A line that names a host is refused before anything is sent.
+    std::fs::write(
+        &list,
+        format!(
+            "{} graph-host={}\n",
+            contoso.tenant_id(),
+            contoso.base_url()
+        ),
+    )
+    .unwrap();
+    let mut cmd = home.cmd(&["assess", "--tenants", list.to_str().unwrap()]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", contoso.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("cannot set hosts"), "{}", text(&o));
 }
 
 /// `pimready preflight`: exit 0 when every permitted read works; exit 4 and the missing

@@ -58,6 +58,9 @@ pub struct Headline {
     /// Distinct users holding Global Administrator (active or eligible).
     pub global_admins: u32,
     pub emergency_accounts: u32,
+    /// The licence verdict every face shows as it is (empty in files written before it existed).
+    #[serde(default)]
+    pub licence: crate::cost::LicenceVerdict,
 }
 
 /// The whole assessment.
@@ -75,6 +78,18 @@ pub struct Assessment {
     pub plan: Vec<PlanStep>,
     pub gaps: Vec<GapInfo>,
     pub collection: CollectionInfo,
+}
+
+impl Assessment {
+    /// The licence verdict as every face shows it: the one stored with the assessment, or,
+    /// for files written before it was stored, the same function applied now.
+    pub fn licence_verdict(&self) -> crate::cost::LicenceVerdict {
+        if self.headline.licence.label.is_empty() {
+            crate::cost::licence_verdict(&self.licensing, &self.cost)
+        } else {
+            self.headline.licence.clone()
+        }
+    }
 }
 
 /// Assesses a snapshot: licensing, cost, checks, score and plan. Pure: no I/O, no
@@ -129,6 +144,7 @@ pub fn assess(
             ids.len() as u32
         },
         emergency_accounts: population.emergency_accounts.len() as u32,
+        licence: crate::cost::licence_verdict(&licensing, &cost),
     };
 
     Assessment {

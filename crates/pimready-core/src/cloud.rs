@@ -1,7 +1,8 @@
 //! Microsoft clouds and the hosts PIM Ready talks to.
 //!
-//! Hosts are checked once, here: https only, except plain http for loopback hosts
-//! (the tenant emulator). The Graph client trusts a [`GraphHost`] without re-checking.
+//! Hosts are checked once, here: a Microsoft cloud's own host over https, or a loopback
+//! host (the tenant emulator, http allowed). Tokens and codes only ever travel to such a
+//! host. The Graph client trusts a [`GraphHost`] without re-checking.
 
 use std::fmt;
 use std::net::IpAddr;
@@ -121,10 +122,50 @@ pub enum EndpointError {
         "{0} must be a bare host such as https://graph.microsoft.com (no path, query, user or password)"
     )]
     NotBare(String),
+    #[error(
+        "{host} is not a Microsoft cloud's {kind} host (allowed: {allowed}, or a loopback host such as http://127.0.0.1:PORT); tokens are only sent to Microsoft's own hosts"
+    )]
+    NotMicrosoft {
+        host: String,
+        kind: &'static str,
+        allowed: String,
+    },
 }
 
-/// Checks a service host: https, or http on loopback; nothing but scheme, host and port.
-fn validate_host(text: &str) -> Result<Url, EndpointError> {
+/// Which service a host override is for: each may only name that service's hosts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HostKind {
+    /// Microsoft Entra sign-in (`login.microsoftonline.com`, …).
+    Authority,
+    /// Microsoft Graph (`graph.microsoft.com`, …).
+    Graph,
+}
+
+impl HostKind {
+    fn label(self) -> &'static str {
+        match self {
+            HostKind::Authority => "sign-in",
+            HostKind::Graph => "Microsoft Graph",
+        }
+    }
+
+    /// The national clouds' own hosts of this kind.
+    pub fn allowed_hosts(self) -> Vec<&'static str> {
+        let mut hosts: Vec<&'static str> = Cloud::ALL
+            .into_iter()
+            .map(|c| match self {
+                HostKind::Authority => c.authority_host(),
+                HostKind::Graph => c.graph_host(),
+            })
+            .collect();
+        hosts.dedup();
+        hosts
+    }
+}
+
+/// Checks a service host: a national cloud's own host of `kind` over https, or a loopback
+/// host (http allowed); nothing but scheme, host and port.
+fn validate_host(text: &str, kind: HostKind) -> Result<Url, EndpointError> {
     let trimmed = text.trim();
     let with_scheme = if trimmed.contains("://") {
         trimmed.to_owned()
@@ -143,6 +184,18 @@ fn validate_host(text: &str) -> Result<Url, EndpointError> {
         "http" if loopback => {}
         _ => return Err(EndpointError::NotHttps(text.to_owned())),
     }
+    let allowed = kind.allowed_hosts();
+    let microsoft = url.port().is_none()
+        && url
+            .host_str()
+            .is_some_and(|h| allowed.iter().any(|a| a.eq_ignore_ascii_case(h)));
+    if !loopback && !microsoft {
+        return Err(EndpointError::NotMicrosoft {
+            host: text.trim().to_owned(),
+            kind: kind.label(),
+            allowed: allowed.join(", "),
+        });
+    }
     if url.path() != "/"
         || url.query().is_some()
         || url.fragment().is_some()
@@ -159,9 +212,10 @@ fn validate_host(text: &str) -> Result<Url, EndpointError> {
 pub struct GraphHost(Url);
 
 impl GraphHost {
-    /// Parses `https://host[:port]` (a missing scheme means https).
+    /// Parses `https://host` (a missing scheme means https): a national cloud's Graph
+    /// host, or a loopback host with its port.
     pub fn parse(text: &str) -> Result<Self, EndpointError> {
-        validate_host(text).map(GraphHost)
+        validate_host(text, HostKind::Graph).map(GraphHost)
     }
 
     /// `scheme://host[:port]/`.
@@ -215,7 +269,7 @@ impl FromStr for GraphHost {
 /// Where to sign in and where to read Graph.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
-    /// `https://login.microsoftonline.com/` or an override (checked like a Graph host).
+    /// `https://login.microsoftonline.com/` or an override (a cloud's sign-in host, or loopback).
     pub authority: Url,
     pub graph: GraphHost,
 }
@@ -229,7 +283,7 @@ impl Endpoints {
     ) -> Result<Self, EndpointError> {
         let mut endpoints = cloud.endpoints();
         if let Some(a) = authority {
-            endpoints.authority = validate_host(a)?;
+            endpoints.authority = validate_host(a, HostKind::Authority)?;
         }
         if let Some(g) = graph {
             endpoints.graph = GraphHost::parse(g)?;
@@ -250,6 +304,7 @@ mod tests {
                 EndpointError::Invalid(_) => "invalid",
                 EndpointError::NotHttps(_) => "https",
                 EndpointError::NotBare(_) => "bare",
+                EndpointError::NotMicrosoft { .. } => "not microsoft",
             });
         assert_eq!(got, expected.map(str::to_owned), "{input}");
     }
@@ -277,6 +332,38 @@ mod tests {
         check("https://user:pw@graph.microsoft.com", Err("bare"));
         check("https://graph.microsoft.com/?x=1", Err("bare"));
         check("https://", Err("invalid"));
+        // Only Microsoft's own Graph hosts, or loopback: a bearer token never leaves them.
+        check(
+            "https://dod-graph.microsoft.us",
+            Ok("https://dod-graph.microsoft.us"),
+        );
+        check("https://graph.example.com", Err("not microsoft"));
+        check("https://graph.microsoft.com.evil.com", Err("not microsoft"));
+        check("https://graph.microsoft.com:8443", Err("not microsoft"));
+        check("https://login.microsoftonline.com", Err("not microsoft"));
+        check("https://10.0.0.1", Err("not microsoft"));
+        check("https://127.0.0.1:8443", Ok("https://127.0.0.1:8443"));
+    }
+
+    /// Host overrides name a national cloud's own host of their kind, or loopback.
+    #[test]
+    fn host_overrides_only_for_cloud_hosts_and_loopback() {
+        let authority = |a: &str| Endpoints::new(Cloud::Global, Some(a), None);
+        assert!(authority("https://login.microsoftonline.us").is_ok());
+        assert!(authority("login.chinacloudapi.cn").is_ok());
+        assert!(authority("http://[::1]:9").is_ok());
+        for bad in [
+            "https://login.example.com",
+            "https://graph.microsoft.com",
+            "https://login.microsoftonline.com.evil.com",
+        ] {
+            let e = authority(bad).unwrap_err();
+            assert!(
+                matches!(e, EndpointError::NotMicrosoft { .. }),
+                "{bad}: {e}"
+            );
+            assert!(e.to_string().contains("login.microsoftonline.com"), "{e}");
+        }
     }
 
     #[test]

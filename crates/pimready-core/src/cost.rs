@@ -67,6 +67,64 @@ pub struct CostEstimate {
     pub disclaimer: String,
 }
 
+/// How the licence verdict reads at a glance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictTone {
+    /// PIM is licensed for everyone in its scope.
+    Good,
+    /// PIM is licensed, but seats are short.
+    Warn,
+    /// No PIM-capable licence.
+    Bad,
+    /// The licences could not be read.
+    #[default]
+    Unknown,
+}
+
+/// The licence verdict, said once for every face (report, CLI, desktop): a short label,
+/// its tone, and the sentence behind it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LicenceVerdict {
+    pub tone: VerdictTone,
+    /// "PIM is not licensed", "PIM licensed, seats short", …
+    pub label: String,
+    /// What the tenant has, how many seats PIM needs, and the cheapest path if it has none.
+    pub sentence: String,
+}
+
+/// The licence verdict from the licensing analysis and the cost estimate.
+pub fn licence_verdict(licensing: &Licensing, cost: &CostEstimate) -> LicenceVerdict {
+    let (tone, label) = if !licensing.assessed {
+        (VerdictTone::Unknown, "Licences not assessed")
+    } else if !licensing.pim_capable {
+        (VerdictTone::Bad, "PIM is not licensed")
+    } else if licensing.seats.shortfall > 0 {
+        (VerdictTone::Warn, "PIM licensed, seats short")
+    } else {
+        (VerdictTone::Good, "PIM licensed for everyone in scope")
+    };
+    let mut sentence = licensing.verdict.clone();
+    if licensing.assessed
+        && !licensing.pim_capable
+        && let Some(o) = cost.options.iter().find(|o| o.recommended)
+    {
+        let users = if o.seats == 1 { "user" } else { "users" };
+        let _ = write!(
+            sentence,
+            " Cheapest path: {} at {} a month for {} {users}.",
+            o.name,
+            format_money(&cost.currency, cents(o.monthly)),
+            o.seats
+        );
+    }
+    LicenceVerdict {
+        tone,
+        label: label.to_owned(),
+        sentence,
+    }
+}
+
 /// What the tenant already has that options depend on.
 struct Tenant {
     assessed: bool,
@@ -489,6 +547,81 @@ mod tests {
             .find(|o| o.name == name)
             .unwrap();
         money(cents(o.monthly_per_user * f64::from(seats)))
+    }
+
+    #[test]
+    fn licence_verdict_per_tenant_kind() {
+        let book = PriceBook::default_book();
+        let verdict = |skus: Vec<SubscribedSku>, admins: usize| {
+            let (snapshot, licensing) = tenant(skus, admins);
+            licence_verdict(&licensing, &estimate(&snapshot, &licensing, &book))
+        };
+        // Name, SKUs, permanent Global Administrators, tone, label, a fragment of the sentence.
+        type Case = (
+            &'static str,
+            Vec<SubscribedSku>,
+            usize,
+            VerdictTone,
+            &'static str,
+            &'static str,
+        );
+        let cases: [Case; 4] = [
+            (
+                "covered",
+                vec![fx::sku("SPE_E5", "Enabled", 120)],
+                14,
+                VerdictTone::Good,
+                "PIM licensed for everyone in scope",
+                "120 seats, 14 needed.",
+            ),
+            (
+                "short",
+                vec![fx::sku("AAD_PREMIUM_P2", "Enabled", 2)],
+                5,
+                VerdictTone::Warn,
+                "PIM licensed, seats short",
+                ": 3 short.",
+            ),
+            (
+                "no P2",
+                vec![fx::sku("SPB", "Enabled", 40)],
+                5,
+                VerdictTone::Bad,
+                "PIM is not licensed",
+                " a month for 5 users.",
+            ),
+            (
+                "unread",
+                Vec::new(),
+                3,
+                VerdictTone::Bad,
+                "PIM is not licensed",
+                "No usable Entra ID P2",
+            ),
+        ];
+        for (name, skus, admins, tone, label, fragment) in cases {
+            let v = verdict(skus, admins);
+            assert_eq!((v.tone, v.label.as_str()), (tone, label), "{name}: {v:?}");
+            assert!(
+                v.sentence.contains(fragment),
+                "{name}: {:?} lacks {fragment:?}",
+                v.sentence
+            );
+        }
+        let (mut snapshot, _) = tenant(Vec::new(), 3);
+        snapshot.subscribed_skus = None;
+        let licensing = analyse(
+            &snapshot,
+            &PrivilegedPopulation::default(),
+            &AssessmentSettings::default(),
+        );
+        let v = licence_verdict(&licensing, &estimate(&snapshot, &licensing, &book));
+        assert_eq!(
+            (v.tone, v.label.as_str()),
+            (VerdictTone::Unknown, "Licences not assessed"),
+            "{v:?}"
+        );
+        assert!(!v.sentence.contains("Cheapest"), "{v:?}");
     }
 
     #[test]

@@ -60,39 +60,102 @@ pub enum LicencePath {
     OtherBundle,
 }
 
+/// One row of [`LicencePath::TABLE`].
+struct PathNames {
+    path: LicencePath,
+    /// Stable snake_case name (the data files and the JSON).
+    key: &'static str,
+    /// The product's name, as Microsoft sells it.
+    product: &'static str,
+    /// A short name for narrow table columns and change lists.
+    short: &'static str,
+}
+
 impl LicencePath {
-    /// The stable snake_case name (as in the data files and the JSON).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LicencePath::EntraIdP2 => "entra_id_p2",
-            LicencePath::DefenderSuiteBusinessPremium => "defender_suite_business_premium",
-            LicencePath::DefenderSuite => "defender_suite",
-            LicencePath::M365E5 => "m365_e5",
-            LicencePath::M365E7 => "m365_e7",
-            LicencePath::EmsE5 => "ems_e5",
-            LicencePath::M365F5Security => "m365_f5_security",
-            LicencePath::EntraSuite => "entra_suite",
-            LicencePath::EntraIdGovernance => "entra_id_governance",
-            LicencePath::OtherBundle => "other_bundle",
-        }
+    /// Every path with all its names: the one place a path's label is written.
+    const TABLE: [PathNames; 10] = [
+        PathNames {
+            path: LicencePath::EntraIdP2,
+            key: "entra_id_p2",
+            product: "Microsoft Entra ID P2",
+            short: "Entra ID P2",
+        },
+        PathNames {
+            path: LicencePath::DefenderSuiteBusinessPremium,
+            key: "defender_suite_business_premium",
+            product: "Microsoft Defender Suite for Business Premium",
+            short: "Defender Suite for Business Premium",
+        },
+        PathNames {
+            path: LicencePath::DefenderSuite,
+            key: "defender_suite",
+            product: "Microsoft Defender Suite",
+            short: "Defender Suite",
+        },
+        PathNames {
+            path: LicencePath::M365E5,
+            key: "m365_e5",
+            product: "Microsoft 365 E5",
+            short: "Microsoft 365 E5",
+        },
+        PathNames {
+            path: LicencePath::M365E7,
+            key: "m365_e7",
+            product: "Microsoft 365 E7",
+            short: "Microsoft 365 E7",
+        },
+        PathNames {
+            path: LicencePath::EmsE5,
+            key: "ems_e5",
+            product: "Enterprise Mobility + Security E5",
+            short: "EMS E5",
+        },
+        PathNames {
+            path: LicencePath::M365F5Security,
+            key: "m365_f5_security",
+            product: "Microsoft 365 F5 Security",
+            short: "Microsoft 365 F5 Security",
+        },
+        PathNames {
+            path: LicencePath::EntraSuite,
+            key: "entra_suite",
+            product: "Microsoft Entra Suite",
+            short: "Entra Suite",
+        },
+        PathNames {
+            path: LicencePath::EntraIdGovernance,
+            key: "entra_id_governance",
+            product: "Microsoft Entra ID Governance",
+            short: "Entra ID Governance",
+        },
+        PathNames {
+            path: LicencePath::OtherBundle,
+            key: "other_bundle",
+            product: "another bundle carrying Entra ID P2",
+            short: "Other bundle with P2",
+        },
+    ];
+
+    fn names(self) -> &'static PathNames {
+        Self::TABLE
+            .iter()
+            .find(|n| n.path == self)
+            .expect("every path has a row in LicencePath::TABLE")
     }
 
-    /// A product name for people.
+    /// The stable snake_case name (as in the data files and the JSON).
+    pub fn as_str(self) -> &'static str {
+        self.names().key
+    }
+
+    /// The product's name for people ("Enterprise Mobility + Security E5").
     pub fn label(self) -> &'static str {
-        match self {
-            LicencePath::EntraIdP2 => "Microsoft Entra ID P2",
-            LicencePath::DefenderSuiteBusinessPremium => {
-                "Microsoft Defender Suite for Business Premium"
-            }
-            LicencePath::DefenderSuite => "Microsoft Defender Suite",
-            LicencePath::M365E5 => "Microsoft 365 E5",
-            LicencePath::M365E7 => "Microsoft 365 E7",
-            LicencePath::EmsE5 => "Enterprise Mobility + Security E5",
-            LicencePath::M365F5Security => "Microsoft 365 F5 Security",
-            LicencePath::EntraSuite => "Microsoft Entra Suite",
-            LicencePath::EntraIdGovernance => "Microsoft Entra ID Governance",
-            LicencePath::OtherBundle => "another bundle",
-        }
+        self.names().product
+    }
+
+    /// A short name for narrow columns ("EMS E5").
+    pub fn short_label(self) -> &'static str {
+        self.names().short
     }
 }
 
@@ -1154,6 +1217,22 @@ pub(crate) mod tests {
         GroupScheduleInstance, LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition,
         RoleManagementPolicy, RoleManagementPolicyAssignment, SubjectSet,
     };
+
+    #[test]
+    fn every_licence_path_has_one_row_whose_key_is_its_wire_name() {
+        let mut keys = std::collections::BTreeSet::new();
+        for row in &LicencePath::TABLE {
+            let wire = serde_json::to_string(&row.path).unwrap();
+            assert_eq!(wire, format!("\"{}\"", row.key));
+            assert_eq!(row.path.label(), row.product);
+            assert!(keys.insert(row.key), "{} twice", row.key);
+        }
+        assert_eq!(LicencePath::EmsE5.short_label(), "EMS E5");
+        assert_eq!(
+            LicencePath::EmsE5.label(),
+            "Enterprise Mobility + Security E5"
+        );
+    }
 
     pub(crate) fn empty_snapshot() -> TenantSnapshot {
         let meta = CollectionMeta {

@@ -1,16 +1,19 @@
 //! The readiness plan: ordered steps derived from the findings. Pure.
 //!
-//! Order: licences → emergency-access accounts → permanent to eligible → GA/PRA role
-//! settings → other roles' settings → alerts → access reviews → Conditional Access →
-//! account hygiene → data gaps. Each step names the checks it fixes and its objects.
-//! A tenant with nothing open gets one "ready" step saying what to keep watching.
+//! Each check declares its place in the plan beside its rule (`CheckDef::plan`: the
+//! [`Step`], the action for each object it names); this module only orders the steps and
+//! lists their objects. Order: licences → emergency-access accounts → permanent to
+//! eligible → GA/PRA role settings → other roles' settings → alerts → access reviews →
+//! Conditional Access → account hygiene → data gaps. A tenant with nothing open gets one
+//! "ready" step saying what to keep watching.
 
 use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::checks::{Approvers, CheckDef, PlanDef, check_def};
 use crate::cost::CostEstimate;
-use crate::finding::{Finding, Status};
+use crate::finding::{Evidence, Finding, Status};
 use crate::licensing::Licensing;
 use crate::privileged::{
     GLOBAL_ADMINISTRATOR, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR, PrivilegedPopulation,
@@ -39,6 +42,33 @@ pub struct PlanStep {
     pub items: Vec<PlanItem>,
 }
 
+/// The plan's steps, in the order they are done. A check names its step in its
+/// [`PlanDef`]; role settings become two steps (GA/PRA first, then the other roles).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Step {
+    Licences,
+    EmergencyAccess,
+    Eligible,
+    RoleSettings,
+    Alerts,
+    AccessReviews,
+    ConditionalAccess,
+    Hygiene,
+}
+
+impl Step {
+    const ALL: [Step; 8] = [
+        Step::Licences,
+        Step::EmergencyAccess,
+        Step::Eligible,
+        Step::RoleSettings,
+        Step::Alerts,
+        Step::AccessReviews,
+        Step::ConditionalAccess,
+        Step::Hygiene,
+    ];
+}
+
 /// Something to fix: failed, warned, or absent for want of a licence.
 fn is_open(f: &Finding) -> bool {
     matches!(
@@ -57,26 +87,81 @@ fn item(object: impl Into<String>, action: impl Into<String>) -> PlanItem {
     }
 }
 
+/// An open finding with the catalog entry that declares its plan step.
+#[derive(Clone, Copy)]
 struct Open<'a> {
-    findings: &'a [Finding],
+    finding: &'a Finding,
+    def: &'static CheckDef,
 }
 
-impl<'a> Open<'a> {
-    fn get(&self, id: &str) -> Option<&'a Finding> {
-        self.findings.iter().find(|f| f.id == id && is_open(f))
+impl Open<'_> {
+    fn plan(&self) -> &'static PlanDef {
+        &self.def.plan
     }
 
-    fn any(&self, ids: &[&str]) -> Vec<&'a Finding> {
-        ids.iter().filter_map(|id| self.get(id)).collect()
+    /// One item per object the check names, with the check's action.
+    fn evidence_items(&self) -> impl Iterator<Item = PlanItem> + '_ {
+        self.finding.evidence.iter().map(|e| self.evidence_item(e))
+    }
+
+    fn evidence_item(&self, e: &Evidence) -> PlanItem {
+        PlanItem {
+            object: e.display_name.clone(),
+            principal_name: e.principal_name.clone(),
+            role: e.role.clone(),
+            since: e.start,
+            action: format!("{} ({}: {})", self.plan().action, self.finding.id, e.detail),
+        }
+    }
+
+    /// The check's evidence as items, or its subject when it names no object.
+    fn items_or_subject(&self) -> Vec<PlanItem> {
+        let items: Vec<PlanItem> = self.evidence_items().collect();
+        if !items.is_empty() {
+            return items;
+        }
+        let subject = self.plan().subject;
+        vec![item(subject, self.plan().action)]
     }
 }
 
-fn ids(findings: &[&Finding]) -> Vec<String> {
-    findings.iter().map(|f| f.id.clone()).collect()
+fn ids(open: &[Open<'_>]) -> Vec<String> {
+    open.iter().map(|o| o.finding.id.clone()).collect()
 }
 
 const GA_NAME: &str = "Global Administrator";
 const PRA_NAME: &str = "Privileged Role Administrator";
+
+/// One step before it is numbered.
+struct Draft {
+    title: String,
+    detail: String,
+    checks: Vec<String>,
+    items: Vec<PlanItem>,
+}
+
+impl Draft {
+    fn new(
+        title: &str,
+        detail: impl Into<String>,
+        open: &[Open<'_>],
+        items: Vec<PlanItem>,
+    ) -> Self {
+        Draft {
+            title: title.to_owned(),
+            detail: detail.into(),
+            checks: ids(open),
+            items,
+        }
+    }
+}
+
+/// What the plan reads besides the findings.
+struct Inputs<'a> {
+    population: &'a PrivilegedPopulation,
+    licensing: &'a Licensing,
+    cost: &'a CostEstimate,
+}
 
 /// Builds the plan. `cost` supplies the recommended licensing path.
 pub fn plan(
@@ -85,418 +170,372 @@ pub fn plan(
     licensing: &Licensing,
     cost: &CostEstimate,
 ) -> Vec<PlanStep> {
-    let open = Open { findings };
-    let mut steps: Vec<(String, String, Vec<String>, Vec<PlanItem>)> = Vec::new();
-
-    // 1. Licences.
-    let lic = open.any(&["LIC-01", "LIC-02"]);
-    if !lic.is_empty() {
-        let s = &licensing.seats;
-        let mut items: Vec<PlanItem> = cost
-            .options
-            .iter()
-            .filter(|o| o.recommended)
-            .map(|o| {
-                item(
-                    o.name.clone(),
-                    format!(
-                        "Buy {} seats ({:.2} {} a month, {:.2} a year); {}",
-                        o.seats, o.monthly, cost.currency, o.annual, o.includes
-                    ),
-                )
-            })
-            .collect();
-        if items.is_empty() {
-            items.push(item(
-                "Entra ID P2 or Governance seats",
-                format!("Cover {} more users in PIM scope", s.shortfall.max(1)),
-            ));
-        }
-        let detail = format!(
-            "{} PIM-capable seats available for {} users in PIM scope (shortfall {}). {}",
-            s.available, s.in_scope, s.shortfall, cost.recommendation
-        );
-        steps.push((
-            "Get Entra ID P2 or Governance licences for everyone in PIM scope".to_owned(),
-            detail,
-            ids(&lic),
-            items,
-        ));
-    }
-
-    // 2. Emergency-access accounts.
-    if let Some(f) = open.get("ADM-02") {
-        let mut items: Vec<PlanItem> = population
-            .emergency_accounts
-            .iter()
-            .map(|a| {
-                let action = match (a.origin, a.well_formed) {
-                    (crate::privileged::EmergencyOrigin::Detected, true) => "Looks like an emergency account: designate it to exempt it",
-                    (crate::privileged::EmergencyOrigin::Designated, true) => "Keep: cloud-only, permanent Global Administrator",
-                    (_, false) => "Make it an enabled, cloud-only account with a permanent Global Administrator assignment, or replace it",
-                };
-                PlanItem { principal_name: Some(a.user_principal_name.clone()), role: Some(GA_NAME.to_owned()), ..item(a.display_name.clone(), action) }
-            })
-            .collect();
-        items.extend(population.designated_not_found.iter().map(|u| {
-            item(
-                u.clone(),
-                "Designated but not found: check the UPN or give it Global Administrator",
-            )
-        }));
-        items.extend(population.suggested_emergency_accounts.iter().map(|a| PlanItem {
-            principal_name: Some(a.user_principal_name.clone()),
-            role: Some(GA_NAME.to_owned()),
-            ..item(
-                a.display_name.clone(),
-                "Looks like an emergency account: if it is one, designate it (--emergency-account or Settings); until then it is not exempted",
-            )
-        }));
-        let known =
-            population.emergency_accounts.len() + population.suggested_emergency_accounts.len();
-        let missing = 2usize.saturating_sub(known);
-        for n in 0..missing {
-            items.push(item(
-                format!("New emergency-access account {}", known + n + 1),
-                "Create a cloud-only *.onmicrosoft.com account without licences, with permanent Global Administrator, phishing-resistant credentials stored apart, excluded from lock-out policies, sign-ins alerted",
-            ));
-        }
-        if population.emergency_accounts.len() > 2 {
-            items.push(item("Extra accounts", "Keep exactly two emergency-access accounts; make the others eligible or remove them"));
-        }
-        steps.push((
-            "Have exactly two emergency-access accounts".to_owned(),
-            "Do this before removing standing access, so the tenant stays reachable if PIM, MFA or federation fail.".to_owned(),
-            vec![f.id.clone()],
-            items,
-        ));
-    }
-
-    // 3. Permanent → eligible.
-    let assign = open.any(&["PIM-01", "PIM-02", "PIM-03"]);
-    if !assign.is_empty() {
-        let emergency = |id: &str| {
-            population
-                .emergency_accounts
-                .iter()
-                .any(|e| e.principal_id.eq_ignore_ascii_case(id))
-        };
-        let mut items = Vec::new();
-        if open.get("PIM-01").is_some() {
-            items.extend(
-                population
-                    .holdings
-                    .iter()
-                    .filter(|h| h.highly_privileged && h.holding == HoldingKind::PermanentActive && h.kind == PrincipalKind::User)
-                    .filter(|h| h.via_group.is_none() && !emergency(&h.principal_id))
-                    .map(|h| PlanItem {
-                        object: h.principal.as_ref().map_or_else(|| h.principal_id.clone(), |p| p.name().to_owned()),
-                        principal_name: h.principal.as_ref().and_then(|p| p.user_principal_name.clone()),
-                        role: Some(h.role_name.clone()),
-                        since: h.start,
-                        action: "Create an eligible assignment, have the user activate once, then remove the permanent active assignment".to_owned(),
-                    }),
-            );
-        }
-        for (id, action) in [
-            (
-                "PIM-02",
-                "Re-create the assignment through PIM (eligible where possible) and remove the original; stop the tool that made it",
-            ),
-            (
-                "PIM-03",
-                "Make the group membership eligible through PIM for Groups and remove the permanent membership",
-            ),
-        ] {
-            if let Some(f) = open.get(id) {
-                items.extend(f.evidence.iter().map(|e| PlanItem {
-                    object: e.display_name.clone(),
-                    principal_name: e.principal_name.clone(),
-                    role: e.role.clone(),
-                    since: e.start,
-                    action: action.to_owned(),
-                }));
-            }
-        }
-        let detail = if licensing.pim_capable {
-            "Every administrator becomes eligible and activates for a few hours when needed; only the emergency-access accounts stay permanent."
-        } else {
-            "Once P2 is in place: every administrator becomes eligible and activates when needed; only the emergency-access accounts stay permanent."
-        };
-        steps.push((
-            "Convert permanent assignments to eligible".to_owned(),
-            detail.to_owned(),
-            ids(&assign),
-            items,
-        ));
-    }
-
-    // 4 and 5. Role settings.
-    let settings_checks = ["PIM-04", "PIM-05", "PIM-06", "PIM-07", "PIM-08", "PIM-09"];
-    let settings = open.any(&settings_checks);
-    if !settings.is_empty() {
-        let approvers = suggested_approvers(population);
-        let (top, other) = role_setting_items(&settings, &approvers);
-        if !top.is_empty() {
-            let relevant: Vec<&Finding> = settings
-                .iter()
-                .copied()
-                .filter(|f| {
-                    f.status == Status::NotLicensed
-                        || f.evidence.iter().any(|e| is_top_role(e.role.as_deref()))
-                })
-                .collect();
-            steps.push((
-                "Harden Global Administrator and Privileged Role Administrator settings".to_owned(),
-                "Approval with named approvers, activation of 1–4 hours (8 at most), MFA and a justification on activation, no permanent active assignment.".to_owned(),
-                ids(&relevant),
-                top,
-            ));
-        }
-        if !other.is_empty() {
-            let relevant: Vec<&Finding> = settings
-                .iter()
-                .copied()
-                .filter(|f| {
-                    f.status == Status::NotLicensed
-                        || f.evidence.iter().any(|e| !is_top_role(e.role.as_deref()))
-                })
-                .filter(|f| f.id != "PIM-04" && f.id != "PIM-05")
-                .collect();
-            steps.push((
-                "Harden the other highly privileged roles' settings".to_owned(),
-                "Activation of 8 hours at most, MFA and a justification on activation, no permanent active assignment.".to_owned(),
-                ids(&relevant),
-                other,
-            ));
-        }
-    }
-
-    // 6. Alerts.
-    let alerts = open.any(&["PIM-10", "PIM-11", "PIM-12"]);
-    if !alerts.is_empty() {
-        let mut items = Vec::new();
-        for f in &alerts {
-            let what = match f.id.as_str() {
-                "PIM-10" => {
-                    "Notify the security team (additional recipient) when the role is assigned, eligible or active"
-                }
-                _ => "Notify the security team (additional recipient) when the role is activated",
-            };
-            if f.evidence.is_empty() {
-                let object = if f.id == "PIM-11" {
-                    GA_NAME
-                } else {
-                    "Highly privileged roles"
-                };
-                items.push(PlanItem {
-                    role: Some(object.to_owned()),
-                    ..item(object, what)
-                });
-            }
-            items.extend(f.evidence.iter().map(|e| PlanItem {
-                role: e.role.clone(),
-                ..item(e.display_name.clone(), format!("{what} ({})", e.detail))
-            }));
-        }
-        steps.push((
-            "Alert the security team on assignments and activations".to_owned(),
-            "Default recipients are the admins themselves; add a monitored mailbox as an additional recipient.".to_owned(),
-            ids(&alerts),
-            items,
-        ));
-    }
-
-    // 7. Access reviews.
-    if let Some(f) = open.get("PIM-13") {
-        let mut items: Vec<PlanItem> = f
-            .evidence
-            .iter()
-            .map(|e| PlanItem {
-                role: e.role.clone(),
-                ..item(
-                    e.display_name.clone(),
-                    "Add to a monthly recurring access review with auto-apply",
-                )
-            })
-            .collect();
-        if items.is_empty() {
-            items.push(item(
-                "Global Administrator and the other highly privileged roles in use",
-                "Create a monthly recurring access review with auto-apply",
-            ));
-        }
-        steps.push((
-            "Review privileged roles every month".to_owned(),
-            "Reviewers other than the holders confirm each eligible and active assignment; unreviewed access is removed.".to_owned(),
-            vec![f.id.clone()],
-            items,
-        ));
-    }
-
-    // 8. Conditional Access for admins.
-    let ca = open.any(&["CA-01", "CA-02", "CA-03"]);
-    if !ca.is_empty() {
-        let items = ca
-            .iter()
-            .map(|f| {
-                let roles: Vec<&str> = f.evidence.iter().map(|e| e.display_name.as_str()).collect();
-                let object = if roles.is_empty() { "Highly privileged roles".to_owned() } else { roles.join(", ") };
-                let action = match f.id.as_str() {
-                    "CA-01" => "Require MFA (or an authentication strength) on all cloud apps",
-                    "CA-02" => "Require the Phishing-resistant MFA authentication strength on all cloud apps",
-                    _ => "Set sign-in frequency to 4 hours or less and browser sessions to never persistent",
-                };
-                item(object, action)
-            })
-            .collect();
-        steps.push((
-            "Protect admin sign-ins with Conditional Access".to_owned(),
-            "Target the highly privileged roles (directory roles condition), exclude only the emergency-access accounts, test in report-only first.".to_owned(),
-            ids(&ca),
-            items,
-        ));
-    }
-
-    // 9. Account hygiene.
-    let hygiene_checks = [
-        (
-            "ADM-01",
-            "Bring Global Administrators to two to four: move the others to finer-grained roles",
-        ),
-        ("ADM-03", "Replace with a cloud-only admin account"),
-        (
-            "ADM-04",
-            "Remove the productivity licence; use a separate daily account",
-        ),
-        (
-            "ADM-05",
-            "Move to a finer-grained role than Global Administrator",
-        ),
-        ("ADM-06", "Remove the role from the guest account"),
-        ("ADM-07", "Confirm the role is still needed, else remove it"),
-        (
-            "ADM-08",
-            "Replace the directory role with narrow application permissions",
-        ),
-    ];
-    let hygiene: Vec<&Finding> = hygiene_checks
+    let inputs = Inputs {
+        population,
+        licensing,
+        cost,
+    };
+    let open: Vec<Open<'_>> = findings
         .iter()
-        .filter_map(|(id, _)| open.get(id))
+        .filter(|f| is_open(f))
+        .filter_map(|finding| {
+            Some(Open {
+                finding,
+                def: check_def(&finding.id)?,
+            })
+        })
         .collect();
-    if !hygiene.is_empty() {
-        let mut items = Vec::new();
-        for f in &hygiene {
-            let action = hygiene_checks
-                .iter()
-                .find(|(id, _)| *id == f.id)
-                .map_or("", |(_, a)| *a);
-            items.extend(f.evidence.iter().map(|e| PlanItem {
-                object: e.display_name.clone(),
-                principal_name: e.principal_name.clone(),
-                role: e.role.clone(),
-                since: e.start,
-                action: format!("{action} ({}: {})", f.id, e.detail),
-            }));
+    let mut steps: Vec<Draft> = Vec::new();
+    for step in Step::ALL {
+        let in_step: Vec<Open<'_>> = open
+            .iter()
+            .copied()
+            .filter(|o| o.plan().step == step)
+            .collect();
+        if in_step.is_empty() {
+            continue;
         }
-        steps.push((
-            "Clean up privileged accounts".to_owned(),
-            "Fewer, cloud-only, unlicensed, member accounts in finer-grained roles.".to_owned(),
-            ids(&hygiene),
-            items,
-        ));
-    }
-
-    // 10. Data that could not be read.
-    let unread: Vec<&Finding> = findings
-        .iter()
-        .filter(|f| f.status == Status::NotAssessed)
-        .collect();
-    if !unread.is_empty() {
-        let mut items: Vec<PlanItem> = Vec::new();
-        for f in &unread {
-            for m in &f.missing_data {
-                let action = match &m.missing_scope {
-                    Some(scope) => format!(
-                        "Grant {scope} and collect again ({}: {})",
-                        m.reason.as_str(),
-                        m.detail
-                    ),
-                    None => format!("Collect again ({}: {})", m.reason.as_str(), m.detail),
-                };
-                if !items
-                    .iter()
-                    .any(|i| i.object == m.dataset.label() && i.action == action)
-                {
-                    items.push(item(m.dataset.label(), action));
-                }
-            }
-            if f.missing_data.is_empty() {
-                items.push(item(f.id.clone(), f.summary.clone()));
-            }
+        match step {
+            Step::Licences => steps.push(licences(&in_step, &inputs)),
+            Step::EmergencyAccess => steps.push(emergency_access(&in_step, &inputs)),
+            Step::Eligible => steps.push(eligible(&in_step, &inputs)),
+            Step::RoleSettings => steps.extend(role_settings(&in_step, &inputs)),
+            Step::Alerts => steps.push(Draft::new(
+                "Alert the security team on assignments and activations",
+                "Default recipients are the admins themselves; add a monitored mailbox as an additional recipient.",
+                &in_step,
+                in_step.iter().flat_map(Open::items_or_subject).collect(),
+            )),
+            Step::AccessReviews => steps.push(Draft::new(
+                "Review privileged roles every month",
+                "Reviewers other than the holders confirm each eligible and active assignment; unreviewed access is removed.",
+                &in_step,
+                in_step.iter().flat_map(Open::items_or_subject).collect(),
+            )),
+            Step::ConditionalAccess => steps.push(conditional_access(&in_step)),
+            Step::Hygiene => steps.push(Draft::new(
+                "Clean up privileged accounts",
+                "Fewer, cloud-only, unlicensed, member accounts in finer-grained roles.",
+                &in_step,
+                in_step.iter().flat_map(Open::evidence_items).collect(),
+            )),
         }
-        steps.push((
-            "Read what could not be read".to_owned(),
-            "These checks were not assessed; the score's coverage shows how much is missing."
-                .to_owned(),
-            ids(&unread),
-            items,
-        ));
     }
-
+    steps.extend(unread(findings));
     if steps.is_empty() {
-        let watch = [
-            (
-                "New permanent assignments",
-                "PIM-01",
-                "Any assignment made outside PIM or without an end date",
-            ),
-            (
-                "Global Administrator count",
-                "ADM-01",
-                "Stay between two and four",
-            ),
-            (
-                "Emergency-access accounts",
-                "ADM-02",
-                "Alert on every sign-in; test them twice a year",
-            ),
-            (
-                "PIM alerts and notifications",
-                "PIM-10",
-                "Someone reads them",
-            ),
-            (
-                "Access reviews",
-                "PIM-13",
-                "Completed every month, decisions applied",
-            ),
-            (
-                "Licence seats",
-                "LIC-02",
-                "Seats grow with the number of eligible administrators",
-            ),
-        ];
-        return vec![PlanStep {
-            order: 1,
-            title: "Ready: every administrator is just-in-time".to_owned(),
-            detail: "Every check passes. Keep watching the items below so the tenant stays ready."
-                .to_owned(),
-            checks: watch.iter().map(|(_, id, _)| (*id).to_owned()).collect(),
-            items: watch.iter().map(|(o, _, a)| item(*o, *a)).collect(),
-        }];
+        return vec![ready()];
     }
     steps
         .into_iter()
         .zip(1u32..)
-        .map(|((title, detail, checks, items), order)| PlanStep {
+        .map(|(d, order)| PlanStep {
             order,
-            title,
-            detail,
-            checks,
-            items,
+            title: d.title,
+            detail: d.detail,
+            checks: d.checks,
+            items: d.items,
         })
         .collect()
+}
+
+fn licences(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
+    let (s, cost) = (&inputs.licensing.seats, inputs.cost);
+    let mut items: Vec<PlanItem> = cost
+        .options
+        .iter()
+        .filter(|o| o.recommended)
+        .map(|o| {
+            item(
+                o.name.clone(),
+                format!(
+                    "Buy {} seats ({:.2} {} a month, {:.2} a year); {}",
+                    o.seats, o.monthly, cost.currency, o.annual, o.includes
+                ),
+            )
+        })
+        .collect();
+    if items.is_empty() {
+        let plan = open[0].plan();
+        items.push(item(
+            plan.subject,
+            format!("{} ({} more users)", plan.action, s.shortfall.max(1)),
+        ));
+    }
+    let detail = format!(
+        "{} PIM-capable seats available for {} users in PIM scope (shortfall {}). {}",
+        s.available, s.in_scope, s.shortfall, cost.recommendation
+    );
+    Draft::new(
+        "Get Entra ID P2 or Governance licences for everyone in PIM scope",
+        detail,
+        open,
+        items,
+    )
+}
+
+fn emergency_access(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
+    let population = inputs.population;
+    let mut items: Vec<PlanItem> = population
+        .emergency_accounts
+        .iter()
+        .map(|a| {
+            let action = match (a.origin, a.well_formed) {
+                (crate::privileged::EmergencyOrigin::Detected, true) => {
+                    "Looks like an emergency account: designate it to exempt it"
+                }
+                (crate::privileged::EmergencyOrigin::Designated, true) => {
+                    "Keep: cloud-only, permanent Global Administrator"
+                }
+                (_, false) => {
+                    "Make it an enabled, cloud-only account with a permanent Global Administrator assignment, or replace it"
+                }
+            };
+            PlanItem {
+                principal_name: Some(a.user_principal_name.clone()),
+                role: Some(GA_NAME.to_owned()),
+                ..item(a.display_name.clone(), action)
+            }
+        })
+        .collect();
+    items.extend(population.designated_not_found.iter().map(|u| {
+        item(
+            u.clone(),
+            "Designated but not found: check the UPN or give it Global Administrator",
+        )
+    }));
+    items.extend(population.suggested_emergency_accounts.iter().map(|a| PlanItem {
+        principal_name: Some(a.user_principal_name.clone()),
+        role: Some(GA_NAME.to_owned()),
+        ..item(
+            a.display_name.clone(),
+            "Looks like an emergency account: if it is one, designate it (--emergency-account or Settings); until then it is not exempted",
+        )
+    }));
+    // Only designated accounts count: a suggestion exempts nothing until someone designates it.
+    let have = population.emergency_accounts.len();
+    for n in have..2 {
+        items.push(item(
+            format!("New emergency-access account {}", n + 1),
+            open[0].plan().action,
+        ));
+    }
+    if have > 2 {
+        items.push(item(
+            "Extra accounts",
+            "Keep exactly two emergency-access accounts; make the others eligible or remove them",
+        ));
+    }
+    Draft::new(
+        "Have exactly two emergency-access accounts",
+        "Do this before removing standing access, so the tenant stays reachable if PIM, MFA or federation fail.",
+        open,
+        items,
+    )
+}
+
+fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
+    let population = inputs.population;
+    let mut items = Vec::new();
+    for o in open {
+        if o.def.id == "PIM-01" {
+            // Every standing user, from the population rather than the finding's evidence
+            // (which is capped for the report).
+            items.extend(
+                population
+                    .holdings
+                    .iter()
+                    .filter(|h| {
+                        h.highly_privileged
+                            && h.holding == HoldingKind::PermanentActive
+                            && h.kind == PrincipalKind::User
+                            && h.via_group.is_none()
+                            && !population.is_emergency(&h.principal_id)
+                    })
+                    .map(|h| PlanItem {
+                        object: h
+                            .principal
+                            .as_ref()
+                            .map_or_else(|| h.principal_id.clone(), |p| p.name().to_owned()),
+                        principal_name: h
+                            .principal
+                            .as_ref()
+                            .and_then(|p| p.user_principal_name.clone()),
+                        role: Some(h.role_name.clone()),
+                        since: h.start,
+                        action: o.plan().action.to_owned(),
+                    }),
+            );
+        } else {
+            items.extend(o.evidence_items());
+        }
+    }
+    let detail = if inputs.licensing.pim_capable {
+        "Every administrator becomes eligible and activates for a few hours when needed; only the emergency-access accounts stay permanent."
+    } else {
+        "Once P2 is in place: every administrator becomes eligible and activates when needed; only the emergency-access accounts stay permanent."
+    };
+    Draft::new(
+        "Convert permanent assignments to eligible",
+        detail,
+        open,
+        items,
+    )
+}
+
+fn role_settings(open: &[Open<'_>], inputs: &Inputs<'_>) -> Vec<Draft> {
+    let approvers = suggested_approvers(inputs.population);
+    let (top, other) = role_setting_items(open, &approvers);
+    let mut steps = Vec::new();
+    if !top.is_empty() {
+        let relevant: Vec<Open<'_>> = open
+            .iter()
+            .copied()
+            .filter(|o| {
+                o.finding.status == Status::NotLicensed
+                    || o.finding
+                        .evidence
+                        .iter()
+                        .any(|e| is_top_role(e.role.as_deref()))
+            })
+            .collect();
+        steps.push(Draft::new(
+            "Harden Global Administrator and Privileged Role Administrator settings",
+            "Approval with named approvers, activation of 1–4 hours (8 at most), MFA and a justification on activation, no permanent active assignment.",
+            &relevant,
+            top,
+        ));
+    }
+    if !other.is_empty() {
+        let relevant: Vec<Open<'_>> = open
+            .iter()
+            .copied()
+            .filter(|o| {
+                o.finding.status == Status::NotLicensed
+                    || o.finding
+                        .evidence
+                        .iter()
+                        .any(|e| !is_top_role(e.role.as_deref()))
+            })
+            .filter(|o| !is_top_role(Some(o.plan().subject)))
+            .collect();
+        steps.push(Draft::new(
+            "Harden the other highly privileged roles' settings",
+            "Activation of 8 hours at most, MFA and a justification on activation, no permanent active assignment.",
+            &relevant,
+            other,
+        ));
+    }
+    steps
+}
+
+fn conditional_access(open: &[Open<'_>]) -> Draft {
+    let items = open
+        .iter()
+        .map(|o| {
+            let roles: Vec<&str> = o
+                .finding
+                .evidence
+                .iter()
+                .map(|e| e.display_name.as_str())
+                .collect();
+            let object = if roles.is_empty() {
+                o.plan().subject.to_owned()
+            } else {
+                roles.join(", ")
+            };
+            item(object, o.plan().action)
+        })
+        .collect();
+    Draft::new(
+        "Protect admin sign-ins with Conditional Access",
+        "Target the highly privileged roles (directory roles condition), exclude only the emergency-access accounts, test in report-only first.",
+        open,
+        items,
+    )
+}
+
+/// Checks that were not assessed: what to grant or collect again, once per dataset.
+fn unread(findings: &[Finding]) -> Option<Draft> {
+    let unread: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.status == Status::NotAssessed)
+        .collect();
+    if unread.is_empty() {
+        return None;
+    }
+    let mut items: Vec<PlanItem> = Vec::new();
+    for f in &unread {
+        for m in &f.missing_data {
+            let action = match &m.missing_scope {
+                Some(scope) => format!(
+                    "Grant {scope} and collect again ({}: {})",
+                    m.reason.as_str(),
+                    m.detail
+                ),
+                None => format!("Collect again ({}: {})", m.reason.as_str(), m.detail),
+            };
+            if !items
+                .iter()
+                .any(|i| i.object == m.dataset.label() && i.action == action)
+            {
+                items.push(item(m.dataset.label(), action));
+            }
+        }
+        if f.missing_data.is_empty() {
+            items.push(item(f.id.clone(), f.summary.clone()));
+        }
+    }
+    Some(Draft {
+        title: "Read what could not be read".to_owned(),
+        detail: "These checks were not assessed; the score's coverage shows how much is missing."
+            .to_owned(),
+        checks: unread.iter().map(|f| f.id.clone()).collect(),
+        items,
+    })
+}
+
+/// Every check passes: what to keep watching.
+fn ready() -> PlanStep {
+    let watch = [
+        (
+            "New permanent assignments",
+            "PIM-01",
+            "Any assignment made outside PIM or without an end date",
+        ),
+        (
+            "Global Administrator count",
+            "ADM-01",
+            "Stay between two and four",
+        ),
+        (
+            "Emergency-access accounts",
+            "ADM-02",
+            "Alert on every sign-in; test them twice a year",
+        ),
+        (
+            "PIM alerts and notifications",
+            "PIM-10",
+            "Someone reads them",
+        ),
+        (
+            "Access reviews",
+            "PIM-13",
+            "Completed every month, decisions applied",
+        ),
+        (
+            "Licence seats",
+            "LIC-02",
+            "Seats grow with the number of eligible administrators",
+        ),
+    ];
+    PlanStep {
+        order: 1,
+        title: "Ready: every administrator is just-in-time".to_owned(),
+        detail: "Every check passes. Keep watching the items below so the tenant stays ready."
+            .to_owned(),
+        checks: watch.iter().map(|(_, id, _)| (*id).to_owned()).collect(),
+        items: watch.iter().map(|(o, _, a)| item(*o, *a)).collect(),
+    }
 }
 
 fn is_top_role(role: Option<&str>) -> bool {
@@ -512,11 +551,7 @@ fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
             .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR)
             || h.role_template_id
                 .eq_ignore_ascii_case(PRIVILEGED_ROLE_ADMINISTRATOR);
-        let emergency = population
-            .emergency_accounts
-            .iter()
-            .any(|e| e.principal_id.eq_ignore_ascii_case(&h.principal_id));
-        if !top || emergency || h.kind != PrincipalKind::User {
+        if !top || population.is_emergency(&h.principal_id) || h.kind != PrincipalKind::User {
             continue;
         }
         let name = match h.principal.as_ref() {
@@ -536,36 +571,23 @@ fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
     out
 }
 
-/// Items for GA/PRA and for the other roles, one per role, merging every open settings check.
-fn role_setting_items(
-    settings: &[&Finding],
-    approvers: &[String],
-) -> (Vec<PlanItem>, Vec<PlanItem>) {
-    let approval = if approvers.is_empty() {
-        "require approval and name at least two approvers (or a security group)".to_owned()
-    } else {
-        format!(
+/// The action one settings check asks for one role.
+fn setting_action(o: &Open<'_>, role: &str, approvers: &[String]) -> String {
+    let plan = o.plan();
+    if plan.approvers == Approvers::Suggested && !approvers.is_empty() {
+        return format!(
             "require approval; approvers: {} (an approver cannot approve their own request)",
             approvers.join(", ")
-        )
-    };
-    let action_for = |id: &str, role: &str| -> Option<String> {
-        let top = role == GA_NAME || role == PRA_NAME;
-        Some(match id {
-            "PIM-04" | "PIM-05" => approval.clone(),
-            "PIM-06" if role == GA_NAME => {
-                "activation at most 8 hours; 1–4 hours suggested".to_owned()
-            }
-            "PIM-06" if top => "activation at most 4 hours".to_owned(),
-            "PIM-06" => "activation at most 8 hours".to_owned(),
-            "PIM-07" => "require MFA (or an authentication context) on activation".to_owned(),
-            "PIM-08" => "require a justification on activation".to_owned(),
-            "PIM-09" => {
-                "forbid permanent active assignment (expire after at most 6 months)".to_owned()
-            }
-            _ => return None,
-        })
-    };
+        );
+    }
+    match plan.top_roles {
+        Some(stricter) if is_top_role(Some(role)) => stricter.to_owned(),
+        _ => plan.action.to_owned(),
+    }
+}
+
+/// Items for GA/PRA and for the other roles, one per role, merging every open settings check.
+fn role_setting_items(open: &[Open<'_>], approvers: &[String]) -> (Vec<PlanItem>, Vec<PlanItem>) {
     // role -> actions, in the order roles first appear.
     let mut roles: Vec<(String, Vec<String>)> = Vec::new();
     let mut add = |role: &str, action: String| {
@@ -577,26 +599,24 @@ fn role_setting_items(
             roles.push((role.to_owned(), vec![action]));
         }
     };
-    for f in settings {
-        if f.status == Status::NotLicensed {
-            // Nothing was read: apply the whole recommended setting once P2 is in place.
-            let targets: &[&str] = match f.id.as_str() {
-                "PIM-04" => &[GA_NAME],
-                "PIM-05" => &[PRA_NAME],
-                _ => &[GA_NAME, PRA_NAME, "Other highly privileged roles"],
+    for o in open {
+        if o.finding.status == Status::NotLicensed {
+            // Nothing was read: apply the whole recommended setting once P2 is in place,
+            // to the check's own role, or to every highly privileged role.
+            let subject = o.plan().subject;
+            let targets: &[&str] = if is_top_role(Some(subject)) {
+                &[subject]
+            } else {
+                &[GA_NAME, PRA_NAME, "Other highly privileged roles"]
             };
             for role in targets {
-                if let Some(a) = action_for(&f.id, role) {
-                    add(role, a);
-                }
+                add(role, setting_action(o, role, approvers));
             }
             continue;
         }
-        for e in &f.evidence {
+        for e in &o.finding.evidence {
             let role = e.role.as_deref().unwrap_or(&e.display_name);
-            if let Some(a) = action_for(&f.id, role) {
-                add(role, a);
-            }
+            add(role, setting_action(o, role, approvers));
         }
     }
     let mut top = Vec::new();
@@ -762,7 +782,7 @@ mod tests {
         assert_eq!(steps[0].items.len(), 1);
         assert_eq!(
             steps[0].items[0].action,
-            "Activation at most 8 hours; 1–4 hours suggested"
+            "Activation of 1–4 hours (8 at most)"
         );
         assert_eq!(steps[1].checks, ["PIM-07", "PIM-08"]);
         assert_eq!(steps[1].items[0].object, "Exchange Administrator");
@@ -801,6 +821,17 @@ mod tests {
         assert_eq!(steps[2].checks, ["CA-01", "CA-02", "CA-03"]);
         assert_eq!(steps[2].items.len(), 1, "one item per missing dataset");
         assert!(steps[2].items[0].action.contains("Policy.Read.All"));
+    }
+
+    #[test]
+    fn every_check_declares_its_plan_step_and_an_action() {
+        for def in crate::checks::catalog() {
+            let p = def.plan;
+            assert!(!p.action.is_empty() && !p.subject.is_empty(), "{}", def.id);
+            if p.approvers == Approvers::Suggested || p.top_roles.is_some() {
+                assert_eq!(p.step, Step::RoleSettings, "{}", def.id);
+            }
+        }
     }
 
     #[test]

@@ -251,7 +251,7 @@ impl PrivilegedPopulation {
     pub fn is_emergency(&self, principal_id: &str) -> bool {
         self.emergency_accounts
             .iter()
-            .any(|e| e.principal_id == principal_id)
+            .any(|e| e.principal_id.eq_ignore_ascii_case(principal_id))
     }
 
     /// Holdings of highly privileged roles.

@@ -1250,6 +1250,14 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
         if h.holding != HoldingKind::PermanentActive
             || h.via_group.is_some()
             || ctx.population.is_emergency(&h.principal_id)
+            // An account that looks like an emergency account may be one nobody designated
+            // yet: it is not exempt from the findings, but a change-set never converts it
+            // (lock-out risk); the plan asks to designate it or convert it by hand.
+            || ctx
+                .population
+                .suggested_emergency_accounts
+                .iter()
+                .any(|s| s.principal_id.eq_ignore_ascii_case(&h.principal_id))
         {
             continue;
         }
@@ -1564,7 +1572,7 @@ mod tests {
                 c.id
             );
         }
-        // Even when only detected, not designated.
+        // Nor when they only look like emergency accounts (suggested, not designated).
         let detected = demo(&[], &choices(&[APPROVER], &[])).unwrap();
         assert!(detected.changes.iter().all(|c| {
             !c.target

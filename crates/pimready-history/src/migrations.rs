@@ -96,17 +96,37 @@ fn v2(tx: &Transaction<'_>) -> rusqlite::Result<()> {
 /// Opens (creating when absent) and migrates the history at `path`.
 pub(super) fn open(path: &Path) -> Result<Connection, HistoryError> {
     let shown = path.display().to_string();
+    let io = |source| HistoryError::Io {
+        path: shown.clone(),
+        source,
+    };
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|source| HistoryError::Io {
-            path: shown.clone(),
-            source,
-        })?;
+        pimready_files::create_dir_all(parent).map_err(io)?;
+    }
+    // SQLite creates a database with the umask's mode (often 0644) but gives its -wal,
+    // -shm and -journal files the mode of the database file: create it 0600 first.
+    match pimready_files::create_new(path) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(io(e)),
     }
     let mut conn = Connection::open(path)?;
     conn.busy_timeout(BUSY_TIMEOUT)?;
 
     // Nothing below writes until every check has passed.
     let version = inspect(&conn, &shown)?;
+    // A history an older version created with the umask's mode becomes private too.
+    for file in [
+        path.to_owned(),
+        sibling(path, "-wal"),
+        sibling(path, "-shm"),
+    ] {
+        match pimready_files::restrict_to_owner(&file) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e)),
+        }
+    }
 
     let mode: String = conn.pragma_update_and_check(None, "journal_mode", "wal", |r| r.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -187,20 +207,50 @@ fn inspect(conn: &Connection, shown: &str) -> Result<u32, HistoryError> {
 }
 
 /// Copies the database, consistent even with a live WAL, to `<file>.bak-v<version>`
-/// (`.bak-v<version>.<n>` when that exists already: a backup is never overwritten).
+/// (`.bak-v<version>.<n>` when that exists already: a backup is never overwritten). The
+/// name is taken by creating the file empty and 0600, which `VACUUM INTO` accepts.
 fn backup(conn: &Connection, path: &Path, version: u32) -> Result<PathBuf, HistoryError> {
-    let target = backup_path(path, version);
+    let mut target = None;
+    for candidate in backup_candidates(path, version) {
+        match pimready_files::create_new(&candidate) {
+            Ok(_) => {
+                target = Some(candidate);
+                break;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(source) => {
+                return Err(HistoryError::Io {
+                    path: candidate.display().to_string(),
+                    source,
+                });
+            }
+        }
+    }
+    let target = target.expect("some suffix is free");
     let shown = target.display().to_string();
-    let text = target.to_str().ok_or_else(|| HistoryError::Io {
-        path: shown.clone(),
-        source: std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "the backup path is not valid UTF-8",
-        ),
-    })?;
-    conn.execute("VACUUM INTO ?1", [text])?;
+    let Some(text) = target.to_str() else {
+        let _ = std::fs::remove_file(&target);
+        return Err(HistoryError::Io {
+            path: shown,
+            source: std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the backup path is not valid UTF-8",
+            ),
+        });
+    };
+    if let Err(e) = conn.execute("VACUUM INTO ?1", [text]) {
+        let _ = std::fs::remove_file(&target);
+        return Err(e.into());
+    }
     tracing::info!(backup = %shown, from = version, to = SCHEMA_VERSION, "history backed up before migrating");
     Ok(target)
+}
+
+/// `path` with `suffix` appended to its file name (`history.sqlite3-wal`).
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name: OsString = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// The backups [`backup`] made beside `path`.
@@ -228,18 +278,16 @@ pub(super) fn backups(path: &Path) -> Vec<PathBuf> {
     found
 }
 
+/// The names a backup of `version` may take, in order.
+fn backup_candidates(path: &Path, version: u32) -> impl Iterator<Item = PathBuf> + '_ {
+    std::iter::once(sibling(path, &format!(".bak-v{version}")))
+        .chain((1..u32::MAX).map(move |n| sibling(path, &format!(".bak-v{version}.{n}"))))
+}
+
+/// The name the next backup of `version` would take.
+#[cfg(test)]
 pub(super) fn backup_path(path: &Path, version: u32) -> PathBuf {
-    let with_suffix = |suffix: String| {
-        let mut name: OsString = path.as_os_str().to_owned();
-        name.push(suffix);
-        PathBuf::from(name)
-    };
-    let first = with_suffix(format!(".bak-v{version}"));
-    if !first.exists() {
-        return first;
-    }
-    (1..u32::MAX)
-        .map(|n| with_suffix(format!(".bak-v{version}.{n}")))
+    backup_candidates(path, version)
         .find(|p| !p.exists())
         .expect("some suffix is free")
 }

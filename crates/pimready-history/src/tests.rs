@@ -154,6 +154,41 @@ fn opening_creates_the_data_directory() {
     assert!(path.exists());
 }
 
+/// SQLite gives -wal and -shm the database file's mode, so creating that file 0600 keeps
+/// all three private whatever the umask; an older world-readable history and the backup
+/// made before migrating it are private too.
+#[cfg(unix)]
+#[test]
+fn the_database_its_wal_shm_and_backups_are_0600_in_a_folder_created_0700() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data/pimready/history.sqlite3");
+    let mut store = Store::open(&path).unwrap();
+    save(&mut store, &CONTOSO, "2026-05-01T09:00:00Z", 40.0);
+    for suffix in ["", "-wal", "-shm"] {
+        let file = PathBuf::from(format!("{}{suffix}", path.display()));
+        assert!(file.exists(), "{}", file.display());
+        assert_eq!(mode(&file), 0o600, "{}", file.display());
+    }
+    assert_eq!(mode(&dir.path().join("data")), 0o700);
+    assert_eq!(mode(&dir.path().join("data/pimready")), 0o700);
+    drop(store);
+
+    let (_dir, old) = temp();
+    database_at_version(&old, 1);
+    fs::set_permissions(&old, fs::Permissions::from_mode(0o644)).unwrap();
+    let backup = backup_path(&old, 1);
+    drop(Store::open(&old).unwrap());
+    assert_eq!(mode(&old), 0o600, "the migrated history");
+    assert_eq!(mode(&backup), 0o600, "its backup");
+    assert_eq!(
+        user_version(&Connection::open(&backup).unwrap()),
+        1,
+        "the backup went into the file created for it"
+    );
+}
+
 /// Builds a database as version `version` left it, with two assessments of Contoso.
 fn database_at_version(path: &Path, version: u32) {
     let mut conn = Connection::open(path).unwrap();

@@ -4,7 +4,7 @@
 //! Every renderer is a pure function of an [`Assessment`] (and, for the PDF, of
 //! [`ReportOptions`]): same input, same bytes. Masking is a transform applied before
 //! rendering ([`mask::mask_assessment`]), so all three formats hide the same names.
-//! Only [`write_atomic`] touches the file system.
+//! Nothing here touches the file system: the callers write the bytes (`pimready-files`).
 
 pub mod branding;
 pub mod csv;
@@ -14,9 +14,6 @@ pub mod pdf;
 pub mod portfolio;
 #[doc(hidden)]
 pub mod sample;
-
-use std::io::{self, Write};
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -125,11 +122,12 @@ pub enum ReportError {
     Pdf(String),
 }
 
-/// `pimready-<tenant-slug>-<YYYY-MM-DD>.<ext>`, the date being the assessment's (UTC).
-pub fn file_name(assessment: &Assessment, ext: &str) -> String {
+/// `pimready-<tenant-slug>-<YYYY-MM-DD>`, the date being the assessment's (UTC): the
+/// start of every report's file name (`pimready_app::export::file_name` completes it).
+pub fn file_stem(assessment: &Assessment) -> String {
     let slug = tenant_slug(assessment);
     format!(
-        "pimready-{slug}-{}.{ext}",
+        "pimready-{slug}-{}",
         assessment.assessed_at.format("%Y-%m-%d")
     )
 }
@@ -175,117 +173,16 @@ fn slugify(text: &str) -> String {
     slug
 }
 
-/// Writes `bytes` to `path` atomically: a temporary file in the same directory is
-/// written, flushed to disk and renamed over `path`. A crash or a full disk leaves
-/// either the old file or the new one, never half of either.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
-    let name = path.file_name().ok_or_else(|| {
-        io::Error::new(
-            io::ErrorKind::InvalidInput,
-            format!("{} is not a file path", path.display()),
-        )
-    })?;
-    let context = |e: io::Error, what: &str| {
-        let hint = match e.kind() {
-            io::ErrorKind::StorageFull => " (the disk is full)",
-            io::ErrorKind::PermissionDenied => " (permission denied)",
-            io::ErrorKind::ReadOnlyFilesystem => " (the file system is read-only)",
-            io::ErrorKind::NotFound => " (the folder does not exist)",
-            _ => "",
-        };
-        io::Error::new(
-            e.kind(),
-            format!("cannot {what} {}{hint}: {e}", path.display()),
-        )
-    };
-    let mut attempt = 0u32;
-    let (tmp_path, mut file) = loop {
-        let tmp = dir.join(format!(
-            ".{}.{}-{attempt}.tmp",
-            name.to_string_lossy(),
-            std::process::id()
-        ));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)
-        {
-            Ok(f) => break (tmp, f),
-            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && attempt < 100 => attempt += 1,
-            Err(e) => return Err(context(e, "create a temporary file to write")),
-        }
-    };
-    let written = file.write_all(bytes).and_then(|()| file.sync_all());
-    drop(file);
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&tmp_path);
-        return Err(context(e, "write"));
-    }
-    if let Err(e) = std::fs::rename(&tmp_path, path) {
-        let _ = std::fs::remove_file(&tmp_path);
-        return Err(context(e, "replace"));
-    }
-    // Make the rename itself durable; not every platform can open a directory.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn file_name_uses_the_tenant_slug_and_the_assessment_date() {
+    fn file_stem_uses_the_tenant_slug_and_the_assessment_date() {
         let a = sample::demo();
-        assert_eq!(file_name(&a, "pdf"), "pimready-contoso-ltd-2026-11-20.pdf");
+        assert_eq!(file_stem(&a), "pimready-contoso-ltd-2026-11-20");
         let mut b = a.clone();
         b.tenant.display_name = "  ".into();
-        assert_eq!(file_name(&b, "csv"), "pimready-contoso-2026-11-20.csv");
-    }
-
-    #[test]
-    fn write_atomic_replaces_and_leaves_no_temp_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.pdf");
-        write_atomic(&path, b"old").unwrap();
-        write_atomic(&path, b"new contents").unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), b"new contents");
-        let names: Vec<_> = std::fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name())
-            .collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-    }
-
-    #[test]
-    fn write_atomic_names_the_path_when_the_folder_is_missing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("missing").join("r.pdf");
-        let err = write_atomic(&path, b"x").unwrap_err();
-        assert!(err.to_string().contains("r.pdf"), "{err}");
-        assert!(err.to_string().contains("does not exist"), "{err}");
-    }
-
-    #[cfg(unix)]
-    #[test]
-    fn write_atomic_keeps_the_old_file_when_the_folder_is_read_only() {
-        use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("r.pdf");
-        write_atomic(&path, b"old").unwrap();
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o555)).unwrap();
-        let result = write_atomic(&path, b"new");
-        std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-        // Root ignores directory permissions; then the write simply succeeds.
-        if let Err(err) = result {
-            assert!(err.to_string().contains("r.pdf"), "{err}");
-            assert_eq!(std::fs::read(&path).unwrap(), b"old");
-        }
+        assert_eq!(file_stem(&b), "pimready-contoso-2026-11-20");
     }
 }

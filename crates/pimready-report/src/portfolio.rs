@@ -74,7 +74,7 @@ impl PortfolioRow {
                 grade: a.score.grade.clone(),
                 coverage: a.score.coverage,
                 licence_path,
-                licence_verdict: super::pdf::licence_verdict(a),
+                licence_verdict: a.licence_verdict().sentence,
                 pim_capable: a.licensing.pim_capable,
                 shortfall: a.licensing.seats.shortfall,
                 recommended_option: recommended.map(|o| o.name.clone()),

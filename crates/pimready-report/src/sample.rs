@@ -612,6 +612,8 @@ pub fn demo() -> Assessment {
         .enumerate()
         .map(|(i, s)| finding(i, s))
         .collect();
+    let (licensing, cost) = (licensing(), cost());
+    let licence = pimready_core::cost::licence_verdict(&licensing, &cost);
     Assessment {
         schema_version: ASSESSMENT_SCHEMA_VERSION,
         generator: Generator { name: pimready_core::TOOL_NAME.into(), version: pimready_core::TOOL_VERSION.into() },
@@ -622,9 +624,9 @@ pub fn demo() -> Assessment {
             default_domain: Some("contoso.com".into()),
             cloud: CloudName::Global,
         },
-        headline: Headline { standing_admins: 9, eligible_admins: 5, global_admins: 7, emergency_accounts: 2 },
-        licensing: licensing(),
-        cost: cost(),
+        headline: Headline { standing_admins: 9, eligible_admins: 5, global_admins: 7, emergency_accounts: 2, licence },
+        licensing,
+        cost,
         score: score(&checks),
         plan: plan(),
         gaps: vec![GapInfo {

@@ -25,8 +25,8 @@ export function overviewScreen() {
   const lic = a.licensing;
   const counts = countByStatus(a.checks);
   const risks = topRisks(a.checks, 5);
-  const verdictTone = !lic.pim_capable ? "bad" : lic.seats.shortfall > 0 ? "warn" : "good";
-  const verdict = !lic.pim_capable ? "PIM is not licensed" : lic.seats.shortfall > 0 ? "PIM licensed, seats short" : "PIM licensed for everyone in scope";
+  // The verdict is core's (headline.licence): shown as it is, never re-derived here.
+  const verdict = a.headline.licence;
   const paths = lic.sources.filter((/** @type {any} */ s) => s.counted && s.plans.some((/** @type {string} */ p) => p !== "AAD_PREMIUM")).map((/** @type {any} */ s) => s.product_name);
   const recommended = a.cost.options.find((/** @type {any} */ o) => o.recommended);
 
@@ -47,9 +47,10 @@ export function overviewScreen() {
         h("ul", { class: "status-summary", role: "list" },
           STATUSES.filter((s) => counts[s] > 0).map((s) => h("li", {}, h("button", { class: "link", onclick: () => { state.filter = { ...emptyFilter(), statuses: [s] }; go("findings"); } },
             statusBadge(s), ` ${counts[s]}`))))),
-      h("section", { class: `panel verdict-card tone-${verdictTone}`, "aria-labelledby": "verdict-title" },
+      h("section", { class: `panel verdict-card tone-${verdict.tone}`, "aria-labelledby": "verdict-title" },
         h("h2", { id: "verdict-title" }, "Licence verdict"),
-        h("p", { class: "verdict", id: "licence-verdict" }, verdict),
+        h("p", { class: "verdict", id: "licence-verdict" }, verdict.label),
+        h("p", { class: "small", id: "licence-verdict-sentence" }, verdict.sentence),
         h("dl", { class: "facts" },
           h("dt", {}, "Path"), h("dd", {}, paths.length ? paths.join(", ") : "None: no Entra ID P2 or Governance"),
           h("dt", {}, "Seats available"), h("dd", {}, String(lic.seats.available)),

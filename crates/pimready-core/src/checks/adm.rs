@@ -4,8 +4,8 @@
 use chrono::Duration;
 
 use super::{
-    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, RefDef, RemediationDef, distinct_users,
-    holding_evidence, now, principal_of, privileged_holdings, same_id,
+    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, PlanDef, RefDef, RemediationDef, Step,
+    distinct_users, holding_evidence, now, principal_of, privileged_holdings, same_id,
 };
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::privileged::Holding;
@@ -43,6 +43,11 @@ pub(super) const ADM_01: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins > Global Administrator > Assignments",
         powershell: "$ga = Get-MgRoleManagementDirectoryRoleDefinition -Filter \"templateId eq '62e90394-69f5-4237-9190-012177145e10'\"\nGet-MgRoleManagementDirectoryRoleAssignment -Filter \"roleDefinitionId eq '$($ga.Id)'\" -ExpandProperty Principal\nGet-MgRoleManagementDirectoryRoleEligibilitySchedule -Filter \"roleDefinitionId eq '$($ga.Id)'\" -ExpandProperty Principal",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Global Administrators",
+        "Bring Global Administrators to two to four: move the others to finer-grained roles",
+    ),
     evaluate: adm_01,
 };
 
@@ -109,6 +114,11 @@ pub(super) const ADM_02: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Users > All users > New user; then Roles & admins > Global Administrator > Add assignments",
         powershell: "$pw = @{ Password = [guid]::NewGuid().ToString() + 'Aa1!'; ForceChangePasswordNextSignIn = $false }\n$bg = New-MgUser -DisplayName 'Emergency Access 1' -UserPrincipalName 'bg1@contoso.onmicrosoft.com' -MailNickname 'bg1' -AccountEnabled -PasswordProfile $pw\nNew-MgRoleManagementDirectoryRoleAssignment -PrincipalId $bg.Id -RoleDefinitionId '62e90394-69f5-4237-9190-012177145e10' -DirectoryScopeId '/'",
     },
+    plan: PlanDef::new(
+        Step::EmergencyAccess,
+        "Emergency-access accounts",
+        "Create a cloud-only *.onmicrosoft.com account without licences, with permanent Global Administrator, phishing-resistant credentials stored apart, excluded from lock-out policies, sign-ins alerted",
+    ),
     evaluate: adm_02,
 };
 
@@ -235,6 +245,11 @@ pub(super) const ADM_03: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Users > All users (filter: On-premises sync enabled = Yes)",
         powershell: "Get-MgUser -UserId <id> -Property displayName,userPrincipalName,onPremisesSyncEnabled,onPremisesImmutableId | Select-Object DisplayName, UserPrincipalName, OnPremisesSyncEnabled, OnPremisesImmutableId",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Privileged accounts",
+        "Replace with a cloud-only admin account",
+    ),
     evaluate: adm_03,
 };
 
@@ -306,6 +321,11 @@ pub(super) const ADM_04: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Users > All users > (user) > Licenses",
         powershell: "Set-MgUserLicense -UserId <upn> -AddLicenses @() -RemoveLicenses @('<skuId>')",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Privileged accounts",
+        "Remove the productivity licence; use a separate daily account",
+    ),
     evaluate: adm_04,
 };
 
@@ -383,6 +403,11 @@ pub(super) const ADM_05: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins",
         powershell: "Get-MgRoleManagementDirectoryRoleDefinition -Filter \"isBuiltIn eq true\" | Select-Object DisplayName, TemplateId",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Global Administrators",
+        "Move to a finer-grained role than Global Administrator",
+    ),
     evaluate: adm_05,
 };
 
@@ -435,6 +460,11 @@ pub(super) const ADM_06: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Users > All users (filter: User type = Guest) > Assigned roles",
         powershell: "Get-MgRoleManagementDirectoryRoleAssignment -All -ExpandProperty Principal | Where-Object { $_.Principal.AdditionalProperties.userType -eq 'Guest' }",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Guest accounts",
+        "Remove the role from the guest account",
+    ),
     evaluate: adm_06,
 };
 
@@ -476,6 +506,11 @@ pub(super) const ADM_07: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Alerts",
         powershell: "Get-MgUser -UserId <id> -Property displayName,signInActivity | Select-Object DisplayName, @{n='LastSignIn';e={$_.SignInActivity.LastSignInDateTime}}",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Privileged accounts",
+        "Confirm the role is still needed, else remove it",
+    ),
     evaluate: adm_07,
 };
 
@@ -544,6 +579,11 @@ pub(super) const ADM_08: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins > (role) > Assignments (type: Service principal)",
         powershell: "Get-MgRoleManagementDirectoryRoleAssignment -All -ExpandProperty Principal | Where-Object { $_.Principal.AdditionalProperties.'@odata.type' -eq '#microsoft.graph.servicePrincipal' }",
     },
+    plan: PlanDef::new(
+        Step::Hygiene,
+        "Service principals",
+        "Replace the directory role with narrow application permissions",
+    ),
     evaluate: adm_08,
 };
 

@@ -1,8 +1,8 @@
 //! Conditional Access for administrators: MFA, phishing-resistant MFA, short sessions.
 
 use super::{
-    CheckContext, CheckDef, Outcome, PrivilegedRole, RefDef, RemediationDef, privileged_roles,
-    role_evidence, same_id,
+    CheckContext, CheckDef, Outcome, PlanDef, PrivilegedRole, RefDef, RemediationDef, Step,
+    privileged_roles, role_evidence, same_id,
 };
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::snapshot::{ConditionalAccessPolicy, Dataset, PolicyState};
@@ -179,6 +179,11 @@ pub(super) const CA_01: CheckDef = CheckDef {
         portal_path: CA_PORTAL,
         powershell: "New-MgIdentityConditionalAccessPolicy -BodyParameter @{ displayName = 'Require MFA for admins'; state = 'enabled'; conditions = @{ users = @{ includeRoles = @('62e90394-69f5-4237-9190-012177145e10','e8611ab8-c189-46e8-94e1-60213ab1f814' <# and the other highly privileged roles #>); excludeUsers = @('<emergency account id>') }; applications = @{ includeApplications = @('All') } }; grantControls = @{ operator = 'OR'; builtInControls = @('mfa') } }",
     },
+    plan: PlanDef::new(
+        Step::ConditionalAccess,
+        "Highly privileged roles",
+        "Require MFA (or an authentication strength) on all cloud apps",
+    ),
     evaluate: ca_01,
 };
 
@@ -214,6 +219,11 @@ pub(super) const CA_02: CheckDef = CheckDef {
         portal_path: CA_PORTAL,
         powershell: "New-MgIdentityConditionalAccessPolicy -BodyParameter @{ displayName = 'Phishing-resistant MFA for admins'; state = 'enabled'; conditions = @{ users = @{ includeRoles = @('62e90394-69f5-4237-9190-012177145e10' <# and the other highly privileged roles #>); excludeUsers = @('<emergency account id>') }; applications = @{ includeApplications = @('All') } }; grantControls = @{ operator = 'AND'; authenticationStrength = @{ id = '00000000-0000-0000-0000-000000000004' } } }",
     },
+    plan: PlanDef::new(
+        Step::ConditionalAccess,
+        "Highly privileged roles",
+        "Require the Phishing-resistant MFA authentication strength on all cloud apps",
+    ),
     evaluate: ca_02,
 };
 
@@ -249,6 +259,11 @@ pub(super) const CA_03: CheckDef = CheckDef {
         portal_path: CA_PORTAL,
         powershell: "New-MgIdentityConditionalAccessPolicy -BodyParameter @{ displayName = 'Short admin sessions'; state = 'enabled'; conditions = @{ users = @{ includeRoles = @('62e90394-69f5-4237-9190-012177145e10' <# and the other highly privileged roles #>) }; applications = @{ includeApplications = @('All') } }; sessionControls = @{ signInFrequency = @{ isEnabled = $true; type = 'hours'; value = 4; frequencyInterval = 'timeBased' }; persistentBrowser = @{ isEnabled = $true; mode = 'never' } } }",
     },
+    plan: PlanDef::new(
+        Step::ConditionalAccess,
+        "Highly privileged roles",
+        "Set sign-in frequency to 4 hours or less and browser sessions to never persistent",
+    ),
     evaluate: ca_03,
 };
 

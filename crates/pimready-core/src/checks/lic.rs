@@ -1,6 +1,6 @@
 //! Licensing checks: is PIM available at all, and are there enough seats.
 
-use super::{CheckContext, CheckDef, Outcome, RefDef, RemediationDef};
+use super::{CheckContext, CheckDef, Outcome, PlanDef, RefDef, RemediationDef, Step};
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::licensing::LicenceSource;
 use crate::snapshot::Dataset;
@@ -35,6 +35,11 @@ pub(super) const LIC_01: CheckDef = CheckDef {
         portal_path: "Microsoft 365 admin center > Billing > Purchase services; Entra admin center > Identity > Billing > Licenses",
         powershell: "Get-MgSubscribedSku | Select-Object SkuPartNumber, CapabilityStatus, @{n='Enabled';e={$_.PrepaidUnits.Enabled}}, ConsumedUnits",
     },
+    plan: PlanDef::new(
+        Step::Licences,
+        "Entra ID P2 or Governance seats",
+        "Cover everyone in PIM scope",
+    ),
     evaluate: lic_01,
 };
 
@@ -105,6 +110,11 @@ pub(super) const LIC_02: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity > Billing > Licenses > All products",
         powershell: "Get-MgSubscribedSku | Where-Object { $_.ServicePlans.ServicePlanName -match 'AAD_PREMIUM_P2|Entra_Identity_Governance' } | Select-Object SkuPartNumber, @{n='Enabled';e={$_.PrepaidUnits.Enabled}}, ConsumedUnits",
     },
+    plan: PlanDef::new(
+        Step::Licences,
+        "Entra ID P2 or Governance seats",
+        "Cover everyone in PIM scope",
+    ),
     evaluate: lic_02,
 };
 

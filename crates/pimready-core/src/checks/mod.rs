@@ -21,6 +21,7 @@ use crate::finding::{
     Status,
 };
 use crate::licensing::Licensing;
+pub use crate::plan::Step;
 use crate::privileged::{HIGHLY_PRIVILEGED_ROLES, Holding, PrivilegedPopulation};
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
@@ -172,6 +173,54 @@ impl RemediationDef {
     }
 }
 
+/// The check's place in the readiness plan, declared beside its rule: `plan` only orders
+/// the steps and lists the objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanDef {
+    pub step: Step,
+    /// What the step is about when the check names no object (a role, a licence).
+    pub subject: &'static str,
+    /// What to do about each object the check names, for people.
+    pub action: &'static str,
+    /// A stricter action for Global Administrator and Privileged Role Administrator.
+    pub top_roles: Option<&'static str>,
+    /// How the plan words an approval setting.
+    pub approvers: Approvers,
+}
+
+/// Whether a plan action is about approvers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Approvers {
+    /// Not an approval setting.
+    NotNamed,
+    /// An approval setting: the plan names the tenant's likely approvers when it knows some.
+    Suggested,
+}
+
+impl PlanDef {
+    pub const fn new(step: Step, subject: &'static str, action: &'static str) -> Self {
+        PlanDef {
+            step,
+            subject,
+            action,
+            top_roles: None,
+            approvers: Approvers::NotNamed,
+        }
+    }
+
+    /// Global Administrator and Privileged Role Administrator get `action` instead.
+    pub const fn stricter_for_top_roles(mut self, action: &'static str) -> Self {
+        self.top_roles = Some(action);
+        self
+    }
+
+    /// The action is approval: name the likely approvers.
+    pub const fn suggesting_approvers(mut self) -> Self {
+        self.approvers = Approvers::Suggested;
+        self
+    }
+}
+
 /// One check: metadata and a pure evaluate function.
 #[derive(Debug, Clone, Copy)]
 pub struct CheckDef {
@@ -188,6 +237,7 @@ pub struct CheckDef {
     pub data_with_pim: &'static [Dataset],
     pub rationale: &'static str,
     pub remediation: RemediationDef,
+    pub plan: PlanDef,
     pub evaluate: fn(&CheckContext<'_>) -> Outcome,
 }
 

@@ -4,8 +4,8 @@
 use chrono::NaiveDate;
 
 use super::{
-    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, PRIVILEGED_ROLE_ADMINISTRATOR,
-    PrivilegedRole, RefDef, RemediationDef, RoleVerdict, holding_evidence, is_emergency,
+    CheckContext, CheckDef, GLOBAL_ADMINISTRATOR, Outcome, PRIVILEGED_ROLE_ADMINISTRATOR, PlanDef,
+    PrivilegedRole, RefDef, RemediationDef, RoleVerdict, Step, holding_evidence, is_emergency,
     kind_label, now, per_role, privileged_holdings, privileged_roles, role_evidence, same_id,
 };
 use crate::duration::IsoDuration;
@@ -60,6 +60,11 @@ pub(super) const PIM_01: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
         powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
     },
+    plan: PlanDef::new(
+        Step::Eligible,
+        "Permanent assignments",
+        "Create an eligible assignment, have the user activate once, then remove the permanent active assignment",
+    ),
     evaluate: pim_01,
 };
 
@@ -122,6 +127,11 @@ pub(super) const PIM_02: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
         powershell: "Get-MgRoleManagementDirectoryRoleAssignmentSchedule -All | Where-Object { -not $_.CreatedUsing } | Select-Object PrincipalId, RoleDefinitionId, CreatedDateTime",
     },
+    plan: PlanDef::new(
+        Step::Eligible,
+        "Assignments made outside PIM",
+        "Re-create the assignment through PIM (eligible where possible) and remove the original; stop the tool that made it",
+    ),
     evaluate: pim_02,
 };
 
@@ -178,6 +188,11 @@ pub(super) const PIM_03: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Groups > (group) > Assignments",
         powershell: "New-MgIdentityGovernancePrivilegedAccessGroupEligibilityScheduleRequest -AccessId member -Action adminAssign -GroupId <group id> -PrincipalId <user id> -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nRemove-MgGroupMemberDirectoryObjectByRef -GroupId <group id> -DirectoryObjectId <user id>",
     },
+    plan: PlanDef::new(
+        Step::Eligible,
+        "Groups holding privileged roles",
+        "Make the group membership eligible through PIM for Groups and remove the permanent membership",
+    ),
     evaluate: pim_03,
 };
 
@@ -319,6 +334,12 @@ pub(super) const PIM_04: CheckDef = CheckDef {
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(approval_ps!()),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Global Administrator",
+        "require approval and name at least two approvers (or a security group)",
+    )
+    .suggesting_approvers(),
     evaluate: pim_04,
 };
 
@@ -349,6 +370,12 @@ pub(super) const PIM_05: CheckDef = CheckDef {
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(approval_ps!()),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Privileged Role Administrator",
+        "require approval and name at least two approvers (or a security group)",
+    )
+    .suggesting_approvers(),
     evaluate: pim_05,
 };
 
@@ -381,6 +408,12 @@ pub(super) const PIM_06: CheckDef = CheckDef {
             "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Expiration_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule'; id = 'Expiration_EndUser_Assignment'; isExpirationRequired = $true; maximumDuration = 'PT4H'; target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
         ),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Highly privileged roles",
+        "activation at most 8 hours",
+    )
+    .stricter_for_top_roles("activation of 1–4 hours (8 at most)"),
     evaluate: pim_06,
 };
 
@@ -438,6 +471,11 @@ pub(super) const PIM_07: CheckDef = CheckDef {
             "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Enablement_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule'; id = 'Enablement_EndUser_Assignment'; enabledRules = @('MultiFactorAuthentication','Justification'); target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
         ),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Highly privileged roles",
+        "require MFA (or an authentication context) on activation",
+    ),
     evaluate: pim_07,
 };
 
@@ -484,6 +522,11 @@ pub(super) const PIM_08: CheckDef = CheckDef {
             "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Enablement_EndUser_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyEnablementRule'; id = 'Enablement_EndUser_Assignment'; enabledRules = @('MultiFactorAuthentication','Justification'); target = @{ caller = 'EndUser'; operations = @('All'); level = 'Assignment' } }"
         ),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Highly privileged roles",
+        "require a justification on activation",
+    ),
     evaluate: pim_08,
 };
 
@@ -525,6 +568,11 @@ pub(super) const PIM_09: CheckDef = CheckDef {
             "Update-MgPolicyRoleManagementPolicyRule -UnifiedRoleManagementPolicyId $policy.PolicyId -UnifiedRoleManagementPolicyRuleId 'Expiration_Admin_Assignment' -BodyParameter @{ '@odata.type' = '#microsoft.graph.unifiedRoleManagementPolicyExpirationRule'; id = 'Expiration_Admin_Assignment'; isExpirationRequired = $true; maximumDuration = 'P180D'; target = @{ caller = 'Admin'; operations = @('All'); level = 'Assignment' } }"
         ),
     },
+    plan: PlanDef::new(
+        Step::RoleSettings,
+        "Highly privileged roles",
+        "forbid permanent active assignment (expire after at most 6 months)",
+    ),
     evaluate: pim_09,
 };
 
@@ -590,6 +638,11 @@ pub(super) const PIM_10: CheckDef = CheckDef {
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(notify_ps!()),
     },
+    plan: PlanDef::new(
+        Step::Alerts,
+        "Highly privileged roles",
+        "Notify the security team (additional recipient) when the role is assigned, eligible or active",
+    ),
     evaluate: pim_10,
 };
 
@@ -630,6 +683,11 @@ pub(super) const PIM_11: CheckDef = CheckDef {
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(notify_ps!()),
     },
+    plan: PlanDef::new(
+        Step::Alerts,
+        "Global Administrator",
+        "Notify the security team (additional recipient) when the role is activated",
+    ),
     evaluate: pim_11,
 };
 
@@ -664,6 +722,11 @@ pub(super) const PIM_12: CheckDef = CheckDef {
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(notify_ps!()),
     },
+    plan: PlanDef::new(
+        Step::Alerts,
+        "Highly privileged roles",
+        "Notify the security team (additional recipient) when the role is activated",
+    ),
     evaluate: pim_12,
 };
 
@@ -705,6 +768,11 @@ pub(super) const PIM_13: CheckDef = CheckDef {
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Access reviews > New",
         powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ instanceDurationInDays = 14; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $true; defaultDecision = 'Deny'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
     },
+    plan: PlanDef::new(
+        Step::AccessReviews,
+        "Global Administrator and the other highly privileged roles in use",
+        "Cover with a monthly recurring access review with auto-apply",
+    ),
     evaluate: pim_13,
 };
 

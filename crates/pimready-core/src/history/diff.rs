@@ -336,15 +336,11 @@ impl AssessmentDiff {
                     yes_no(lic.pim_capable.to)
                 ));
             }
-            out.extend(
-                lic.paths_added
-                    .iter()
-                    .map(|p| format!("  + {}", path_label(*p))),
-            );
+            out.extend(lic.paths_added.iter().map(|p| format!("  + {}", p.label())));
             out.extend(
                 lic.paths_removed
                     .iter()
-                    .map(|p| format!("  - {}", path_label(*p))),
+                    .map(|p| format!("  - {}", p.label())),
             );
             for (name, seats) in [
                 ("Seats available", &lic.seats.available),
@@ -381,19 +377,4 @@ fn admin_line(a: &StandingAdmin) -> String {
         line.push_str(&a.roles.join(", "));
     }
     line
-}
-
-fn path_label(path: LicencePath) -> &'static str {
-    match path {
-        LicencePath::EntraIdP2 => "Entra ID P2",
-        LicencePath::DefenderSuiteBusinessPremium => "Defender Suite for Business Premium",
-        LicencePath::DefenderSuite => "Microsoft Defender Suite",
-        LicencePath::M365E5 => "Microsoft 365 E5",
-        LicencePath::M365E7 => "Microsoft 365 E7",
-        LicencePath::EmsE5 => "Enterprise Mobility + Security E5",
-        LicencePath::M365F5Security => "Microsoft 365 F5 Security",
-        LicencePath::EntraSuite => "Microsoft Entra Suite",
-        LicencePath::EntraIdGovernance => "Entra ID Governance",
-        LicencePath::OtherBundle => "another bundle with Entra ID P2",
-    }
 }

@@ -30,13 +30,20 @@ pub enum AuthError {
         client_id: String,
         scopes: String,
     },
-    /// The redirect carried a `state` other than the one this sign-in sent.
+    /// The redirect URI is not one the client registers: Entra answers AADSTS50011 in
+    /// the browser and never redirects, so this is said before a browser opens.
     #[error(
-        "the browser returned a sign-in answer for another request (state mismatch); nothing was accepted"
+        "AADSTS50011: the redirect URI http://{sent}:PORT does not match the redirect URIs configured for \
+         client id {client_id}, which registers http://{registered} (Microsoft Entra ignores the port of a \
+         loopback redirect, not its host)"
     )]
-    StateMismatch,
+    RedirectUriNotRegistered {
+        client_id: String,
+        sent: super::RedirectHost,
+        registered: super::RedirectHost,
+    },
     /// Nobody completed the sign-in in the browser in time.
-    #[error("no sign-in answer from the browser within {}s; run the command again (or use --device-code)", .0.as_secs_f32())]
+    #[error("no sign-in answer from the browser within {}s; run the command again (or use --device-code). If the browser showed AADSTS50011, the app registration does not list this redirect URI: see docs/sign-in.md", .0.as_secs_f32())]
     Timeout(Duration),
     /// No browser could be opened: the caller may fall back to the device code flow.
     #[error("could not open a browser ({0}); use --device-code")]
@@ -80,7 +87,7 @@ impl AuthError {
         match self {
             AuthError::SignInRequired(_) => "sign_in_required",
             AuthError::ConsentRequired { .. } => "consent_required",
-            AuthError::StateMismatch => "state_mismatch",
+            AuthError::RedirectUriNotRegistered { .. } => "redirect_uri_not_registered",
             AuthError::Timeout(_) => "timeout",
             AuthError::BrowserUnavailable(_) => "browser_unavailable",
             AuthError::AuthorizationFailed { .. } => "authorization_failed",

@@ -33,7 +33,7 @@ pub use cache::{
 };
 pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
 pub use error::AuthError;
-pub use loopback::{BrowserOpener, SystemBrowser};
+pub use loopback::{BrowserOpener, RedirectHost, SystemBrowser};
 pub use permissions::{REQUESTS, RequestPermission, granted_scopes};
 pub use profiles::{ProfileStore, TenantProfile};
 pub use scopes::{SCOPES, Scope};
@@ -42,6 +42,50 @@ pub use session::Session;
 /// Microsoft Graph Command Line Tools: a Microsoft-owned multi-tenant public client,
 /// already consented in many tenants. See `docs/sign-in.md` for the trade-offs.
 pub const DEFAULT_CLIENT_ID: &str = "14d82eec-204b-4c2f-b7e8-296a70dab67e";
+
+/// Accept a tenant only as a tenant id (GUID) or a DNS name (`[A-Za-z0-9.-]`, labels of
+/// 1–63 characters not starting or ending with `-`). The multi-tenant aliases `common`,
+/// `organizations` and `consumers` are refused: the assessment is of one named tenant,
+/// and a token must say which.
+pub fn check_tenant_name(tenant: &str) -> Result<(), String> {
+    if tenant.is_empty() {
+        return Err("enter the tenant's domain (contoso.com) or its tenant id".into());
+    }
+    if ["common", "organizations", "consumers"]
+        .iter()
+        .any(|a| a.eq_ignore_ascii_case(tenant))
+    {
+        return Err(format!(
+            "{tenant:?} is not one tenant: name the tenant to assess by its domain (contoso.com) or its tenant id"
+        ));
+    }
+    if pimready_core::snapshot::is_guid(tenant) {
+        return Ok(());
+    }
+    let label_ok = |l: &str| {
+        !l.is_empty()
+            && l.len() <= 63
+            && !l.starts_with('-')
+            && !l.ends_with('-')
+            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    };
+    if tenant.len() > 253 || !tenant.trim_end_matches('.').split('.').all(label_ok) {
+        return Err(format!(
+            "{tenant:?} is not a tenant domain (letters, digits, '-' and '.') or a tenant id"
+        ));
+    }
+    Ok(())
+}
+
+/// The loopback redirect host a known client registers (`None`: unknown, the user's
+/// own app). Microsoft Graph Command Line Tools lists `http://localhost` only, as MSAL,
+/// Azure Identity and Microsoft Graph PowerShell send it.
+pub fn registered_redirect_host(client_id: &str) -> Option<RedirectHost> {
+    client_id
+        .trim()
+        .eq_ignore_ascii_case(DEFAULT_CLIENT_ID)
+        .then_some(RedirectHost::Localhost)
+}
 
 /// How long the loopback listener waits for the browser by default.
 pub const DEFAULT_LOOPBACK_TIMEOUT: Duration = Duration::from_secs(5 * 60);
@@ -63,8 +107,9 @@ pub struct SignInConfig {
     /// The tenant as the user named it: a domain or a tenant id.
     pub tenant: String,
     pub client_id: String,
-    /// Host name in the redirect URI; the listener always binds 127.0.0.1.
-    pub redirect_host: String,
+    /// Host name in the redirect URI (`http://localhost:PORT` by default); the listener
+    /// binds 127.0.0.1 and ::1 whichever it is.
+    pub redirect_host: RedirectHost,
     pub loopback_timeout: Duration,
 }
 
@@ -78,11 +123,7 @@ impl SignInConfig {
                     AuthError::InvalidResponse(e.to_string())
                 })?;
         let tenant = tenant.trim();
-        if tenant.is_empty() || tenant.contains(['/', '?', '#']) {
-            return Err(AuthError::InvalidResponse(format!(
-                "{tenant:?} is not a tenant domain or id"
-            )));
-        }
+        check_tenant_name(tenant).map_err(AuthError::InvalidResponse)?;
         Ok(Self {
             cloud: c.as_str().to_owned(),
             authority_host: Url::parse(&format!("https://{}", c.authority_host()))
@@ -90,7 +131,7 @@ impl SignInConfig {
             graph_resource: format!("https://{}", c.graph_host()),
             tenant: tenant.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
-            redirect_host: "127.0.0.1".to_owned(),
+            redirect_host: RedirectHost::default(),
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
         })
     }
@@ -109,6 +150,21 @@ impl SignInConfig {
                 "authority host {} must use https (plain http only on 127.0.0.1/localhost)",
                 self.authority_host
             ))),
+        }
+    }
+
+    /// Refuse, before any browser opens, a redirect URI the client is known not to
+    /// register: Entra would show AADSTS50011 in the browser and never come back.
+    pub(crate) fn check_redirect_registered(&self) -> Result<(), AuthError> {
+        match registered_redirect_host(&self.client_id) {
+            Some(registered) if registered != self.redirect_host => {
+                Err(AuthError::RedirectUriNotRegistered {
+                    client_id: self.client_id.clone(),
+                    sent: self.redirect_host,
+                    registered,
+                })
+            }
+            _ => Ok(()),
         }
     }
 
@@ -272,6 +328,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tenants_are_a_guid_or_a_dns_name() {
+        for ok in [
+            "contoso.com",
+            "contoso.onmicrosoft.com",
+            "xn--bcher-kva.example",
+            "0f9c2b4e-1a2b-4c3d-8e9f-000000000001",
+            "a-b.c",
+        ] {
+            assert_eq!(check_tenant_name(ok), Ok(()), "{ok}");
+        }
+        for bad in [
+            "",
+            "contoso.com&calc",
+            "contoso.com calc",
+            "a/b",
+            "-x.com",
+            "x..com",
+            "bücher.example",
+            "contoso.com\"",
+        ] {
+            assert!(check_tenant_name(bad).is_err(), "{bad}");
+        }
+        for alias in ["common", "organizations", "Consumers"] {
+            let e = check_tenant_name(alias).unwrap_err();
+            assert!(e.contains("is not one tenant"), "{e}");
+        }
+    }
+
+    #[test]
     fn config_defaults_and_authority_check() {
         let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.us").unwrap();
         assert_eq!(
@@ -290,6 +375,7 @@ mod tests {
         assert!(c.check_authority().is_err());
         assert!(SignInConfig::new("mars", "x").is_err());
         assert!(SignInConfig::new("global", "a/b").is_err());
+        assert!(SignInConfig::new("global", "contoso.com&calc").is_err());
         assert_eq!(
             SignInConfig::new("global", "x").unwrap().client_id,
             DEFAULT_CLIENT_ID

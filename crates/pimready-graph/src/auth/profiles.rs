@@ -1,7 +1,6 @@
 //! Tenant profiles: non-secret metadata about each signed-in tenant, kept as JSON
 //! in the platform config directory (written atomically). Never a token here.
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
@@ -137,23 +136,14 @@ impl ProfileStore {
         self.write(all)
     }
 
-    /// Write to a temporary file beside the target, then rename over it.
+    /// Write atomically (a temporary file beside the target, renamed over it), 0600 in a
+    /// folder created 0700: the profiles name the client tenants and their accounts.
     fn write(&self, profiles: Vec<TenantProfile>) -> Result<(), AuthError> {
         let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(|e| io(dir, &e))?;
+        pimready_files::create_dir_all(dir).map_err(|e| io(dir, &e))?;
         let json =
             serde_json::to_vec_pretty(&ProfileFile { profiles }).expect("profiles serialise");
-        let tmp = dir.join(format!(".profiles.json.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut f = std::fs::File::create(&tmp)?;
-            f.write_all(&json)?;
-            f.sync_all()?;
-            std::fs::rename(&tmp, &self.path)
-        })();
-        result.map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            io(&self.path, &e)
-        })
+        pimready_files::write_atomic(&self.path, &json).map_err(|e| io(&self.path, &e))
     }
 }
 
@@ -204,5 +194,19 @@ mod tests {
             vec![std::ffi::OsString::from("profiles.json")],
             "no temporary file left behind"
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn saved_profiles_are_0600_in_a_folder_created_0700() {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/pimready/profiles.json");
+        let store = ProfileStore::at(path.clone());
+        store.upsert(profile("contoso.com", "t1")).unwrap();
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(&dir.path().join("config")), 0o700);
+        assert_eq!(mode(&dir.path().join("config/pimready")), 0o700);
     }
 }

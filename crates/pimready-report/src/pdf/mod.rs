@@ -21,7 +21,6 @@ use sha2::{Digest, Sha256};
 
 use layout::{Composer, Fonts};
 pub use layout::{PlacedShape, PlacedText};
-pub(crate) use sections::licence_verdict;
 
 use super::portfolio::PortfolioRow;
 use super::{NameMasking, ReportError, ReportOptions, mask};

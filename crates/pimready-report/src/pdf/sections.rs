@@ -4,11 +4,10 @@
 // `c` (the composer) and `a` (the assessment) are in every function here.
 #![allow(clippy::many_single_char_names)]
 
-use std::fmt::Write as _;
-
 use super::layout::{Cell, Column, Composer, Face, Rgb8, Style, TableStyle};
 use crate::ReportOptions;
 use pimready_core::assessment::Assessment;
+use pimready_core::cost::VerdictTone;
 use pimready_core::finding::{Category, Finding, Severity, Status};
 use pimready_core::licensing::{LicencePath, LicenceSource};
 
@@ -82,21 +81,6 @@ pub(super) fn severity_label(s: Severity) -> &'static str {
     }
 }
 
-pub fn path_label(path: LicencePath) -> &'static str {
-    match path {
-        LicencePath::EntraIdP2 => "Entra ID P2",
-        LicencePath::DefenderSuiteBusinessPremium => "Defender Suite for Business Premium",
-        LicencePath::DefenderSuite => "Microsoft Defender Suite",
-        LicencePath::M365E5 => "Microsoft 365 E5",
-        LicencePath::M365E7 => "Microsoft 365 E7",
-        LicencePath::EmsE5 => "EMS E5",
-        LicencePath::M365F5Security => "Microsoft 365 F5 Security",
-        LicencePath::EntraSuite => "Microsoft Entra Suite",
-        LicencePath::EntraIdGovernance => "Entra ID Governance",
-        LicencePath::OtherBundle => "Other bundle",
-    }
-}
-
 pub(super) fn money(currency: &str, amount: f64) -> String {
     let symbol = match currency {
         "USD" => "$",
@@ -138,50 +122,6 @@ pub fn client_name(a: &Assessment, o: &ReportOptions) -> String {
         .unwrap_or_else(|| a.tenant.display_name.clone())
 }
 
-/// The licence verdict in one sentence.
-pub fn licence_verdict(a: &Assessment) -> String {
-    let l = &a.licensing;
-    let products: Vec<&str> = l
-        .sources
-        .iter()
-        .filter(|s| s.counted && s.path.is_some())
-        .map(|s| s.product_name.as_str())
-        .collect::<std::collections::BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let plan = if l.p2 {
-        "Entra ID P2"
-    } else {
-        "Entra ID Governance"
-    };
-    if l.pim_capable {
-        let through = if products.is_empty() {
-            String::new()
-        } else {
-            format!(" through {}", products.join(" and "))
-        };
-        let mut s = format!(
-            "{plan} present{through}, {} seats, {} needed",
-            l.seats.available, l.seats.in_scope
-        );
-        if l.seats.shortfall > 0 {
-            let _ = write!(s, ": {} short", l.seats.shortfall);
-        }
-        s.push('.');
-        s
-    } else {
-        match a.cost.options.iter().find(|o| o.recommended) {
-            Some(o) => format!(
-                "No P2: cheapest path {} at {}/month for {}.",
-                o.name,
-                money(&a.cost.currency, o.monthly),
-                plural(o.seats, "user", "users")
-            ),
-            None => "No Entra ID P2 or Governance licence: PIM is not available yet.".to_owned(),
-        }
-    }
-}
-
 fn summary_sentences(a: &Assessment, client: &str) -> Vec<String> {
     let h = &a.headline;
     let count = |s: Status| a.checks.iter().filter(|f| f.status == s).count() as u32;
@@ -196,7 +136,7 @@ fn summary_sentences(a: &Assessment, client: &str) -> Vec<String> {
         plural(h.global_admins, "user holds", "users hold"),
     ));
     out.push(if a.licensing.pim_capable {
-        format!("Licensing is in place: {}", licence_verdict(a))
+        format!("Licensing is in place: {}", a.licence_verdict().sentence)
     } else {
         format!("PIM cannot be switched on yet. {}", a.cost.recommendation)
     });
@@ -528,7 +468,8 @@ fn key_figures(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
 /// The licence verdict in a box whose edge says whether PIM is licensed.
 fn licence_verdict_box(c: &mut Composer, a: &Assessment) {
     heading(c, "Licence verdict");
-    let verdict = licence_verdict(a);
+    let licence = a.licence_verdict();
+    let verdict = format!("{}. {}", licence.label, licence.sentence);
     let vstyle = Style::new(Face::Bold, 10.5, INK);
     let h = c.paragraph_height(&verdict, vstyle, c.content_w() - 24.0) + 16.0;
     c.ensure(h);
@@ -539,10 +480,11 @@ fn licence_verdict_box(c: &mut Composer, a: &Assessment) {
         top,
         3.0,
         h,
-        if a.licensing.pim_capable {
-            Rgb8(27, 110, 56)
-        } else {
-            Rgb8(178, 34, 34)
+        match licence.tone {
+            VerdictTone::Good => Rgb8(27, 110, 56),
+            VerdictTone::Warn => Rgb8(146, 88, 0),
+            VerdictTone::Bad => Rgb8(178, 34, 34),
+            VerdictTone::Unknown => MUTED,
         },
     );
     c.y += 8.0;
@@ -608,7 +550,10 @@ fn top_risks(c: &mut Composer, a: &Assessment) {
 fn licensing(c: &mut Composer, a: &Assessment) {
     section_title(c, "Licensing and cost");
     let l = &a.licensing;
-    c.paragraph(&licence_verdict(a), Style::new(Face::Bold, 10.5, INK));
+    c.paragraph(
+        &a.licence_verdict().sentence,
+        Style::new(Face::Bold, 10.5, INK),
+    );
     c.space(6.0);
     licence_sources(c, &l.sources);
     c.space(8.0);
@@ -653,7 +598,7 @@ fn licence_sources(c: &mut Composer, sources: &[LicenceSource]) {
                 vec![
                     Cell::styled(&s.product_name, CELL_BOLD),
                     Cell::text(&s.sku_part_number),
-                    Cell::text(s.path.map_or("—", path_label)),
+                    Cell::text(s.path.map_or("—", LicencePath::short_label)),
                     Cell::text(s.plans.join(", ")),
                     Cell::text(s.capability_status.as_str()),
                     Cell::text(format!("{} / {}", s.consumed_units, s.enabled_units)),

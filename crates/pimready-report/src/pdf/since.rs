@@ -4,8 +4,8 @@
 
 use super::layout::{Cell, Composer, Face, Rgb8, Style};
 use super::sections::{
-    BODY, CELL_BOLD, INK, LIGHT, MUTED, NAVY, RULE, SMALL, col, grade_color, heading, path_label,
-    plural, section_title, status_colors, table_style,
+    BODY, CELL_BOLD, INK, LIGHT, MUTED, NAVY, RULE, SMALL, col, grade_color, heading, plural,
+    section_title, status_colors, table_style,
 };
 use crate::{NameMasking, ReportHistory, mask};
 use pimready_core::finding::Status;
@@ -353,7 +353,7 @@ fn licensing(c: &mut Composer, d: &AssessmentDiff) {
     let names = |paths: &[pimready_core::licensing::LicencePath]| {
         paths
             .iter()
-            .map(|p| path_label(*p))
+            .map(|p| p.short_label())
             .collect::<Vec<_>>()
             .join(", ")
     };

@@ -206,16 +206,13 @@ fn logo_and_white_label_client_name_are_used() {
 fn summary_sentences_and_verdicts_read_well() {
     let a = sample::demo();
     assert_eq!(
-        sections::licence_verdict(&a),
+        a.licence_verdict().sentence,
         "Entra ID P2 present through Microsoft 365 E5, 120 seats, 14 needed."
     );
-    let mut no_p2 = a.clone();
-    no_p2.licensing.pim_capable = false;
-    no_p2.licensing.p2 = false;
-    assert_eq!(
-        sections::licence_verdict(&no_p2),
-        "No P2: cheapest path Microsoft Entra ID P2 at $140.00/month for 14 users."
-    );
+    // A file written before the verdict was stored gets the same verdict.
+    let mut old = a.clone();
+    old.headline.licence = pimready_core::cost::LicenceVerdict::default();
+    assert_eq!(old.licence_verdict(), a.licence_verdict());
 }
 
 fn with_history() -> ReportOptions {
