@@ -256,7 +256,8 @@ async fn demo_tenant_from_launch_to_pdf() {
     // What core says of the demo tenant: the window must show the same.
     let expected = pimready_core::assessment::assess(
         &pimready_core::demo::snapshot(),
-        &pimready_core::settings::AssessmentSettings::default(),
+        // The demo ships with its two emergency accounts designated.
+        &pimready_core::demo::settings(AssessmentSettings::default()),
         &pimready_core::pricebook::PriceBook::default_book(),
     );
 
