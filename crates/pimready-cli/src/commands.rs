@@ -47,14 +47,20 @@ fn demo(args: &DemoArgs, quiet: bool) -> Result<(), CliError> {
             println!("Wrote {}", written.display());
         }
     }
-    // The demo ships with its two emergency accounts designated, unless others are named.
-    let mut evaluation = args.evaluation.clone();
-    if evaluation.emergency_accounts.is_empty() {
+    let evaluation = with_demo_designation(&snapshot, &args.evaluation);
+    finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
+}
+
+/// The demo tenant ships with its two emergency accounts designated, unless others are
+/// named; any other tenant's designation is the user's alone.
+fn with_demo_designation(snapshot: &TenantSnapshot, evaluation: &EvaluationArgs) -> EvaluationArgs {
+    let mut evaluation = evaluation.clone();
+    if evaluation.emergency_accounts.is_empty() && pimready_core::demo::is_demo(snapshot) {
         evaluation.emergency_accounts = pimready_core::demo::EMERGENCY_ACCOUNTS
             .map(str::to_owned)
             .to_vec();
     }
-    finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
+    evaluation
 }
 
 fn required_tenant(tenant: Option<&String>) -> Result<&str, CliError> {
@@ -134,13 +140,7 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
         CliError::usage(e.to_string())
             .hint("pass a file written by `pimready collect --snapshot-out`")
     })?;
-    // The demo ships with its two emergency accounts designated, unless others are named.
-    let mut evaluation = args.evaluation.clone();
-    if evaluation.emergency_accounts.is_empty() {
-        evaluation.emergency_accounts = pimready_core::demo::EMERGENCY_ACCOUNTS
-            .map(str::to_owned)
-            .to_vec();
-    }
+    let evaluation = with_demo_designation(&snapshot, &args.evaluation);
     finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
 }
 

@@ -22,6 +22,14 @@ pub fn settings(mut settings: AssessmentSettings) -> AssessmentSettings {
     settings
 }
 
+/// The demo tenant's id (the `contoso-e5` fixture's).
+pub const TENANT_ID: &str = "4c9a7e2b-8f31-4d6a-b5e0-6a1d2f3c9e71";
+
+/// Whether a snapshot is the demo tenant's: only then do its emergency accounts apply.
+pub fn is_demo(snapshot: &TenantSnapshot) -> bool {
+    snapshot.tenant_id.eq_ignore_ascii_case(TENANT_ID)
+}
+
 /// The demo snapshot's JSON, as committed.
 pub const DEMO_SNAPSHOT_JSON: &str = include_str!("../data/demo-snapshot.json");
 
@@ -37,6 +45,11 @@ mod tests {
     fn demo_snapshot_parses() {
         let s = super::snapshot();
         assert!(s.organization.is_some());
+        assert!(super::is_demo(&s));
+        // Another tenant's snapshot never gets the demo's emergency accounts.
+        let mut other = s.clone();
+        other.tenant_id = "0f4e6b1a-2c3d-4e5f-8a9b-0c1d2e3f4a5b".to_owned();
+        assert!(!super::is_demo(&other));
         assert!(s.role_assignments.as_ref().is_some_and(|a| !a.is_empty()));
     }
 

@@ -382,6 +382,23 @@ fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
     )
 }
 
+/// Global Administrator and Privileged Role Administrator, or the other roles.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RoleGroup {
+    Top,
+    Other,
+}
+
+/// Whether a settings finding concerns this group of roles: nothing was read (not
+/// licensed), or it names a role of the group.
+fn concerns(o: &Open<'_>, group: RoleGroup) -> bool {
+    o.finding.status == Status::NotLicensed
+        || o.finding
+            .evidence
+            .iter()
+            .any(|e| is_top_role(e.role.as_deref()) == (group == RoleGroup::Top))
+}
+
 fn role_settings(open: &[Open<'_>], inputs: &Inputs<'_>) -> Vec<Draft> {
     let approvers = suggested_approvers(inputs.population);
     let (top, other) = role_setting_items(open, &approvers);
@@ -390,13 +407,7 @@ fn role_settings(open: &[Open<'_>], inputs: &Inputs<'_>) -> Vec<Draft> {
         let relevant: Vec<Open<'_>> = open
             .iter()
             .copied()
-            .filter(|o| {
-                o.finding.status == Status::NotLicensed
-                    || o.finding
-                        .evidence
-                        .iter()
-                        .any(|e| is_top_role(e.role.as_deref()))
-            })
+            .filter(|o| concerns(o, RoleGroup::Top))
             .collect();
         steps.push(Draft::new(
             "Harden Global Administrator and Privileged Role Administrator settings",
@@ -409,13 +420,7 @@ fn role_settings(open: &[Open<'_>], inputs: &Inputs<'_>) -> Vec<Draft> {
         let relevant: Vec<Open<'_>> = open
             .iter()
             .copied()
-            .filter(|o| {
-                o.finding.status == Status::NotLicensed
-                    || o.finding
-                        .evidence
-                        .iter()
-                        .any(|e| !is_top_role(e.role.as_deref()))
-            })
+            .filter(|o| concerns(o, RoleGroup::Other))
             .filter(|o| !is_top_role(Some(o.plan().subject)))
             .collect();
         steps.push(Draft::new(
