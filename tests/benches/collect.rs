@@ -166,9 +166,9 @@ async fn throttling() {
         "\n## Throttling: a token bucket (every request counts, inside `$batch` too), 429 with Retry-After when empty (no latency)\n"
     );
     println!(
-        "| tenant | bucket (requests/s, burst) | wall (ms) | HTTP requests | requests inside $batch | requests needed | retries (client) | rejected (emulator) | rejected / needed | narrowest send window | gaps | unthrottled HTTP requests | unthrottled wall (ms) |"
+        "| tenant | bucket (requests/s, burst) | wall (ms) | HTTP requests | requests inside $batch | requests needed | retries (client) | rejected (emulator) | rejected / needed | narrowest send window | fast returns | gaps | unthrottled HTTP requests | unthrottled wall (ms) |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (name, rate, burst) in [
         ("contoso-e5", 10.0, 10),
         ("large", 100.0, 100),
@@ -191,13 +191,14 @@ async fn throttling() {
         let rejected = emu.throttled_count();
         assert_eq!(u64::from(stats.counters.throttled), rejected);
         println!(
-            "| {name} | {rate}/s, {burst} | {:.0} | {} | {} | {needed} | {} | {rejected} | {:.2} | {} | {} | {} | {:.0} |",
+            "| {name} | {rate}/s, {burst} | {:.0} | {} | {} | {needed} | {} | {rejected} | {:.2} | {} | {} | {} | {} | {:.0} |",
             ms(wall),
             s.meta.requests,
             s.meta.batched_requests,
             s.meta.retries,
             rejected as f64 / f64::from(needed),
             stats.counters.narrowest_window,
+            stats.counters.window_returns,
             s.gaps.len(),
             free.meta.requests,
             ms(free_wall)

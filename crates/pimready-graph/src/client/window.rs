@@ -14,10 +14,17 @@
 //!   `Retry-After`, which says when capacity is back), the window returns at once to what
 //!   it was before the 429, and `$batch` envelopes to 20.
 //! - *Sustained* (a token bucket refusing everything beyond its capacity, a window already
-//!   narrowed, or a near-limit answer): the window grows back by one for every window's
+//!   narrowed, a near-limit answer, or a 429 before a full window's worth of requests was
+//!   accepted after the last fast return): the window grows back by one for every window's
 //!   worth of accepted answers to requests sent in it (additive increase, multiplicative
 //!   decrease, as TCP does for congestion); each later round refuses about what the
 //!   window holds.
+//!
+//!
+//! An answer saying the app has used more than 80 % of a limit (`x-ms-throttle-limit-percentage`)
+//! narrows the window before any 429, once per window of requests, as a TCP sender does on an
+//! ECN mark: a window that keeps growing into an almost empty bucket pays for it with refused
+//! requests. Graph sends the header only near a limit, so an unthrottled run never sees it.
 //!
 //! Pure: it counts events and never looks at a clock, so a test replays it exactly.
 
@@ -50,6 +57,10 @@ pub(crate) struct SendWindow {
     epoch_near_limit: bool,
     /// The 429 episode not yet resolved by a probe.
     episode: Option<Episode>,
+    /// Unthrottled answers since the last fast return (`None` before the first): a 429
+    /// arriving before a full window's worth means the return found the limit again, so
+    /// the throttling is not transient and the next return waits for the probe's growth.
+    since_return: Option<usize>,
     /// Decreases and fast returns so far.
     decreases: u32,
     returns: u32,
@@ -69,6 +80,8 @@ struct Episode {
     accepted: usize,
     /// An answer of that flight said the app was near its limit.
     near_limit: bool,
+    /// It began less than a full window's worth of accepted requests after a fast return.
+    soon_after_return: bool,
 }
 
 impl Episode {
@@ -77,6 +90,7 @@ impl Episode {
     fn is_transient(&self, max: usize) -> bool {
         self.before == max
             && !self.near_limit
+            && !self.soon_after_return
             && (self.refused <= 1
                 || self.refused.saturating_mul(TRANSIENT_SHARE) <= self.refused + self.accepted)
     }
@@ -112,6 +126,7 @@ impl SendWindow {
             epoch_accepted: 0,
             epoch_near_limit: false,
             episode: None,
+            since_return: None,
             decreases: 0,
             returns: 0,
             narrowest: max,
@@ -154,6 +169,7 @@ impl SendWindow {
             refused,
             accepted: self.epoch_accepted,
             near_limit: self.epoch_near_limit,
+            soon_after_return: self.since_return.is_some_and(|n| n < self.max),
         });
         self.limit = (flight.min(self.accepted) / 2).max(1);
         self.accepted = 0;
@@ -171,6 +187,9 @@ impl SendWindow {
             return;
         }
         self.accepted += answer.units;
+        if let Some(n) = self.since_return.as_mut() {
+            *n += answer.units;
+        }
         if slot.epoch != self.epoch {
             // Sent before the last change: it tells about that flight, not this window.
             if let Some(e) = self.episode.as_mut().filter(|e| e.epoch == slot.epoch) {
@@ -181,12 +200,25 @@ impl SendWindow {
         }
         self.epoch_accepted += answer.units;
         self.epoch_near_limit |= answer.near_limit;
+        if answer.near_limit {
+            // Graph says more than 80 % of a limit is used: slow down before the 429, as
+            // a TCP sender does on an ECN mark, once per window (the new epoch).
+            self.limit = (self.limit.min(self.epoch_accepted) / 2).max(1);
+            self.narrowest = self.narrowest.min(self.limit);
+            self.accepted = 0;
+            self.episode = None;
+            self.new_epoch();
+            self.credit = 0;
+            self.decreases += 1;
+            return;
+        }
         if let Some(e) = self.episode.take_if(|e| e.epoch < slot.epoch)
             && e.is_transient(self.max)
             && !answer.near_limit
         {
             self.limit = self.limit.max(e.before);
             self.returns += 1;
+            self.since_return = Some(0);
             self.new_epoch();
             self.credit = 0;
             return;
@@ -362,6 +394,67 @@ mod tests {
         w.answered(probe, ok(20));
         w.release(probe);
         assert_eq!((w.limit(), w.returns()), (50, 0), "no fast return");
+    }
+
+    /// A token bucket small enough to refuse only a few of a full flight looks transient
+    /// once; the 429 that follows the fast return shows it is not, and from then on the
+    /// window narrows and grows additively instead of bursting into the bucket again.
+    #[test]
+    fn a_429_soon_after_a_fast_return_is_sustained() {
+        let mut w = SendWindow::new(MAX);
+        let episode = |w: &mut SendWindow| {
+            let wave = flight(w, 11);
+            for s in &wave[..10] {
+                w.answered(*s, ok(1));
+                w.release(*s);
+            }
+            w.throttled(wave[10], 1);
+            w.release(wave[10]);
+            let p = w.take(1).unwrap();
+            w.answered(p, ok(1));
+            w.release(p);
+        };
+        episode(&mut w);
+        assert_eq!(
+            (w.limit(), w.returns()),
+            (MAX, 1),
+            "the first looks transient"
+        );
+        episode(&mut w);
+        assert_eq!(w.returns(), 1, "the second, 11 answers later, does not");
+        assert!(w.limit() < MAX);
+        // A window's worth of accepted requests later, a lone 429 is transient again.
+        while w.limit() < MAX {
+            let n = w.limit();
+            let s = w.take(n).unwrap();
+            w.answered(s, ok(n));
+            w.release(s);
+        }
+        episode(&mut w);
+        assert_eq!((w.limit(), w.returns()), (MAX, 2));
+    }
+
+    /// The mark narrows the window once per window of requests: later marks on requests
+    /// sent before the decrease change nothing; a mark in the narrowed window halves again.
+    #[test]
+    fn an_answer_near_the_limit_narrows_the_window_before_a_429() {
+        let mut w = SendWindow::new(MAX);
+        let wave = flight(&mut w, 10);
+        for s in &wave[..7] {
+            w.answered(*s, ok(1));
+        }
+        w.answered(wave[7], near(1));
+        assert_eq!((w.limit(), w.decreases()), (4, 1), "half of the 8 accepted");
+        w.answered(wave[8], near(1));
+        w.answered(wave[9], near(1));
+        assert_eq!(w.limit(), 4, "the same window's marks count once");
+        for s in wave {
+            w.release(s);
+        }
+        let s = w.take(4).unwrap();
+        w.answered(s, near(4));
+        w.release(s);
+        assert_eq!((w.limit(), w.decreases(), w.returns()), (2, 2, 0));
     }
 
     #[test]
