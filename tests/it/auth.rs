@@ -630,7 +630,7 @@ async fn two_tenants_keep_separate_cache_entries_and_tokens() {
 
     // Sign-out of one tenant leaves the other.
     let gone = sign_out(&profiles, store.as_ref(), Some("contoso.onmicrosoft.com")).unwrap();
-    assert_eq!(gone.len(), 1);
+    assert_eq!(gone.removed.len(), 1);
     assert_eq!(store.keys().len(), 1);
     assert_eq!(store.keys()[0].tenant_id, FABRIKAM);
 }
@@ -936,8 +936,99 @@ async fn sign_in_falls_back_to_device_code_then_reuses_the_saved_profile() {
     assert_eq!(profiles.list().unwrap().len(), 1);
 
     // signout --all
-    assert_eq!(sign_out(&profiles, store.as_ref(), None).unwrap().len(), 1);
+    assert_eq!(
+        sign_out(&profiles, store.as_ref(), None)
+            .unwrap()
+            .removed
+            .len(),
+        1
+    );
     assert!(store.keys().is_empty() && profiles.list().unwrap().is_empty());
+}
+
+/// Sign-out deletes the keychain entry first and the profile only then: a keychain that
+/// refuses leaves the profile (and says so), so nothing claims "signed out" while a token
+/// remains, and the next sign-out tries again.
+#[tokio::test]
+async fn sign_out_keeps_the_profile_while_its_token_remains() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    let dir = tempfile::tempdir().unwrap();
+    let profiles = ProfileStore::at(dir.path().join("profiles.json"));
+    let store = Arc::new(MemoryStore::new());
+    SignIn::with_store(config(&authority, CONTOSO), store.clone())
+        .sign_in(
+            &profiles,
+            Prompt::Browser(&TestBrowser::new(Behaviour::Follow)),
+        )
+        .await
+        .unwrap();
+    let refusing = MemoryStore::unavailable();
+    let done = sign_out(&profiles, &refusing, None).unwrap();
+    assert!(done.removed.is_empty());
+    assert_eq!(done.kept.len(), 1);
+    assert!(done.kept[0].1.contains("keychain"), "{:?}", done.kept);
+    assert_eq!(profiles.list().unwrap().len(), 1, "the profile stays");
+    assert_eq!(store.keys().len(), 1, "and so does its token");
+    let problem = pimready_app::connect::signed_out(done).unwrap_err();
+    assert_eq!(problem.kind, pimready_app::ProblemKind::Storage);
+    assert!(
+        problem.message.contains("still signed in"),
+        "{}",
+        problem.message
+    );
+
+    let done = sign_out(&profiles, store.as_ref(), None).unwrap();
+    assert_eq!((done.removed.len(), done.kept.len()), (1, 0));
+    assert!(store.keys().is_empty() && profiles.list().unwrap().is_empty());
+}
+
+/// A refresh token is keyed by the authority that issued it, and never sent to another:
+/// the same tenant, account and client at a second authority finds no saved sign-in, and
+/// the second authority never sees a refresh-token request.
+#[tokio::test]
+async fn a_refresh_token_only_goes_back_to_the_authority_that_issued_it() {
+    let first = tenants();
+    let first_authority = serve(&first).await;
+    let second = tenants();
+    let second_authority = serve(&second).await;
+    let dir = tempfile::tempdir().unwrap();
+    let profiles = ProfileStore::at(dir.path().join("profiles.json"));
+    let store = Arc::new(MemoryStore::new());
+    SignIn::with_store(config(&first_authority, CONTOSO), store.clone())
+        .sign_in(
+            &profiles,
+            Prompt::Browser(&TestBrowser::new(Behaviour::Follow)),
+        )
+        .await
+        .unwrap();
+    let key = &store.keys()[0];
+    assert_eq!(
+        key.authority,
+        first_authority.as_str().trim_end_matches('/')
+    );
+
+    let saved = profiles.list().unwrap().remove(0);
+    let elsewhere = SignIn::with_store(config(&second_authority, CONTOSO), store.clone());
+    let err = elsewhere.from_cache(&saved).await.unwrap_err();
+    assert!(matches!(err, AuthError::SignInRequired(_)), "{err:?}");
+    // Through the faces' entry point the saved profile is not even tried: a fresh sign-in
+    // at the second authority happens instead.
+    elsewhere
+        .sign_in(
+            &profiles,
+            Prompt::Browser(&TestBrowser::new(Behaviour::Follow)),
+        )
+        .await
+        .unwrap();
+    assert!(
+        second
+            .token_requests()
+            .iter()
+            .all(|r| r.grant_type != "refresh_token"),
+        "no refresh token reached the second authority"
+    );
+    assert_eq!(store.keys().len(), 2, "one entry per authority");
 }
 
 /// The token client does not follow redirects: a token endpoint answering 307 does not

@@ -254,6 +254,23 @@ async fn throttling_storm_ends_in_success() {
     );
 }
 
+/// A `Retry-After` of ten hours: that read is given up as a named gap at once, and no
+/// other request of the client is held back longer than the retry budget (3 s here).
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_is_clamped() {
+    let emu = emulator("contoso-e5").await;
+    emu.set_fault(
+        "/roleManagement/directory/roleDefinitions",
+        Fault::throttle(Duration::from_secs(10 * 3600), 1),
+    );
+    let c = collect(&emu).await;
+    assert!(c.snapshot.role_definitions.is_none());
+    assert_eq!(c.snapshot.gaps.len(), 1, "{:?}", c.snapshot.gaps);
+    assert!(c.snapshot.organization.is_some() && c.snapshot.subscribed_skus.is_some());
+    let longest = c.clock.sleeps().into_iter().max().unwrap_or_default();
+    assert!(longest <= Duration::from_secs(3), "waited {longest:?}");
+}
+
 #[tokio::test]
 async fn throttled_requests_inside_batch_are_retried() {
     let emu = emulator("contoso-e5").await;

@@ -109,10 +109,35 @@ pub async fn sign_in(
     })
 }
 
-/// Removes the saved sign-ins of `tenant` (all of them when `None`) and their keychain
-/// entries; returns the profiles removed.
+/// Removes the saved sign-ins of `tenant` (all of them when `None`): each keychain entry
+/// first, then its profile; returns the profiles removed. When any entry could not be
+/// removed the answer is a [`ProblemKind::Storage`] naming every one of them (and how
+/// many were removed): never "signed out" while a token remains.
 pub fn sign_out(tenant: Option<&str>) -> Result<Vec<TenantProfile>> {
-    Ok(auth::sign_out(&profiles()?, &KeyringStore::new(), tenant)?)
+    signed_out(auth::sign_out(&profiles()?, &KeyringStore::new(), tenant)?)
+}
+
+/// The outcome of a sign-out as the faces see it.
+pub fn signed_out(done: auth::SignedOut) -> Result<Vec<TenantProfile>> {
+    if done.kept.is_empty() {
+        return Ok(done.removed);
+    }
+    let kept: Vec<String> = done
+        .kept
+        .iter()
+        .map(|(p, why)| format!("{} in {} ({why})", p.account, p.tenant))
+        .collect();
+    Err(Problem::new(
+        ProblemKind::Storage,
+        format!(
+            "{} saved sign-in(s) removed, but the keychain entry of {} could not be removed, so {} still signed in: {}",
+            done.removed.len(),
+            kept.len(),
+            if kept.len() == 1 { "that one is" } else { "those are" },
+            kept.join("; ")
+        ),
+    )
+    .with_hint("unlock the OS keychain (or remove the \"pimready\" entries in it) and run the sign-out again"))
 }
 
 /// The signed-in tenants of this process, by tenant id. Tokens stay in memory; refresh

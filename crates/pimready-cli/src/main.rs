@@ -15,6 +15,26 @@ use clap::Parser;
 
 use crate::args::Cli;
 
+/// Diagnostic log lines only when asked for (`--verbose`, `RUST_LOG` or `PIMREADY_LOG`):
+/// what a user needs to know is printed by the commands themselves. Colour codes only on a
+/// terminal.
+fn init_logging(verbose: bool) {
+    use std::io::IsTerminal;
+    let from_env = ["PIMREADY_LOG", "RUST_LOG"]
+        .into_iter()
+        .find_map(|var| tracing_subscriber::EnvFilter::try_from_env(var).ok());
+    let filter = match (from_env, verbose) {
+        (Some(filter), _) => filter,
+        (None, true) => tracing_subscriber::EnvFilter::new("info"),
+        (None, false) => return,
+    };
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_writer(std::io::stderr)
+        .init();
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -24,13 +44,7 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("PIMREADY_LOG")
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    init_logging(cli.verbose);
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

@@ -39,6 +39,8 @@ impl Home {
             .env("BROWSER", "/bin/false")
             .env("SOURCE_DATE_EPOCH", "1795000000")
             .env_remove("PIMREADY_ACCESS_TOKEN")
+            .env_remove("RUST_LOG")
+            .env_remove("PIMREADY_LOG")
             .env_remove("PIMREADY_GRAPH_HOST")
             .env_remove("PIMREADY_AUTHORITY_HOST");
         c
@@ -321,6 +323,35 @@ async fn collect_with_device_code_against_the_emulator() {
     assert!(o.status.success(), "{}", text(&o));
     let t = text(&o);
     assert!(t.contains("code"), "the device code is shown: {t}");
+    let log_line = |t: &str| {
+        t.lines().any(|l| {
+            [" INFO ", " WARN ", " DEBUG "]
+                .iter()
+                .any(|k| l.contains(k))
+        })
+    };
+    assert!(
+        !t.contains('\u{1b}') && !log_line(&t),
+        "no raw log lines: {t}"
+    );
+    // Asked for, they come, without colour codes on a pipe.
+    let verbose = run(home.cmd(&[
+        "collect",
+        "--verbose",
+        "--tenant",
+        "contoso.onmicrosoft.com",
+        "--device-code",
+        "--authority-host",
+        &base,
+        "--graph-host",
+        &base,
+        "--snapshot-out",
+        home.path().join("again.json").to_str().unwrap(),
+    ]))
+    .await;
+    let v = text(&verbose);
+    assert!(verbose.status.success(), "{v}");
+    assert!(log_line(&v) && !v.contains('\u{1b}'), "{v}");
     let snapshot = pimready_core::snapshot::TenantSnapshot::load(&snap).unwrap();
     assert_eq!(snapshot.tenant_id, emu.tenant_id());
     assert!(snapshot.gaps.is_empty(), "{:?}", snapshot.gaps);

@@ -6,7 +6,8 @@
 //! - [`SignIn::from_cache`]: silent, from the refresh token in the OS keychain.
 //!
 //! Invariants: refresh tokens only in a [`CredentialStore`] (the OS keychain), one
-//! entry per (cloud, tenant id, account, client id); access tokens only in memory;
+//! entry per (authority origin, cloud, tenant id, account, client id), and only ever
+//! redeemed at the authority that issued them; access tokens only in memory;
 //! a token whose `tid` is not the tenant asked for is refused; no token is logged.
 
 mod cache;
@@ -168,6 +169,12 @@ impl SignInConfig {
         }
     }
 
+    /// The authority's origin (`https://login.microsoftonline.com`): part of the cache
+    /// key, so a refresh token is only ever sent back to the authority that issued it.
+    pub fn authority_origin(&self) -> String {
+        self.authority_host.origin().ascii_serialization()
+    }
+
     /// The v2.0 endpoint `leaf` (`authorize`, `token`, `devicecode`) for `tenant`.
     pub(crate) fn endpoint(&self, tenant: &str, leaf: &str) -> String {
         format!(
@@ -215,6 +222,17 @@ impl SignIn {
     /// token now, so a refused one surfaces as [`AuthError::SignInRequired`] up front.
     pub async fn from_cache(&self, profile: &TenantProfile) -> Result<Session, AuthError> {
         let key = profile.cache_key();
+        if !key
+            .authority
+            .eq_ignore_ascii_case(&self.config.authority_origin())
+        {
+            return Err(AuthError::SignInRequired(format!(
+                "the saved sign-in of {} was issued by {}, not {}",
+                profile.account,
+                key.authority,
+                self.config.authority_origin()
+            )));
+        }
         let refresh = match self.store.load(&key) {
             Ok(Some(r)) => r,
             Ok(None) => {
@@ -270,11 +288,17 @@ impl SignIn {
             .filter(|p| {
                 p.cloud == self.config.cloud
                     && p.client_id.eq_ignore_ascii_case(&self.config.client_id)
+                    && p.cache_key()
+                        .authority
+                        .eq_ignore_ascii_case(&self.config.authority_origin())
             })
             .collect();
         for profile in &saved {
             match self.from_cache(profile).await {
-                Ok(session) => return Ok(session),
+                Ok(session) => {
+                    tracing::info!(tenant_id = %session.tenant_id(), account = %session.account(), "signed in with the saved sign-in");
+                    return Ok(session);
+                }
                 Err(AuthError::SignInRequired(why)) => tracing::info!("{why}"),
                 Err(e) => return Err(e),
             }
@@ -304,23 +328,39 @@ impl SignIn {
     }
 }
 
-/// `signout`: remove the profiles of `tenant` (every profile when `None`, i.e.
-/// `--all`) and their keychain entries. Returns the profiles removed.
+/// What [`sign_out`] did.
+#[derive(Debug, Default)]
+pub struct SignedOut {
+    /// Profiles whose keychain entry is gone, and then the profile too.
+    pub removed: Vec<TenantProfile>,
+    /// Profiles whose keychain entry could not be removed, with why: the profile stays,
+    /// so the token is not forgotten and a later sign-out tries again.
+    pub kept: Vec<(TenantProfile, String)>,
+}
+
+/// `signout`: for each profile of `tenant` (every profile when `None`, i.e. `--all`),
+/// delete its keychain entry first, then the profile. A profile is never removed while its
+/// token may remain.
 pub fn sign_out(
     profiles: &ProfileStore,
     store: &dyn CredentialStore,
     tenant: Option<&str>,
-) -> Result<Vec<TenantProfile>, AuthError> {
-    let gone = match tenant {
-        Some(t) => profiles.remove(t)?,
-        None => profiles.remove_all()?,
+) -> Result<SignedOut, AuthError> {
+    let matching = match tenant {
+        Some(t) => profiles.find(t)?,
+        None => profiles.list()?,
     };
-    for p in &gone {
-        store
-            .delete(&p.cache_key())
-            .map_err(|e| AuthError::Io(e.to_string()))?;
+    let mut done = SignedOut::default();
+    for p in matching {
+        match store.delete(&p.cache_key()) {
+            Ok(()) => {
+                profiles.remove_profile(&p)?;
+                done.removed.push(p);
+            }
+            Err(e) => done.kept.push((p, e.to_string())),
+        }
     }
-    Ok(gone)
+    Ok(done)
 }
 
 #[cfg(test)]

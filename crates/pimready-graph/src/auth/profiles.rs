@@ -22,6 +22,10 @@ pub struct TenantProfile {
     pub account: String,
     /// The public client id used for this tenant.
     pub client_id: String,
+    /// The origin of the authority that issued its refresh token; empty in profiles saved
+    /// by earlier versions, which only signed in to their cloud's own authority.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub authority: String,
     #[serde(default)]
     pub last_assessed: Option<DateTime<Utc>>,
 }
@@ -29,7 +33,16 @@ pub struct TenantProfile {
 impl TenantProfile {
     /// The keychain entry of this profile's refresh token.
     pub fn cache_key(&self) -> CacheKey {
+        let authority = if self.authority.is_empty() {
+            self.cloud
+                .parse::<pimready_core::cloud::Cloud>()
+                .map(|c| format!("https://{}", c.authority_host()))
+                .unwrap_or_default()
+        } else {
+            self.authority.clone()
+        };
         CacheKey {
+            authority,
             cloud: self.cloud.clone(),
             tenant_id: self.tenant_id.clone(),
             account: self.account.clone(),
@@ -107,21 +120,16 @@ impl ProfileStore {
         self.write(all)
     }
 
-    /// Remove the profiles of tenant `name`; returns what was removed.
-    pub fn remove(&self, name: &str) -> Result<Vec<TenantProfile>, AuthError> {
-        let (gone, kept): (Vec<_>, Vec<_>) =
-            self.list()?.into_iter().partition(|p| p.matches(name));
-        if !gone.is_empty() {
-            self.write(kept)?;
+    /// Remove the profile with the same cache key as `profile`.
+    pub fn remove_profile(&self, profile: &TenantProfile) -> Result<(), AuthError> {
+        let key = profile.cache_key();
+        let mut all = self.list()?;
+        let before = all.len();
+        all.retain(|p| p.cache_key() != key);
+        if all.len() != before {
+            self.write(all)?;
         }
-        Ok(gone)
-    }
-
-    /// Remove every profile; returns what was removed.
-    pub fn remove_all(&self) -> Result<Vec<TenantProfile>, AuthError> {
-        let gone = self.list()?;
-        self.write(Vec::new())?;
-        Ok(gone)
+        Ok(())
     }
 
     /// Record that `tenant_id` was just assessed.
@@ -162,6 +170,7 @@ mod tests {
             cloud: "global".into(),
             account: "admin@x".into(),
             client_id: "c".into(),
+            authority: String::new(),
             last_assessed: None,
         }
     }
@@ -182,8 +191,10 @@ mod tests {
                 .last_assessed
                 .is_some()
         );
-        assert_eq!(store.remove("contoso.com").unwrap().len(), 1);
-        assert_eq!(store.remove_all().unwrap().len(), 1);
+        let contoso = store.find("contoso.com").unwrap().remove(0);
+        store.remove_profile(&contoso).unwrap();
+        assert_eq!(store.list().unwrap().len(), 1);
+        store.remove_profile(&store.list().unwrap()[0]).unwrap();
         assert!(store.list().unwrap().is_empty());
         let names: Vec<_> = std::fs::read_dir(dir.path().join("sub"))
             .unwrap()

@@ -204,6 +204,7 @@ impl Session {
     /// A session from a fresh sign-in: stores the refresh token in the keychain.
     pub(crate) fn signed_in(sign_in: &SignIn, accepted: Accepted) -> Result<Session, AuthError> {
         let key = CacheKey {
+            authority: sign_in.config.authority_origin(),
             cloud: sign_in.config.cloud.clone(),
             tenant_id: accepted.tenant_id.clone(),
             account: accepted.account.clone(),
@@ -267,6 +268,7 @@ impl Session {
             cloud: c.cloud.clone(),
             account: self.inner.key.account.clone(),
             client_id: c.client_id.clone(),
+            authority: self.inner.key.authority.clone(),
             last_assessed: None,
         }
     }

@@ -499,7 +499,7 @@ impl GraphClient {
             if let Some(wait) = retry_after_max {
                 // Graph's Retry-After holds back every request of this client. An inner
                 // 429 without one backs off alone (`delay`), exponentially with jitter.
-                self.throttle.pause(wait);
+                self.throttle.pause(self.config.retry.clamp_pause(wait));
             }
             if let Some(delay) = delay {
                 self.retries.fetch_add(again, Ordering::Relaxed);
@@ -598,7 +598,7 @@ impl GraphClient {
                         // Graph "limits any further requests from that client app for some
                         // time" (https://learn.microsoft.com/graph/throttling): one pause
                         // for every request of this host.
-                        self.throttle.pause(wait);
+                        self.throttle.pause(self.config.retry.clamp_pause(wait));
                     }
                     match state.next_delay(
                         &self.config.retry,

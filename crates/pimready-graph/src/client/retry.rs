@@ -90,6 +90,13 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// How long a `Retry-After` may hold back the other requests of a host: never longer
+    /// than the whole retry budget (a server asking for hours gets its request given up,
+    /// not a client that waits for hours).
+    pub fn clamp_pause(&self, retry_after: Duration) -> Duration {
+        retry_after.min(self.budget)
+    }
+
     /// The backoff before retry number `attempt` (0-based) without `Retry-After`:
     /// `min(max_delay, base × 2^attempt)`, scaled by `jitter` ∈ [0.5, 1] ("equal jitter").
     pub fn backoff(&self, attempt: u32, jitter: f64) -> Duration {
@@ -127,7 +134,11 @@ impl RetryState {
             return None;
         }
         let delay = retry_after.unwrap_or_else(|| policy.backoff(self.attempts, jitter));
-        if self.waited + delay > policy.budget {
+        if self
+            .waited
+            .checked_add(delay)
+            .is_none_or(|total| total > policy.budget)
+        {
             return None;
         }
         self.attempts += 1;
@@ -230,6 +241,27 @@ mod tests {
                 "attempt {attempt} jitter {jitter}"
             );
         }
+    }
+
+    /// No `Retry-After`, however large, overflows the budget arithmetic or holds the host
+    /// back longer than the budget.
+    #[test]
+    fn a_huge_retry_after_is_given_up_without_overflow() {
+        let p = RetryPolicy::default();
+        let huge = parse_retry_after("18446744073709549568", now()).unwrap();
+        let mut s = RetryState::new();
+        assert_eq!(
+            s.next_delay(&p, Some(Duration::from_secs(1)), 1.0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(s.next_delay(&p, Some(huge), 1.0), None);
+        assert_eq!(s.next_delay(&p, Some(Duration::MAX), 1.0), None);
+        assert_eq!(p.clamp_pause(huge), p.budget);
+        assert_eq!(
+            p.clamp_pause(Duration::from_secs(2)),
+            Duration::from_secs(2)
+        );
+        check("99999999999999999999999", None);
     }
 
     #[test]
