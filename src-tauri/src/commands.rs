@@ -149,19 +149,15 @@ pub fn cancel_assessment(state: State<'_, AppState>) {
 /// `path: None` asks with the system's open dialog.
 #[tauri::command]
 pub async fn load_snapshot<R: Runtime>(
-    path: Option<PathBuf>,
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<AssessmentView> {
-    let path = match path {
-        Some(path) => path,
-        None => pick(
-            app.dialog()
-                .file()
-                .add_filter("PIM Ready snapshot", &["json"])
-                .blocking_pick_file(),
-        )?,
-    };
+    let path = pick(&state, || {
+        app.dialog()
+            .file()
+            .add_filter("PIM Ready snapshot", &["json"])
+            .blocking_pick_file()
+    })?;
     let settings = state.lock().settings.clone();
     let result = pimready_core::snapshot::TenantSnapshot::load(&path)
         .map_err(Error::from)
@@ -188,7 +184,7 @@ pub async fn export_report<R: Runtime>(
     let file_name = export::file_name(&on_screen.assessment, format.into(), options.masking);
     let (path, existing) = destination_path(&app, &state, destination, &file_name, format)?;
     let bytes = export::render(format.into(), &on_screen, &options, &state.history)?;
-    write_export(&path, &bytes, existing)
+    write_export(&state, &path, &bytes, existing)
 }
 
 /// The portfolio of every stored tenant, as a PDF page or a CSV.
@@ -205,7 +201,7 @@ pub async fn export_portfolio<R: Runtime>(
     let file_name =
         pimready_report::portfolio::file_name(chrono::Utc::now().date_naive(), format.extension());
     let (path, existing) = destination_path(&app, &state, destination, &file_name, format)?;
-    write_export(&path, &bytes, existing)
+    write_export(&state, &path, &bytes, existing)
 }
 
 /// Where an export goes, and whether it may replace a file there: in the reports folder a
@@ -223,24 +219,30 @@ fn destination_path<R: Runtime>(
             state.reports_folder().join(file_name),
             export::Existing::Keep,
         )),
-        ExportDestination::SaveAs => pick(
+        ExportDestination::SaveAs => pick(state, || {
             app.dialog()
                 .file()
                 .set_file_name(file_name)
                 .add_filter(format.extension().to_uppercase(), &[format.extension()])
-                .blocking_save_file(),
-        )
+                .blocking_save_file()
+        })
         .map(|path| (path, export::Existing::Replace)),
     }
 }
 
 /// Atomic and 0600: an interrupted export never leaves half a file or damages an older one.
 fn write_export(
+    state: &AppState,
     path: &std::path::Path,
     bytes: &[u8],
     existing: export::Existing,
 ) -> Result<Exported> {
     let written = export::write_export(path, bytes, existing)?;
+    state
+        .written
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .push(written.clone());
     Ok(Exported {
         path: written.display().to_string(),
         bytes: bytes.len() as u64,
@@ -248,17 +250,34 @@ fn write_export(
 }
 
 #[tauri::command]
-pub fn show_in_folder<R: Runtime>(path: PathBuf, app: AppHandle<R>) -> Result<()> {
+pub fn show_in_folder<R: Runtime>(
+    path: PathBuf,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<()> {
+    let exported = state
+        .written
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .contains(&path);
+    if !exported {
+        return Err(Error::invalid_input(
+            "Only a report this window exported can be shown in its folder.",
+        ));
+    }
     app.opener()
         .reveal_item_in_dir(&path)
         .map_err(|e| Error::internal(e.to_string()))
 }
 
-/// Opens a benchmark reference in the system browser; only `https:` links.
+/// Opens a benchmark reference in the system browser: only a link the check catalog
+/// itself cites (all https), never a URL the webview made up.
 #[tauri::command]
 pub fn open_reference<R: Runtime>(url: String, app: AppHandle<R>) -> Result<()> {
-    if !url.starts_with("https://") {
-        return Err(Error::invalid_input("Only https links can be opened."));
+    if !is_catalog_reference(&url) {
+        return Err(Error::invalid_input(
+            "Only the check catalog's own reference links can be opened.",
+        ));
     }
     app.opener()
         .open_url(url, None::<&str>)
@@ -351,12 +370,26 @@ pub fn get_settings(state: State<'_, AppState>) -> SettingsView {
 
 #[tauri::command]
 pub fn save_settings(
-    settings: DesktopSettings,
+    mut settings: DesktopSettings,
     state: State<'_, AppState>,
 ) -> Result<SettingsView> {
+    // Paths come from Rust-side dialogs, never from the webview: the reports folder and the
+    // logo stay what they are (choose_reports_folder changes the folder).
+    {
+        let current = &state.lock().settings;
+        settings.reports_folder.clone_from(&current.reports_folder);
+        settings
+            .branding
+            .logo_path
+            .clone_from(&current.branding.logo_path);
+    }
+    store_settings(settings, &state)
+}
+
+fn store_settings(settings: DesktopSettings, state: &AppState) -> Result<SettingsView> {
     settings_file::save(&state.settings_path, &settings)?;
     state.lock().settings = settings;
-    Ok(settings_view(&state))
+    Ok(settings_view(state))
 }
 
 #[tauri::command]
@@ -364,15 +397,15 @@ pub async fn choose_reports_folder<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<SettingsView> {
-    let folder = pick(
+    let folder = pick(&state, || {
         app.dialog()
             .file()
             .set_directory(state.reports_folder())
-            .blocking_pick_folder(),
-    )?;
+            .blocking_pick_folder()
+    })?;
     let mut settings = state.lock().settings.clone();
     settings.reports_folder = Some(folder);
-    save_settings(settings, state)
+    store_settings(settings, &state)
 }
 
 fn settings_view(state: &AppState) -> SettingsView {
@@ -419,9 +452,29 @@ fn finish_run(state: &AppState, result: Result<Assessed>) -> Result<AssessmentVi
     Ok(view)
 }
 
-fn pick(choice: Option<tauri_plugin_dialog::FilePath>) -> Result<PathBuf> {
-    choice
+/// The path the user chose in a native dialog (or the test's answer queued in the state).
+fn pick(
+    state: &AppState,
+    dialog: impl FnOnce() -> Option<tauri_plugin_dialog::FilePath>,
+) -> Result<PathBuf> {
+    let queued = state
+        .dialog_answers
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .pop_front();
+    if let Some(path) = queued {
+        return Ok(path);
+    }
+    dialog()
         .ok_or_else(Error::cancelled)?
         .into_path()
         .map_err(|e| Error::invalid_input(e.to_string()))
+}
+
+/// Whether `url` is one of the references the check catalog cites.
+fn is_catalog_reference(url: &str) -> bool {
+    pimready_core::checks::catalog()
+        .iter()
+        .flat_map(|c| c.references)
+        .any(|r| r.url == Some(url))
 }

@@ -167,6 +167,55 @@ mod ipc_tests {
         get_ipc_response(&webview, request).map(|b| b.deserialize().unwrap())
     }
 
+    /// Loads `path` as the user would: through the open-file dialog (answered by the test).
+    fn load_snapshot(app: &tauri::App<tauri::test::MockRuntime>, path: std::path::PathBuf) {
+        app.state::<crate::state::AppState>()
+            .dialog_answers
+            .lock()
+            .unwrap()
+            .push_back(path);
+        invoke(app, "load_snapshot", json!({})).unwrap();
+    }
+
+    /// Paths and URLs the webview passes come from Rust: a file this window exported, a
+    /// reference the catalog cites; the reports folder and logo only through dialogs.
+    #[test]
+    fn the_webview_cannot_name_paths_or_urls_of_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let snapshot = dir.path().join("demo-snapshot.json");
+        std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
+        load_snapshot(&app, snapshot.clone());
+
+        let err = invoke(&app, "show_in_folder", json!({ "path": snapshot })).unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        for url in [
+            "https://evil.example/phish",
+            "file:///etc/passwd",
+            "javascript:alert(1)",
+        ] {
+            let err = invoke(&app, "open_reference", json!({ "url": url })).unwrap_err();
+            assert_eq!(err["kind"], "invalid_input", "{url}: {err}");
+        }
+
+        let before = invoke(&app, "get_settings", json!({})).unwrap();
+        let mut settings = before["settings"].clone();
+        settings["reports_folder"] = json!("/tmp/elsewhere");
+        settings["branding"]["logo_path"] = json!("/etc/passwd");
+        settings["branding"]["consultant_name"] = json!("Fabrikam Advisory");
+        let after = invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+        assert_eq!(after["reports_folder"], before["reports_folder"]);
+        assert_eq!(
+            after["settings"]["reports_folder"],
+            before["settings"]["reports_folder"]
+        );
+        assert_eq!(after["settings"]["branding"]["logo_path"], json!(null));
+        assert_eq!(
+            after["settings"]["branding"]["consultant_name"], "Fabrikam Advisory",
+            "the rest of the settings is saved"
+        );
+    }
+
     fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
         let app = crate::with_commands(mock_builder())
             .build(mock_context(noop_assets()))
@@ -297,7 +346,7 @@ mod ipc_tests {
         let app = app(dir.path());
         let snapshot = dir.path().join("demo-snapshot.json");
         std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
-        invoke(&app, "load_snapshot", json!({ "path": snapshot })).unwrap();
+        load_snapshot(&app, snapshot);
         for format in ["pdf", "json", "csv"] {
             let exported = invoke(
                 &app,
@@ -309,6 +358,14 @@ mod ipc_tests {
             assert_eq!(
                 path.file_name().unwrap().to_string_lossy(),
                 format!("pimready-contoso-ltd-2026-11-20.{format}")
+            );
+            assert!(
+                app.state::<crate::state::AppState>()
+                    .written
+                    .lock()
+                    .unwrap()
+                    .contains(&path),
+                "the export may be shown in its folder"
             );
         }
     }
@@ -322,7 +379,7 @@ mod ipc_tests {
         let app = app(dir.path());
         let snapshot = dir.path().join("demo-snapshot.json");
         std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
-        invoke(&app, "load_snapshot", json!({ "path": snapshot })).unwrap();
+        load_snapshot(&app, snapshot);
         let export = || {
             let exported = invoke(
                 &app,

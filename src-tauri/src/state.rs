@@ -11,6 +11,12 @@ use pimready_app::run::{Assessed, HistoryFile};
 
 pub struct AppState {
     pub settings_path: PathBuf,
+    /// Paths the webview may name back: the files this run exported. Paths and URLs the
+    /// webview passes come from Rust-side dialogs, this list, or the check catalog.
+    pub written: Mutex<Vec<PathBuf>>,
+    /// Answers for the next file dialogs, given instead of showing them: the seam the IPC
+    /// tests use (always empty in the app).
+    pub dialog_answers: Mutex<std::collections::VecDeque<PathBuf>>,
     pub history: HistoryFile,
     /// The signed-in tenants of this run (tokens in memory only).
     pub sessions: Sessions,
@@ -39,6 +45,8 @@ impl AppState {
         let loaded = settings_file::load(&settings_path);
         AppState {
             settings_path,
+            written: Mutex::default(),
+            dialog_answers: Mutex::default(),
             history,
             sessions: Sessions::default(),
             default_reports_folder,

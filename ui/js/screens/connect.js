@@ -198,7 +198,7 @@ async function startAccessCheck(tenant, cloud, clientId, method) {
 
 async function loadSnapshot() {
   try {
-    showAssessment(await call("load_snapshot", { path: null }));
+    showAssessment(await call("load_snapshot"));
   } catch (e) {
     const err = asAppError(e);
     if (err.kind !== "cancelled") replace(main, errorPanel(err, "The snapshot could not be opened"));
