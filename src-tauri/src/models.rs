@@ -155,6 +155,29 @@ pub struct SignInRequest {
     pub client_id: Option<String>,
     #[serde(default)]
     pub method: SignInMethod,
+    /// Advanced: the redirect URI's host, as `--redirect-host` (`localhost` unless the
+    /// user's own app registration lists `http://127.0.0.1`).
+    #[serde(default)]
+    pub redirect_host: RedirectHostChoice,
+}
+
+/// The redirect host the user chose; the wire values are the CLI's.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+pub enum RedirectHostChoice {
+    #[default]
+    #[serde(rename = "localhost")]
+    Localhost,
+    #[serde(rename = "127.0.0.1")]
+    Ipv4Loopback,
+}
+
+impl From<RedirectHostChoice> for pimready_graph::auth::RedirectHost {
+    fn from(choice: RedirectHostChoice) -> Self {
+        match choice {
+            RedirectHostChoice::Localhost => pimready_graph::auth::RedirectHost::Localhost,
+            RedirectHostChoice::Ipv4Loopback => pimready_graph::auth::RedirectHost::Ipv4Loopback,
+        }
+    }
 }
 
 /// How to sign in interactively when no cached sign-in works.
@@ -357,10 +380,12 @@ impl SignInRequest {
             cloud,
             client_id,
             method: _,
+            redirect_host,
         } = self;
         Ok(
             pimready_app::target::Target::new(tenant, pimready_core::cloud::Cloud::from(*cloud))?
                 .with_client_id(client_id.as_deref())
+                .with_redirect_host((*redirect_host).into())
                 .with_hosts(pimready_app::target::HostOverrides::from_env()),
         )
     }

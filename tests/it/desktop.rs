@@ -347,6 +347,27 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     );
     let mut shots = Shots::new("contoso-browser");
 
+    // Advanced > Redirect URI host 127.0.0.1 with the default client: Entra would show
+    // AADSTS50011, so the app says so at once and opens no browser.
+    text(client, "#tenant").await;
+    client
+        .execute(
+            "document.getElementById('tenant').value = arguments[0];
+             document.getElementById('redirect-host').value = '127.0.0.1';
+             document.querySelector('form.connect-form').requestSubmit();",
+            vec![serde_json::json!(domain)],
+        )
+        .await
+        .unwrap();
+    let refused = text_within(client, ".error-panel", 15).await;
+    assert!(refused.contains("AADSTS50011"), "{refused}");
+    assert!(
+        !browser_log.exists(),
+        "no browser was opened for a redirect URI Entra refuses"
+    );
+    shots.take(client, "redirect-refused").await;
+    click(client, ".error-panel button.primary").await;
+
     // Sign in with the loopback flow: the "browser" follows the authorize URL.
     sign_in_as_user(client, domain, false).await;
     assert_overview(client, expected).await;

@@ -18,7 +18,7 @@ export function connectScreen() {
       return;
     }
     replace(tenants, h("ul", { class: "tenant-list", role: "list" }, rows.map((t) =>
-      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, null, "browser") },
+      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, { clientId: null, method: "browser", redirectHost: "localhost" }) },
         h("span", { class: "tenant-name" }, t.display_name),
         h("span", { class: "muted" }, `${t.cloud} · ${t.account ?? "not signed in"}`),
         h("span", { class: "score-chip" }, t.last_grade ? `${t.last_grade} · ${formatPercent(t.last_score)}` : "—"))))));
@@ -32,10 +32,15 @@ export function connectScreen() {
     h("option", { value: "china" }, "China (21Vianet)")));
   const clientInput = /** @type {HTMLInputElement} */ (h("input", { id: "client-id", name: "client-id", placeholder: "Default: PIM Ready's public client", autocomplete: "off", spellcheck: "false" }));
   const deviceCode = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id: "use-device-code", name: "use-device-code" }));
+  const redirectHost = /** @type {HTMLSelectElement} */ (h("select", { id: "redirect-host", name: "redirect-host" },
+    h("option", { value: "localhost" }, "http://localhost (default; what PIM Ready's client registers)"),
+    h("option", { value: "127.0.0.1" }, "http://127.0.0.1 (only if your own app registration lists it)")));
+  /** What Advanced says about the sign-in. */
+  const options = () => ({ clientId: clientInput.value.trim() || null, method: deviceCode.checked ? "device_code" : "browser", redirectHost: redirectHost.value });
 
   const form = h("form", { class: "panel connect-form", "aria-labelledby": "new-tenant-title", onsubmit: (/** @type {Event} */ e) => {
     e.preventDefault();
-    startSignIn(tenantInput.value.trim(), cloudSelect.value, clientInput.value.trim() || null, deviceCode.checked ? "device_code" : "browser");
+    startSignIn(tenantInput.value.trim(), cloudSelect.value, options());
   } },
   h("h2", { id: "new-tenant-title" }, "Assess a new tenant"),
   h("p", { class: "muted" }, "Sign in with an account that can read the directory (Global Reader is enough). Nothing is changed in the tenant."),
@@ -43,10 +48,11 @@ export function connectScreen() {
   h("label", { for: "cloud" }, "Cloud"), cloudSelect,
   h("details", {}, h("summary", {}, "Advanced"), h("label", { for: "client-id" }, "Client id (your own app registration)"), clientInput,
     h("div", { class: "check-row" }, deviceCode, h("label", { for: "use-device-code" }, "Sign in with a code on another device (instead of this computer's browser)")),
+    h("label", { for: "redirect-host" }, "Redirect URI host (browser sign-in)"), redirectHost,
     h("p", { class: "muted" }, "Before the assessment meeting: sign in and read each dataset once, to see which permission or directory role is missing and what to ask the tenant's admin."),
     h("button", { type: "button", id: "check-access", onclick: () => {
       if (!tenantInput.reportValidity()) return;
-      startAccessCheck(tenantInput.value.trim(), cloudSelect.value, clientInput.value.trim() || null, deviceCode.checked ? "device_code" : "browser");
+      startAccessCheck(tenantInput.value.trim(), cloudSelect.value, options());
     } }, "Check access")),
   h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, "Sign in and assess")));
 
@@ -125,12 +131,20 @@ export async function startDemo() {
 }
 
 /**
+ * @typedef {{ clientId: string | null, method: string, redirectHost: string }} SignInOptions
+ */
+
+/** @param {string} tenant @param {string} cloud @param {SignInOptions} options */
+function signInRequest(tenant, cloud, options) {
+  return { tenant, cloud, client_id: options.clientId, method: options.method, redirect_host: options.redirectHost };
+}
+
+/**
  * @param {string} tenant
  * @param {string} cloud
- * @param {string | null} clientId
- * @param {"browser" | "device_code"} method
+ * @param {SignInOptions} options
  */
-async function startSignIn(tenant, cloud, clientId, method) {
+async function startSignIn(tenant, cloud, options) {
   const view = progressView(`Signing in to ${tenant}`);
   state.screen = "progress";
   renderChrome();
@@ -152,7 +166,7 @@ async function startSignIn(tenant, cloud, clientId, method) {
     }
   };
   try {
-    const signedIn = /** @type {any} */ (await call("sign_in", { request: { tenant, cloud, client_id: clientId, method }, onEvent: channel(onEvent) }));
+    const signedIn = /** @type {any} */ (await call("sign_in", { request: signInRequest(tenant, cloud, options), onEvent: channel(onEvent) }));
     const assessment = await call("run_assessment", { tenantId: signedIn.tenant_id, onProgress: channel(onProgress(view)) });
     showAssessment(assessment);
   } catch (e) {
@@ -165,15 +179,15 @@ async function startSignIn(tenant, cloud, clientId, method) {
 
 /**
  * Advanced > "Check access": sign in, read each dataset once, show what is missing.
- * @param {string} tenant @param {string} cloud @param {string | null} clientId @param {string} method
+ * @param {string} tenant @param {string} cloud @param {SignInOptions} options
  */
-async function startAccessCheck(tenant, cloud, clientId, method) {
+async function startAccessCheck(tenant, cloud, options) {
   const view = progressView(`Checking access to ${tenant}`);
   state.screen = "progress";
   renderChrome();
   replace(main, view.root);
   try {
-    const signedIn = /** @type {any} */ (await call("sign_in", { request: { tenant, cloud, client_id: clientId, method }, onEvent: channel(() => {}) }));
+    const signedIn = /** @type {any} */ (await call("sign_in", { request: signInRequest(tenant, cloud, options), onEvent: channel(() => {}) }));
     view.status.textContent = "Reading each dataset once…";
     const check = /** @type {any} */ (await call("check_access", { tenantId: signedIn.tenant_id }));
     const rows = /** @type {any[]} */ (check.rows);
