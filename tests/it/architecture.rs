@@ -98,3 +98,44 @@ fn private_files_need_nothing_but_std() {
         BTreeSet::from(["pimready-files".to_owned()])
     );
 }
+
+/// SECURITY.md lists only promises a test keeps: every `path::name` it cites is a function
+/// (or, for the UI's node tests, a test title) in that file, so a renamed or deleted test
+/// shows up here instead of leaving a promise nothing checks.
+#[test]
+fn security_md_names_only_tests_that_exist() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let text = std::fs::read_to_string(root.join("SECURITY.md")).unwrap();
+    let mut cited = 0;
+    let mut missing = Vec::new();
+    for quoted in text.split('`').skip(1).step_by(2) {
+        let Some((path, name)) = quoted.split_once("::") else {
+            continue;
+        };
+        let extension = Path::new(path).extension().and_then(|e| e.to_str());
+        if !matches!(extension, Some("rs" | "mjs")) {
+            continue;
+        }
+        cited += 1;
+        let Ok(source) = std::fs::read_to_string(root.join(path)) else {
+            missing.push(format!("{path} (no such file)"));
+            continue;
+        };
+        let found = if extension == Some("rs") {
+            source.contains(&format!("fn {name}("))
+        } else {
+            source.contains(&format!("\"{name}\""))
+        };
+        if !found {
+            missing.push(quoted.to_owned());
+        }
+    }
+    assert!(
+        cited > 50,
+        "only {cited} citations found: is the format still `path::name`?"
+    );
+    assert!(
+        missing.is_empty(),
+        "SECURITY.md cites what does not exist: {missing:#?}"
+    );
+}
