@@ -280,7 +280,7 @@ fn emergency_access(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
         .iter()
         .map(|a| {
             let action = match (a.origin, a.well_formed) {
-                (crate::privileged::EmergencyOrigin::Detected, true) => {
+                (crate::privileged::EmergencyOrigin::Suggested, true) => {
                     "Looks like an emergency account: designate it to exempt it"
                 }
                 (crate::privileged::EmergencyOrigin::Designated, true) => {

@@ -627,7 +627,7 @@ fn cases() -> Vec<Case> {
         case("ADM-02", "two look-alikes, none designated", Fail, |f| {
             let mut suggested = std::mem::take(&mut f.population.emergency_accounts);
             for e in &mut suggested {
-                e.origin = EmergencyOrigin::Detected;
+                e.origin = EmergencyOrigin::Suggested;
             }
             f.population.suggested_emergency_accounts = suggested;
         }),
@@ -1394,7 +1394,7 @@ fn holding_evidence_names_principal_role_type_and_dates() {
     assert!(f.evidence.is_empty());
     let mut fx = good();
     let mut look_alike = fx.population.emergency_accounts.pop().unwrap();
-    look_alike.origin = EmergencyOrigin::Detected;
+    look_alike.origin = EmergencyOrigin::Suggested;
     look_alike.signals = vec!["cloud-only".to_owned(), "no licence".to_owned()];
     fx.population.suggested_emergency_accounts.push(look_alike);
     let f = fx.run("ADM-02");
