@@ -338,8 +338,8 @@ fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
     let mut items = Vec::new();
     for o in open {
         if o.def.id == "PIM-01" {
-            // Every standing user, from the population rather than the finding's evidence
-            // (which is capped for the report).
+            // Every standing principal (users, groups, apps), from the population rather
+            // than the finding's evidence (which is capped for the report).
             items.extend(
                 population
                     .holdings
@@ -347,22 +347,20 @@ fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
                     .filter(|h| {
                         h.highly_privileged
                             && h.holding == HoldingKind::PermanentActive
-                            && h.kind == PrincipalKind::User
                             && h.via_group.is_none()
                             && !population.is_emergency(&h.principal_id)
                     })
                     .map(|h| PlanItem {
-                        object: h
-                            .principal
-                            .as_ref()
-                            .map_or_else(|| h.principal_id.clone(), |p| p.name().to_owned()),
-                        principal_name: h
-                            .principal
-                            .as_ref()
-                            .and_then(|p| p.user_principal_name.clone()),
+                        object: h.display_name(),
+                        principal_name: h.principal_name(),
                         role: Some(h.role_name.clone()),
                         since: h.start,
-                        action: o.plan().action.to_owned(),
+                        action: match h.kind {
+                            PrincipalKind::Group => crate::checks::PIM_01_GROUP_ACTION,
+                            PrincipalKind::ServicePrincipal => crate::checks::PIM_01_APP_ACTION,
+                            PrincipalKind::User | PrincipalKind::Unknown => o.plan().action,
+                        }
+                        .to_owned(),
                     }),
             );
         } else {

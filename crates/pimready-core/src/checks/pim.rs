@@ -50,15 +50,16 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::Free,
     data: &[Dataset::RoleAssignments],
     data_with_pim: &[Dataset::RoleAssignmentScheduleInstances],
-    rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit.",
+    rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit. SCuBA MS.AAD.7.4v1: \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles\"; CIS 5.3.1 asks for PIM instead of permanent members. Every principal type counts (users, groups, service principals): only the emergency-access accounts the tenant designated are exempt. SCuBA's notes also tolerate service accounts and groups enrolled in PIM for Groups; PIM Ready lists them, because an application cannot activate (its role is a standing key) and a group's permanent role is as standing as its membership (PIM-03 checks the members).",
     remediation: RemediationDef {
         steps: &[
-            "For each listed user, create an eligible assignment to the same role in PIM.",
-            "Ask the user to activate once to confirm it works.",
-            "Remove the permanent active assignment (keep only the two emergency-access accounts permanent).",
+            "For each listed user, create an eligible assignment to the same role in PIM, have the user activate once, then remove the permanent active assignment.",
+            "For each listed group, make its role assignment eligible (or give it an end date) and govern its membership with PIM for Groups.",
+            "For each listed service principal, replace the directory role with the narrowest Microsoft Graph application permission or a scoped role; if it must stay, give the assignment an end date and review it.",
+            "Keep only the designated emergency-access accounts permanent (--emergency-account or Settings).",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
-        powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
+        powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user or group id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <principal id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
     },
     plan: PlanDef::new(
         Step::Eligible,
@@ -68,39 +69,76 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     evaluate: pim_01,
 };
 
+/// The plan's action for a group PIM-01 lists (the `PlanDef` action is for users).
+pub(crate) const PIM_01_GROUP_ACTION: &str = "Make the group's role assignment eligible (or time-bound) and govern its membership with PIM for Groups";
+/// The plan's action for a service principal PIM-01 lists.
+pub(crate) const PIM_01_APP_ACTION: &str = "Replace the directory role with narrow application permissions, or give the assignment an end date";
+
+/// What PIM-01 says about a permanent holder, by principal type.
+fn permanent_detail(kind: &PrincipalKind) -> &'static str {
+    match kind {
+        PrincipalKind::User => "permanent active assignment",
+        PrincipalKind::Group => {
+            "permanent active assignment to a group: every member holds the role while a member"
+        }
+        PrincipalKind::ServicePrincipal => {
+            "permanent active assignment to a service principal: an application cannot activate, so the role is standing"
+        }
+        PrincipalKind::Unknown => "permanent active assignment to a principal of unknown type",
+    }
+}
+
+/// MS.AAD.7.4v1 and CIS 5.3.1: no principal of any type (user, group, service principal)
+/// holds a highly privileged role through a permanent active assignment; designated
+/// emergency accounts are the only exception. Holdings through a group are the group's
+/// own assignment (listed once, as the group).
 fn pim_01(ctx: &CheckContext<'_>) -> Outcome {
-    // Users only: groups are PIM-03's, service principals ADM-08's (they cannot activate).
-    let evidence: Vec<Evidence> = privileged_holdings(ctx)
-        .filter(|h| {
-            h.holding == HoldingKind::PermanentActive
-                && h.kind == PrincipalKind::User
-                && h.via_group.is_none()
-        })
+    let standing: Vec<&crate::privileged::Holding> = privileged_holdings(ctx)
+        .filter(|h| h.holding == HoldingKind::PermanentActive && h.via_group.is_none())
         .filter(|h| !is_emergency(ctx, &h.principal_id))
-        .map(|h| holding_evidence(ctx, h, "permanent active assignment"))
         .collect();
     let source = if ctx.licensing.pim_capable {
         "PIM schedule instances"
     } else {
         "active role assignments (no P2: every one is permanent)"
     };
-    if evidence.is_empty() {
+    if standing.is_empty() {
         return Outcome::pass(format!(
-            "No permanent active assignment to a highly privileged role outside the emergency accounts (read from {source})."
+            "No user, group or service principal holds a highly privileged role through a permanent active assignment, designated emergency accounts aside (read from {source})."
         ));
     }
-    let mut users: Vec<&str> = evidence
+    let evidence: Vec<Evidence> = standing
         .iter()
-        .filter_map(|e| e.object_id.as_deref())
+        .map(|h| holding_evidence(ctx, h, permanent_detail(&h.kind)))
         .collect();
-    users.sort_unstable();
-    users.dedup();
+    let holders = |kind: PrincipalKind| {
+        let mut ids: Vec<&str> = standing
+            .iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| h.principal_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let counts: Vec<String> = [
+        (PrincipalKind::User, "user(s)"),
+        (PrincipalKind::Group, "group(s)"),
+        (PrincipalKind::ServicePrincipal, "service principal(s)"),
+        (PrincipalKind::Unknown, "principal(s) of unknown type"),
+    ]
+    .into_iter()
+    .filter_map(|(kind, label)| {
+        let n = holders(kind);
+        (n > 0).then(|| format!("{n} {label}"))
+    })
+    .collect();
     Outcome::new(
         Status::Fail,
         format!(
-            "{} permanent active assignments to highly privileged roles, held by {} users.",
+            "{} permanent active assignments to highly privileged roles, held by {}.",
             evidence.len(),
-            users.len()
+            counts.join(", ")
         ),
         evidence,
     )

@@ -260,6 +260,7 @@ pub(crate) fn good() -> Fx {
     let pat = user("pat", "Pat Roles");
     let sam = user("sam", "Sam Security");
     let uma = user("uma", "Uma Users");
+    let sue = user("sue", "Sue Users");
     let eve = user("eve", "Eve Exchange");
     let group = Principal {
         odata_type: Some("#microsoft.graph.group".to_owned()),
@@ -280,7 +281,9 @@ pub(crate) fn good() -> Fx {
         holding(&pat, PRA, HoldingKind::Eligible),
         holding(&sam, SECURITY_ADMIN, HoldingKind::Eligible),
         holding(&uma, USER_ADMIN, HoldingKind::Eligible),
-        holding(&group, EXCHANGE_ADMIN, HoldingKind::PermanentActive),
+        holding(&sue, USER_ADMIN, HoldingKind::Eligible),
+        // The group is eligible for its role (MS.AAD.7.4: no permanent assignment, groups included).
+        holding(&group, EXCHANGE_ADMIN, HoldingKind::Eligible),
         eve_via_group,
     ];
     let emergency = |p: &Principal| EmergencyAccount {
@@ -297,7 +300,7 @@ pub(crate) fn good() -> Fx {
         designated_not_found: Vec::new(),
         suggested_emergency_accounts: Vec::new(),
     };
-    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, eve.clone()];
+    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, sue, eve.clone()];
     let meta = CollectionMeta {
         collected_at: collected_at(),
         tool_version: "test".to_owned(),
@@ -738,6 +741,38 @@ fn cases() -> Vec<Case> {
         case("PIM-01", "permanent GA", Fail, |f| {
             f.population.holdings[0].holding = HoldingKind::PermanentActive
         }),
+        case("PIM-01", "group with permanent GA", Fail, |f| {
+            let group = f.snapshot.privileged_groups.as_ref().unwrap()[0]
+                .group
+                .clone();
+            f.population
+                .holdings
+                .push(holding(&group, GA, HoldingKind::PermanentActive));
+        }),
+        case("PIM-01", "service principal with permanent GA", Fail, |f| {
+            let sp = Principal {
+                odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
+                id: "sp1".to_owned(),
+                display_name: Some("Legacy sync app".to_owned()),
+                app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
+                ..Principal::default()
+            };
+            f.population
+                .holdings
+                .push(holding(&sp, GA, HoldingKind::PermanentActive));
+        }),
+        case(
+            "PIM-01",
+            "look-alike emergency accounts no one designated",
+            Fail,
+            |f| {
+                let mut suggested = std::mem::take(&mut f.population.emergency_accounts);
+                for e in &mut suggested {
+                    e.origin = EmergencyOrigin::Suggested;
+                }
+                f.population.suggested_emergency_accounts = suggested;
+            },
+        ),
         case("PIM-01", "time-bound active is fine", Pass, |f| {
             f.population.holdings[0].holding = HoldingKind::TimeBoundActive
         }),
