@@ -667,11 +667,64 @@ fn cases() -> Vec<Case> {
             f.gap(Dataset::SubscribedSkus, GapReason::PermissionDenied)
         }),
         // ADM-05
-        case("ADM-05", "GA equals others", Pass, |_| {}),
+        case(
+            "ADM-05",
+            "four GAs, four users in SCuBA's finer roles",
+            Pass,
+            |_| {},
+        ),
         case("ADM-05", "GA outnumber others", Fail, |f| {
             f.population.holdings.retain(|h| h.role_template_id == GA)
         }),
-        case("ADM-05", "nobody privileged", NotApplicable, |f| {
+        // Trap: GAs who also hold a finer role count only as GAs (4 / 3, not 4 / 5).
+        case(
+            "ADM-05",
+            "GAs who also hold a finer role count only as GAs",
+            Fail,
+            |f| {
+                f.population.holdings.retain(|h| h.principal_id != "sue");
+                for id in ["ada", "grace"] {
+                    let mut h = f
+                        .population
+                        .holdings
+                        .iter()
+                        .find(|h| h.principal_id == id)
+                        .unwrap()
+                        .clone();
+                    h.role_template_id = EXCHANGE_ADMIN.to_owned();
+                    h.role_name = role_name(EXCHANGE_ADMIN);
+                    f.population.holdings.push(h);
+                }
+            },
+        ),
+        // Security Administrator is not on SCuBA's list: 4 GAs / 4 others becomes 4 / 3.
+        case(
+            "ADM-05",
+            "roles outside SCuBA's list do not count",
+            Fail,
+            |f| {
+                for h in &mut f.population.holdings {
+                    if h.principal_id == "sue" {
+                        h.role_template_id = SECURITY_ADMIN.to_owned();
+                        h.role_name = role_name(SECURITY_ADMIN);
+                    }
+                }
+            },
+        ),
+        case("ADM-05", "one GA: MS.AAD.7.1 fails first", Fail, |f| {
+            f.population
+                .holdings
+                .retain(|h| h.role_template_id != GA || h.principal_id == "ada")
+        }),
+        case("ADM-05", "nine GAs: MS.AAD.7.1 fails first", Fail, |f| {
+            (5..=9).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible));
+            (1..=9).for_each(|i| f.add(&format!("ua{i}"), USER_ADMIN, HoldingKind::Eligible));
+        }),
+        case("ADM-05", "eight GAs, eight others", Pass, |f| {
+            (5..=8).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible));
+            (1..=4).for_each(|i| f.add(&format!("ua{i}"), USER_ADMIN, HoldingKind::Eligible));
+        }),
+        case("ADM-05", "nobody privileged", Fail, |f| {
             f.population.holdings.clear()
         }),
         case("ADM-05", "assignments unreadable", NotAssessed, |f| {
