@@ -597,14 +597,15 @@ pub(super) const ADM_07: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::RoleAssignments, Dataset::SignInActivity],
     data_with_pim: &[],
-    rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert).",
+    rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert). Staleness is read from signInActivity.lastSuccessfulSignInDateTime: lastSignInDateTime and lastNonInteractiveSignInDateTime record attempts, failed ones included, so a dormant admin being password-sprayed looks active through them. When lastSuccessfulSignInDateTime is absent (Graph does not backfill it before December 2023) the newest of the other two is used, and the finding says so (a warning when that alone keeps the account fresh). An account that never signed in, created longer ago than the threshold, is stale.",
     remediation: RemediationDef {
         steps: &[
             "Confirm with each stale account's owner whether the role is still needed.",
             "Remove the role (or the account) when it is not; for emergency accounts, test a sign-in on a schedule.",
+            "Where recent attempts follow an old successful sign-in, review the account's sign-in log for password spraying and block or reset it.",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Alerts",
-        powershell: "Get-MgUser -UserId <id> -Property displayName,signInActivity | Select-Object DisplayName, @{n='LastSignIn';e={$_.SignInActivity.LastSignInDateTime}}",
+        powershell: "Get-MgUser -UserId <id> -Property displayName,createdDateTime,signInActivity | Select-Object DisplayName, CreatedDateTime, @{n='LastSuccessful';e={$_.SignInActivity.LastSuccessfulSignInDateTime}}, @{n='LastAttempt';e={$_.SignInActivity.LastSignInDateTime}}",
     },
     plan: PlanDef::new(
         Step::Hygiene,
@@ -615,49 +616,95 @@ pub(super) const ADM_07: CheckDef = CheckDef {
 };
 
 fn adm_07(ctx: &CheckContext<'_>) -> Outcome {
+    use crate::snapshot::{SignInActivity, SignInField};
+
     let days = ctx.settings.stale_after_days;
     let cutoff = now(ctx) - Duration::days(i64::from(days));
+    let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
     let users = privileged_users(ctx);
     let activity = ctx.snapshot.sign_in_activity.as_deref().unwrap_or_default();
-    let mut evidence = Vec::new();
+    let (mut stale, mut unsure) = (Vec::new(), Vec::new());
     for h in &users {
-        let last = activity
+        let record = activity
             .iter()
-            .find(|a| same_id(&a.user_id, &h.principal_id))
-            .and_then(crate::snapshot::SignInActivity::last_activity);
-        let detail = match last {
-            Some(t) if t >= cutoff => continue,
-            Some(t) => format!("last sign-in {}", t.format("%Y-%m-%d")),
+            .find(|a| same_id(&a.user_id, &h.principal_id));
+        let last = record.and_then(SignInActivity::last_used);
+        let (detail, fresh) = match last {
+            Some((t, SignInField::LastSuccessful)) => {
+                let attempts = record
+                    .and_then(SignInActivity::last_attempt)
+                    .filter(|a| *a > t && t < cutoff)
+                    .map(|a| {
+                        format!(
+                            "; sign-in attempts since, the latest {} (attempts include failures: possible password spraying)",
+                            date(a)
+                        )
+                    })
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "last successful sign-in {} (lastSuccessfulSignInDateTime){attempts}",
+                        date(t)
+                    ),
+                    t >= cutoff,
+                )
+            }
+            Some((t, field)) => (
+                format!(
+                    "last sign-in attempt {} ({}, failed attempts included: lastSuccessfulSignInDateTime is absent)",
+                    date(t),
+                    field.graph_name()
+                ),
+                t >= cutoff,
+            ),
             None => {
                 // An account created inside the window has had no chance to go stale.
                 let created = principal_of(ctx, h).and_then(|p| p.created_date_time);
                 if created.is_some_and(|c| c >= cutoff) {
                     continue;
                 }
-                "no sign-in recorded".to_owned()
+                let since = created.map_or_else(
+                    || "creation date unknown".to_owned(),
+                    |c| format!("created {}", date(c)),
+                );
+                (format!("never signed in successfully ({since})"), false)
             }
         };
+        let fallback = last.is_some_and(|(_, f)| f != SignInField::LastSuccessful);
+        if fresh && !fallback {
+            continue;
+        }
         let mut e = holding_evidence(ctx, h, format!("{detail} (threshold {days} days)"));
         e.end = None;
-        e.start = last.or(e.start);
-        evidence.push(e);
+        e.start = last.map(|(t, _)| t).or(e.start);
+        if fresh {
+            unsure.push(e);
+        } else {
+            stale.push(e);
+        }
     }
-    if evidence.is_empty() {
-        Outcome::pass(format!(
-            "All {} privileged users signed in within {days} days.",
-            users.len()
-        ))
-    } else {
-        Outcome::new(
-            Status::Fail,
+    let n = users.len();
+    if !stale.is_empty() {
+        let summary = format!(
+            "{} of {n} privileged users have not signed in successfully for {days} days.",
+            stale.len()
+        );
+        stale.extend(unsure);
+        return Outcome::new(Status::Fail, summary, stale);
+    }
+    if !unsure.is_empty() {
+        return Outcome::new(
+            Status::Warning,
             format!(
-                "{} of {} privileged users have not signed in for {days} days.",
-                evidence.len(),
-                users.len()
+                "{} of {n} privileged users look active only through sign-in attempts (lastSuccessfulSignInDateTime is absent; attempts include failures).",
+                unsure.len()
             ),
-            evidence,
-        )
+            unsure,
+        );
     }
+    Outcome::pass(format!(
+        "All {n} privileged users signed in successfully within {days} days (lastSuccessfulSignInDateTime)."
+    ))
 }
 
 pub(super) const ADM_08: CheckDef = CheckDef {

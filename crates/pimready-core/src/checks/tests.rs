@@ -345,6 +345,7 @@ pub(crate) fn good() -> Fx {
             .map(|u| SignInActivity {
                 user_id: u.id.clone(),
                 last_sign_in_date_time: Some(collected_at() - Duration::days(3)),
+                last_successful_sign_in_date_time: Some(collected_at() - Duration::days(3)),
                 ..SignInActivity::default()
             })
             .collect(),
@@ -745,8 +746,46 @@ fn cases() -> Vec<Case> {
         // ADM-07
         case("ADM-07", "recent sign-ins", Pass, |_| {}),
         case("ADM-07", "100 days", Fail, |f| {
-            f.snapshot.sign_in_activity.as_mut().unwrap()[0].last_sign_in_date_time =
-                Some(collected_at() - Duration::days(100));
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(100));
+            a.last_successful_sign_in_date_time = Some(collected_at() - Duration::days(100));
+        }),
+        // Trap: attempts (failed ones included) are recent, the last success is old.
+        case("ADM-07", "password-sprayed dormant admin", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(1));
+            a.last_non_interactive_sign_in_date_time = Some(collected_at() - Duration::days(1));
+            a.last_successful_sign_in_date_time = Some(collected_at() - Duration::days(200));
+        }),
+        case(
+            "ADM-07",
+            "no lastSuccessful: recent attempt keeps it, with a warning",
+            Warning,
+            |f| {
+                f.snapshot.sign_in_activity.as_mut().unwrap()[0].last_successful_sign_in_date_time =
+                    None
+            },
+        ),
+        case(
+            "ADM-07",
+            "no lastSuccessful: the newest of interactive and non-interactive",
+            Warning,
+            |f| {
+                let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+                a.last_successful_sign_in_date_time = None;
+                a.last_sign_in_date_time = Some(collected_at() - Duration::days(300));
+                a.last_non_interactive_sign_in_date_time = Some(collected_at() - Duration::days(5));
+            },
+        ),
+        case("ADM-07", "no lastSuccessful, old attempts", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_successful_sign_in_date_time = None;
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(300));
+        }),
+        case("ADM-07", "never signed in, created long ago", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_successful_sign_in_date_time = None;
+            a.last_sign_in_date_time = None;
         }),
         case("ADM-07", "never signed in", Fail, |f| {
             f.snapshot
