@@ -557,7 +557,7 @@ fn is_top_role(role: Option<&str>) -> bool {
 }
 
 /// Up to three non-emergency users who hold GA or PRA: the natural approvers.
-fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
+pub(crate) fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for h in &population.holdings {
         let top = h

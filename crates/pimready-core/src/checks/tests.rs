@@ -101,6 +101,14 @@ fn rule(id: &str) -> PolicyRule {
     }
 }
 
+fn approver(user_id: &str) -> SubjectSet {
+    SubjectSet {
+        odata_type: Some("#microsoft.graph.singleUser".to_owned()),
+        user_id: Some(user_id.to_owned()),
+        ..SubjectSet::default()
+    }
+}
+
 /// Role settings that pass every PIM-04…PIM-12 check.
 fn good_policy(template_id: &str) -> RoleManagementPolicyAssignment {
     let hours = if template_id == GA || template_id == PRA {
@@ -126,11 +134,8 @@ fn good_policy(template_id: &str) -> RoleManagementPolicyAssignment {
                     setting: Some(ApprovalSettings {
                         is_approval_required: Some(true),
                         approval_stages: vec![ApprovalStage {
-                            primary_approvers: vec![SubjectSet {
-                                odata_type: Some("#microsoft.graph.singleUser".to_owned()),
-                                user_id: Some("ada".to_owned()),
-                                ..SubjectSet::default()
-                            }],
+                            // Two approvers, so each can approve the other's activation.
+                            primary_approvers: vec![approver("ada"), approver("grace")],
                             ..ApprovalStage::default()
                         }],
                         ..ApprovalSettings::default()
@@ -414,6 +419,17 @@ impl Fx {
             .and_then(|a| a.policy.as_mut())
             .unwrap();
         policy.rules.iter_mut().find(|r| r.id == id).unwrap()
+    }
+
+    /// The first approval stage's approvers of a role.
+    pub(crate) fn approvers(&mut self, role: &str) -> &mut Vec<SubjectSet> {
+        &mut self
+            .rule(role, "Approval_EndUser_Assignment")
+            .setting
+            .as_mut()
+            .unwrap()
+            .approval_stages[0]
+            .primary_approvers
     }
 
     pub(crate) fn user(&mut self, id: &str) -> &mut Principal {
@@ -940,14 +956,77 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .is_approval_required = Some(false)
         }),
-        case("PIM-04", "approval without approvers", Fail, |f| {
-            f.rule(GA, "Approval_EndUser_Assignment")
-                .setting
+        // Microsoft's default approvers (PRA and GA) decide: a warning naming specific ones.
+        case("PIM-04", "approval with default approvers", Warning, |f| {
+            f.approvers(GA).clear();
+        }),
+        // Trap: the only approver is the only eligible user, who cannot approve themselves.
+        case("PIM-04", "approver is the only eligible user", Fail, |f| {
+            f.population
+                .holdings
+                .retain(|h| !(h.principal_id == "grace" && h.role_template_id == GA));
+            *f.approvers(GA) = vec![approver("ada")];
+        }),
+        case(
+            "PIM-04",
+            "an eligible approver with no one else to approve them",
+            Fail,
+            |f| *f.approvers(GA) = vec![approver("ada")],
+        ),
+        case("PIM-04", "every named approver disabled", Fail, |f| {
+            f.user("ada").account_enabled = Some(false);
+            f.user("grace").account_enabled = Some(false);
+        }),
+        case("PIM-04", "the only approver deleted", Fail, |f| {
+            *f.approvers(GA) = vec![approver("deleted-user")];
+        }),
+        case("PIM-04", "one of two approvers disabled", Warning, |f| {
+            f.user("grace").account_enabled = Some(false);
+            *f.approvers(GA) = vec![approver("grace"), approver("pat")];
+        }),
+        case("PIM-04", "approver group, members not read", Pass, |f| {
+            f.snapshot
+                .privileged_principals
                 .as_mut()
                 .unwrap()
-                .approval_stages[0]
-                .primary_approvers
-                .clear();
+                .push(Principal {
+                    odata_type: Some("#microsoft.graph.group".to_owned()),
+                    id: "pim-approvers".to_owned(),
+                    display_name: Some("PIM Approvers".to_owned()),
+                    ..Principal::default()
+                });
+            *f.approvers(GA) = vec![SubjectSet {
+                odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                group_id: Some("pim-approvers".to_owned()),
+                ..SubjectSet::default()
+            }];
+        }),
+        case("PIM-04", "approver group deleted", Fail, |f| {
+            *f.approvers(GA) = vec![SubjectSet {
+                odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                group_id: Some("pim-approvers".to_owned()),
+                ..SubjectSet::default()
+            }];
+        }),
+        case(
+            "PIM-04",
+            "approver group of the requester only",
+            Fail,
+            |f| {
+                f.population
+                    .holdings
+                    .retain(|h| !(h.principal_id == "grace" && h.role_template_id == GA));
+                let ada = f.user("ada").clone();
+                f.snapshot.privileged_groups.as_mut().unwrap()[0].members = vec![ada];
+                *f.approvers(GA) = vec![SubjectSet {
+                    odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                    group_id: Some(GROUP.to_owned()),
+                    ..SubjectSet::default()
+                }];
+            },
+        ),
+        case("PIM-04", "approvers unverifiable", Warning, |f| {
+            f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
         }),
         case("PIM-04", "PRA does not matter", Pass, |f| {
             f.rule(PRA, "Approval_EndUser_Assignment").setting = None
@@ -967,6 +1046,12 @@ fn cases() -> Vec<Case> {
         case("PIM-05", "approval with approver", Pass, |_| {}),
         case("PIM-05", "no approval rule", Fail, |f| {
             f.rule(PRA, "Approval_EndUser_Assignment").setting = None
+        }),
+        case("PIM-05", "approval with default approvers", Warning, |f| {
+            f.approvers(PRA).clear();
+        }),
+        case("PIM-05", "approver is the only eligible user", Fail, |f| {
+            *f.approvers(PRA) = vec![approver("pat")];
         }),
         case("PIM-05", "no P2", NotLicensed, Fx::no_p2),
         // PIM-06
