@@ -491,27 +491,33 @@ fn approval(
         }
         return RoleVerdict::Fail(format!("no named approver can act: {}", gone.join(", ")));
     }
-    if !someone && unverified.is_empty() {
-        // Each eligible user needs an approver other than themselves.
-        let mut stranded: Vec<String> = Vec::new();
-        for h in ctx
-            .population
-            .of_role(&role.template_id)
-            .filter(|h| h.holding == HoldingKind::Eligible && h.kind == PrincipalKind::User)
-        {
-            if users.iter().all(|id| same_id(id, &h.principal_id)) {
-                let name = h.display_name();
-                if !stranded.contains(&name) {
-                    stranded.push(name);
-                }
+    // Each eligible user needs an approver other than themselves.
+    let mut stranded: Vec<String> = Vec::new();
+    for h in ctx
+        .population
+        .of_role(&role.template_id)
+        .filter(|h| h.holding == HoldingKind::Eligible && h.kind == PrincipalKind::User)
+    {
+        if users.iter().all(|id| same_id(id, &h.principal_id)) {
+            let name = h.display_name();
+            if !stranded.contains(&name) {
+                stranded.push(name);
             }
         }
-        if !stranded.is_empty() {
-            return RoleVerdict::Fail(format!(
-                "the only approver is the requester (an approver cannot approve their own activation): {} has no other approver",
-                stranded.join(", ")
+    }
+    // An approver whose members or manager are not known here may be someone else.
+    if !stranded.is_empty() && !someone {
+        if !unverified.is_empty() {
+            return RoleVerdict::Warn(format!(
+                "{} can only be approved by approvers that could not be verified: {}",
+                stranded.join(", "),
+                unverified.join(", ")
             ));
         }
+        return RoleVerdict::Fail(format!(
+            "the only approver is the requester (an approver cannot approve their own activation): {} has no other approver",
+            stranded.join(", ")
+        ));
     }
     if !gone.is_empty() {
         return RoleVerdict::Warn(format!(
