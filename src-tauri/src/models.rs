@@ -68,6 +68,8 @@ impl From<&Assessment> for AssessmentView {
             plan,
             gaps,
             collection,
+            // The desktop shows designations from its Settings, not from the report.
+            emergency_accounts: _,
         } = a.clone();
         AssessmentView {
             assessed_at,

@@ -322,8 +322,8 @@ async fn contoso_snapshot_holds_the_bad_settings() {
     let stale: Vec<_> = activity
         .iter()
         .filter(|a| {
-            a.last_activity()
-                .is_some_and(|t| fixture_now() - t > chrono::Duration::days(90))
+            a.last_used()
+                .is_some_and(|(t, _)| fixture_now() - t > chrono::Duration::days(90))
         })
         .map(|a| a.user_id.clone())
         .collect();

@@ -6,14 +6,17 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use pimready_core::assessment::assess;
+use pimready_core::assessment::{Assessment, assess};
 use pimready_core::cloud::{Cloud, Endpoints};
+use pimready_core::finding::{Finding, Status};
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
 use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::Emulator;
+use pimready_tests::fixture::Fixture;
 use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Expected {
@@ -57,7 +60,13 @@ async fn actual(name: &str) -> Expected {
 }
 
 async fn assessed(name: &str, emergency_accounts: Vec<String>) -> Expected {
-    let emu = Emulator::start_named(name).await.expect("emulator starts");
+    let fixture = Fixture::load(name).expect("fixture loads");
+    summary(&assessment(fixture, emergency_accounts).await)
+}
+
+/// A fixture tenant collected from the emulator and assessed.
+async fn assessment(fixture: Fixture, emergency_accounts: Vec<String>) -> Assessment {
+    let emu = Emulator::start(fixture).await.expect("emulator starts");
     let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
     config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
     config.now = now;
@@ -73,7 +82,10 @@ async fn assessed(name: &str, emergency_accounts: Vec<String>) -> Expected {
         emergency_accounts,
         ..AssessmentSettings::default()
     };
-    let a = assess(&snapshot, &settings, &PriceBook::default_book());
+    assess(&snapshot, &settings, &PriceBook::default_book())
+}
+
+fn summary(a: &Assessment) -> Expected {
     Expected {
         grade: a.score.grade.clone(),
         percent: a.score.percent,
@@ -81,7 +93,7 @@ async fn assessed(name: &str, emergency_accounts: Vec<String>) -> Expected {
         pim_capable: a.licensing.pim_capable,
         seats_in_scope: a.licensing.seats.in_scope,
         shortfall: a.licensing.seats.shortfall,
-        recommended: a.cost.recommended.map(|p| {
+        recommended: a.cost.recommended.as_ref().map(|p| {
             serde_json::to_value(p)
                 .unwrap()
                 .as_str()
@@ -155,5 +167,262 @@ async fn look_alike_emergency_accounts_no_one_designated_are_not_exempt() {
         guessed.standing_admins,
         designated.standing_admins + 2,
         "the two look-alikes count as standing admins"
+    );
+}
+
+// ----- traps: each a case of the well-configured northwind-p2 tenant -----
+//
+// Each trap changes one thing of a tenant where the check passes, and the check must then
+// fail (or warn) for that reason, named in its evidence. The expected verdicts were
+// reviewed against the control text cited beside each test.
+
+const NORTHWIND_GA: &str = "62e90394-69f5-4237-9190-012177145e10";
+const NORTHWIND_PRA: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
+const EXCHANGE_ADMINISTRATOR: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+const KIM_ADMIN: &str = "30490522-55c1-5c65-af51-c02ddd6456cf";
+const ANA_ADMIN: &str = "42f86765-8ce3-5be6-93a0-3d2cd622b7ed";
+const LI_ADMIN: &str = "98167cdc-072d-5531-aa22-739afb049128";
+const OMAR_ADMIN: &str = "c120468b-945c-5167-9490-cf75ab5f30e6";
+
+/// northwind-p2 with `change` applied to its fixture JSON, assessed as its owner would
+/// (its two break-glass accounts designated).
+async fn northwind_with(change: impl FnOnce(&mut Value)) -> Assessment {
+    let mut raw = Fixture::load("northwind-p2").unwrap().raw().clone();
+    change(&mut raw);
+    let fixture = Fixture::from_json("northwind-trap", &raw.to_string()).unwrap();
+    assessment(fixture, designated("northwind-p2")).await
+}
+
+fn finding<'a>(a: &'a Assessment, id: &str) -> &'a Finding {
+    a.checks.iter().find(|f| f.id == id).unwrap()
+}
+
+fn details(f: &Finding) -> String {
+    f.evidence
+        .iter()
+        .map(|e| format!("{} [{}]: {}", e.display_name, e.object_type, e.detail))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn list<'a>(raw: &'a mut Value, key: &str) -> &'a mut Vec<Value> {
+    if raw.get(key).is_none() {
+        raw[key] = json!([]);
+    }
+    raw[key].as_array_mut().unwrap()
+}
+
+/// The role settings patch of one role (created when the fixture has none).
+fn role_rules<'a>(raw: &'a mut Value, role: &str) -> &'a mut Vec<Value> {
+    let policies = list(raw, "roleManagementPolicies");
+    let at = if let Some(at) = policies.iter().position(|p| p["roleDefinitionId"] == role) {
+        at
+    } else {
+        policies.push(json!({"roleDefinitionId": role, "rules": []}));
+        policies.len() - 1
+    };
+    policies[at]["rules"].as_array_mut().unwrap()
+}
+
+fn set_approvers(raw: &mut Value, role: &str, approvers: Value) {
+    let rules = role_rules(raw, role);
+    let rule = rules
+        .iter_mut()
+        .find(|r| r["id"] == "Approval_EndUser_Assignment")
+        .expect("the role requires approval");
+    rule["setting"]["approvalStages"][0]["primaryApprovers"] = approvers;
+}
+
+/// The base tenant passes every check the traps below aim at.
+#[tokio::test]
+async fn traps_start_from_a_tenant_where_their_checks_pass() {
+    let a = northwind_with(|_| {}).await;
+    for id in ["ADM-05", "ADM-07", "PIM-01", "PIM-04", "PIM-05"] {
+        assert_eq!(
+            finding(&a, id).status,
+            Status::Pass,
+            "{id}: {}",
+            finding(&a, id).summary
+        );
+    }
+}
+
+/// Trap (SCuBA MS.AAD.7.2v1: "If a user is assigned to both Global Administrator and other
+/// roles, only count that user for the Global Administrator assignment"): Kim, a Global
+/// Administrator, also becomes eligible for Exchange Administrator, which Li gives up. Four
+/// Global Administrators against five users of other roles was the old count (a pass);
+/// four against three is the control's (a fail).
+#[tokio::test]
+async fn a_global_administrator_with_a_finer_role_counts_only_as_global_administrator() {
+    let a = northwind_with(|raw| {
+        for s in list(raw, "roleEligibilitySchedules") {
+            if s["principalId"] == LI_ADMIN && s["roleDefinitionId"] == EXCHANGE_ADMINISTRATOR {
+                s["principalId"] = json!(KIM_ADMIN);
+            }
+        }
+    })
+    .await;
+    let f = finding(&a, "ADM-05");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    assert!(
+        f.summary.contains("4 Global Administrator(s) / 3"),
+        "{}",
+        f.summary
+    );
+    let evidence = details(f);
+    assert!(
+        evidence.contains("Kim Akers (admin) [user]: holds Global Administrator (numerator; SCuBA roles held: Exchange Administrator, Global Administrator)"),
+        "{evidence}"
+    );
+    assert!(
+        !evidence.contains("Kim Akers (admin) [user]: privileged without"),
+        "{evidence}"
+    );
+}
+
+/// Trap (Graph signInActivity: lastSignInDateTime counts failed attempts;
+/// lastSuccessfulSignInDateTime only successes): Omar's last success was in May, but
+/// password spraying keeps his attempts fresh. ADM-07 fails on the successful date.
+#[tokio::test]
+async fn a_password_sprayed_dormant_admin_is_stale() {
+    let a = northwind_with(|raw| {
+        for u in list(raw, "users") {
+            if u["id"] == OMAR_ADMIN {
+                u["signInActivity"] = json!({
+                    "lastSignInDateTime": "2026-11-19T23:58:00Z",
+                    "lastNonInteractiveSignInDateTime": "2026-11-19T23:59:00Z",
+                    "lastSuccessfulSignInDateTime": "2026-05-02T08:00:00Z",
+                });
+            }
+        }
+    })
+    .await;
+    let f = finding(&a, "ADM-07");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    let evidence = details(f);
+    assert!(
+        evidence.contains("Omar Haddad (admin) [user]: last successful sign-in 2026-05-02 (lastSuccessfulSignInDateTime); sign-in attempts since, the latest 2026-11-19"),
+        "{evidence}"
+    );
+}
+
+/// Trap (PIM role settings: "If no specific approvers are selected, Privileged Role
+/// Administrator/Global Administrators become the default approvers"): approval is
+/// required for Global Administrator with nobody named. A warning naming the defaults.
+#[tokio::test]
+async fn approval_with_default_approvers_is_a_warning() {
+    let a = northwind_with(|raw| set_approvers(raw, NORTHWIND_GA, json!([]))).await;
+    let f = finding(&a, "PIM-04");
+    assert_eq!(f.status, Status::Warning, "{}", f.summary);
+    let evidence = details(f);
+    assert!(
+        evidence.contains("Microsoft's default approvers (Privileged Role Administrators and Global Administrators) decide; name specific approvers"),
+        "{evidence}"
+    );
+}
+
+/// Trap (PIM approval workflow: "Approvers are not able to approve their own role
+/// activation requests"): Ana, the only user eligible for Privileged Role Administrator,
+/// is its only approver, so no activation can ever be approved.
+#[tokio::test]
+async fn an_approver_who_is_the_only_eligible_user_fails() {
+    let a = northwind_with(|raw| {
+        set_approvers(
+            raw,
+            NORTHWIND_PRA,
+            json!([{"@odata.type": "#microsoft.graph.singleUser", "userId": ANA_ADMIN, "description": "Ana Silva (admin)"}]),
+        );
+    })
+    .await;
+    let f = finding(&a, "PIM-05");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    let evidence = details(f);
+    assert!(
+        evidence.contains("the only approver is the requester")
+            && evidence.contains("Ana Silva (admin) has no other approver"),
+        "{evidence}"
+    );
+    // Global Administrator keeps its two approvers: PIM-04 is unaffected.
+    assert_eq!(finding(&a, "PIM-04").status, Status::Pass);
+}
+
+/// A named approver who was deleted (the look-up answers 404) or disabled cannot act.
+#[tokio::test]
+async fn approvers_who_cannot_act_fail() {
+    let a = northwind_with(|raw| {
+        set_approvers(
+            raw,
+            NORTHWIND_GA,
+            json!([
+                {"@odata.type": "#microsoft.graph.singleUser", "userId": "0d2b7c1e-0000-4000-8000-00000000dead", "description": "Former admin"},
+                {"@odata.type": "#microsoft.graph.singleUser", "userId": OMAR_ADMIN, "description": "Omar Haddad (admin)"},
+            ]),
+        );
+        for u in list(raw, "users") {
+            if u["id"] == OMAR_ADMIN {
+                u["accountEnabled"] = json!(false);
+            }
+        }
+    })
+    .await;
+    let f = finding(&a, "PIM-04");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    let evidence = details(f);
+    assert!(
+        evidence.contains("no named approver can act: Former admin (deleted or not found), Omar Haddad (admin) (disabled)"),
+        "{evidence}"
+    );
+}
+
+/// Trap (SCuBA MS.AAD.7.4v1, CIS 5.3.1): a role-assignable group and a service principal
+/// with permanent active Global Administrator. Every principal type counts; only
+/// designated emergency accounts are exempt.
+#[tokio::test]
+async fn a_group_and_a_service_principal_with_permanent_global_administrator_fail() {
+    const GROUP: &str = "5d1c7f00-7a1e-4c55-8b1a-0000000000a1";
+    const APP: &str = "5d1c7f00-7a1e-4c55-8b1a-0000000000b2";
+    let a = northwind_with(|raw| {
+        list(raw, "groups").push(json!({
+            "id": GROUP,
+            "displayName": "Tier0 Operators",
+            "isAssignableToRole": true,
+            "securityEnabled": true,
+            "mailEnabled": false,
+            "members": [LI_ADMIN],
+            "owners": [],
+        }));
+        list(raw, "servicePrincipals").push(json!({
+            "id": APP,
+            "appId": "5d1c7f00-7a1e-4c55-8b1a-0000000000c3",
+            "displayName": "Northwind Provisioning",
+            "servicePrincipalType": "Application",
+        }));
+        for principal in [GROUP, APP] {
+            list(raw, "roleAssignmentSchedules").push(json!({
+                "principalId": principal,
+                "roleDefinitionId": NORTHWIND_GA,
+                "assignmentType": "Assigned",
+                "createdDateTime": "2026-02-01T10:00:00Z",
+                "createdUsing": principal,
+                "scheduleInfo": {"startDateTime": "2026-02-01T10:00:00Z"},
+            }));
+        }
+    })
+    .await;
+    let f = finding(&a, "PIM-01");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    assert!(
+        f.summary.contains("1 group(s), 1 service principal(s)") && !f.summary.contains("user(s)"),
+        "only the group and the app: the break-glass accounts are designated: {}",
+        f.summary
+    );
+    let evidence = details(f);
+    assert!(
+        evidence.contains("Tier0 Operators [group]: permanent active assignment to a group"),
+        "{evidence}"
+    );
+    assert!(
+        evidence.contains("Northwind Provisioning [service_principal]: permanent active assignment to a service principal"),
+        "{evidence}"
     );
 }

@@ -63,6 +63,55 @@ pub struct Headline {
     pub licence: crate::cost::LicenceVerdict,
 }
 
+/// An emergency-access (break-glass) account as the report lists it: `designated` by the
+/// user (the only kind exempted from PIM-01, PIM-03 and licence scope) or `suggested`
+/// from its shape (exempts nothing until someone designates it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct EmergencyAccountInfo {
+    /// Object id; null for a designation that matched no privileged user.
+    pub id: Option<String>,
+    /// For a designation not found, the text that was designated.
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub status: crate::privileged::EmergencyOrigin,
+    /// Designated: enabled, cloud-only and a permanent Global Administrator (what ADM-02
+    /// asks). Always false for a designation not found.
+    pub well_formed: bool,
+    /// For a suggestion: why it looks like an emergency account.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signals: Vec<String>,
+}
+
+impl EmergencyAccountInfo {
+    /// Designated accounts first (those not found last), then suggestions.
+    fn of(population: &crate::privileged::PrivilegedPopulation) -> Vec<Self> {
+        let listed = |a: &crate::privileged::EmergencyAccount| EmergencyAccountInfo {
+            id: Some(a.principal_id.clone()),
+            user_principal_name: a.user_principal_name.clone(),
+            display_name: a.display_name.clone(),
+            status: a.origin,
+            well_formed: a.well_formed,
+            signals: a.signals.clone(),
+        };
+        let mut out: Vec<Self> = population.emergency_accounts.iter().map(listed).collect();
+        out.extend(
+            population
+                .designated_not_found
+                .iter()
+                .map(|wanted| EmergencyAccountInfo {
+                    id: None,
+                    user_principal_name: wanted.clone(),
+                    display_name: wanted.clone(),
+                    status: crate::privileged::EmergencyOrigin::Designated,
+                    well_formed: false,
+                    signals: Vec::new(),
+                }),
+        );
+        out.extend(population.suggested_emergency_accounts.iter().map(listed));
+        out
+    }
+}
+
 /// The whole assessment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Assessment {
@@ -78,6 +127,10 @@ pub struct Assessment {
     pub plan: Vec<PlanStep>,
     pub gaps: Vec<GapInfo>,
     pub collection: CollectionInfo,
+    /// Emergency-access accounts: designated ones and suggestions (empty in files written
+    /// before it existed).
+    #[serde(default)]
+    pub emergency_accounts: Vec<EmergencyAccountInfo>,
 }
 
 impl Assessment {
@@ -113,6 +166,7 @@ pub fn assess(
     let checks = crate::checks::run_checks(&ctx);
     let score = crate::score::score(&checks);
     let plan = crate::plan::plan(&checks, &population, &licensing, &cost);
+    let emergency_accounts = EmergencyAccountInfo::of(&population);
 
     let distinct = |pred: &dyn Fn(&crate::privileged::Holding) -> bool| {
         let mut ids: Vec<&str> = population
@@ -186,5 +240,62 @@ pub fn assess(
                 .filter(|d| snapshot.has(*d))
                 .collect(),
         },
+        emergency_accounts,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::privileged::EmergencyOrigin;
+    use crate::settings::AssessmentSettings;
+
+    fn listed(settings: &AssessmentSettings) -> Vec<(Option<String>, String, EmergencyOrigin)> {
+        let a = assess(
+            &crate::demo::snapshot(),
+            settings,
+            &crate::pricebook::PriceBook::default_book(),
+        );
+        a.emergency_accounts
+            .into_iter()
+            .map(|e| (e.id, e.user_principal_name, e.status))
+            .collect()
+    }
+
+    #[test]
+    fn emergency_accounts_are_listed_as_designated_or_suggested() {
+        let designated = listed(&crate::demo::settings(AssessmentSettings::default()));
+        assert_eq!(designated.len(), 2, "{designated:?}");
+        for (id, upn, status) in &designated {
+            assert!(id.is_some(), "{upn} found");
+            assert!(crate::demo::EMERGENCY_ACCOUNTS.contains(&upn.as_str()));
+            assert_eq!(*status, EmergencyOrigin::Designated);
+        }
+
+        // No one designated: the same two accounts are listed as suggestions only.
+        let guessed = listed(&AssessmentSettings::default());
+        assert!(
+            guessed
+                .iter()
+                .all(|(_, _, s)| *s == EmergencyOrigin::Suggested),
+            "{guessed:?}"
+        );
+        assert!(
+            guessed
+                .iter()
+                .any(|(_, upn, _)| upn == crate::demo::EMERGENCY_ACCOUNTS[0])
+        );
+
+        // A designation that matches no privileged user is listed without an id.
+        let settings = AssessmentSettings {
+            emergency_accounts: vec!["nobody@contoso.com".to_owned()],
+            ..AssessmentSettings::default()
+        };
+        let missing = listed(&settings);
+        assert!(missing.contains(&(
+            None,
+            "nobody@contoso.com".to_owned(),
+            EmergencyOrigin::Designated
+        )));
     }
 }

@@ -125,6 +125,17 @@ impl Open<'_> {
     }
 }
 
+/// A hygiene check's evidence as items. ADM-05's evidence also lists the ratio and the
+/// users already in finer-grained roles: only its Global Administrators have work to do.
+fn hygiene_items(o: &Open<'_>) -> Vec<PlanItem> {
+    o.finding
+        .evidence
+        .iter()
+        .filter(|e| o.finding.id != "ADM-05" || e.role.as_deref() == Some(GA_NAME))
+        .map(|e| o.evidence_item(e))
+        .collect()
+}
+
 fn ids(open: &[Open<'_>]) -> Vec<String> {
     open.iter().map(|o| o.finding.id.clone()).collect()
 }
@@ -217,7 +228,7 @@ pub fn plan(
                 "Clean up privileged accounts",
                 "Fewer, cloud-only, unlicensed, member accounts in finer-grained roles.",
                 &in_step,
-                in_step.iter().flat_map(Open::evidence_items).collect(),
+                in_step.iter().flat_map(hygiene_items).collect(),
             )),
         }
     }
@@ -280,7 +291,7 @@ fn emergency_access(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
         .iter()
         .map(|a| {
             let action = match (a.origin, a.well_formed) {
-                (crate::privileged::EmergencyOrigin::Detected, true) => {
+                (crate::privileged::EmergencyOrigin::Suggested, true) => {
                     "Looks like an emergency account: designate it to exempt it"
                 }
                 (crate::privileged::EmergencyOrigin::Designated, true) => {
@@ -338,8 +349,8 @@ fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
     let mut items = Vec::new();
     for o in open {
         if o.def.id == "PIM-01" {
-            // Every standing user, from the population rather than the finding's evidence
-            // (which is capped for the report).
+            // Every standing principal (users, groups, apps), from the population rather
+            // than the finding's evidence (which is capped for the report).
             items.extend(
                 population
                     .holdings
@@ -347,22 +358,20 @@ fn eligible(open: &[Open<'_>], inputs: &Inputs<'_>) -> Draft {
                     .filter(|h| {
                         h.highly_privileged
                             && h.holding == HoldingKind::PermanentActive
-                            && h.kind == PrincipalKind::User
                             && h.via_group.is_none()
                             && !population.is_emergency(&h.principal_id)
                     })
                     .map(|h| PlanItem {
-                        object: h
-                            .principal
-                            .as_ref()
-                            .map_or_else(|| h.principal_id.clone(), |p| p.name().to_owned()),
-                        principal_name: h
-                            .principal
-                            .as_ref()
-                            .and_then(|p| p.user_principal_name.clone()),
+                        object: h.display_name(),
+                        principal_name: h.principal_name(),
                         role: Some(h.role_name.clone()),
                         since: h.start,
-                        action: o.plan().action.to_owned(),
+                        action: match h.kind {
+                            PrincipalKind::Group => crate::checks::PIM_01_GROUP_ACTION,
+                            PrincipalKind::ServicePrincipal => crate::checks::PIM_01_APP_ACTION,
+                            PrincipalKind::User | PrincipalKind::Unknown => o.plan().action,
+                        }
+                        .to_owned(),
                     }),
             );
         } else {
@@ -548,7 +557,7 @@ fn is_top_role(role: Option<&str>) -> bool {
 }
 
 /// Up to three non-emergency users who hold GA or PRA: the natural approvers.
-fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
+pub(crate) fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for h in &population.holdings {
         let top = h

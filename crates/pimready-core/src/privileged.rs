@@ -102,16 +102,17 @@ pub struct Holding {
     pub outside_pim: bool,
 }
 
-/// Why an account is treated as an emergency-access account.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// Why an account is listed as an emergency-access account (`designated` or `suggested`
+/// in the JSON report).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum EmergencyOrigin {
-    /// Named by the user in settings.
+    /// Named by the user (`--emergency-account`, Settings): the only accounts exempted.
     Designated,
     /// Suggested from its shape (permanent GA, cloud-only, onmicrosoft.com, no licence,
     /// CA-excluded). A suggestion exempts nothing: only a designated account does.
-    #[serde(rename = "suggested", alias = "detected")]
-    Detected,
+    #[serde(alias = "detected")]
+    Suggested,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -643,7 +644,7 @@ fn suggested_emergency_accounts(
             (signals.len() >= 2).then(|| {
                 let mut signals = signals;
                 signals.insert(0, "cloud-only".to_owned());
-                emergency_account(snapshot, holdings, p, EmergencyOrigin::Detected, signals)
+                emergency_account(snapshot, holdings, p, EmergencyOrigin::Suggested, signals)
             })
         })
         .collect()
@@ -877,7 +878,7 @@ mod tests {
         let suggested = &undesignated.suggested_emergency_accounts;
         assert_eq!(suggested.len(), 1, "{suggested:?}");
         assert_eq!(suggested[0].principal_id, "u9");
-        assert_eq!(suggested[0].origin, EmergencyOrigin::Detected);
+        assert_eq!(suggested[0].origin, EmergencyOrigin::Suggested);
         assert!(
             suggested[0]
                 .signals

@@ -72,10 +72,53 @@ mod tests {
                 "plan",
                 "gaps",
                 "collection",
+                "emergency_accounts",
             ] {
                 assert!(value.get(key).is_some(), "missing {key}");
             }
         }
+    }
+
+    #[test]
+    fn emergency_accounts_are_listed_designated_or_suggested() {
+        let value: serde_json::Value = serde_json::from_str(&render(&sample::demo())).unwrap();
+        let listed = value["emergency_accounts"].as_array().unwrap();
+        let status: Vec<&str> = listed
+            .iter()
+            .map(|e| e["status"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            status,
+            ["designated", "designated", "designated", "suggested"]
+        );
+        assert_eq!(listed[0]["id"], "e0000000-0000-4000-8000-000000000001");
+        assert_eq!(
+            listed[0]["user_principal_name"],
+            "breakglass1@contoso.onmicrosoft.com"
+        );
+        assert_eq!(listed[0]["display_name"], "Emergency Access 1");
+        assert!(
+            listed[2]["id"].is_null(),
+            "a designation not found has no id"
+        );
+        assert!(
+            listed[3]["signals"]
+                .as_array()
+                .is_some_and(|s| !s.is_empty())
+        );
+
+        let masked = render(&crate::mask::mask_assessment(&sample::demo()));
+        for clear in ["José Müller", "jose.muller@contoso.com", "breakglass1@"] {
+            assert!(!masked.contains(clear), "{clear} is masked");
+        }
+    }
+
+    #[test]
+    fn files_without_emergency_accounts_still_load() {
+        let mut value: serde_json::Value = serde_json::from_str(&render(&sample::demo())).unwrap();
+        value.as_object_mut().unwrap().remove("emergency_accounts");
+        let back: Assessment = serde_json::from_value(value).unwrap();
+        assert!(back.emergency_accounts.is_empty());
     }
 
     #[test]

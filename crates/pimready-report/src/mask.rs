@@ -112,6 +112,9 @@ impl People {
         for u in &l.users_without_pim_licence {
             add(u.display_name.as_deref(), u.user_principal_name.as_deref());
         }
+        for e in &a.emergency_accounts {
+            add(Some(&e.display_name), Some(&e.user_principal_name));
+        }
         let mut names: Vec<(String, String)> = names.into_iter().collect();
         names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         People { names }
@@ -242,6 +245,10 @@ pub fn mask_assessment(assessment: &Assessment) -> Assessment {
     for u in &mut l.users_without_pim_licence {
         u.display_name = u.display_name.as_deref().map(mask_display_name);
         u.user_principal_name = u.user_principal_name.as_deref().map(mask_upn);
+    }
+    for e in &mut a.emergency_accounts {
+        e.display_name = mask_display_name(&e.display_name);
+        e.user_principal_name = mask_upn(&e.user_principal_name);
     }
     l.verdict = people.text(&l.verdict);
     l.notes = l.notes.iter().map(|n| people.text(n)).collect();

@@ -643,7 +643,47 @@ pub fn demo() -> Assessment {
             datasets: Dataset::ALL.into_iter().filter(|d| *d != Dataset::SignInActivity).collect(),
         },
         checks,
+        emergency_accounts: emergency_accounts(),
     }
+}
+
+/// Two designated break-glass accounts, a designation not found and a suggestion.
+fn emergency_accounts() -> Vec<pimready_core::assessment::EmergencyAccountInfo> {
+    use pimready_core::assessment::EmergencyAccountInfo;
+    use pimready_core::privileged::EmergencyOrigin;
+    let account = |n: u32, name: &str, status| EmergencyAccountInfo {
+        id: Some(format!("e0000000-0000-4000-8000-00000000000{n}")),
+        user_principal_name: format!("breakglass{n}@contoso.onmicrosoft.com"),
+        display_name: name.into(),
+        status,
+        well_formed: true,
+        signals: Vec::new(),
+    };
+    let (name, upn) = PEOPLE[2];
+    vec![
+        account(1, "Emergency Access 1", EmergencyOrigin::Designated),
+        account(2, "Emergency Access 2", EmergencyOrigin::Designated),
+        EmergencyAccountInfo {
+            id: None,
+            user_principal_name: "bg-old@contoso.onmicrosoft.com".into(),
+            display_name: "bg-old@contoso.onmicrosoft.com".into(),
+            status: EmergencyOrigin::Designated,
+            well_formed: false,
+            signals: Vec::new(),
+        },
+        EmergencyAccountInfo {
+            id: Some("e0000000-0000-4000-8000-000000000009".into()),
+            user_principal_name: upn.into(),
+            display_name: name.into(),
+            status: EmergencyOrigin::Suggested,
+            well_formed: false,
+            signals: vec![
+                "cloud-only".into(),
+                "no licence".into(),
+                "excluded from Conditional Access".into(),
+            ],
+        },
+    ]
 }
 
 /// A stress assessment: `n` findings with long titles, long unbreakable names and

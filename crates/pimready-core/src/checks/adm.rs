@@ -385,6 +385,37 @@ fn adm_04(ctx: &CheckContext<'_>) -> Outcome {
     }
 }
 
+/// CISA SCuBA's highly privileged roles (baseline `aad.md`, "Highly Privileged Roles"),
+/// the list MS.AAD.7.1 and 7.2 count over: (template id, name).
+pub(crate) const SCUBA_PRIVILEGED_ROLES: [(&str, &str); 8] = [
+    (GLOBAL_ADMINISTRATOR, "Global Administrator"),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "8ac3fc64-6eca-42ea-9e69-59f4c7b60eb2",
+        "Hybrid Identity Administrator",
+    ),
+    (
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        "Application Administrator",
+    ),
+    (
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "Cloud Application Administrator",
+    ),
+];
+
 pub(super) const ADM_05: CheckDef = CheckDef {
     id: "ADM-05",
     title: "Finer-grained roles are used instead of Global Administrator",
@@ -393,12 +424,16 @@ pub(super) const ADM_05: CheckDef = CheckDef {
     references: &[RefDef::scuba("MS.AAD.7.2v1")],
     minimum_licence: MinimumLicence::Free,
     data: &[Dataset::RoleAssignments, Dataset::PrivilegedGroups],
-    data_with_pim: &[Dataset::RoleEligibilityScheduleInstances],
-    rationale: "Most administration needs a narrower role; SCuBA counts it compliant when Global Administrators are no more numerous than users of the other highly privileged roles.",
+    data_with_pim: &[
+        Dataset::RoleEligibilityScheduleInstances,
+        Dataset::GroupEligibilityScheduleInstances,
+    ],
+    rationale: "Most administration needs a narrower role. SCuBA MS.AAD.7.2v1 (\"Privileged users SHALL be provisioned with finer-grained roles instead of Global Administrator\") is this ratio: users holding Global Administrator divided by privileged users who do not hold it (a user with both counts only as a Global Administrator) must be 1 or less, over SCuBA's eight highly privileged roles (Global, Privileged Role, User, SharePoint, Exchange, Hybrid Identity, Application and Cloud Application Administrator), active or eligible, directly or through a group. As ScubaGear does, the ratio counts only when MS.AAD.7.1v1's range holds: two to eight Global Administrators (ADM-01 checks CIS's stricter two to four). Roles added with --privileged-role are not counted here: the control names its list.",
     remediation: RemediationDef {
         steps: &[
             "For each Global Administrator, list the tasks they actually perform.",
             "Make them eligible for the narrower roles that cover those tasks and remove Global Administrator.",
+            "Keep two to eight Global Administrators (two to four for CIS), emergency-access accounts included.",
         ],
         portal_path: "Entra admin center > Identity > Roles & admins > Roles & admins",
         powershell: "Get-MgRoleManagementDirectoryRoleDefinition -Filter \"isBuiltIn eq true\" | Select-Object DisplayName, TemplateId",
@@ -411,33 +446,98 @@ pub(super) const ADM_05: CheckDef = CheckDef {
     evaluate: adm_05,
 };
 
+/// MS.AAD.7.2v1 as ScubaGear's rule reads it: MS.AAD.7.1v1 holds (2 ≤ GA ≤ 8) and
+/// GA ≤ non-GA, users counted once, over SCuBA's role list.
 fn adm_05(ctx: &CheckContext<'_>) -> Outcome {
-    let ga = global_admin_users(ctx);
-    let others = distinct_users(
-        privileged_holdings(ctx).filter(|h| !same_id(&h.role_template_id, GLOBAL_ADMINISTRATOR)),
-    );
+    let scuba = |h: &&Holding| {
+        SCUBA_PRIVILEGED_ROLES
+            .iter()
+            .any(|(id, _)| same_id(&h.role_template_id, id))
+    };
+    let holdings = || ctx.population.holdings.iter().filter(scuba);
+    let ga =
+        distinct_users(holdings().filter(|h| same_id(&h.role_template_id, GLOBAL_ADMINISTRATOR)));
+    let others: Vec<&Holding> = distinct_users(holdings())
+        .into_iter()
+        .filter(|o| !ga.iter().any(|g| same_id(&g.principal_id, &o.principal_id)))
+        .collect();
     let (g, o) = (ga.len(), others.len());
-    if g == 0 && o == 0 {
+    let ratio = if o == 0 {
+        format!(
+            "{g} Global Administrator(s) / 0 privileged users without it: undefined (no finer-grained role in use)"
+        )
+    } else {
+        #[allow(clippy::cast_precision_loss)]
+        let x = g as f64 / o as f64;
+        format!(
+            "{g} Global Administrator(s) / {o} privileged user(s) without it = {x:.2} (must be 1 or less)"
+        )
+    };
+    let roles_of = |user: &Holding| {
+        let mut names: Vec<&str> = holdings()
+            .filter(|h| same_id(&h.principal_id, &user.principal_id))
+            .map(|h| h.role_name.as_str())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names.join(", ")
+    };
+    let mut evidence = vec![Evidence {
+        display_name: "MS.AAD.7.2 ratio".to_owned(),
+        object_type: "ratio".to_owned(),
+        detail: format!(
+            "{ratio}; counted over SCuBA's roles: {}",
+            SCUBA_PRIVILEGED_ROLES
+                .iter()
+                .map(|(_, n)| *n)
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        ..Evidence::default()
+    }];
+    evidence.extend(ga.iter().map(|h| {
+        let mut e = holding_evidence(
+            ctx,
+            h,
+            format!(
+                "holds Global Administrator (numerator; SCuBA roles held: {})",
+                roles_of(h)
+            ),
+        );
+        e.role = Some("Global Administrator".to_owned());
+        e
+    }));
+    evidence.extend(others.iter().map(|h| {
+        holding_evidence(
+            ctx,
+            h,
+            format!(
+                "privileged without Global Administrator (denominator): {}",
+                roles_of(h)
+            ),
+        )
+    }));
+    if !(2..=8).contains(&g) {
         return Outcome::new(
-            Status::NotApplicable,
-            "No user holds a highly privileged role.",
-            Vec::new(),
+            Status::Fail,
+            format!(
+                "{g} users hold Global Administrator: outside MS.AAD.7.1's two to eight, so MS.AAD.7.2 fails before its ratio counts ({ratio})."
+            ),
+            evidence,
         );
     }
-    if g <= o {
-        return Outcome::pass(format!(
-            "{g} Global Administrators and {o} users of other highly privileged roles."
-        ));
+    if o == 0 || g > o {
+        return Outcome::new(
+            Status::Fail,
+            format!(
+                "Global Administrators outnumber the privileged users in finer-grained roles: {ratio}."
+            ),
+            evidence,
+        );
     }
-    let evidence = ga
-        .iter()
-        .map(|h| holding_evidence(ctx, h, "holds Global Administrator"))
-        .collect();
     Outcome::new(
-        Status::Fail,
-        format!(
-            "{g} Global Administrators outnumber the {o} users of other highly privileged roles."
-        ),
+        Status::Pass,
+        format!("Finer-grained roles are in use: {ratio}."),
         evidence,
     )
 }
@@ -497,14 +597,15 @@ pub(super) const ADM_07: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::RoleAssignments, Dataset::SignInActivity],
     data_with_pim: &[],
-    rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert).",
+    rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert). Staleness is read from signInActivity.lastSuccessfulSignInDateTime: lastSignInDateTime and lastNonInteractiveSignInDateTime record attempts, failed ones included, so a dormant admin being password-sprayed looks active through them. When lastSuccessfulSignInDateTime is absent (Graph does not backfill it before December 2023) the newest of the other two is used, and the finding says so (a warning when that alone keeps the account fresh). An account that never signed in, created longer ago than the threshold, is stale.",
     remediation: RemediationDef {
         steps: &[
             "Confirm with each stale account's owner whether the role is still needed.",
             "Remove the role (or the account) when it is not; for emergency accounts, test a sign-in on a schedule.",
+            "Where recent attempts follow an old successful sign-in, review the account's sign-in log for password spraying and block or reset it.",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Alerts",
-        powershell: "Get-MgUser -UserId <id> -Property displayName,signInActivity | Select-Object DisplayName, @{n='LastSignIn';e={$_.SignInActivity.LastSignInDateTime}}",
+        powershell: "Get-MgUser -UserId <id> -Property displayName,createdDateTime,signInActivity | Select-Object DisplayName, CreatedDateTime, @{n='LastSuccessful';e={$_.SignInActivity.LastSuccessfulSignInDateTime}}, @{n='LastAttempt';e={$_.SignInActivity.LastSignInDateTime}}",
     },
     plan: PlanDef::new(
         Step::Hygiene,
@@ -515,49 +616,95 @@ pub(super) const ADM_07: CheckDef = CheckDef {
 };
 
 fn adm_07(ctx: &CheckContext<'_>) -> Outcome {
+    use crate::snapshot::{SignInActivity, SignInField};
+
     let days = ctx.settings.stale_after_days;
     let cutoff = now(ctx) - Duration::days(i64::from(days));
+    let date = |t: chrono::DateTime<chrono::Utc>| t.format("%Y-%m-%d").to_string();
     let users = privileged_users(ctx);
     let activity = ctx.snapshot.sign_in_activity.as_deref().unwrap_or_default();
-    let mut evidence = Vec::new();
+    let (mut stale, mut unsure) = (Vec::new(), Vec::new());
     for h in &users {
-        let last = activity
+        let record = activity
             .iter()
-            .find(|a| same_id(&a.user_id, &h.principal_id))
-            .and_then(crate::snapshot::SignInActivity::last_activity);
-        let detail = match last {
-            Some(t) if t >= cutoff => continue,
-            Some(t) => format!("last sign-in {}", t.format("%Y-%m-%d")),
+            .find(|a| same_id(&a.user_id, &h.principal_id));
+        let last = record.and_then(SignInActivity::last_used);
+        let (detail, fresh) = match last {
+            Some((t, SignInField::LastSuccessful)) => {
+                let attempts = record
+                    .and_then(SignInActivity::last_attempt)
+                    .filter(|a| *a > t && t < cutoff)
+                    .map(|a| {
+                        format!(
+                            "; sign-in attempts since, the latest {} (attempts include failures: possible password spraying)",
+                            date(a)
+                        )
+                    })
+                    .unwrap_or_default();
+                (
+                    format!(
+                        "last successful sign-in {} (lastSuccessfulSignInDateTime){attempts}",
+                        date(t)
+                    ),
+                    t >= cutoff,
+                )
+            }
+            Some((t, field)) => (
+                format!(
+                    "last sign-in attempt {} ({}, failed attempts included: lastSuccessfulSignInDateTime is absent)",
+                    date(t),
+                    field.graph_name()
+                ),
+                t >= cutoff,
+            ),
             None => {
                 // An account created inside the window has had no chance to go stale.
                 let created = principal_of(ctx, h).and_then(|p| p.created_date_time);
                 if created.is_some_and(|c| c >= cutoff) {
                     continue;
                 }
-                "no sign-in recorded".to_owned()
+                let since = created.map_or_else(
+                    || "creation date unknown".to_owned(),
+                    |c| format!("created {}", date(c)),
+                );
+                (format!("never signed in successfully ({since})"), false)
             }
         };
+        let fallback = last.is_some_and(|(_, f)| f != SignInField::LastSuccessful);
+        if fresh && !fallback {
+            continue;
+        }
         let mut e = holding_evidence(ctx, h, format!("{detail} (threshold {days} days)"));
         e.end = None;
-        e.start = last.or(e.start);
-        evidence.push(e);
+        e.start = last.map(|(t, _)| t).or(e.start);
+        if fresh {
+            unsure.push(e);
+        } else {
+            stale.push(e);
+        }
     }
-    if evidence.is_empty() {
-        Outcome::pass(format!(
-            "All {} privileged users signed in within {days} days.",
-            users.len()
-        ))
-    } else {
-        Outcome::new(
-            Status::Fail,
+    let n = users.len();
+    if !stale.is_empty() {
+        let summary = format!(
+            "{} of {n} privileged users have not signed in successfully for {days} days.",
+            stale.len()
+        );
+        stale.extend(unsure);
+        return Outcome::new(Status::Fail, summary, stale);
+    }
+    if !unsure.is_empty() {
+        return Outcome::new(
+            Status::Warning,
             format!(
-                "{} of {} privileged users have not signed in for {days} days.",
-                evidence.len(),
-                users.len()
+                "{} of {n} privileged users look active only through sign-in attempts (lastSuccessfulSignInDateTime is absent; attempts include failures).",
+                unsure.len()
             ),
-            evidence,
-        )
+            unsure,
+        );
     }
+    Outcome::pass(format!(
+        "All {n} privileged users signed in successfully within {days} days (lastSuccessfulSignInDateTime)."
+    ))
 }
 
 pub(super) const ADM_08: CheckDef = CheckDef {

@@ -10,6 +10,7 @@ mod ca;
 pub mod docs;
 mod lic;
 mod pim;
+pub(crate) use pim::{PIM_01_APP_ACTION, PIM_01_GROUP_ACTION};
 
 #[cfg(test)]
 pub(crate) mod tests;

@@ -50,15 +50,16 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::Free,
     data: &[Dataset::RoleAssignments],
     data_with_pim: &[Dataset::RoleAssignmentScheduleInstances],
-    rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit.",
+    rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit. SCuBA MS.AAD.7.4v1: \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles\"; CIS 5.3.1 asks for PIM instead of permanent members. Every principal type counts (users, groups, service principals): only the emergency-access accounts the tenant designated are exempt. SCuBA's notes also tolerate service accounts and groups enrolled in PIM for Groups; PIM Ready lists them, because an application cannot activate (its role is a standing key) and a group's permanent role is as standing as its membership (PIM-03 checks the members).",
     remediation: RemediationDef {
         steps: &[
-            "For each listed user, create an eligible assignment to the same role in PIM.",
-            "Ask the user to activate once to confirm it works.",
-            "Remove the permanent active assignment (keep only the two emergency-access accounts permanent).",
+            "For each listed user, create an eligible assignment to the same role in PIM, have the user activate once, then remove the permanent active assignment.",
+            "For each listed group, make its role assignment eligible (or give it an end date) and govern its membership with PIM for Groups.",
+            "For each listed service principal, replace the directory role with the narrowest Microsoft Graph application permission or a scoped role; if it must stay, give the assignment an end date and review it.",
+            "Keep only the designated emergency-access accounts permanent (--emergency-account or Settings).",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Assignments > Active assignments",
-        powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <user id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
+        powershell: "New-MgRoleManagementDirectoryRoleEligibilityScheduleRequest -Action adminAssign -PrincipalId <user or group id> -RoleDefinitionId <role template id> -DirectoryScopeId '/' -Justification 'Move to just-in-time' -ScheduleInfo @{ StartDateTime = (Get-Date); Expiration = @{ Type = 'afterDuration'; Duration = 'P365D' } }\nNew-MgRoleManagementDirectoryRoleAssignmentScheduleRequest -Action adminRemove -PrincipalId <principal id> -RoleDefinitionId <role template id> -DirectoryScopeId '/'",
     },
     plan: PlanDef::new(
         Step::Eligible,
@@ -68,39 +69,76 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     evaluate: pim_01,
 };
 
+/// The plan's action for a group PIM-01 lists (the `PlanDef` action is for users).
+pub(crate) const PIM_01_GROUP_ACTION: &str = "Make the group's role assignment eligible (or time-bound) and govern its membership with PIM for Groups";
+/// The plan's action for a service principal PIM-01 lists.
+pub(crate) const PIM_01_APP_ACTION: &str = "Replace the directory role with narrow application permissions, or give the assignment an end date";
+
+/// What PIM-01 says about a permanent holder, by principal type.
+fn permanent_detail(kind: &PrincipalKind) -> &'static str {
+    match kind {
+        PrincipalKind::User => "permanent active assignment",
+        PrincipalKind::Group => {
+            "permanent active assignment to a group: every member holds the role while a member"
+        }
+        PrincipalKind::ServicePrincipal => {
+            "permanent active assignment to a service principal: an application cannot activate, so the role is standing"
+        }
+        PrincipalKind::Unknown => "permanent active assignment to a principal of unknown type",
+    }
+}
+
+/// MS.AAD.7.4v1 and CIS 5.3.1: no principal of any type (user, group, service principal)
+/// holds a highly privileged role through a permanent active assignment; designated
+/// emergency accounts are the only exception. Holdings through a group are the group's
+/// own assignment (listed once, as the group).
 fn pim_01(ctx: &CheckContext<'_>) -> Outcome {
-    // Users only: groups are PIM-03's, service principals ADM-08's (they cannot activate).
-    let evidence: Vec<Evidence> = privileged_holdings(ctx)
-        .filter(|h| {
-            h.holding == HoldingKind::PermanentActive
-                && h.kind == PrincipalKind::User
-                && h.via_group.is_none()
-        })
+    let standing: Vec<&crate::privileged::Holding> = privileged_holdings(ctx)
+        .filter(|h| h.holding == HoldingKind::PermanentActive && h.via_group.is_none())
         .filter(|h| !is_emergency(ctx, &h.principal_id))
-        .map(|h| holding_evidence(ctx, h, "permanent active assignment"))
         .collect();
     let source = if ctx.licensing.pim_capable {
         "PIM schedule instances"
     } else {
         "active role assignments (no P2: every one is permanent)"
     };
-    if evidence.is_empty() {
+    if standing.is_empty() {
         return Outcome::pass(format!(
-            "No permanent active assignment to a highly privileged role outside the emergency accounts (read from {source})."
+            "No user, group or service principal holds a highly privileged role through a permanent active assignment, designated emergency accounts aside (read from {source})."
         ));
     }
-    let mut users: Vec<&str> = evidence
+    let evidence: Vec<Evidence> = standing
         .iter()
-        .filter_map(|e| e.object_id.as_deref())
+        .map(|h| holding_evidence(ctx, h, permanent_detail(&h.kind)))
         .collect();
-    users.sort_unstable();
-    users.dedup();
+    let holders = |kind: PrincipalKind| {
+        let mut ids: Vec<&str> = standing
+            .iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| h.principal_id.as_str())
+            .collect();
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len()
+    };
+    let counts: Vec<String> = [
+        (PrincipalKind::User, "user(s)"),
+        (PrincipalKind::Group, "group(s)"),
+        (PrincipalKind::ServicePrincipal, "service principal(s)"),
+        (PrincipalKind::Unknown, "principal(s) of unknown type"),
+    ]
+    .into_iter()
+    .filter_map(|(kind, label)| {
+        let n = holders(kind);
+        (n > 0).then(|| format!("{n} {label}"))
+    })
+    .collect();
     Outcome::new(
         Status::Fail,
         format!(
-            "{} permanent active assignments to highly privileged roles, held by {} users.",
+            "{} permanent active assignments to highly privileged roles, held by {}.",
             evidence.len(),
-            users.len()
+            counts.join(", ")
         ),
         evidence,
     )
@@ -289,7 +327,105 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
 
 // ----- role settings -----
 
-fn approval(_: &PrivilegedRole, policy: &RoleManagementPolicy) -> RoleVerdict {
+/// Whether a named approver can approve someone's activation.
+enum Approver {
+    /// A user who exists and is enabled (a group's known members resolve to these).
+    User(String),
+    /// Exists, but who acts is not known here (a group whose members were not read, a
+    /// manager or attribute rule).
+    Someone,
+    /// Deleted, or disabled: cannot act.
+    Gone(String),
+    /// Graph did not show it to this sign-in.
+    Unverified(String),
+}
+
+/// The approvers a stage names, resolved against the directory objects that were read.
+/// A user or group look-up that answered 404 left nothing: the object was deleted.
+fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> Vec<Approver> {
+    let s = ctx.snapshot;
+    let read = s.privileged_principals.is_some();
+    let user = |id: &str, named: Option<&str>| -> Approver {
+        let label = named.map_or_else(|| id.to_owned(), str::to_owned);
+        match s.principal(id) {
+            _ if !read => Approver::Unverified(format!("{label} (users were not read)")),
+            None => Approver::Gone(format!("{label} (deleted or not found)")),
+            Some(p) if p.is_unknown() => Approver::Unverified(p.label()),
+            Some(p) if p.account_enabled == Some(false) => {
+                Approver::Gone(format!("{} (disabled)", p.label()))
+            }
+            Some(p) => Approver::User(p.id.clone()),
+        }
+    };
+    let mut out = Vec::new();
+    let stages = policy
+        .rule("Approval_EndUser_Assignment")
+        .and_then(|r| r.setting.as_ref())
+        .map(|st| st.approval_stages.as_slice())
+        .unwrap_or_default();
+    for set in stages.iter().flat_map(|st| &st.primary_approvers) {
+        let kind = set.odata_type.as_deref().unwrap_or_default();
+        match (&set.user_id, &set.group_id) {
+            (Some(id), _) => out.push(user(id, set.description.as_deref())),
+            (None, Some(gid)) => {
+                let label = set.description.clone().unwrap_or_else(|| gid.clone());
+                let role_group = s
+                    .privileged_groups
+                    .iter()
+                    .flatten()
+                    .find(|g| same_id(&g.group.id, gid));
+                let group = s.principal(gid).or(role_group.map(|g| &g.group));
+                match (group, role_group.map(|g| &g.members)) {
+                    _ if !read => out.push(Approver::Unverified(format!(
+                        "group {label} (groups were not read)"
+                    ))),
+                    (None, _) => out.push(Approver::Gone(format!(
+                        "group {label} (deleted or not found)"
+                    ))),
+                    (Some(g), _) if g.is_unknown() => {
+                        out.push(Approver::Unverified(format!("group {}", g.label())));
+                    }
+                    (Some(_), Some(members)) => {
+                        let before = out.len();
+                        // The member as listed, or the fuller record read for it.
+                        out.extend(
+                            members
+                                .iter()
+                                .filter(|m| m.kind() == PrincipalKind::User)
+                                .map(|m| s.principal(&m.id).unwrap_or(m))
+                                .filter(|m| m.account_enabled != Some(false) && !m.is_unknown())
+                                .map(|m| Approver::User(m.id.clone())),
+                        );
+                        if out.len() == before {
+                            out.push(Approver::Gone(format!("group {label} (no enabled member)")));
+                        }
+                    }
+                    (Some(_), None) => out.push(Approver::Someone),
+                }
+            }
+            // A requestor's manager, an attribute rule...: someone other than the requester.
+            (None, None) if !kind.is_empty() => out.push(Approver::Someone),
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+/// CIS 5.3.4/5.3.5 and MS.AAD.7.6: activation requires approval by someone who can act.
+/// - No approver named: Microsoft's default approvers decide ("If no specific approvers
+///   are selected, Privileged Role Administrator/Global Administrators become the default
+///   approvers", <https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-how-to-change-default-settings#require-approval-to-activate>):
+///   a warning.
+/// - Every named approver deleted or disabled: nobody can approve, a fail.
+/// - An eligible user whose only possible approver is themselves: "Approvers are not able
+///   to approve their own role activation requests"
+///   (<https://learn.microsoft.com/en-us/entra/id-governance/privileged-identity-management/pim-approval-workflow>),
+///   a fail.
+fn approval(
+    ctx: &CheckContext<'_>,
+    role: &PrivilegedRole,
+    policy: &RoleManagementPolicy,
+) -> RoleVerdict {
     let Some(setting) = policy
         .rule("Approval_EndUser_Assignment")
         .and_then(|r| r.setting.as_ref())
@@ -299,13 +435,95 @@ fn approval(_: &PrivilegedRole, policy: &RoleManagementPolicy) -> RoleVerdict {
     if setting.is_approval_required != Some(true) {
         return RoleVerdict::Fail("activation does not require approval".to_owned());
     }
-    let approvers = setting
+    let named = setting
         .approval_stages
         .iter()
         .map(|s| s.primary_approvers.len())
         .sum::<usize>();
-    if approvers == 0 {
-        return RoleVerdict::Fail("approval is required but no approver is named".to_owned());
+    if named == 0 {
+        let suggested = crate::plan::suggested_approvers(ctx.population);
+        let recommend = if suggested.is_empty() {
+            "name at least two specific approvers".to_owned()
+        } else {
+            format!(
+                "name specific approvers, for example {}",
+                suggested.join(", ")
+            )
+        };
+        return RoleVerdict::Warn(format!(
+            "approval is required but no approver is named: Microsoft's default approvers (Privileged Role Administrators and Global Administrators) decide; {recommend}"
+        ));
+    }
+    let approvers = resolve_approvers(ctx, policy);
+    let users: Vec<&str> = approvers
+        .iter()
+        .filter_map(|a| match a {
+            Approver::User(id) => Some(id.as_str()),
+            _ => None,
+        })
+        .collect();
+    let someone = approvers.iter().any(|a| matches!(a, Approver::Someone));
+    let gone: Vec<&str> = approvers
+        .iter()
+        .filter_map(|a| match a {
+            Approver::Gone(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    let unverified: Vec<&str> = approvers
+        .iter()
+        .filter_map(|a| match a {
+            Approver::Unverified(why) => Some(why.as_str()),
+            _ => None,
+        })
+        .collect();
+    if users.is_empty() && !someone {
+        if !unverified.is_empty() {
+            return RoleVerdict::Warn(format!(
+                "no named approver could be verified: {}{}",
+                unverified.join(", "),
+                if gone.is_empty() {
+                    String::new()
+                } else {
+                    format!("; the others cannot act: {}", gone.join(", "))
+                }
+            ));
+        }
+        return RoleVerdict::Fail(format!("no named approver can act: {}", gone.join(", ")));
+    }
+    // Each eligible user needs an approver other than themselves.
+    let mut stranded: Vec<String> = Vec::new();
+    for h in ctx
+        .population
+        .of_role(&role.template_id)
+        .filter(|h| h.holding == HoldingKind::Eligible && h.kind == PrincipalKind::User)
+    {
+        if users.iter().all(|id| same_id(id, &h.principal_id)) {
+            let name = h.display_name();
+            if !stranded.contains(&name) {
+                stranded.push(name);
+            }
+        }
+    }
+    // An approver whose members or manager are not known here may be someone else.
+    if !stranded.is_empty() && !someone {
+        if !unverified.is_empty() {
+            return RoleVerdict::Warn(format!(
+                "{} can only be approved by approvers that could not be verified: {}",
+                stranded.join(", "),
+                unverified.join(", ")
+            ));
+        }
+        return RoleVerdict::Fail(format!(
+            "the only approver is the requester (an approver cannot approve their own activation): {} has no other approver",
+            stranded.join(", ")
+        ));
+    }
+    if !gone.is_empty() {
+        return RoleVerdict::Warn(format!(
+            "some named approvers cannot act: {}",
+            gone.join(", ")
+        ));
     }
     RoleVerdict::Ok
 }
@@ -325,11 +543,11 @@ pub(super) const PIM_04: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
-    rationale: "Approval puts a second person between a stolen eligible account and Global Administrator. An approval rule without approvers approves nothing.",
+    rationale: "Approval puts a second person between a stolen eligible account and Global Administrator. With no approver named, Microsoft's default approvers (Privileged Role Administrators and Global Administrators) decide: a warning, since nobody chose them. It fails when no named approver can act (each deleted or disabled) or when an eligible user's only approver is themselves: an approver cannot approve their own activation.",
     remediation: RemediationDef {
         steps: &[
             "Open the Global Administrator role settings in PIM.",
-            "Turn on 'Require approval to activate' and name at least two approvers (not only the requester).",
+            "Turn on 'Require approval to activate' and name at least two enabled approvers, so every eligible user has an approver other than themselves.",
         ],
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(approval_ps!()),
@@ -347,8 +565,8 @@ fn pim_04(ctx: &CheckContext<'_>) -> Outcome {
     per_role(
         ctx,
         &only(ctx, GLOBAL_ADMINISTRATOR),
-        "require approval with a named approver to activate",
-        approval,
+        "require approval by someone other than the requester",
+        |role, policy| approval(ctx, role, policy),
     )
 }
 
@@ -361,11 +579,11 @@ pub(super) const PIM_05: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
-    rationale: "Privileged Role Administrator can grant any role, Global Administrator included: it deserves the same second pair of eyes.",
+    rationale: "Privileged Role Administrator can grant any role, Global Administrator included: it deserves the same second pair of eyes. Approvers are judged as for PIM-04: default approvers are a warning; approvers who cannot act, or who are the only eligible user, fail.",
     remediation: RemediationDef {
         steps: &[
             "Open the Privileged Role Administrator role settings in PIM.",
-            "Turn on 'Require approval to activate' and name at least two approvers.",
+            "Turn on 'Require approval to activate' and name at least two enabled approvers, so every eligible user has an approver other than themselves.",
         ],
         portal_path: POLICY_PORTAL,
         powershell: policy_ps!(approval_ps!()),
@@ -383,8 +601,8 @@ fn pim_05(ctx: &CheckContext<'_>) -> Outcome {
     per_role(
         ctx,
         &only(ctx, PRIVILEGED_ROLE_ADMINISTRATOR),
-        "require approval with a named approver to activate",
-        approval,
+        "require approval by someone other than the requester",
+        |role, policy| approval(ctx, role, policy),
     )
 }
 

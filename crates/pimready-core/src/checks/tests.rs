@@ -101,6 +101,14 @@ fn rule(id: &str) -> PolicyRule {
     }
 }
 
+fn approver(user_id: &str) -> SubjectSet {
+    SubjectSet {
+        odata_type: Some("#microsoft.graph.singleUser".to_owned()),
+        user_id: Some(user_id.to_owned()),
+        ..SubjectSet::default()
+    }
+}
+
 /// Role settings that pass every PIM-04…PIM-12 check.
 fn good_policy(template_id: &str) -> RoleManagementPolicyAssignment {
     let hours = if template_id == GA || template_id == PRA {
@@ -126,11 +134,8 @@ fn good_policy(template_id: &str) -> RoleManagementPolicyAssignment {
                     setting: Some(ApprovalSettings {
                         is_approval_required: Some(true),
                         approval_stages: vec![ApprovalStage {
-                            primary_approvers: vec![SubjectSet {
-                                odata_type: Some("#microsoft.graph.singleUser".to_owned()),
-                                user_id: Some("ada".to_owned()),
-                                ..SubjectSet::default()
-                            }],
+                            // Two approvers, so each can approve the other's activation.
+                            primary_approvers: vec![approver("ada"), approver("grace")],
                             ..ApprovalStage::default()
                         }],
                         ..ApprovalSettings::default()
@@ -260,6 +265,7 @@ pub(crate) fn good() -> Fx {
     let pat = user("pat", "Pat Roles");
     let sam = user("sam", "Sam Security");
     let uma = user("uma", "Uma Users");
+    let sue = user("sue", "Sue Users");
     let eve = user("eve", "Eve Exchange");
     let group = Principal {
         odata_type: Some("#microsoft.graph.group".to_owned()),
@@ -280,7 +286,9 @@ pub(crate) fn good() -> Fx {
         holding(&pat, PRA, HoldingKind::Eligible),
         holding(&sam, SECURITY_ADMIN, HoldingKind::Eligible),
         holding(&uma, USER_ADMIN, HoldingKind::Eligible),
-        holding(&group, EXCHANGE_ADMIN, HoldingKind::PermanentActive),
+        holding(&sue, USER_ADMIN, HoldingKind::Eligible),
+        // The group is eligible for its role (MS.AAD.7.4: no permanent assignment, groups included).
+        holding(&group, EXCHANGE_ADMIN, HoldingKind::Eligible),
         eve_via_group,
     ];
     let emergency = |p: &Principal| EmergencyAccount {
@@ -297,7 +305,7 @@ pub(crate) fn good() -> Fx {
         designated_not_found: Vec::new(),
         suggested_emergency_accounts: Vec::new(),
     };
-    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, eve.clone()];
+    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, sue, eve.clone()];
     let meta = CollectionMeta {
         collected_at: collected_at(),
         tool_version: "test".to_owned(),
@@ -342,6 +350,7 @@ pub(crate) fn good() -> Fx {
             .map(|u| SignInActivity {
                 user_id: u.id.clone(),
                 last_sign_in_date_time: Some(collected_at() - Duration::days(3)),
+                last_successful_sign_in_date_time: Some(collected_at() - Duration::days(3)),
                 ..SignInActivity::default()
             })
             .collect(),
@@ -410,6 +419,17 @@ impl Fx {
             .and_then(|a| a.policy.as_mut())
             .unwrap();
         policy.rules.iter_mut().find(|r| r.id == id).unwrap()
+    }
+
+    /// The first approval stage's approvers of a role.
+    pub(crate) fn approvers(&mut self, role: &str) -> &mut Vec<SubjectSet> {
+        &mut self
+            .rule(role, "Approval_EndUser_Assignment")
+            .setting
+            .as_mut()
+            .unwrap()
+            .approval_stages[0]
+            .primary_approvers
     }
 
     pub(crate) fn user(&mut self, id: &str) -> &mut Principal {
@@ -627,7 +647,7 @@ fn cases() -> Vec<Case> {
         case("ADM-02", "two look-alikes, none designated", Fail, |f| {
             let mut suggested = std::mem::take(&mut f.population.emergency_accounts);
             for e in &mut suggested {
-                e.origin = EmergencyOrigin::Detected;
+                e.origin = EmergencyOrigin::Suggested;
             }
             f.population.suggested_emergency_accounts = suggested;
         }),
@@ -664,11 +684,64 @@ fn cases() -> Vec<Case> {
             f.gap(Dataset::SubscribedSkus, GapReason::PermissionDenied)
         }),
         // ADM-05
-        case("ADM-05", "GA equals others", Pass, |_| {}),
+        case(
+            "ADM-05",
+            "four GAs, four users in SCuBA's finer roles",
+            Pass,
+            |_| {},
+        ),
         case("ADM-05", "GA outnumber others", Fail, |f| {
             f.population.holdings.retain(|h| h.role_template_id == GA)
         }),
-        case("ADM-05", "nobody privileged", NotApplicable, |f| {
+        // Trap: GAs who also hold a finer role count only as GAs (4 / 3, not 4 / 5).
+        case(
+            "ADM-05",
+            "GAs who also hold a finer role count only as GAs",
+            Fail,
+            |f| {
+                f.population.holdings.retain(|h| h.principal_id != "sue");
+                for id in ["ada", "grace"] {
+                    let mut h = f
+                        .population
+                        .holdings
+                        .iter()
+                        .find(|h| h.principal_id == id)
+                        .unwrap()
+                        .clone();
+                    h.role_template_id = EXCHANGE_ADMIN.to_owned();
+                    h.role_name = role_name(EXCHANGE_ADMIN);
+                    f.population.holdings.push(h);
+                }
+            },
+        ),
+        // Security Administrator is not on SCuBA's list: 4 GAs / 4 others becomes 4 / 3.
+        case(
+            "ADM-05",
+            "roles outside SCuBA's list do not count",
+            Fail,
+            |f| {
+                for h in &mut f.population.holdings {
+                    if h.principal_id == "sue" {
+                        h.role_template_id = SECURITY_ADMIN.to_owned();
+                        h.role_name = role_name(SECURITY_ADMIN);
+                    }
+                }
+            },
+        ),
+        case("ADM-05", "one GA: MS.AAD.7.1 fails first", Fail, |f| {
+            f.population
+                .holdings
+                .retain(|h| h.role_template_id != GA || h.principal_id == "ada")
+        }),
+        case("ADM-05", "nine GAs: MS.AAD.7.1 fails first", Fail, |f| {
+            (5..=9).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible));
+            (1..=9).for_each(|i| f.add(&format!("ua{i}"), USER_ADMIN, HoldingKind::Eligible));
+        }),
+        case("ADM-05", "eight GAs, eight others", Pass, |f| {
+            (5..=8).for_each(|i| f.add(&format!("ga{i}"), GA, HoldingKind::Eligible));
+            (1..=4).for_each(|i| f.add(&format!("ua{i}"), USER_ADMIN, HoldingKind::Eligible));
+        }),
+        case("ADM-05", "nobody privileged", Fail, |f| {
             f.population.holdings.clear()
         }),
         case("ADM-05", "assignments unreadable", NotAssessed, |f| {
@@ -689,8 +762,46 @@ fn cases() -> Vec<Case> {
         // ADM-07
         case("ADM-07", "recent sign-ins", Pass, |_| {}),
         case("ADM-07", "100 days", Fail, |f| {
-            f.snapshot.sign_in_activity.as_mut().unwrap()[0].last_sign_in_date_time =
-                Some(collected_at() - Duration::days(100));
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(100));
+            a.last_successful_sign_in_date_time = Some(collected_at() - Duration::days(100));
+        }),
+        // Trap: attempts (failed ones included) are recent, the last success is old.
+        case("ADM-07", "password-sprayed dormant admin", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(1));
+            a.last_non_interactive_sign_in_date_time = Some(collected_at() - Duration::days(1));
+            a.last_successful_sign_in_date_time = Some(collected_at() - Duration::days(200));
+        }),
+        case(
+            "ADM-07",
+            "no lastSuccessful: recent attempt keeps it, with a warning",
+            Warning,
+            |f| {
+                f.snapshot.sign_in_activity.as_mut().unwrap()[0].last_successful_sign_in_date_time =
+                    None
+            },
+        ),
+        case(
+            "ADM-07",
+            "no lastSuccessful: the newest of interactive and non-interactive",
+            Warning,
+            |f| {
+                let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+                a.last_successful_sign_in_date_time = None;
+                a.last_sign_in_date_time = Some(collected_at() - Duration::days(300));
+                a.last_non_interactive_sign_in_date_time = Some(collected_at() - Duration::days(5));
+            },
+        ),
+        case("ADM-07", "no lastSuccessful, old attempts", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_successful_sign_in_date_time = None;
+            a.last_sign_in_date_time = Some(collected_at() - Duration::days(300));
+        }),
+        case("ADM-07", "never signed in, created long ago", Fail, |f| {
+            let a = &mut f.snapshot.sign_in_activity.as_mut().unwrap()[0];
+            a.last_successful_sign_in_date_time = None;
+            a.last_sign_in_date_time = None;
         }),
         case("ADM-07", "never signed in", Fail, |f| {
             f.snapshot
@@ -738,6 +849,38 @@ fn cases() -> Vec<Case> {
         case("PIM-01", "permanent GA", Fail, |f| {
             f.population.holdings[0].holding = HoldingKind::PermanentActive
         }),
+        case("PIM-01", "group with permanent GA", Fail, |f| {
+            let group = f.snapshot.privileged_groups.as_ref().unwrap()[0]
+                .group
+                .clone();
+            f.population
+                .holdings
+                .push(holding(&group, GA, HoldingKind::PermanentActive));
+        }),
+        case("PIM-01", "service principal with permanent GA", Fail, |f| {
+            let sp = Principal {
+                odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
+                id: "sp1".to_owned(),
+                display_name: Some("Legacy sync app".to_owned()),
+                app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
+                ..Principal::default()
+            };
+            f.population
+                .holdings
+                .push(holding(&sp, GA, HoldingKind::PermanentActive));
+        }),
+        case(
+            "PIM-01",
+            "look-alike emergency accounts no one designated",
+            Fail,
+            |f| {
+                let mut suggested = std::mem::take(&mut f.population.emergency_accounts);
+                for e in &mut suggested {
+                    e.origin = EmergencyOrigin::Suggested;
+                }
+                f.population.suggested_emergency_accounts = suggested;
+            },
+        ),
         case("PIM-01", "time-bound active is fine", Pass, |f| {
             f.population.holdings[0].holding = HoldingKind::TimeBoundActive
         }),
@@ -813,14 +956,94 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .is_approval_required = Some(false)
         }),
-        case("PIM-04", "approval without approvers", Fail, |f| {
-            f.rule(GA, "Approval_EndUser_Assignment")
-                .setting
+        // Microsoft's default approvers (PRA and GA) decide: a warning naming specific ones.
+        case("PIM-04", "approval with default approvers", Warning, |f| {
+            f.approvers(GA).clear();
+        }),
+        // Trap: the only approver is the only eligible user, who cannot approve themselves.
+        case("PIM-04", "approver is the only eligible user", Fail, |f| {
+            f.population
+                .holdings
+                .retain(|h| !(h.principal_id == "grace" && h.role_template_id == GA));
+            *f.approvers(GA) = vec![approver("ada")];
+        }),
+        case(
+            "PIM-04",
+            "an eligible approver with no one else to approve them",
+            Fail,
+            |f| *f.approvers(GA) = vec![approver("ada")],
+        ),
+        case("PIM-04", "every named approver disabled", Fail, |f| {
+            f.user("ada").account_enabled = Some(false);
+            f.user("grace").account_enabled = Some(false);
+        }),
+        case("PIM-04", "the only approver deleted", Fail, |f| {
+            *f.approvers(GA) = vec![approver("deleted-user")];
+        }),
+        case("PIM-04", "one of two approvers disabled", Warning, |f| {
+            f.user("grace").account_enabled = Some(false);
+            *f.approvers(GA) = vec![approver("grace"), approver("pat")];
+        }),
+        case("PIM-04", "approver group, members not read", Pass, |f| {
+            f.snapshot
+                .privileged_principals
                 .as_mut()
                 .unwrap()
-                .approval_stages[0]
-                .primary_approvers
-                .clear();
+                .push(Principal {
+                    odata_type: Some("#microsoft.graph.group".to_owned()),
+                    id: "pim-approvers".to_owned(),
+                    display_name: Some("PIM Approvers".to_owned()),
+                    ..Principal::default()
+                });
+            *f.approvers(GA) = vec![SubjectSet {
+                odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                group_id: Some("pim-approvers".to_owned()),
+                ..SubjectSet::default()
+            }];
+        }),
+        case("PIM-04", "approver group deleted", Fail, |f| {
+            *f.approvers(GA) = vec![SubjectSet {
+                odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                group_id: Some("pim-approvers".to_owned()),
+                ..SubjectSet::default()
+            }];
+        }),
+        case(
+            "PIM-04",
+            "approver group of the requester only",
+            Fail,
+            |f| {
+                f.population
+                    .holdings
+                    .retain(|h| !(h.principal_id == "grace" && h.role_template_id == GA));
+                let ada = f.user("ada").clone();
+                f.snapshot.privileged_groups.as_mut().unwrap()[0].members = vec![ada];
+                *f.approvers(GA) = vec![SubjectSet {
+                    odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
+                    group_id: Some(GROUP.to_owned()),
+                    ..SubjectSet::default()
+                }];
+            },
+        ),
+        case(
+            "PIM-04",
+            "the other approver of an eligible approver is unverifiable",
+            Warning,
+            |f| {
+                *f.approvers(GA) = vec![approver("ada"), approver("hidden")];
+                f.snapshot
+                    .privileged_principals
+                    .as_mut()
+                    .unwrap()
+                    .push(Principal {
+                        id: "hidden".to_owned(),
+                        odata_type: Some("#microsoft.graph.user".to_owned()),
+                        ..Principal::default()
+                    });
+            },
+        ),
+        case("PIM-04", "approvers unverifiable", Warning, |f| {
+            f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
         }),
         case("PIM-04", "PRA does not matter", Pass, |f| {
             f.rule(PRA, "Approval_EndUser_Assignment").setting = None
@@ -840,6 +1063,12 @@ fn cases() -> Vec<Case> {
         case("PIM-05", "approval with approver", Pass, |_| {}),
         case("PIM-05", "no approval rule", Fail, |f| {
             f.rule(PRA, "Approval_EndUser_Assignment").setting = None
+        }),
+        case("PIM-05", "approval with default approvers", Warning, |f| {
+            f.approvers(PRA).clear();
+        }),
+        case("PIM-05", "approver is the only eligible user", Fail, |f| {
+            *f.approvers(PRA) = vec![approver("pat")];
         }),
         case("PIM-05", "no P2", NotLicensed, Fx::no_p2),
         // PIM-06
@@ -1394,7 +1623,7 @@ fn holding_evidence_names_principal_role_type_and_dates() {
     assert!(f.evidence.is_empty());
     let mut fx = good();
     let mut look_alike = fx.population.emergency_accounts.pop().unwrap();
-    look_alike.origin = EmergencyOrigin::Detected;
+    look_alike.origin = EmergencyOrigin::Suggested;
     look_alike.signals = vec!["cloud-only".to_owned(), "no licence".to_owned()];
     fx.population.suggested_emergency_accounts.push(look_alike);
     let f = fx.run("ADM-02");
@@ -1596,6 +1825,24 @@ fn unknown_principals_withhold_passes_and_are_named() {
             .data
             .iter()
             .any(|d| matches!(d, Dataset::PrivilegedPrincipals | Dataset::PrivilegedGroups));
+        // PIM-04 and PIM-05 resolve their approvers (ada and grace) from the principals
+        // read. Grace, eligible for GA, can only be approved by ada, whom Graph did not
+        // show: a warning naming ada. Pat (PRA) has grace, who can act: a pass.
+        if a.id == "PIM-04" {
+            assert_eq!(a.status, Status::Warning, "{}", a.summary);
+            assert!(
+                a.evidence
+                    .iter()
+                    .any(|e| e.detail.contains("could not be verified: unknown user ada")),
+                "{:?}",
+                a.evidence
+            );
+            continue;
+        }
+        if a.id == "PIM-05" {
+            assert_eq!(a.status, Status::Pass, "{}", a.summary);
+            continue;
+        }
         if !reads_principals {
             assert_eq!(a.status, b.status, "{}", a.id);
             continue;

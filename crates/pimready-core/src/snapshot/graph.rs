@@ -354,17 +354,58 @@ pub struct SignInActivity {
     pub last_successful_sign_in_date_time: Option<DateTime<Utc>>,
 }
 
+/// The `signInActivity` field a last sign-in was read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInField {
+    /// `lastSuccessfulSignInDateTime`: successful sign-ins only (Graph, from December 2023).
+    LastSuccessful,
+    /// `lastSignInDateTime`: interactive sign-in *attempts*, failed ones included.
+    Interactive,
+    /// `lastNonInteractiveSignInDateTime`: non-interactive attempts, failed ones included.
+    NonInteractive,
+}
+
+impl SignInField {
+    /// The Graph property name.
+    pub fn graph_name(self) -> &'static str {
+        match self {
+            SignInField::LastSuccessful => "lastSuccessfulSignInDateTime",
+            SignInField::Interactive => "lastSignInDateTime",
+            SignInField::NonInteractive => "lastNonInteractiveSignInDateTime",
+        }
+    }
+}
+
 impl SignInActivity {
-    /// The latest of the sign-in times Graph reports.
-    pub fn last_activity(&self) -> Option<DateTime<Utc>> {
+    /// When the account was last really used, and the field that says so.
+    ///
+    /// `lastSignInDateTime` and `lastNonInteractiveSignInDateTime` record attempts, failed
+    /// ones included, so a password-sprayed dormant account looks active through them;
+    /// `lastSuccessfulSignInDateTime` records successful sign-ins only. When it is absent
+    /// (it is not backfilled before December 2023) the newest of the other two is used.
+    /// <https://learn.microsoft.com/en-us/graph/api/resources/signinactivity>
+    pub fn last_used(&self) -> Option<(DateTime<Utc>, SignInField)> {
+        if let Some(t) = self.last_successful_sign_in_date_time {
+            return Some((t, SignInField::LastSuccessful));
+        }
         [
-            self.last_sign_in_date_time,
-            self.last_non_interactive_sign_in_date_time,
-            self.last_successful_sign_in_date_time,
+            (self.last_sign_in_date_time, SignInField::Interactive),
+            (
+                self.last_non_interactive_sign_in_date_time,
+                SignInField::NonInteractive,
+            ),
         ]
         .into_iter()
-        .flatten()
-        .max()
+        .filter_map(|(t, field)| t.map(|t| (t, field)))
+        .max_by_key(|(t, _)| *t)
+    }
+
+    /// The newest sign-in attempt (interactive or not), failed ones included.
+    pub fn last_attempt(&self) -> Option<DateTime<Utc>> {
+        self.last_sign_in_date_time
+            .into_iter()
+            .chain(self.last_non_interactive_sign_in_date_time)
+            .max()
     }
 }
 
