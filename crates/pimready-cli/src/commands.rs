@@ -8,7 +8,7 @@ use pimready_history::{AssessmentId, HistoryError, Store};
 
 use crate::args::{
     AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, PreflightArgs,
-    ReportArgs,
+    RemediateArgs, ReportArgs,
 };
 use crate::connect;
 use crate::error::CliError;
@@ -31,6 +31,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         },
         Command::Collect(args) => collect(&args, quiet).await,
         Command::Preflight(args) => preflight(&args, quiet).await,
+        Command::Remediate(args) => remediate(&args, quiet),
         Command::Tenants => connect::tenants(),
         Command::Signout(args) => connect::signout(args.tenant.as_deref(), quiet),
         Command::History(args) => history(args.tenant.as_deref()),
@@ -142,6 +143,36 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
     })?;
     let evaluation = with_demo_designation(&snapshot, &args.evaluation);
     finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
+}
+
+/// Computes the change-set and writes it with its two scripts; sends nothing.
+fn remediate(args: &RemediateArgs, quiet: bool) -> Result<(), CliError> {
+    let snapshot = match &args.snapshot {
+        Some(path) => TenantSnapshot::load(path).map_err(|e| {
+            CliError::usage(e.to_string())
+                .hint("pass a file written by `pimready collect --snapshot-out`")
+        })?,
+        None => pimready_core::demo::snapshot(),
+    };
+    let evaluation = with_demo_designation(&snapshot, &args.evaluation);
+    let (settings, book) = output::evaluation(&evaluation)?;
+    let choices = pimready_app::remediate::PackChoices {
+        approvers: args.approvers.clone(),
+        reviewers: args.reviewers.clone(),
+        notify: args.notify.clone(),
+        deselected: Vec::new(),
+    };
+    let today = export::created(chrono::Utc::now()).date_naive();
+    let pack = pimready_app::remediate::compute(&snapshot, &settings, &book, &choices, today)?;
+    let written =
+        pimready_app::remediate::write_pack(&args.out, &pack, output::existing(args.force))?;
+    if !quiet {
+        print!("{}", summary::change_set(&pack.change_set));
+        for path in &written {
+            println!("Wrote {}", path.display());
+        }
+    }
+    Ok(())
 }
 
 /// Assess, store in the history, write the reports (with the change since the previous
@@ -270,4 +301,109 @@ fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::error::Exit;
+
+    fn pimready(args: &[&str]) -> Result<(), CliError> {
+        let cli = Cli::try_parse_from(std::iter::once("pimready").chain(args.iter().copied()))
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(run(cli))
+    }
+
+    fn files(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn remediate_refuses_unknown_people_and_bad_input_with_exit_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        for (args, needle) in [
+            (
+                vec!["--demo", "--approver", "nobody@contoso.com"],
+                "nobody@contoso.com",
+            ),
+            (
+                vec![
+                    "--demo",
+                    "--approver",
+                    "diego.siciliani@contoso.com",
+                    "--reviewer",
+                    "ghost",
+                ],
+                "ghost",
+            ),
+            (
+                vec!["--demo", "--notify", "not an address"],
+                "not an address",
+            ),
+            (vec![], "--snapshot"),
+            (vec!["--demo", "--snapshot", "x.json"], "--snapshot"),
+        ] {
+            let mut all = vec!["remediate", "--quiet", "--out", out];
+            all.extend(args.iter().copied());
+            let e = pimready(&all).unwrap_err();
+            assert_eq!(e.exit, Exit::Usage, "{args:?}");
+            assert_eq!(e.exit as u8, 2);
+            assert!(e.message.contains(needle), "{args:?}: {}", e.message);
+        }
+        assert!(files(dir.path()).is_empty(), "nothing written on an error");
+    }
+
+    #[test]
+    fn remediate_writes_the_pack_beside_earlier_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let args = [
+            "remediate",
+            "--quiet",
+            "--demo",
+            "--out",
+            out,
+            "--approver",
+            "diego.siciliani@contoso.com",
+            "--notify",
+            "secops@contoso.com",
+        ];
+        pimready(&args).unwrap();
+        pimready(&args).unwrap();
+        assert_eq!(
+            files(dir.path()),
+            [
+                "pimready-contoso-ltd-2026-11-20-changes-2.json",
+                "pimready-contoso-ltd-2026-11-20-changes.json",
+                "pimready-contoso-ltd-2026-11-20-remediate-2.ps1",
+                "pimready-contoso-ltd-2026-11-20-remediate.ps1",
+                "pimready-contoso-ltd-2026-11-20-rollback-2.ps1",
+                "pimready-contoso-ltd-2026-11-20-rollback.ps1",
+            ]
+        );
+        let text = std::fs::read_to_string(
+            dir.path()
+                .join("pimready-contoso-ltd-2026-11-20-changes.json"),
+        )
+        .unwrap();
+        let cs = pimready_core::remediation::ChangeSet::from_json(&text, "test").unwrap();
+        assert_eq!(
+            cs.choices.approvers[0].user_principal_name.as_deref(),
+            Some("diego.siciliani@contoso.com")
+        );
+        // Reviewers default to the approvers; the demo's emergency accounts are designated.
+        assert_eq!(cs.choices.reviewers, cs.choices.approvers);
+        assert_eq!(cs.choices.emergency_accounts.len(), 2);
+    }
 }
