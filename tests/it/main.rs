@@ -13,3 +13,4 @@ mod preflight;
 mod properties;
 mod security;
 mod strict;
+mod writes;

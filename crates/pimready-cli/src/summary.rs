@@ -132,11 +132,11 @@ pub fn change_set(cs: &pimready_core::remediation::ChangeSet) -> String {
             cs.resolves.join(", ")
         );
     }
-    let scopes = cs.scopes();
+    let scopes = cs.sign_in_scopes();
     if !scopes.is_empty() {
         let _ = writeln!(
             out,
-            "Write permissions the scripts ask for: {}.",
+            "Permissions the scripts sign in with: {}.",
             scopes.join(", ")
         );
     }

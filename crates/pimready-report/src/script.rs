@@ -146,10 +146,10 @@ fn preamble(cs: &ChangeSet, script: Script) -> String {
         "[CmdletBinding(SupportsShouldProcess, ConfirmImpact = 'High')]\nparam(\n    # Send the requests. Without it the script runs as -WhatIf and sends nothing.\n    [switch] $Apply,\n    # The Microsoft Graph environment: Global, USGov, USGovDoD or China.\n    [string] $Environment = 'Global',\n    # The record of applied changes (default: beside this script).\n    [string] $AppliedLog\n)\nSet-StrictMode -Version 3.0\n$ErrorActionPreference = 'Stop'\nif (-not $Apply) { $WhatIfPreference = $true }\n\n",
     );
     let _ = writeln!(s, "$TenantId = {}", quote(&cs.tenant.id));
-    let scopes: Vec<String> = cs.scopes().iter().map(|x| quote(x)).collect();
+    let scopes: Vec<String> = cs.sign_in_scopes().iter().map(|x| quote(x)).collect();
     let _ = writeln!(
         s,
-        "# Only the write permissions these changes need.\n$Scopes = @({})",
+        "# Only the write permissions these changes need (and the reads their routes name).\n$Scopes = @({})",
         scopes.join(", ")
     );
     s.push_str(COMMON);

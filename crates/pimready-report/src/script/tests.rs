@@ -241,7 +241,12 @@ fn the_scripts_are_safe_by_default_and_bound_to_the_tenant() {
             listed.push(s);
             rest = r;
         }
-        assert_eq!(listed, cs.scopes());
+        assert_eq!(listed, cs.sign_in_scopes());
+        assert!(
+            listed
+                .iter()
+                .any(|s| s == "Policy.ReadWrite.ConditionalAccess")
+        );
         // Sign-in asks for these scopes only.
         assert!(script.contains("Connect-MgGraph -TenantId $TenantId -Scopes $Scopes "));
     }
