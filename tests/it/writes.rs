@@ -714,3 +714,104 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
     let (s, answer) = send(&ca_only, "POST", CA, Some(ca_policy(user))).await;
     assert_eq!((s, code(&answer)), (403, "Authorization_RequestDenied"));
 }
+
+/// The change-set computed from a collected tenant, each ready request sent as a
+/// remediation would send it: every one is accepted, the checks it resolves pass when the
+/// tenant is collected again, and the emergency accounts' roles are unchanged.
+#[tokio::test]
+async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
+    use std::sync::Arc;
+
+    use chrono::{DateTime, NaiveDate, Utc};
+    use pimready_core::assessment::assess;
+    use pimready_core::cloud::{Cloud, Endpoints};
+    use pimready_core::finding::Status;
+    use pimready_core::pricebook::PriceBook;
+    use pimready_core::remediation::{RemediationChoices, change_set};
+    use pimready_core::snapshot::TenantSnapshot;
+    use pimready_graph::collect::{CollectConfig, collect_snapshot};
+    use pimready_graph::token::{AccessToken, StaticToken};
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+    async fn collect(emu: &Emulator) -> TenantSnapshot {
+        let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
+        config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+        config.now = now;
+        let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+        collect_snapshot(config, tokens, &mut |_| {})
+            .await
+            .expect("collects")
+    }
+
+    let emu = emulator("contoso-e5", true).await;
+    let settings =
+        pimready_core::demo::settings(pimready_core::settings::AssessmentSettings::default());
+    let book = PriceBook::default_book();
+    let before = collect(&emu).await;
+    let first = assess(&before, &settings, &book);
+    let choices = RemediationChoices {
+        approvers: vec!["diego.siciliani@contoso.com".to_owned()],
+        notify: vec!["secops@contoso.com".to_owned()],
+        start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        ..RemediationChoices::default()
+    };
+    let cs = change_set(&before, &settings, &first, &choices).unwrap();
+    let emergency: Vec<String> = cs
+        .choices
+        .emergency_accounts
+        .iter()
+        .map(|e| e.id.clone())
+        .collect();
+    assert_eq!(emergency.len(), 2);
+    let roles_of = |t: &pimready_tests::fixture::Tenant, id: &str| -> Vec<String> {
+        let mut v: Vec<String> = t
+            .role_assignments
+            .iter()
+            .chain(&t.role_eligibility_schedules)
+            .filter(|a| a["principalId"] == id)
+            .map(|a| a["roleDefinitionId"].to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let emergency_before: Vec<Vec<String>> = emergency
+        .iter()
+        .map(|id| roles_of(&emu.tenant(), id))
+        .collect();
+
+    let order = cs.apply_order(None);
+    assert!(order.len() > 5);
+    for change in order {
+        for r in &change.requests {
+            let (status, body) = send(&emu, r.method.as_str(), &r.path, r.body.clone()).await;
+            assert!(
+                (200..300).contains(&status),
+                "{}: {} {} → {status} {body}",
+                change.id,
+                r.method.as_str(),
+                r.path
+            );
+        }
+    }
+    let after = collect(&emu).await;
+    let second = assess(&after, &settings, &book);
+    assert!(!cs.resolves.is_empty());
+    for id in &cs.resolves {
+        let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+        assert_eq!(f.status, Status::Pass, "{id}: {}", f.summary);
+    }
+    let emergency_after: Vec<Vec<String>> = emergency
+        .iter()
+        .map(|id| roles_of(&emu.tenant(), id))
+        .collect();
+    assert_eq!(emergency_after, emergency_before);
+    // Report-only policies enforce nothing: the CA findings stay open.
+    for id in ["CA-02", "CA-03"] {
+        let f = second.checks.iter().find(|f| f.id == id).unwrap();
+        assert_ne!(f.status, Status::Pass, "{id}");
+    }
+}
