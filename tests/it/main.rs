@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep-style), one module per area.
 
+mod apply;
 mod architecture;
 mod auth;
 mod collect;

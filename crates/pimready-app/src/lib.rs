@@ -5,6 +5,7 @@
 //! ([`remediate`]), with one [`Problem`] type.
 //! No clap, no Tauri, no terminal.
 
+pub mod apply;
 pub mod connect;
 pub mod export;
 pub mod preflight;
