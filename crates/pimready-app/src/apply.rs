@@ -35,6 +35,19 @@ pub enum EntryStatus {
     Undone,
 }
 
+impl EntryStatus {
+    /// The wire word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Applied => "applied",
+            EntryStatus::RolledBack => "rolled_back",
+            EntryStatus::Failed => "failed",
+            EntryStatus::Skipped => "skipped",
+            EntryStatus::Undone => "undone",
+        }
+    }
+}
+
 /// One request sent, with Graph's answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Step {
@@ -125,6 +138,57 @@ pub fn journal_path(change_set: &Path) -> PathBuf {
 
 /// A request's outcome: (status, answer) or (status if any, why).
 pub type Sent = std::result::Result<(u16, Option<Value>), (Option<u16>, String)>;
+
+/// The change-set a journal belongs to: `…-journal(-n).json` → `…-changes(-n).json`.
+pub fn changes_path(journal: &Path) -> PathBuf {
+    let name = journal
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let stem = name.strip_suffix(".json").unwrap_or(&name);
+    let changes = match stem.rsplit_once("-journal") {
+        Some((head, tail)) => format!("{head}-changes{tail}.json"),
+        None => format!("{stem}-changes.json"),
+    };
+    journal.with_file_name(changes)
+}
+
+/// Reads a change-set written by `pimready remediate`.
+pub fn load_change_set(path: &Path) -> Result<ChangeSet> {
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        Problem::invalid_input(format!(
+            "cannot read the change-set {}: {e}",
+            path.display()
+        ))
+        .with_hint("pass the -changes.json file `pimready remediate` wrote")
+    })?;
+    Ok(ChangeSet::from_json(&text, &path.display().to_string())?)
+}
+
+/// Whether `typed` names the change-set's tenant: its id or its default domain.
+pub fn names_tenant(change_set: &ChangeSet, typed: &str) -> bool {
+    let typed = typed.trim();
+    !typed.is_empty()
+        && (typed.eq_ignore_ascii_case(&change_set.tenant.id)
+            || change_set
+                .tenant
+                .default_domain
+                .as_deref()
+                .is_some_and(|d| typed.eq_ignore_ascii_case(d)))
+}
+
+/// The Graph client that sends the writes of `connection`.
+pub fn writer(
+    connection: &crate::connect::Connection,
+) -> Result<pimready_graph::client::GraphClient> {
+    let config = connection.target.collect_config(&connection.tenant_id)?;
+    pimready_graph::client::GraphClient::new(
+        config.endpoints.graph,
+        std::sync::Arc::clone(&connection.tokens),
+        config.graph,
+    )
+    .map_err(|e| Problem::internal(e.to_string()))
+}
 
 /// Where the requests go: the Graph client, or a test's stand-in.
 pub trait Sender {
@@ -321,6 +385,9 @@ mod tests {
             ("mine.json", "mine-journal.json"),
         ] {
             assert_eq!(journal_path(Path::new(changes)), Path::new(journal));
+            if changes != "mine.json" {
+                assert_eq!(changes_path(Path::new(journal)), Path::new(changes));
+            }
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum Command {
     /// Turn the findings into a reviewed change-set with a remediation script and a
     /// rollback script (nothing is sent to the tenant).
     Remediate(RemediateArgs),
+    /// Apply a change-set to its tenant (the only command that writes), or undo the changes
+    /// a journal records (--rollback). Exit 6 when a change fails.
+    Apply(ApplyArgs),
     /// Sign in and read each dataset once: what is readable, which permission or
     /// directory role is missing, and what to ask the tenant's admin (exit 4 if one is).
     Preflight(PreflightArgs),
@@ -227,6 +230,21 @@ pub struct RemediateArgs {
     /// Replace existing files (else the pack is written as `name-2.json`, …).
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The change-set `pimready remediate` wrote (…-changes.json).
+    #[arg(value_name = "CHANGES.json", required_unless_present = "rollback")]
+    pub changes: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The tenant's id or default domain, given in advance instead of typed (for scripts).
+    #[arg(long, value_name = "TENANT")]
+    pub confirm: Option<String>,
+    /// Undo every change this journal (…-journal.json) records as applied, newest first.
+    #[arg(long, value_name = "JOURNAL", conflicts_with = "changes")]
+    pub rollback: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

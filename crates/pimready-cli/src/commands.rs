@@ -7,8 +7,8 @@ use pimready_core::snapshot::TenantSnapshot;
 use pimready_history::{AssessmentId, HistoryError, Store};
 
 use crate::args::{
-    AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, PreflightArgs,
-    RemediateArgs, ReportArgs,
+    ApplyArgs, AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs,
+    PreflightArgs, RemediateArgs, ReportArgs,
 };
 use crate::connect;
 use crate::error::CliError;
@@ -32,6 +32,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Collect(args) => collect(&args, quiet).await,
         Command::Preflight(args) => preflight(&args, quiet).await,
         Command::Remediate(args) => remediate(&args, quiet),
+        Command::Apply(args) => apply(&args, quiet).await,
         Command::Tenants => connect::tenants(),
         Command::Signout(args) => connect::signout(args.tenant.as_deref(), quiet),
         Command::History(args) => history(args.tenant.as_deref()),
@@ -171,6 +172,129 @@ fn remediate(args: &RemediateArgs, quiet: bool) -> Result<(), CliError> {
         for path in &written {
             println!("Wrote {}", path.display());
         }
+    }
+    Ok(())
+}
+
+/// Applies a change-set (or rolls a journal back) after the tenant is confirmed; exit 6
+/// when a change fails.
+async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
+    use pimready_app::apply::{self, EntryStatus};
+    let tenant = required_tenant(args.connection.tenant.as_ref())?;
+    let changes = match (&args.rollback, &args.changes) {
+        (Some(journal), _) => apply::changes_path(journal),
+        (None, Some(changes)) => changes.clone(),
+        (None, None) => {
+            return Err(CliError::usage(
+                "name the change-set (CHANGES.json) or --rollback JOURNAL",
+            ));
+        }
+    };
+    let cs = apply::load_change_set(&changes)?;
+    let domain = cs
+        .tenant
+        .default_domain
+        .clone()
+        .unwrap_or_else(|| cs.tenant.id.clone());
+    if !apply::names_tenant(&cs, tenant) {
+        return Err(CliError::usage(format!(
+            "the change-set is for {} ({domain}), not {tenant}",
+            cs.tenant.display_name
+        ))
+        .hint("pass the change-set's own tenant with --tenant"));
+    }
+    let what = if args.rollback.is_some() {
+        "undo the applied changes of"
+    } else {
+        "apply the ready changes of"
+    };
+    match &args.confirm {
+        Some(typed) if apply::names_tenant(&cs, typed) => {}
+        Some(typed) => {
+            return Err(CliError::usage(format!(
+                "--confirm {typed} does not name the change-set's tenant ({domain})"
+            )));
+        }
+        None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            if args.rollback.is_none() {
+                print!("{}", summary::change_set(&cs));
+            }
+            println!(
+                "Type {domain} to {what} this change-set in {}:",
+                cs.tenant.display_name
+            );
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            if !apply::names_tenant(&cs, &line) {
+                return Err(CliError::usage("not confirmed: nothing was changed"));
+            }
+        }
+        None => {
+            return Err(CliError::usage(format!(
+                "apply needs a confirmation: type the tenant's domain at a terminal, or pass --confirm {domain}"
+            )));
+        }
+    }
+    let target = connect::target(&args.connection, tenant)?;
+    target.endpoints()?;
+    // Write permissions are asked for by this command only: for now through a token that
+    // carries them; the assessment's own sign-in stays read-only.
+    let connection = pimready_app::connect::connection_from_env(&target).ok_or_else(|| {
+        CliError::new(crate::error::Exit::SignIn, "apply needs an access token with the change-set's write permissions in PIMREADY_ACCESS_TOKEN")
+            .hint(format!("the permissions: {}; or run the …-remediate.ps1 script beside the change-set, which signs in with them", cs.sign_in_scopes().join(", ")))
+    })?;
+    let client = apply::writer(&connection)?;
+    let print = |e: &apply::JournalEntry| {
+        if !quiet {
+            println!("  {:<11} {}", e.status.as_str(), e.title);
+        }
+    };
+    if let Some(path) = &args.rollback {
+        let journal = apply::rollback(&client, &cs, path, &mut |e| print(e)).await?;
+        if journal.count(EntryStatus::Applied) > 0 {
+            return Err(CliError::new(
+                crate::error::Exit::Apply,
+                format!(
+                    "a change could not be undone; {} records what Graph answered",
+                    path.display()
+                ),
+            ));
+        }
+        if !quiet {
+            println!(
+                "Undone: {} change(s). Journal: {}",
+                journal.count(EntryStatus::Undone),
+                path.display()
+            );
+        }
+        return Ok(());
+    }
+    let path = apply::journal_path(&changes);
+    // The signed-in account's own conversions go last.
+    let applier = Some(connection.account.as_str()).filter(|a| !a.is_empty());
+    let journal = apply::apply(&client, &cs, applier, &path, &mut |e| print(e)).await?;
+    if let Some(failed) = journal.failure() {
+        return Err(CliError::new(
+            crate::error::Exit::Apply,
+            format!(
+                "{} failed ({}); its steps were {}, {} change(s) applied before it, {} skipped",
+                failed.title,
+                failed.error.as_deref().unwrap_or("no answer"),
+                if failed.status == EntryStatus::RolledBack { "rolled back" } else { "NOT all rolled back (see the journal)" },
+                journal.count(EntryStatus::Applied),
+                journal.count(EntryStatus::Skipped)
+            ),
+        )
+        .hint(format!("the journal {} records each answer; `pimready apply --rollback {} --tenant {tenant} --confirm {domain}` undoes the applied changes", path.display(), path.display())));
+    }
+    if !quiet {
+        println!(
+            "Applied {} change(s). Journal: {}",
+            journal.count(EntryStatus::Applied),
+            path.display()
+        );
     }
     Ok(())
 }
