@@ -647,3 +647,95 @@ async fn apply_exits_6_when_a_change_fails_and_rolls_it_back() {
     assert_eq!(status[0], "rolled_back");
     assert!(status[1..].iter().all(|s| *s == "skipped"), "{status:?}");
 }
+
+#[tokio::test]
+async fn a_crash_between_changes_leaves_an_intact_journal_that_rolls_back() {
+    use pimready_core::remediation::ChangeSet;
+    use pimready_tests::{Fault, FaultKind, RouteMatcher};
+
+    let emu = writable(&pimready_core::remediation::WRITE_SCOPES).await;
+    let home = Home::new();
+    let changes = pack(&home, &emu).await;
+    let cs = ChangeSet::from_json(&std::fs::read_to_string(&changes).unwrap(), "test").unwrap();
+    // The third change never gets an answer: the process is killed while it waits.
+    let stuck = cs.apply_order(None)[2].requests[0].path.clone();
+    emu.set_fault(
+        RouteMatcher::Custom(std::sync::Arc::new(
+            move |method: &str, path: &str, _q: &str| method != "GET" && path.ends_with(&stuck),
+        )),
+        Fault::always(FaultKind::Hang),
+    );
+    let mut cmd = home.cmd(&[
+        "apply",
+        changes.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--confirm",
+        "contoso.com",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let journal = changes.with_file_name(
+        changes
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("-changes", "-journal"),
+    );
+    let entries = |path: &Path| -> Option<usize> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["entries"].as_array().map(Vec::len)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while entries(&journal) != Some(2) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "two changes applied in time"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Let the third request reach the emulator, then abort the process.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    let saved = std::fs::read_to_string(&journal).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&saved).expect("the journal is intact");
+    let status: Vec<&str> = record["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["applied", "applied"]);
+
+    emu.clear_faults();
+    let mut cmd = home.cmd(&[
+        "apply",
+        "--rollback",
+        journal.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--confirm",
+        "contoso.com",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+    let o = run(cmd).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert!(
+        record["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "undone"),
+        "{record}"
+    );
+}
