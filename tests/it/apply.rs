@@ -26,6 +26,10 @@ fn now() -> DateTime<Utc> {
 }
 
 async fn emulator() -> Emulator {
+    emulator_of("contoso-e5").await
+}
+
+async fn emulator_of(name: &str) -> Emulator {
     let mut scopes = app_scopes();
     scopes.extend(
         WRITE_SCOPES
@@ -33,7 +37,7 @@ async fn emulator() -> Emulator {
             .chain(&CA_COMPANIONS)
             .map(|s| (*s).to_owned()),
     );
-    Emulator::builder(Fixture::load("contoso-e5").unwrap())
+    Emulator::builder(Fixture::load(name).unwrap())
         .token_scopes(scopes)
         .start()
         .await
@@ -199,4 +203,134 @@ async fn a_403_on_the_third_change_leaves_two_applied_the_third_rolled_back_and_
         rule_of(&after, &order[0].requests[0].path),
         rule_of(&before, &order[0].requests[0].path)
     );
+}
+
+/// The emergency accounts each fixture's owner designates (as in `expectations.rs`).
+fn designated(name: &str) -> Vec<String> {
+    let upns: &[&str] = match name {
+        "contoso-e5" => &[
+            "bg-admin01@contoso.onmicrosoft.com",
+            "bg-admin02@contoso.onmicrosoft.com",
+        ],
+        "northwind-p2" => &[
+            "breakglass1@northwindtraders.onmicrosoft.com",
+            "breakglass2@northwindtraders.onmicrosoft.com",
+        ],
+        _ => &[],
+    };
+    upns.iter().map(|u| (*u).to_owned()).collect()
+}
+
+/// On every fixture tenant: assess, remediate, apply the full change-set, assess again
+/// (every check it resolves passes, the emergency accounts' roles are unchanged), roll back
+/// from the journal, assess again (the first result, PIM-02 aside).
+#[tokio::test]
+async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_first_result() {
+    for name in [
+        "contoso-e5",
+        "northwind-p2",
+        "fabrikam-bp",
+        "tailspin-eligible",
+    ] {
+        let emu = emulator_of(name).await;
+        let settings = AssessmentSettings {
+            emergency_accounts: designated(name),
+            ..AssessmentSettings::default()
+        };
+        let book = PriceBook::default_book();
+        let snapshot = collect(&emu).await;
+        let first = assess(&snapshot, &settings, &book);
+        let approver = pimready_core::remediation::known_users(&snapshot)
+            .into_iter()
+            .find(|u| {
+                !designated(name)
+                    .iter()
+                    .any(|d| Some(d) == u.user_principal_name.as_ref())
+            })
+            .map(|u| u.id)
+            .unwrap();
+        let choices = RemediationChoices {
+            approvers: vec![approver],
+            notify: vec!["secops@example.com".to_owned()],
+            start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            ..RemediationChoices::default()
+        };
+        let cs = change_set(&snapshot, &settings, &first, &choices).unwrap();
+        let emergency: Vec<String> = cs
+            .choices
+            .emergency_accounts
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        let roles = |emu: &Emulator| -> Vec<String> {
+            let t = emu.tenant();
+            let mut v: Vec<String> = t
+                .role_assignments
+                .iter()
+                .chain(&t.role_eligibility_schedules)
+                .filter(|a| emergency.iter().any(|e| a["principalId"] == e.as_str()))
+                .map(|a| format!("{}|{}", a["principalId"], a["roleDefinitionId"]))
+                .collect();
+            v.sort();
+            v
+        };
+        let emergency_before = roles(&emu);
+        let dir = tempfile::tempdir().unwrap();
+        let journal_path = dir.path().join("x-journal.json");
+        let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+            .await
+            .unwrap();
+        assert!(
+            journal.failure().is_none(),
+            "{name}: {:#?}",
+            journal.failure()
+        );
+        assert_eq!(
+            journal.count(EntryStatus::Applied),
+            cs.apply_order(None).len(),
+            "{name}"
+        );
+        let second = assess(&collect(&emu).await, &settings, &book);
+        for id in &cs.resolves {
+            let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+            assert_eq!(
+                format!("{:?}", f.status),
+                "Pass",
+                "{name} {id}: {}",
+                f.summary
+            );
+        }
+        assert_eq!(
+            roles(&emu),
+            emergency_before,
+            "{name}: emergency accounts untouched"
+        );
+        for id in ["CA-01", "CA-02", "CA-03"] {
+            let (a, b) = (
+                first.checks.iter().find(|f| f.id == id).unwrap(),
+                second.checks.iter().find(|f| f.id == id).unwrap(),
+            );
+            assert_eq!(
+                a.status, b.status,
+                "{name} {id}: report-only policies enforce nothing"
+            );
+        }
+        let undone = apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.count(EntryStatus::Applied), 0, "{name}: {undone:#?}");
+        let third = assess(&collect(&emu).await, &settings, &book);
+        let without_pim02 = |a: &Assessment| {
+            statuses(a)
+                .into_iter()
+                .filter(|(id, _)| id != "PIM-02")
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(without_pim02(&third), without_pim02(&first), "{name}");
+        eprintln!(
+            "{name}: {} change(s) applied and undone, resolves {:?}",
+            journal.entries.len(),
+            cs.resolves
+        );
+    }
 }
