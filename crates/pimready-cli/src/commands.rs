@@ -237,14 +237,22 @@ async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
             )));
         }
     }
-    let target = connect::target(&args.connection, tenant)?;
-    target.endpoints()?;
-    // Write permissions are asked for by this command only: for now through a token that
-    // carries them; the assessment's own sign-in stays read-only.
-    let connection = pimready_app::connect::connection_from_env(&target).ok_or_else(|| {
-        CliError::new(crate::error::Exit::SignIn, "apply needs an access token with the change-set's write permissions in PIMREADY_ACCESS_TOKEN")
-            .hint(format!("the permissions: {}; or run the …-remediate.ps1 script beside the change-set, which signs in with them", cs.sign_in_scopes().join(", ")))
-    })?;
+    // Write permissions are asked for by this command only, in a sign-in kept in memory.
+    let connection = connect::sign_in_to_write(
+        &args.connection,
+        tenant,
+        &Reporter::new(quiet),
+        &cs.sign_in_scopes(),
+    )
+    .await?;
+    if !connection.tenant_id.eq_ignore_ascii_case(&cs.tenant.id)
+        && !apply::names_tenant(&cs, &connection.tenant_id)
+    {
+        return Err(CliError::usage(format!(
+            "signed in to tenant {}, but the change-set is for {}: nothing was changed",
+            connection.tenant_id, cs.tenant.id
+        )));
+    }
     let client = apply::writer(&connection)?;
     let print = |e: &apply::JournalEntry| {
         if !quiet {

@@ -739,3 +739,92 @@ async fn a_crash_between_changes_leaves_an_intact_journal_that_rolls_back() {
         "{record}"
     );
 }
+
+/// Without a token variable, apply signs in on its own with the change-set's write
+/// permissions, and keeps that sign-in nowhere: no saved tenant, no token on disk.
+#[tokio::test]
+async fn apply_signs_in_with_write_permissions_and_remembers_nothing() {
+    let (emu, oauth) =
+        pimready_tests::start_with_sign_in(Fixture::load("contoso-e5").unwrap(), Duration::ZERO, 0)
+            .await
+            .unwrap();
+    let home = Home::new();
+    let base = emu.base_url().to_owned();
+    let snap = home.path().join("contoso.json");
+    let sign_in = [
+        "--device-code",
+        "--authority-host",
+        &base,
+        "--graph-host",
+        &base,
+    ];
+    let mut args = vec![
+        "collect",
+        "--tenant",
+        "contoso.com",
+        "--snapshot-out",
+        snap.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&sign_in);
+    let o = run(home.cmd(&args)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = home.out();
+    let o = run(home.cmd(&[
+        "remediate",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--approver",
+        "diego.siciliani@contoso.com",
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(home.cmd(&["signout", "--all"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let changes = out.join(
+        files(&out)
+            .into_iter()
+            .find(|n| n.ends_with("-changes.json"))
+            .unwrap(),
+    );
+    let mut args = vec![
+        "apply",
+        changes.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--confirm",
+        "contoso.com",
+    ];
+    args.extend_from_slice(&sign_in);
+    let o = run(home.cmd(&args)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("with write permissions"), "{}", text(&o));
+    assert!(text(&o).contains("Applied"), "{}", text(&o));
+    // The writes were accepted: the token carried the write permissions.
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r.method == "PATCH" && r.status == Some(204)),
+        "a role setting was written"
+    );
+    // Nothing of that sign-in is kept.
+    let tenants = run(home.cmd(&["tenants"])).await;
+    assert!(
+        !text(&tenants).contains(emu.tenant_id()),
+        "{}",
+        text(&tenants)
+    );
+    let secrets = oauth.issued_secrets();
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let content = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(
+                !content.contains(s.as_str()),
+                "token material in {}",
+                entry.display()
+            );
+        }
+    }
+}
