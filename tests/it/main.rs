@@ -1,5 +1,6 @@
 //! Integration tests: one binary (ripgrep-style), one module per area.
 
+mod apply;
 mod architecture;
 mod auth;
 mod collect;
@@ -13,3 +14,4 @@ mod preflight;
 mod properties;
 mod security;
 mod strict;
+mod writes;

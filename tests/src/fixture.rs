@@ -381,7 +381,7 @@ pub fn default_policy_rules() -> Vec<Value> {
     ]
 }
 
-fn instance_from_schedule(schedule: &Value, eligibility: bool) -> Value {
+pub(crate) fn instance_from_schedule(schedule: &Value, eligibility: bool) -> Value {
     let id = s(schedule, "id").unwrap_or_default();
     let start = schedule
         .pointer("/scheduleInfo/startDateTime")
@@ -411,7 +411,7 @@ fn instance_from_schedule(schedule: &Value, eligibility: bool) -> Value {
     inst
 }
 
-fn assignment_id(schedule: &Value) -> String {
+pub(crate) fn assignment_id(schedule: &Value) -> String {
     let seed = format!(
         "{}|{}|{}",
         s(schedule, "roleDefinitionId").unwrap_or_default(),

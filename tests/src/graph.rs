@@ -70,7 +70,7 @@ pub(crate) fn graph_error(status: u16, code: &str, message: &str) -> Outcome {
     )
 }
 
-fn not_licensed() -> Outcome {
+pub(crate) fn not_licensed() -> Outcome {
     graph_error(
         400,
         "AadPremiumLicenseRequired",
@@ -78,11 +78,11 @@ fn not_licensed() -> Outcome {
     )
 }
 
-fn bad_request(message: &str) -> Outcome {
+pub(crate) fn bad_request(message: &str) -> Outcome {
     graph_error(400, "BadRequest", message)
 }
 
-fn not_found(id: &str) -> Outcome {
+pub(crate) fn not_found(id: &str) -> Outcome {
     graph_error(
         404,
         "Request_ResourceNotFound",
@@ -540,7 +540,7 @@ impl Shared {
         if expand {
             let id = item["principalId"].as_str().unwrap_or_default().to_owned();
             item["principal"] = self
-                .tenant
+                .tenant()
                 .object_ref(&id)
                 .map_or(Value::Null, |o| readable(&o, None, grant));
         }
@@ -549,13 +549,17 @@ impl Shared {
 
     /// The routes of the request plan.
     pub(crate) fn route(&self, req: &GraphRequest, grant: &Grant) -> Outcome {
-        let t: &Tenant = &self.tenant;
+        let tenant = self.tenant();
+        let t: &Tenant = &tenant;
         let q = Query::parse(&req.query);
         let segments: Vec<&str> = req.path.trim_matches('/').split('/').collect();
         let lower: Vec<String> = segments.iter().map(|s| s.to_ascii_lowercase()).collect();
         let lower: Vec<&str> = lower.iter().map(String::as_str).collect();
         let method = req.method.to_ascii_uppercase();
 
+        if let Some(outcome) = self.write_route(req, &method, &lower, &segments) {
+            return outcome;
+        }
         if method == "POST" {
             return match lower.as_slice() {
                 ["directoryobjects", "getbyids"] => self.get_by_ids(req, &q, grant),
@@ -699,7 +703,7 @@ impl Shared {
     }
 
     fn object(&self, req: &GraphRequest, q: &Query, collection: &str, id: &str) -> Outcome {
-        let t = &self.tenant;
+        let t = &self.tenant();
         let wanted = match collection {
             "users" => Some("#microsoft.graph.user"),
             "serviceprincipals" => Some("#microsoft.graph.servicePrincipal"),
@@ -742,6 +746,7 @@ impl Shared {
     /// directoryobject-getbyids.md: objects of a type the token may not read come back
     /// with limited information.
     fn get_by_ids(&self, req: &GraphRequest, q: &Query, grant: &Grant) -> Outcome {
+        let tenant = self.tenant();
         let Some(body) = &req.body else {
             return bad_request("Request body is required.");
         };
@@ -766,7 +771,7 @@ impl Shared {
         let select = q.select();
         let value: Vec<Value> = ids
             .iter()
-            .filter_map(|id| self.tenant.object_ref(id))
+            .filter_map(|id| tenant.object_ref(id))
             .filter(|o| {
                 types.is_empty()
                     || types.iter().any(|t| {
@@ -784,7 +789,7 @@ impl Shared {
     }
 
     fn policy_assignments(&self, req: &GraphRequest, q: &Query) -> Outcome {
-        let t = &self.tenant;
+        let t = &self.tenant();
         if !t.pim_licensed {
             return not_licensed();
         }
@@ -822,7 +827,7 @@ impl Shared {
     }
 
     fn group_pim(&self, req: &GraphRequest, q: &Query, items: &[Value]) -> Outcome {
-        if !self.tenant.pim_licensed {
+        if !self.tenant().pim_licensed {
             return not_licensed();
         }
         let clauses = match q.filter() {

@@ -24,6 +24,7 @@ pub mod oauth;
 pub mod permissions;
 #[cfg(unix)]
 pub mod webdriver;
+mod writes;
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -140,10 +141,16 @@ struct Control {
     bucket: Option<Bucket>,
     throttled: u64,
     requests: Vec<RecordedRequest>,
+    /// Objects created by write requests (their ids derive from it).
+    writes: u64,
 }
 
 pub(crate) struct Shared {
-    pub(crate) tenant: Tenant,
+    /// The tenant as served; a write replaces it (copy on write), so a read in flight keeps
+    /// the state it started with.
+    tenant: Mutex<Arc<Tenant>>,
+    /// The fixture's "now" (RFC 3339).
+    now: String,
     /// The fixed bearer token (JWT-shaped, unsigned: `tid` and `scp` claims).
     token: String,
     pub(crate) base_url: String,
@@ -153,6 +160,25 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
+    /// The tenant as it stands.
+    pub(crate) fn tenant(&self) -> Arc<Tenant> {
+        Arc::clone(
+            &self
+                .tenant
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner),
+        )
+    }
+
+    /// Applies a write to the tenant; later reads see it.
+    pub(crate) fn write_tenant<R>(&self, f: impl FnOnce(&mut Tenant) -> R) -> R {
+        let mut guard = self
+            .tenant
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        f(Arc::make_mut(&mut guard))
+    }
+
     fn control(&self) -> MutexGuard<'_, Control> {
         self.control
             .lock()
@@ -321,7 +347,8 @@ impl EmulatorBuilder {
             })
         });
         let shared = Arc::new(Shared {
-            tenant,
+            now: tenant.now.clone(),
+            tenant: Mutex::new(Arc::new(tenant)),
             token,
             base_url: base_url.clone(),
             foreign_base_url: foreign_base_url.clone(),
@@ -421,14 +448,14 @@ impl Emulator {
         &self.tenant_id
     }
 
-    /// The indexed fixture tenant being served.
-    pub fn tenant(&self) -> &Tenant {
-        &self.shared.tenant
+    /// The indexed fixture tenant being served, as it stands (with the writes applied).
+    pub fn tenant(&self) -> Arc<Tenant> {
+        self.shared.tenant()
     }
 
     /// The fixture's "now" (RFC 3339), to pass to the collector and checks.
     pub fn now(&self) -> &str {
-        &self.shared.tenant.now
+        &self.shared.now
     }
 
     /// How long every HTTP request takes to be answered (a `$batch` envelope counts

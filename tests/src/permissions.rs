@@ -59,6 +59,9 @@ pub fn required(method: &str, segments: &[&str], select: &[String]) -> Option<Ve
     let wants_sign_in = select
         .iter()
         .any(|f| f.eq_ignore_ascii_case("signInActivity"));
+    if let Some(all) = write_requirements(method, segments) {
+        return Some(all);
+    }
     let rule: AnyOf = match (method, segments) {
         ("POST", ["$batch"]) => return Some(Vec::new()),
         // organization-list.md
@@ -190,6 +193,65 @@ pub fn required(method: &str, segments: &[&str], select: &[String]) -> Option<Ve
     if wants_sign_in && segments.first() == Some(&"users") {
         all.push(READ_SIGN_IN_ACTIVITY);
     }
+    Some(all)
+}
+
+/// The write routes a remediation change-set sends (`writes.rs`), each with the delegated
+/// permissions its v1.0 page lists (learn.microsoft.com/graph/api/<page>?view=graph-rest-1.0).
+fn write_requirements(method: &str, segments: &[&str]) -> Option<Vec<AnyOf>> {
+    let all: Vec<AnyOf> = match (method, segments) {
+        // rbacapplication-post-roleeligibilityschedulerequests: least privileged
+        // RoleEligibilitySchedule.ReadWrite.Directory, higher RoleManagement.ReadWrite.Directory.
+        (
+            "POST",
+            [
+                "rolemanagement",
+                "directory",
+                "roleeligibilityschedulerequests",
+            ],
+        ) => vec![&[
+            "RoleEligibilitySchedule.ReadWrite.Directory",
+            "RoleManagement.ReadWrite.Directory",
+        ]],
+        // rbacapplication-post-roleassignmentschedulerequests: least privileged
+        // RoleAssignmentSchedule.ReadWrite.Directory, higher RoleManagement.ReadWrite.Directory.
+        (
+            "POST",
+            [
+                "rolemanagement",
+                "directory",
+                "roleassignmentschedulerequests",
+            ],
+        ) => vec![&[
+            "RoleAssignmentSchedule.ReadWrite.Directory",
+            "RoleManagement.ReadWrite.Directory",
+        ]],
+        // unifiedrolemanagementpolicyrule-update: RoleManagementPolicy.ReadWrite.Directory,
+        // RoleManagement.ReadWrite.Directory.
+        ("PATCH", ["policies", "rolemanagementpolicies", _, "rules", _]) => vec![&[
+            "RoleManagementPolicy.ReadWrite.Directory",
+            "RoleManagement.ReadWrite.Directory",
+        ]],
+        // accessreviewset-post-definitions, accessreviewscheduledefinition-delete:
+        // AccessReview.ReadWrite.All.
+        ("POST", ["identitygovernance", "accessreviews", "definitions"])
+        | ("DELETE", ["identitygovernance", "accessreviews", "definitions", _]) => {
+            vec![&["AccessReview.ReadWrite.All"]]
+        }
+        // conditionalaccessroot-post-policies: "Policy.Read.All, Policy.ReadWrite.ConditionalAccess
+        // and Application.Read.All" (all three).
+        ("POST", ["identity", "conditionalaccess", "policies"]) => vec![
+            &["Policy.ReadWrite.ConditionalAccess"],
+            &["Policy.Read.All"],
+            &["Application.Read.All", "Application.ReadWrite.All"],
+        ],
+        // conditionalaccesspolicy-delete: Policy.Read.All and Policy.ReadWrite.ConditionalAccess.
+        ("DELETE", ["identity", "conditionalaccess", "policies", _]) => vec![
+            &["Policy.ReadWrite.ConditionalAccess"],
+            &["Policy.Read.All"],
+        ],
+        _ => return None,
+    };
     Some(all)
 }
 

@@ -109,6 +109,40 @@ pub async fn sign_in(
     })
 }
 
+/// `pimready apply`'s sign-in: interactive, asking for `write_scopes` beside the read-only
+/// permissions, kept in memory only (no saved profile, nothing in the keychain), so no
+/// other command ever holds a token that can write.
+pub async fn sign_in_to_write(
+    target: &Target,
+    method: SignInMethod,
+    prompts: SignInPrompts<'_>,
+    write_scopes: &[String],
+) -> Result<Connection> {
+    let mut config = target.sign_in_config()?;
+    config.write_scopes = write_scopes.to_vec();
+    let prompt = match method {
+        SignInMethod::Browser => auth::Prompt::BrowserOrDeviceCode {
+            browser: prompts.browser,
+            on_prompt: prompts.on_device_code,
+            sleep: auth::tokio_sleeper(),
+        },
+        SignInMethod::DeviceCode => auth::Prompt::DeviceCode {
+            on_prompt: prompts.on_device_code,
+            sleep: auth::tokio_sleeper(),
+        },
+    };
+    let session = SignIn::with_store(config, Arc::new(auth::MemoryStore::new()))
+        .sign_in_to_write(prompt)
+        .await?;
+    Ok(Connection {
+        target: target.clone(),
+        tenant_id: session.tenant_id().to_owned(),
+        account: session.account().to_owned(),
+        tokens: session.token_source(),
+        keychain_warning: None,
+    })
+}
+
 /// Removes the saved sign-ins of `tenant` (all of them when `None`): each keychain entry
 /// first, then its profile; returns the profiles removed. When any entry could not be
 /// removed the answer is a [`ProblemKind::Storage`] naming every one of them (and how

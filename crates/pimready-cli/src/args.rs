@@ -46,6 +46,12 @@ pub enum Command {
     Forget(ForgetArgs),
     /// Print the check catalog.
     Checks,
+    /// Turn the findings into a reviewed change-set with a remediation script and a
+    /// rollback script (nothing is sent to the tenant).
+    Remediate(RemediateArgs),
+    /// Apply a change-set to its tenant (the only command that writes), or undo the changes
+    /// a journal records (--rollback). Exit 6 when a change fails.
+    Apply(ApplyArgs),
     /// Sign in and read each dataset once: what is readable, which permission or
     /// directory role is missing, and what to ask the tenant's admin (exit 4 if one is).
     Preflight(PreflightArgs),
@@ -198,6 +204,50 @@ pub struct ReportArgs {
     pub evaluation: EvaluationArgs,
     #[command(flatten)]
     pub output: OutputArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["snapshot", "demo"]))]
+pub struct RemediateArgs {
+    /// A snapshot written by `pimready collect` (or `--snapshot-out`).
+    #[arg(long, value_name = "FILE")]
+    pub snapshot: Option<PathBuf>,
+    /// Use the built-in demo tenant.
+    #[arg(long)]
+    pub demo: bool,
+    /// Folder for the change-set and its scripts.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// Approver of Global Administrator and Privileged Role Administrator activations
+    /// (UPN or object id of a user in the snapshot); repeatable.
+    #[arg(long = "approver", value_name = "UPN")]
+    pub approvers: Vec<String>,
+    /// Reviewer of the access review (UPN or object id); repeatable. Default: the approvers.
+    #[arg(long = "reviewer", value_name = "UPN")]
+    pub reviewers: Vec<String>,
+    /// Email address notified of assignments and activations; repeatable.
+    #[arg(long = "notify", value_name = "ADDRESS")]
+    pub notify: Vec<String>,
+    #[command(flatten)]
+    pub evaluation: EvaluationArgs,
+    /// Replace existing files (else the pack is written as `name-2.json`, …).
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    /// The change-set `pimready remediate` wrote (…-changes.json).
+    #[arg(value_name = "CHANGES.json", required_unless_present = "rollback")]
+    pub changes: Option<PathBuf>,
+    #[command(flatten)]
+    pub connection: ConnectionArgs,
+    /// The tenant's id or default domain, given in advance instead of typed (for scripts).
+    #[arg(long, value_name = "TENANT")]
+    pub confirm: Option<String>,
+    /// Undo every change this journal (…-journal.json) records as applied, newest first.
+    #[arg(long, value_name = "JOURNAL", conflicts_with = "changes")]
+    pub rollback: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -7,8 +7,8 @@ use pimready_core::snapshot::TenantSnapshot;
 use pimready_history::{AssessmentId, HistoryError, Store};
 
 use crate::args::{
-    AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs, PreflightArgs,
-    ReportArgs,
+    ApplyArgs, AssessArgs, Cli, CollectArgs, Command, DemoArgs, EvaluationArgs, OutputArgs,
+    PreflightArgs, RemediateArgs, ReportArgs,
 };
 use crate::connect;
 use crate::error::CliError;
@@ -31,6 +31,8 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
         },
         Command::Collect(args) => collect(&args, quiet).await,
         Command::Preflight(args) => preflight(&args, quiet).await,
+        Command::Remediate(args) => remediate(&args, quiet),
+        Command::Apply(args) => apply(&args, quiet).await,
         Command::Tenants => connect::tenants(),
         Command::Signout(args) => connect::signout(args.tenant.as_deref(), quiet),
         Command::History(args) => history(args.tenant.as_deref()),
@@ -142,6 +144,167 @@ fn report(args: &ReportArgs, quiet: bool) -> Result<(), CliError> {
     })?;
     let evaluation = with_demo_designation(&snapshot, &args.evaluation);
     finish(&snapshot, &evaluation, &args.output, quiet).map(drop)
+}
+
+/// Computes the change-set and writes it with its two scripts; sends nothing.
+fn remediate(args: &RemediateArgs, quiet: bool) -> Result<(), CliError> {
+    let snapshot = match &args.snapshot {
+        Some(path) => TenantSnapshot::load(path).map_err(|e| {
+            CliError::usage(e.to_string())
+                .hint("pass a file written by `pimready collect --snapshot-out`")
+        })?,
+        None => pimready_core::demo::snapshot(),
+    };
+    let evaluation = with_demo_designation(&snapshot, &args.evaluation);
+    let (settings, book) = output::evaluation(&evaluation)?;
+    let choices = pimready_app::remediate::PackChoices {
+        approvers: args.approvers.clone(),
+        reviewers: args.reviewers.clone(),
+        notify: args.notify.clone(),
+        deselected: Vec::new(),
+    };
+    let today = export::created(chrono::Utc::now()).date_naive();
+    let pack = pimready_app::remediate::compute(&snapshot, &settings, &book, &choices, today)?;
+    let written =
+        pimready_app::remediate::write_pack(&args.out, &pack, output::existing(args.force))?;
+    if !quiet {
+        print!("{}", summary::change_set(&pack.change_set));
+        for path in &written {
+            println!("Wrote {}", path.display());
+        }
+    }
+    Ok(())
+}
+
+/// Applies a change-set (or rolls a journal back) after the tenant is confirmed; exit 6
+/// when a change fails.
+async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
+    use pimready_app::apply::{self, EntryStatus};
+    let tenant = required_tenant(args.connection.tenant.as_ref())?;
+    let changes = match (&args.rollback, &args.changes) {
+        (Some(journal), _) => apply::changes_path(journal),
+        (None, Some(changes)) => changes.clone(),
+        (None, None) => {
+            return Err(CliError::usage(
+                "name the change-set (CHANGES.json) or --rollback JOURNAL",
+            ));
+        }
+    };
+    let cs = apply::load_change_set(&changes)?;
+    let domain = cs
+        .tenant
+        .default_domain
+        .clone()
+        .unwrap_or_else(|| cs.tenant.id.clone());
+    if !apply::names_tenant(&cs, tenant) {
+        return Err(CliError::usage(format!(
+            "the change-set is for {} ({domain}), not {tenant}",
+            cs.tenant.display_name
+        ))
+        .hint("pass the change-set's own tenant with --tenant"));
+    }
+    let what = if args.rollback.is_some() {
+        "undo the applied changes of"
+    } else {
+        "apply the ready changes of"
+    };
+    match &args.confirm {
+        Some(typed) if apply::names_tenant(&cs, typed) => {}
+        Some(typed) => {
+            return Err(CliError::usage(format!(
+                "--confirm {typed} does not name the change-set's tenant ({domain})"
+            )));
+        }
+        None if std::io::IsTerminal::is_terminal(&std::io::stdin()) => {
+            if args.rollback.is_none() {
+                print!("{}", summary::change_set(&cs));
+            }
+            println!(
+                "Type {domain} to {what} this change-set in {}:",
+                cs.tenant.display_name
+            );
+            let mut line = String::new();
+            std::io::stdin()
+                .read_line(&mut line)
+                .map_err(|e| CliError::usage(e.to_string()))?;
+            if !apply::names_tenant(&cs, &line) {
+                return Err(CliError::usage("not confirmed: nothing was changed"));
+            }
+        }
+        None => {
+            return Err(CliError::usage(format!(
+                "apply needs a confirmation: type the tenant's domain at a terminal, or pass --confirm {domain}"
+            )));
+        }
+    }
+    // Write permissions are asked for by this command only, in a sign-in kept in memory.
+    let connection = connect::sign_in_to_write(
+        &args.connection,
+        tenant,
+        &Reporter::new(quiet),
+        &cs.sign_in_scopes(),
+    )
+    .await?;
+    if !connection.tenant_id.eq_ignore_ascii_case(&cs.tenant.id)
+        && !apply::names_tenant(&cs, &connection.tenant_id)
+    {
+        return Err(CliError::usage(format!(
+            "signed in to tenant {}, but the change-set is for {}: nothing was changed",
+            connection.tenant_id, cs.tenant.id
+        )));
+    }
+    let client = apply::writer(&connection)?;
+    let print = |e: &apply::JournalEntry| {
+        if !quiet {
+            println!("  {:<11} {}", e.status.as_str(), e.title);
+        }
+    };
+    if let Some(path) = &args.rollback {
+        let journal = apply::rollback(&client, &cs, path, &mut |e| print(e)).await?;
+        if journal.count(EntryStatus::Applied) > 0 {
+            return Err(CliError::new(
+                crate::error::Exit::Apply,
+                format!(
+                    "a change could not be undone; {} records what Graph answered",
+                    path.display()
+                ),
+            ));
+        }
+        if !quiet {
+            println!(
+                "Undone: {} change(s). Journal: {}",
+                journal.count(EntryStatus::Undone),
+                path.display()
+            );
+        }
+        return Ok(());
+    }
+    let path = apply::journal_path(&changes);
+    // The signed-in account's own conversions go last.
+    let applier = Some(connection.account.as_str()).filter(|a| !a.is_empty());
+    let journal = apply::apply(&client, &cs, applier, &path, &mut |e| print(e)).await?;
+    if let Some(failed) = journal.failure() {
+        return Err(CliError::new(
+            crate::error::Exit::Apply,
+            format!(
+                "{} failed ({}); its steps were {}, {} change(s) applied before it, {} skipped",
+                failed.title,
+                failed.error.as_deref().unwrap_or("no answer"),
+                if failed.status == EntryStatus::RolledBack { "rolled back" } else { "NOT all rolled back (see the journal)" },
+                journal.count(EntryStatus::Applied),
+                journal.count(EntryStatus::Skipped)
+            ),
+        )
+        .hint(format!("the journal {} records each answer; `pimready apply --rollback {} --tenant {tenant} --confirm {domain}` undoes the applied changes", path.display(), path.display())));
+    }
+    if !quiet {
+        println!(
+            "Applied {} change(s). Journal: {}",
+            journal.count(EntryStatus::Applied),
+            path.display()
+        );
+    }
+    Ok(())
 }
 
 /// Assess, store in the history, write the reports (with the change since the previous
@@ -270,4 +433,109 @@ fn forget(tenant: &str, quiet: bool) -> Result<(), CliError> {
         );
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+    use crate::error::Exit;
+
+    fn pimready(args: &[&str]) -> Result<(), CliError> {
+        let cli = Cli::try_parse_from(std::iter::once("pimready").chain(args.iter().copied()))
+            .map_err(|e| CliError::usage(e.to_string()))?;
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(run(cli))
+    }
+
+    fn files(dir: &std::path::Path) -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn remediate_refuses_unknown_people_and_bad_input_with_exit_2() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        for (args, needle) in [
+            (
+                vec!["--demo", "--approver", "nobody@contoso.com"],
+                "nobody@contoso.com",
+            ),
+            (
+                vec![
+                    "--demo",
+                    "--approver",
+                    "diego.siciliani@contoso.com",
+                    "--reviewer",
+                    "ghost",
+                ],
+                "ghost",
+            ),
+            (
+                vec!["--demo", "--notify", "not an address"],
+                "not an address",
+            ),
+            (vec![], "--snapshot"),
+            (vec!["--demo", "--snapshot", "x.json"], "--snapshot"),
+        ] {
+            let mut all = vec!["remediate", "--quiet", "--out", out];
+            all.extend(args.iter().copied());
+            let e = pimready(&all).unwrap_err();
+            assert_eq!(e.exit, Exit::Usage, "{args:?}");
+            assert_eq!(e.exit as u8, 2);
+            assert!(e.message.contains(needle), "{args:?}: {}", e.message);
+        }
+        assert!(files(dir.path()).is_empty(), "nothing written on an error");
+    }
+
+    #[test]
+    fn remediate_writes_the_pack_beside_earlier_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().to_str().unwrap();
+        let args = [
+            "remediate",
+            "--quiet",
+            "--demo",
+            "--out",
+            out,
+            "--approver",
+            "diego.siciliani@contoso.com",
+            "--notify",
+            "secops@contoso.com",
+        ];
+        pimready(&args).unwrap();
+        pimready(&args).unwrap();
+        assert_eq!(
+            files(dir.path()),
+            [
+                "pimready-contoso-ltd-2026-11-20-changes-2.json",
+                "pimready-contoso-ltd-2026-11-20-changes.json",
+                "pimready-contoso-ltd-2026-11-20-remediate-2.ps1",
+                "pimready-contoso-ltd-2026-11-20-remediate.ps1",
+                "pimready-contoso-ltd-2026-11-20-rollback-2.ps1",
+                "pimready-contoso-ltd-2026-11-20-rollback.ps1",
+            ]
+        );
+        let text = std::fs::read_to_string(
+            dir.path()
+                .join("pimready-contoso-ltd-2026-11-20-changes.json"),
+        )
+        .unwrap();
+        let cs = pimready_core::remediation::ChangeSet::from_json(&text, "test").unwrap();
+        assert_eq!(
+            cs.choices.approvers[0].user_principal_name.as_deref(),
+            Some("diego.siciliani@contoso.com")
+        );
+        // Reviewers default to the approvers; the demo's emergency accounts are designated.
+        assert_eq!(cs.choices.reviewers, cs.choices.approvers);
+        assert_eq!(cs.choices.emergency_accounts.len(), 2);
+    }
 }

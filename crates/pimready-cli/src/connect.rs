@@ -62,6 +62,36 @@ pub async fn sign_in(
     Ok(connection)
 }
 
+/// `pimready apply`'s sign-in: a token in `PIMREADY_ACCESS_TOKEN`, else an interactive
+/// sign-in asking for `write_scopes` too, kept in memory only.
+pub async fn sign_in_to_write(
+    conn: &ConnectionArgs,
+    tenant: &str,
+    reporter: &Reporter,
+    write_scopes: &[String],
+) -> Result<Connection, CliError> {
+    let target = target(conn, tenant)?;
+    target.endpoints()?;
+    if let Some(connection) = app::connection_from_env(&target) {
+        return Ok(connection);
+    }
+    let on_device_code = |p: &DeviceCodePrompt| reporter.notice(&p.message());
+    reporter.message(&format!(
+        "Signing in to {tenant} with write permissions ({})…",
+        write_scopes.join(", ")
+    ));
+    let method = if conn.device_code {
+        SignInMethod::DeviceCode
+    } else {
+        SignInMethod::Browser
+    };
+    let prompts = SignInPrompts {
+        browser: &SystemBrowser,
+        on_device_code: &on_device_code,
+    };
+    Ok(app::sign_in_to_write(&target, method, prompts, write_scopes).await?)
+}
+
 /// Collects the tenant's snapshot with progress on the terminal.
 pub async fn collect(
     connection: &Connection,

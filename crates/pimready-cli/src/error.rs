@@ -3,13 +3,14 @@
 use std::fmt;
 
 /// Exit codes (a contract): 0 done, 2 usage, 3 sign-in, 4 collection failed entirely,
-/// 5 output could not be written.
+/// 5 output could not be written, 6 a change of `pimready apply` failed (and was rolled back).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Usage = 2,
     SignIn = 3,
     Collection = 4,
     Output = 5,
+    Apply = 6,
 }
 
 #[derive(Debug)]

@@ -101,3 +101,45 @@ pub fn render(a: &Assessment) -> String {
 fn count(a: &Assessment, s: Status) -> usize {
     a.checks.iter().filter(|f| f.status == s).count()
 }
+
+/// The change-set in a few lines: what will be sent, what will not and why.
+pub fn change_set(cs: &pimready_core::remediation::ChangeSet) -> String {
+    let mut out = String::new();
+    let order = cs.apply_order(None);
+    let _ = writeln!(
+        out,
+        "{} ({}): {} change(s), {} ready to apply, {} waiting on a precondition.",
+        cs.tenant.display_name,
+        cs.tenant.id,
+        cs.changes.len(),
+        order.len(),
+        cs.changes.len() - order.len()
+    );
+    for c in &order {
+        let _ = writeln!(out, "  ready    {}", c.title);
+    }
+    for c in cs.changes.iter().filter(|c| !c.applicable()) {
+        let why: Vec<&str> = c.unmet().map(|p| p.description.as_str()).collect();
+        let _ = writeln!(out, "  waiting  {} — {}", c.title, why.join("; "));
+    }
+    for g in &cs.guidance {
+        let _ = writeln!(out, "  advice   {}: {}", g.target.name, g.advice);
+    }
+    if !cs.resolves.is_empty() {
+        let _ = writeln!(
+            out,
+            "Once applied, these checks pass: {}.",
+            cs.resolves.join(", ")
+        );
+    }
+    let scopes = cs.sign_in_scopes();
+    if !scopes.is_empty() {
+        let _ = writeln!(
+            out,
+            "Permissions the scripts sign in with: {}.",
+            scopes.join(", ")
+        );
+    }
+    out.push_str("The remediation script runs as -WhatIf unless given -Apply; review it first.\n");
+    out
+}

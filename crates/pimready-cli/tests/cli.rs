@@ -516,3 +516,346 @@ async fn preflight_exits_0_when_readable_and_4_when_a_permission_is_missing() {
         .unwrap_or_else(|| panic!("{out}"));
     assert!(row.contains("AuditLog.Read.All"), "{row}");
 }
+
+/// A token with the read scopes and these write permissions.
+async fn writable(write: &[&str]) -> Emulator {
+    let mut scopes = pimready_tests::app_scopes();
+    scopes.extend(write.iter().map(|s| (*s).to_owned()));
+    Emulator::builder(Fixture::load("contoso-e5").unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// collect → remediate against `emu`; returns the change-set's path.
+async fn pack(home: &Home, emu: &Emulator) -> PathBuf {
+    let snap = home.path().join("snap.json");
+    let mut cmd = home.cmd(&[
+        "collect",
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--snapshot-out",
+        snap.to_str().unwrap(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+    let o = run(cmd).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = home.out();
+    let o = run(home.cmd(&[
+        "remediate",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--approver",
+        "diego.siciliani@contoso.com",
+        "--notify",
+        "secops@contoso.com",
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let name = files(&out)
+        .into_iter()
+        .find(|n| n.ends_with("-changes.json"))
+        .unwrap();
+    out.join(name)
+}
+
+#[tokio::test]
+async fn apply_needs_the_tenant_confirmed_writes_its_journal_and_rolls_back() {
+    let emu = writable(&pimready_core::remediation::WRITE_SCOPES).await;
+    let home = Home::new();
+    let changes = pack(&home, &emu).await;
+    let apply = |extra: &[&str]| {
+        let mut args = vec![
+            "apply",
+            "--tenant",
+            "contoso.com",
+            "--graph-host",
+            emu.base_url(),
+        ];
+        args.extend_from_slice(extra);
+        let mut cmd = home.cmd(&args);
+        cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+        cmd
+    };
+    let changes_arg = changes.to_str().unwrap();
+    // No terminal and no --confirm, or a --confirm naming another tenant: nothing is sent.
+    for extra in [
+        vec![changes_arg],
+        vec![changes_arg, "--confirm", "fabrikam.com"],
+    ] {
+        let o = run(apply(&extra)).await;
+        assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    }
+    assert!(
+        emu.requests()
+            .iter()
+            .all(|r| r.method == "GET" || r.method == "POST" && r.path().ends_with("$batch")),
+        "nothing written before the confirmation"
+    );
+    let o = run(apply(&[changes_arg, "--confirm", "contoso.com"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let journal = changes.with_file_name(
+        changes
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("-changes", "-journal"),
+    );
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    let entries = record["entries"].as_array().unwrap();
+    assert!(entries.len() > 5);
+    assert!(entries.iter().all(|e| e["status"] == "applied"), "{record}");
+
+    let journal_arg = journal.to_str().unwrap();
+    let o = run(apply(&[
+        "--rollback",
+        journal_arg,
+        "--confirm",
+        "contoso.com",
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert!(
+        record["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "undone"),
+        "{record}"
+    );
+}
+
+#[tokio::test]
+async fn apply_exits_6_when_a_change_fails_and_rolls_it_back() {
+    // Every write permission but the role settings': the first change (role settings) fails.
+    let emu = writable(&[
+        "RoleEligibilitySchedule.ReadWrite.Directory",
+        "RoleAssignmentSchedule.ReadWrite.Directory",
+        "AccessReview.ReadWrite.All",
+        "Policy.ReadWrite.ConditionalAccess",
+    ])
+    .await;
+    let home = Home::new();
+    let changes = pack(&home, &emu).await;
+    let mut cmd = home.cmd(&[
+        "apply",
+        changes.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--confirm",
+        "contoso.com",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(6), "{}", text(&o));
+    assert!(
+        text(&o).contains("Authorization_RequestDenied"),
+        "{}",
+        text(&o)
+    );
+    let journal = files(&home.out())
+        .into_iter()
+        .find(|n| n.ends_with("-journal.json"))
+        .unwrap();
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(home.out().join(journal)).unwrap()).unwrap();
+    let status: Vec<&str> = record["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status[0], "rolled_back");
+    assert!(status[1..].iter().all(|s| *s == "skipped"), "{status:?}");
+}
+
+#[tokio::test]
+async fn a_crash_between_changes_leaves_an_intact_journal_that_rolls_back() {
+    use pimready_core::remediation::ChangeSet;
+    use pimready_tests::{Fault, FaultKind, RouteMatcher};
+
+    let emu = writable(&pimready_core::remediation::WRITE_SCOPES).await;
+    let home = Home::new();
+    let changes = pack(&home, &emu).await;
+    let cs = ChangeSet::from_json(&std::fs::read_to_string(&changes).unwrap(), "test").unwrap();
+    // The third change never gets an answer: the process is killed while it waits.
+    let stuck = cs.apply_order(None)[2].requests[0].path.clone();
+    emu.set_fault(
+        RouteMatcher::Custom(std::sync::Arc::new(
+            move |method: &str, path: &str, _q: &str| method != "GET" && path.ends_with(&stuck),
+        )),
+        Fault::always(FaultKind::Hang),
+    );
+    let mut cmd = home.cmd(&[
+        "apply",
+        changes.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--confirm",
+        "contoso.com",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    let mut child = cmd.spawn().unwrap();
+    let journal = changes.with_file_name(
+        changes
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .replace("-changes", "-journal"),
+    );
+    let entries = |path: &Path| -> Option<usize> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        v["entries"].as_array().map(Vec::len)
+    };
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    while entries(&journal) != Some(2) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "two changes applied in time"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // Let the third request reach the emulator, then abort the process.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    let saved = std::fs::read_to_string(&journal).unwrap();
+    let record: serde_json::Value = serde_json::from_str(&saved).expect("the journal is intact");
+    let status: Vec<&str> = record["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(status, ["applied", "applied"]);
+
+    emu.clear_faults();
+    let mut cmd = home.cmd(&[
+        "apply",
+        "--rollback",
+        journal.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--graph-host",
+        emu.base_url(),
+        "--confirm",
+        "contoso.com",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+    let o = run(cmd).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
+    assert!(
+        record["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["status"] == "undone"),
+        "{record}"
+    );
+}
+
+/// Without a token variable, apply signs in on its own with the change-set's write
+/// permissions, and keeps that sign-in nowhere: no saved tenant, no token on disk.
+#[tokio::test]
+async fn apply_signs_in_with_write_permissions_and_remembers_nothing() {
+    let (emu, oauth) =
+        pimready_tests::start_with_sign_in(Fixture::load("contoso-e5").unwrap(), Duration::ZERO, 0)
+            .await
+            .unwrap();
+    let home = Home::new();
+    let base = emu.base_url().to_owned();
+    let snap = home.path().join("contoso.json");
+    let sign_in = [
+        "--device-code",
+        "--authority-host",
+        &base,
+        "--graph-host",
+        &base,
+    ];
+    let mut args = vec![
+        "collect",
+        "--tenant",
+        "contoso.com",
+        "--snapshot-out",
+        snap.to_str().unwrap(),
+    ];
+    args.extend_from_slice(&sign_in);
+    let o = run(home.cmd(&args)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let out = home.out();
+    let o = run(home.cmd(&[
+        "remediate",
+        "--snapshot",
+        snap.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--approver",
+        "diego.siciliani@contoso.com",
+    ]))
+    .await;
+    assert!(o.status.success(), "{}", text(&o));
+    let o = run(home.cmd(&["signout", "--all"])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let changes = out.join(
+        files(&out)
+            .into_iter()
+            .find(|n| n.ends_with("-changes.json"))
+            .unwrap(),
+    );
+    let mut args = vec![
+        "apply",
+        changes.to_str().unwrap(),
+        "--tenant",
+        "contoso.com",
+        "--confirm",
+        "contoso.com",
+    ];
+    args.extend_from_slice(&sign_in);
+    let o = run(home.cmd(&args)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("with write permissions"), "{}", text(&o));
+    assert!(text(&o).contains("Applied"), "{}", text(&o));
+    // The writes were accepted: the token carried the write permissions.
+    assert!(
+        emu.requests()
+            .iter()
+            .any(|r| r.method == "PATCH" && r.status == Some(204)),
+        "a role setting was written"
+    );
+    // Nothing of that sign-in is kept.
+    let tenants = run(home.cmd(&["tenants"])).await;
+    assert!(
+        !text(&tenants).contains(emu.tenant_id()),
+        "{}",
+        text(&tenants)
+    );
+    let secrets = oauth.issued_secrets();
+    for entry in walk(home.path()) {
+        let bytes = std::fs::read(&entry).unwrap_or_default();
+        let content = String::from_utf8_lossy(&bytes);
+        for s in &secrets {
+            assert!(
+                !content.contains(s.as_str()),
+                "token material in {}",
+                entry.display()
+            );
+        }
+    }
+}

@@ -452,6 +452,9 @@ const SCOPE_POLICY: &str = "RoleManagementPolicy.ReadWrite.Directory";
 const SCOPE_REVIEW: &str = "AccessReview.ReadWrite.All";
 const SCOPE_CA: &str = "Policy.ReadWrite.ConditionalAccess";
 
+/// Read permissions the Conditional Access write route names beside its write permission.
+pub const CA_COMPANIONS: [&str; 2] = ["Policy.Read.All", "Application.Read.All"];
+
 /// Every write permission a change-set can need (for documentation and sign-in).
 pub const WRITE_SCOPES: [&str; 5] = [
     SCOPE_ELIGIBILITY,
@@ -1463,6 +1466,20 @@ impl ChangeSet {
         };
         // Stable: equal keys keep the computed order.
         out.sort_by_key(|c| (own(c), c.kind.rank()));
+        out
+    }
+
+    /// What a sign-in for the applicable changes asks for: their write permissions, and
+    /// the read permissions a write route names beside its write permission (creating a
+    /// Conditional Access policy: Policy.Read.All and Application.Read.All,
+    /// conditionalaccessroot-post-policies), sorted.
+    pub fn sign_in_scopes(&self) -> Vec<String> {
+        let mut out = self.scopes();
+        if out.iter().any(|s| s == SCOPE_CA) {
+            out.extend(CA_COMPANIONS.map(str::to_owned));
+        }
+        out.sort();
+        out.dedup();
         out
     }
 

@@ -1,5 +1,6 @@
-//! Reports: the executive PDF, the JSON contract, a CSV of findings, and the portfolio
-//! summary (PDF and CSV) of a batch of tenants.
+//! Reports: the executive PDF, the JSON contract, a CSV of findings, the portfolio
+//! summary (PDF and CSV) of a batch of tenants, and the remediation pack's PowerShell
+//! scripts ([`script`]).
 //!
 //! Every renderer is a pure function of an [`Assessment`] (and, for the PDF, of
 //! [`ReportOptions`]): same input, same bytes. Masking is a transform applied before
@@ -14,6 +15,7 @@ pub mod pdf;
 pub mod portfolio;
 #[doc(hidden)]
 pub mod sample;
+pub mod script;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

@@ -9,7 +9,6 @@ use oauth2::basic::BasicErrorResponseType;
 use oauth2::{RequestTokenError, Scope, StandardDeviceAuthorizationResponse};
 
 use super::error::AuthError;
-use super::scopes::requested_scopes;
 use super::session::{accept, http_fn, oauth_client, token_error, transport_error};
 use super::{BoxFuture, Session, SignIn};
 
@@ -52,11 +51,7 @@ impl SignIn {
         let http = http_fn(&self.http);
         let details: StandardDeviceAuthorizationResponse = client
             .exchange_device_code()
-            .add_scopes(
-                requested_scopes(&config.graph_resource)
-                    .into_iter()
-                    .map(Scope::new),
-            )
+            .add_scopes(config.requested_scopes().into_iter().map(Scope::new))
             .request_async(&http)
             .await
             .map_err(|e| token_error(e, config))?;

@@ -373,7 +373,6 @@ impl super::SignIn {
     ) -> Result<super::Session, AuthError> {
         use oauth2::{AuthorizationCode, CsrfToken, PkceCodeChallenge, RedirectUrl, Scope};
 
-        use super::scopes::requested_scopes;
         use super::session::{accept, http_fn, oauth_client, token_error};
 
         let config = &self.config;
@@ -385,11 +384,7 @@ impl super::SignIn {
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
         let (authorize_url, state) = client
             .authorize_url(CsrfToken::new_random)
-            .add_scopes(
-                requested_scopes(&config.graph_resource)
-                    .into_iter()
-                    .map(Scope::new),
-            )
+            .add_scopes(config.requested_scopes().into_iter().map(Scope::new))
             .set_pkce_challenge(challenge)
             .add_extra_param("prompt", "select_account")
             .url();

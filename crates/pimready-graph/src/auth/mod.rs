@@ -112,6 +112,9 @@ pub struct SignInConfig {
     /// binds 127.0.0.1 and ::1 whichever it is.
     pub redirect_host: RedirectHost,
     pub loopback_timeout: Duration,
+    /// Write permissions asked for beside the read-only ones: empty for every sign-in but
+    /// `pimready apply`'s ([`SignIn::sign_in_to_write`]).
+    pub write_scopes: Vec<String>,
 }
 
 impl SignInConfig {
@@ -134,7 +137,16 @@ impl SignInConfig {
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             redirect_host: RedirectHost::default(),
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
+            write_scopes: Vec::new(),
         })
+    }
+
+    /// The scope strings sent to the authority: the read-only ones, then the write ones.
+    pub fn requested_scopes(&self) -> Vec<String> {
+        let resource = self.graph_resource.trim_end_matches('/');
+        let mut out = scopes::requested_scopes(&self.graph_resource);
+        out.extend(self.write_scopes.iter().map(|s| format!("{resource}/{s}")));
+        out
     }
 
     /// Codes, verifiers and refresh tokens travel to the authority: plain `http://`
@@ -325,6 +337,31 @@ impl SignIn {
             .and_then(|p| p.last_assessed);
         profiles.upsert(profile)?;
         Ok(session)
+    }
+}
+
+impl SignIn {
+    /// `pimready apply`'s own sign-in: always interactive (never a saved sign-in, whose
+    /// token carries no write permission), asking for `config.write_scopes` too, and
+    /// remembered nowhere: no profile is saved, and the refresh token goes to the store
+    /// this `SignIn` was given (a memory store for apply), never the keychain entry the
+    /// assessment uses.
+    pub async fn sign_in_to_write(&self, prompt: Prompt<'_>) -> Result<Session, AuthError> {
+        match prompt {
+            Prompt::Browser(browser) => self.interactive(browser).await,
+            Prompt::DeviceCode { on_prompt, sleep } => self.device_code(on_prompt, sleep).await,
+            Prompt::BrowserOrDeviceCode {
+                browser,
+                on_prompt,
+                sleep,
+            } => match self.interactive(browser).await {
+                Err(AuthError::BrowserUnavailable(why)) => {
+                    tracing::info!("no browser ({why}); using the device code flow");
+                    self.device_code(on_prompt, sleep).await
+                }
+                other => other,
+            },
+        }
     }
 }
 

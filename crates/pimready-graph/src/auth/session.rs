@@ -21,7 +21,6 @@ use super::error::AuthError;
 use super::http::{self, HttpError};
 use super::jwt;
 use super::profiles::TenantProfile;
-use super::scopes::requested_scopes;
 use super::{Clock, SignIn, SignInConfig};
 use crate::token::{AccessToken, RefreshToken, TokenError, TokenFuture, TokenSource};
 
@@ -318,7 +317,7 @@ impl Session {
             ));
         };
         let oauth_refresh = oauth2::RefreshToken::new(refresh.secret().to_owned());
-        let scopes = requested_scopes(&self.inner.sign_in.config.graph_resource);
+        let scopes = self.inner.sign_in.config.requested_scopes();
         let http = http_fn(&self.inner.sign_in.http);
         let result = self
             .inner

@@ -281,6 +281,38 @@ impl GraphClient {
         self.rest_of_pages(first).await.map(|(items, _)| items)
     }
 
+    /// Sends one write request (`POST`, `PATCH` or `DELETE`, path under the host, e.g.
+    /// `/v1.0/roleManagement/directory/roleEligibilityScheduleRequests`): the JSON answer of
+    /// a 2xx with its status (`None` for 204 No Content), else the typed error with Graph's
+    /// code. Only `pimready apply` writes; a timed-out write is never sent again.
+    pub async fn write(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<(u16, Option<Value>), GraphError> {
+        let method = match method {
+            "POST" => Method::POST,
+            "PATCH" => Method::PATCH,
+            "DELETE" => Method::DELETE,
+            other => {
+                return Err(GraphError::other(
+                    None,
+                    format!("{other} is not a write this client sends"),
+                ));
+            }
+        };
+        let url = self.url(path)?;
+        let what = describe(&method, &url);
+        let reply = self
+            .exchange(&method, &url, body, Weight::One, None)
+            .await?;
+        if (200..300).contains(&reply.status) && reply.body.is_empty() {
+            return Ok((reply.status, None));
+        }
+        json_of(&what, &reply).map(|v| (reply.status, Some(v)))
+    }
+
     /// GET many objects through `$batch` (URLs relative to `/v1.0`, e.g. `/users/{id}`);
     /// one result per URL, in order.
     pub async fn batch_get(&self, urls: &[String]) -> Vec<Result<Value, GraphError>> {

@@ -1,0 +1,336 @@
+//! Applying a change-set to the emulated tenant through the Graph client, with its journal:
+//! the full set, a 403 on the third change (two applied, the third rolled back, the rest
+//! skipped), and a rollback from the journal that brings the first assessment back.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use pimready_app::apply::{self, EntryStatus, Journal};
+use pimready_core::assessment::{Assessment, assess};
+use pimready_core::cloud::{Cloud, Endpoints, GraphHost};
+use pimready_core::pricebook::PriceBook;
+use pimready_core::remediation::{
+    CA_COMPANIONS, ChangeSet, RemediationChoices, WRITE_SCOPES, change_set,
+};
+use pimready_core::settings::AssessmentSettings;
+use pimready_core::snapshot::TenantSnapshot;
+use pimready_graph::client::{GraphClient, GraphConfig};
+use pimready_graph::collect::{CollectConfig, collect_snapshot};
+use pimready_graph::token::{AccessToken, StaticToken};
+use pimready_tests::{Emulator, Fault, FaultKind, Fixture, RouteMatcher, app_scopes};
+
+fn now() -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn emulator() -> Emulator {
+    emulator_of("contoso-e5").await
+}
+
+async fn emulator_of(name: &str) -> Emulator {
+    let mut scopes = app_scopes();
+    scopes.extend(
+        WRITE_SCOPES
+            .iter()
+            .chain(&CA_COMPANIONS)
+            .map(|s| (*s).to_owned()),
+    );
+    Emulator::builder(Fixture::load(name).unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap()
+}
+
+async fn collect(emu: &Emulator) -> TenantSnapshot {
+    let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
+    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    config.now = now;
+    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+    collect_snapshot(config, tokens, &mut |_| {})
+        .await
+        .expect("collects")
+}
+
+fn client(emu: &Emulator) -> GraphClient {
+    GraphClient::new(
+        GraphHost::parse(emu.base_url()).unwrap(),
+        Arc::new(StaticToken(AccessToken::new(emu.token()))),
+        GraphConfig::default(),
+    )
+    .unwrap()
+}
+
+fn settings() -> AssessmentSettings {
+    pimready_core::demo::settings(AssessmentSettings::default())
+}
+
+/// Assesses the tenant as it stands and computes its change-set.
+async fn plan(emu: &Emulator) -> (Assessment, ChangeSet) {
+    let snapshot = collect(emu).await;
+    let a = assess(&snapshot, &settings(), &PriceBook::default_book());
+    let choices = RemediationChoices {
+        approvers: vec!["diego.siciliani@contoso.com".to_owned()],
+        notify: vec!["secops@contoso.com".to_owned()],
+        start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        ..RemediationChoices::default()
+    };
+    let cs = change_set(&snapshot, &settings(), &a, &choices).unwrap();
+    (a, cs)
+}
+
+fn statuses(a: &Assessment) -> Vec<(String, String)> {
+    a.checks
+        .iter()
+        .map(|f| (f.id.clone(), format!("{:?}", f.status)))
+        .collect()
+}
+
+#[tokio::test]
+async fn apply_then_rollback_from_the_journal_gives_the_first_assessment_back() {
+    let emu = emulator().await;
+    let (first, cs) = plan(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = apply::journal_path(
+        &dir.path()
+            .join("pimready-contoso-ltd-2026-11-20-changes.json"),
+    );
+    let mut seen = 0;
+    let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| seen += 1)
+        .await
+        .unwrap();
+    assert!(journal.failure().is_none(), "{:?}", journal.failure());
+    assert_eq!(
+        journal.count(EntryStatus::Applied),
+        cs.apply_order(None).len()
+    );
+    assert_eq!(seen, journal.entries.len());
+    assert_eq!(
+        Journal::load(&journal_path).unwrap(),
+        journal,
+        "the journal on disk is the run's"
+    );
+
+    let (second, _) = plan(&emu).await;
+    for id in &cs.resolves {
+        let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+        assert_eq!(format!("{:?}", f.status), "Pass", "{id}: {}", f.summary);
+    }
+
+    let undone = apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        undone.count(EntryStatus::Undone),
+        journal.entries.len(),
+        "{undone:#?}"
+    );
+    let (third, _) = plan(&emu).await;
+    // PIM-02 may differ: an assignment first made outside PIM comes back through PIM's API.
+    let without_pim02 = |a: &Assessment| {
+        statuses(a)
+            .into_iter()
+            .filter(|(id, _)| id != "PIM-02")
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(without_pim02(&third), without_pim02(&first));
+    assert!((third.score.coverage - first.score.coverage).abs() < 1e-9);
+}
+
+/// The rule a PATCH path names, as the collector reads it.
+fn rule_of(snapshot: &TenantSnapshot, path: &str) -> pimready_core::snapshot::PolicyRule {
+    snapshot
+        .role_management_policies
+        .iter()
+        .flatten()
+        .filter_map(|a| a.policy.as_ref())
+        .find(|p| path.contains(&format!("/{}/", p.id)))
+        .and_then(|p| p.rule(path.rsplit('/').next().unwrap()))
+        .cloned()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_403_on_the_third_change_leaves_two_applied_the_third_rolled_back_and_the_rest_skipped() {
+    let emu = emulator().await;
+    let (_, cs) = plan(&emu).await;
+    let order = cs.apply_order(None);
+    let third = order[2];
+    assert!(
+        third.requests.len() >= 2,
+        "the third change has steps to roll back"
+    );
+    let before = collect(&emu).await;
+    // Its second request is refused.
+    let refused = third.requests[1].path.clone();
+    emu.set_fault(
+        RouteMatcher::Custom(Arc::new(move |method: &str, path: &str, _q: &str| {
+            method != "GET" && path.ends_with(&refused)
+        })),
+        Fault::times(FaultKind::Forbidden, 1),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal_path = dir.path().join("run-journal.json");
+    let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+        .await
+        .unwrap();
+    let status: Vec<EntryStatus> = journal.entries.iter().map(|e| e.status).collect();
+    assert_eq!(status[..2], [EntryStatus::Applied, EntryStatus::Applied]);
+    assert_eq!(status[2], EntryStatus::RolledBack);
+    assert!(status[3..].iter().all(|s| *s == EntryStatus::Skipped));
+    assert_eq!(status.len(), order.len());
+    let failed = &journal.entries[2];
+    assert_eq!(failed.change_id, third.id);
+    assert_eq!(failed.steps.len(), 2);
+    assert_eq!(failed.steps[1].status, Some(403));
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .unwrap()
+            .contains("Authorization_RequestDenied")
+    );
+    assert_eq!(failed.undo.len(), 1);
+    assert_eq!(failed.undo[0].status, Some(204));
+    assert_eq!(Journal::load(&journal_path).unwrap(), journal);
+    // The third change's first rule reads as it did before; the first two changes stay.
+    let after = collect(&emu).await;
+    let first_rule = &third.requests[0].path;
+    assert_eq!(rule_of(&after, first_rule), rule_of(&before, first_rule));
+    assert_ne!(
+        rule_of(&after, &order[0].requests[0].path),
+        rule_of(&before, &order[0].requests[0].path)
+    );
+}
+
+/// The emergency accounts each fixture's owner designates (as in `expectations.rs`).
+fn designated(name: &str) -> Vec<String> {
+    let upns: &[&str] = match name {
+        "contoso-e5" => &[
+            "bg-admin01@contoso.onmicrosoft.com",
+            "bg-admin02@contoso.onmicrosoft.com",
+        ],
+        "northwind-p2" => &[
+            "breakglass1@northwindtraders.onmicrosoft.com",
+            "breakglass2@northwindtraders.onmicrosoft.com",
+        ],
+        _ => &[],
+    };
+    upns.iter().map(|u| (*u).to_owned()).collect()
+}
+
+/// On every fixture tenant: assess, remediate, apply the full change-set, assess again
+/// (every check it resolves passes, the emergency accounts' roles are unchanged), roll back
+/// from the journal, assess again (the first result, PIM-02 aside).
+#[tokio::test]
+async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_first_result() {
+    for name in [
+        "contoso-e5",
+        "northwind-p2",
+        "fabrikam-bp",
+        "tailspin-eligible",
+    ] {
+        let emu = emulator_of(name).await;
+        let settings = AssessmentSettings {
+            emergency_accounts: designated(name),
+            ..AssessmentSettings::default()
+        };
+        let book = PriceBook::default_book();
+        let snapshot = collect(&emu).await;
+        let first = assess(&snapshot, &settings, &book);
+        let approver = pimready_core::remediation::known_users(&snapshot)
+            .into_iter()
+            .find(|u| {
+                !designated(name)
+                    .iter()
+                    .any(|d| Some(d) == u.user_principal_name.as_ref())
+            })
+            .map(|u| u.id)
+            .unwrap();
+        let choices = RemediationChoices {
+            approvers: vec![approver],
+            notify: vec!["secops@example.com".to_owned()],
+            start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+            ..RemediationChoices::default()
+        };
+        let cs = change_set(&snapshot, &settings, &first, &choices).unwrap();
+        let emergency: Vec<String> = cs
+            .choices
+            .emergency_accounts
+            .iter()
+            .map(|e| e.id.clone())
+            .collect();
+        let roles = |emu: &Emulator| -> Vec<String> {
+            let t = emu.tenant();
+            let mut v: Vec<String> = t
+                .role_assignments
+                .iter()
+                .chain(&t.role_eligibility_schedules)
+                .filter(|a| emergency.iter().any(|e| a["principalId"] == e.as_str()))
+                .map(|a| format!("{}|{}", a["principalId"], a["roleDefinitionId"]))
+                .collect();
+            v.sort();
+            v
+        };
+        let emergency_before = roles(&emu);
+        let dir = tempfile::tempdir().unwrap();
+        let journal_path = dir.path().join("x-journal.json");
+        let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+            .await
+            .unwrap();
+        assert!(
+            journal.failure().is_none(),
+            "{name}: {:#?}",
+            journal.failure()
+        );
+        assert_eq!(
+            journal.count(EntryStatus::Applied),
+            cs.apply_order(None).len(),
+            "{name}"
+        );
+        let second = assess(&collect(&emu).await, &settings, &book);
+        for id in &cs.resolves {
+            let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+            assert_eq!(
+                format!("{:?}", f.status),
+                "Pass",
+                "{name} {id}: {}",
+                f.summary
+            );
+        }
+        assert_eq!(
+            roles(&emu),
+            emergency_before,
+            "{name}: emergency accounts untouched"
+        );
+        for id in ["CA-01", "CA-02", "CA-03"] {
+            let (a, b) = (
+                first.checks.iter().find(|f| f.id == id).unwrap(),
+                second.checks.iter().find(|f| f.id == id).unwrap(),
+            );
+            assert_eq!(
+                a.status, b.status,
+                "{name} {id}: report-only policies enforce nothing"
+            );
+        }
+        let undone = apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(undone.count(EntryStatus::Applied), 0, "{name}: {undone:#?}");
+        let third = assess(&collect(&emu).await, &settings, &book);
+        let without_pim02 = |a: &Assessment| {
+            statuses(a)
+                .into_iter()
+                .filter(|(id, _)| id != "PIM-02")
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(without_pim02(&third), without_pim02(&first), "{name}");
+        eprintln!(
+            "{name}: {} change(s) applied and undone, resolves {:?}",
+            journal.entries.len(),
+            cs.resolves
+        );
+    }
+}
