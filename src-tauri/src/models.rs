@@ -68,6 +68,9 @@ impl From<&Assessment> for AssessmentView {
             plan,
             gaps,
             collection,
+            // The desktop shows Azure through its AZ findings (evidence names each standing
+            // Owner) and plan steps; the section itself is for the PDF, JSON and CSV.
+            azure: _,
         } = a.clone();
         AssessmentView {
             assessed_at,

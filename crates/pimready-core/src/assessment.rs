@@ -78,6 +78,10 @@ pub struct Assessment {
     pub plan: Vec<PlanStep>,
     pub gaps: Vec<GapInfo>,
     pub collection: CollectionInfo,
+    /// Azure resources (subscriptions, management groups, who holds Owner and the other
+    /// privileged Azure roles); absent when Azure Resource Manager was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<crate::azure::AzureSection>,
 }
 
 impl Assessment {
@@ -112,6 +116,7 @@ pub fn assess(
     };
     let checks = crate::checks::run_checks(&ctx);
     let score = crate::score::score(&checks);
+    let azure = crate::azure::section(snapshot, &crate::azure::AzureView::resolve(snapshot));
     let plan = crate::plan::plan(&checks, &population, &licensing, &cost);
 
     let distinct = |pred: &dyn Fn(&crate::privileged::Holding) -> bool| {
@@ -166,9 +171,11 @@ pub fn assess(
         score,
         checks,
         plan,
+        // Azure gaps are reported in `azure.gaps`: the Entra part is the same with or without ARM.
         gaps: snapshot
             .gaps
             .iter()
+            .filter(|g| !g.dataset.is_azure())
             .map(|g| GapInfo {
                 dataset: g.dataset,
                 reason: g.reason,
@@ -186,5 +193,6 @@ pub fn assess(
                 .filter(|d| snapshot.has(*d))
                 .collect(),
         },
+        azure,
     }
 }

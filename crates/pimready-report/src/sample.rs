@@ -643,6 +643,7 @@ pub fn demo() -> Assessment {
             datasets: Dataset::ALL.into_iter().filter(|d| *d != Dataset::SignInActivity).collect(),
         },
         checks,
+        azure: None,
     }
 }
 
