@@ -2,6 +2,7 @@
 
 mod architecture;
 mod auth;
+mod azure;
 mod collect;
 mod demo;
 #[cfg(unix)]
