@@ -538,3 +538,24 @@ async fn the_default_graph_client_gets_no_arm_token() {
         .unwrap();
     assert_eq!(accepted.status(), 200);
 }
+
+/// A nextLink that leaves the ARM host is refused: the bearer never goes there, and the
+/// dataset is a named gap.
+#[tokio::test]
+async fn an_arm_next_link_to_another_host_is_refused() {
+    let emu = Emulator::start_named("contoso-e5").await.unwrap();
+    emu.set_fault(
+        RouteMatcher::Exact("/subscriptions".to_owned()),
+        Fault::always(FaultKind::ForeignNextLink),
+    );
+    let s = collect(&emu, Some(emu.arm_token())).await;
+    let gap = s.gap(Dataset::AzureSubscriptions).expect("a gap");
+    assert!(gap.detail.contains("refused a nextLink"), "{}", gap.detail);
+    assert!(
+        emu.foreign_requests().is_empty(),
+        "{:?}",
+        emu.foreign_requests()
+    );
+    let a = assessed(&s, &CONTOSO_EMERGENCY);
+    assert!(statuses(&a).values().all(|s| *s != Status::Pass));
+}

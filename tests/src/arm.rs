@@ -185,6 +185,13 @@ impl Shared {
                         "The client does not have authorization to perform this action.",
                     );
                 }
+                FaultKind::ForeignNextLink => {
+                    // A first page whose nextLink leaves the ARM host for the foreign listener.
+                    return Outcome::json(
+                        200,
+                        json!({"value": [], "nextLink": format!("{}{raw_path}?{query}&$skiptoken=2", self.foreign_base_url)}),
+                    );
+                }
                 FaultKind::Unauthorized => {
                     return arm_error(
                         401,
