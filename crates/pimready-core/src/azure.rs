@@ -185,7 +185,7 @@ impl AzureView {
                     .unwrap_or_else(|| "Unknown".to_owned()),
                 role_id,
                 role,
-                scope: p.scope.trim_end_matches('/').to_owned(),
+                scope: clean_scope(&p.scope),
                 level: scope_level(&p.scope),
             };
             push_unique(&mut standing, holding);
@@ -217,7 +217,7 @@ impl AzureView {
                     principal_type,
                     role_id: role_guid(&p.role_definition_id).to_ascii_lowercase(),
                     role,
-                    scope: p.scope.trim_end_matches('/').to_owned(),
+                    scope: clean_scope(&p.scope),
                     level: scope_level(&p.scope),
                 },
             );
@@ -230,6 +230,14 @@ impl AzureView {
             eligible,
             unreadable_scopes: unreadable_scopes(azure),
         }
+    }
+}
+
+/// `/subscriptions/x/` → `/subscriptions/x`; the root scope stays `/`.
+fn clean_scope(scope: &str) -> String {
+    match scope.trim_end_matches('/') {
+        "" => "/".to_owned(),
+        s => s.to_owned(),
     }
 }
 
