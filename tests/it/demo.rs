@@ -30,6 +30,12 @@ pub async fn collect_demo() -> TenantSnapshot {
     let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
     config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
     config.now = demo_now;
+    // Azure resources too, read with an ARM token of the same account.
+    config.arm = Some(pimready_graph::arm::ArmSource {
+        host: pimready_core::cloud::ArmHost::parse(emu.arm_base_url()).unwrap(),
+        tokens: Arc::new(StaticToken(AccessToken::new(emu.arm_token()))),
+        client: config.graph.clone(),
+    });
     let mut ignore = |_| {};
     let mut snapshot = collect_snapshot(
         config,
@@ -39,6 +45,9 @@ pub async fn collect_demo() -> TenantSnapshot {
     .await
     .expect("the demo tenant collects");
     "https://graph.microsoft.com".clone_into(&mut snapshot.meta.graph_host);
+    if let Some(azure) = &mut snapshot.azure {
+        "management.azure.com".clone_into(&mut azure.arm_host);
+    }
     snapshot
 }
 

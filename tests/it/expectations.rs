@@ -70,6 +70,13 @@ async fn assessment(fixture: Fixture, emergency_accounts: Vec<String>) -> Assess
     let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
     config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
     config.now = now;
+    // Azure resources too, as an account with an ARM token sees them (tenants without an
+    // `azure` section show none: the AZ checks are then not assessed, never passed).
+    config.arm = Some(pimready_graph::arm::ArmSource {
+        host: pimready_core::cloud::ArmHost::parse(emu.arm_base_url()).unwrap(),
+        tokens: Arc::new(StaticToken(AccessToken::new(emu.arm_token()))),
+        client: config.graph.clone(),
+    });
     let mut ignore = |_| {};
     let snapshot = collect_snapshot(
         config,

@@ -3,6 +3,7 @@
 mod apply;
 mod architecture;
 mod auth;
+mod azure;
 mod collect;
 mod demo;
 #[cfg(unix)]

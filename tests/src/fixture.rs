@@ -162,6 +162,9 @@ pub struct Tenant {
     pub conditional_access_policies: Vec<Value>,
     pub pim_licensed: bool,
     pub p1_licensed: bool,
+    /// Azure resources (subscriptions, management groups, Azure role assignments and
+    /// settings) from the fixture's `azure` section; `None`: the tenant has no Azure.
+    pub azure: Option<crate::arm::AzureTenant>,
 }
 
 /// Users generated on demand: `count` users named `user{index}@{domain}`.
@@ -714,6 +717,52 @@ impl Tenant {
                 .collect()
         };
 
+        let azure = match raw.get("azure") {
+            None => None,
+            Some(section) => {
+                let principal =
+                    |p: &Value| -> Result<(String, String, String, Option<String>), String> {
+                        if let Some(key) = p.as_str() {
+                            let found = objects.values().find(|o| {
+                                o["id"]
+                                    .as_str()
+                                    .is_some_and(|i| i.eq_ignore_ascii_case(key))
+                                    || o["userPrincipalName"]
+                                        .as_str()
+                                        .is_some_and(|u| u.eq_ignore_ascii_case(key))
+                            });
+                            let o =
+                                found.ok_or_else(|| format!("azure: no directory object {key}"))?;
+                            let kind = match o["@odata.type"].as_str().unwrap_or_default() {
+                                "#microsoft.graph.group" => "Group",
+                                "#microsoft.graph.servicePrincipal" => "ServicePrincipal",
+                                _ => "User",
+                            };
+                            return Ok((
+                                o["id"].as_str().unwrap_or_default().to_owned(),
+                                kind.to_owned(),
+                                o["displayName"].as_str().unwrap_or_default().to_owned(),
+                                o["userPrincipalName"].as_str().map(str::to_owned),
+                            ));
+                        }
+                        // A principal outside the Entra fixture: {"id", "principalType", "displayName"}.
+                        Ok((
+                            p["id"]
+                                .as_str()
+                                .ok_or("azure: a principal needs an id")?
+                                .to_owned(),
+                            p["principalType"].as_str().unwrap_or("User").to_owned(),
+                            p["displayName"].as_str().unwrap_or_default().to_owned(),
+                            p["email"].as_str().map(str::to_owned),
+                        ))
+                    };
+                Some(
+                    crate::arm::build(section, &tenant_id, &principal, &now)
+                        .map_err(|e| FixtureError(format!("fixture {}: {e}", fixture.name)))?,
+                )
+            }
+        };
+
         Ok(Tenant {
             name: fixture.name.clone(),
             tenant_id: tenant_id.clone(),
@@ -744,6 +793,7 @@ impl Tenant {
             conditional_access_policies: arr(raw, "conditionalAccessPolicies"),
             pim_licensed,
             p1_licensed,
+            azure,
         })
     }
 

@@ -17,6 +17,7 @@
 //! scopes PIM Ready asks for ([`app_scopes`]); a test that needs other grants names them
 //! with [`EmulatorBuilder::token_scopes`].
 
+pub mod arm;
 pub mod fault;
 pub mod fixture;
 mod graph;
@@ -95,6 +96,8 @@ pub enum Listener {
     Graph,
     /// The second, "foreign" host that foreign nextLinks point at.
     Foreign,
+    /// The Azure Resource Manager host (`arm_base_url`).
+    Arm,
 }
 
 /// One request as the emulator saw it.
@@ -153,8 +156,11 @@ pub(crate) struct Shared {
     now: String,
     /// The fixed bearer token (JWT-shaped, unsigned: `tid` and `scp` claims).
     token: String,
+    /// The fixed ARM bearer (audience `https://management.azure.com/`).
+    pub(crate) arm_token: String,
     pub(crate) base_url: String,
     pub(crate) foreign_base_url: String,
+    pub(crate) arm_base_url: String,
     pub(crate) validator: TokenValidator,
     control: Mutex<Control>,
 }
@@ -247,6 +253,24 @@ impl Shared {
     }
 }
 
+/// An unsigned JWT-shaped ARM token for the tenant (`az account get-access-token` shape).
+fn fixed_arm_token(tenant_id: &str) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &serde_json::Value| {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string().as_bytes())
+    };
+    let header = serde_json::json!({"typ": "JWT", "alg": "none", "kid": "emulator-arm"});
+    let claims = serde_json::json!({
+        "aud": "https://management.azure.com/",
+        "iss": format!("https://sts.windows.net/{tenant_id}/"),
+        "tid": tenant_id,
+        "appid": pimready_graph::arm::ARM_PUBLIC_CLIENT_ID,
+        "upn": "emulator@fixed.token",
+        "scp": "user_impersonation",
+    });
+    format!("{}.{}.ZW11bGF0b3I", b64(&header), b64(&claims))
+}
+
 /// An unsigned JWT-shaped token for the tenant with these delegated scopes.
 fn fixed_token(tenant_id: &str, scopes: &[String]) -> String {
     use base64::Engine as _;
@@ -321,6 +345,8 @@ impl EmulatorBuilder {
             .await
             .map_err(io)?;
         let foreign = TcpListener::bind("127.0.0.1:0").await.map_err(io)?;
+        let arm = TcpListener::bind("127.0.0.1:0").await.map_err(io)?;
+        let arm_base_url = format!("http://127.0.0.1:{}", arm.local_addr().map_err(io)?.port());
         let base_url = format!(
             "http://127.0.0.1:{}",
             listener.local_addr().map_err(io)?.port()
@@ -350,8 +376,10 @@ impl EmulatorBuilder {
             now: tenant.now.clone(),
             tenant: Mutex::new(Arc::new(tenant)),
             token,
+            arm_token: fixed_arm_token(&tenant_id),
             base_url: base_url.clone(),
             foreign_base_url: foreign_base_url.clone(),
+            arm_base_url,
             validator,
             control: Mutex::new(Control {
                 latency: self.latency,
@@ -372,12 +400,18 @@ impl EmulatorBuilder {
         let foreign_app = Router::new()
             .fallback(serve_foreign)
             .with_state(Arc::clone(&shared));
+        let arm_app = Router::new()
+            .fallback(serve_arm)
+            .with_state(Arc::clone(&shared));
         let tasks = vec![
             tokio::spawn(async move {
                 let _ = axum::serve(listener, app).await;
             }),
             tokio::spawn(async move {
                 let _ = axum::serve(foreign, foreign_app).await;
+            }),
+            tokio::spawn(async move {
+                let _ = axum::serve(arm, arm_app).await;
             }),
         ];
         Ok(Emulator {
@@ -431,6 +465,25 @@ impl Emulator {
     /// `http://127.0.0.1:PORT` (Graph paths start with `/v1.0` or `/beta`).
     pub fn base_url(&self) -> &str {
         &self.base_url
+    }
+
+    /// The Azure Resource Manager listener's base URL (`--arm-host`).
+    pub fn arm_base_url(&self) -> &str {
+        &self.shared.arm_base_url
+    }
+
+    /// The bearer the ARM listener accepts (`PIMREADY_ARM_ACCESS_TOKEN`); the Graph token
+    /// is refused there, as ARM refuses a token for another audience.
+    pub fn arm_token(&self) -> &str {
+        &self.shared.arm_token
+    }
+
+    /// Requests that reached the ARM listener.
+    pub fn arm_requests(&self) -> Vec<RecordedRequest> {
+        self.requests()
+            .into_iter()
+            .filter(|r| r.listener == Listener::Arm)
+            .collect()
     }
 
     /// The second listener's base URL (where foreign nextLinks point).
@@ -604,6 +657,40 @@ fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
+}
+
+async fn serve_arm(State(shared): State<Arc<Shared>>, req: Request) -> Response {
+    let method = req.method().as_str().to_owned();
+    let authorization = header_string(&req, header::AUTHORIZATION);
+    let index = shared.record(RecordedRequest {
+        listener: Listener::Arm,
+        method: method.clone(),
+        path_and_query: req
+            .uri()
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned()),
+        host: header_string(&req, header::HOST),
+        authorization: authorization.clone(),
+        in_batch: false,
+        status: None,
+    });
+    let answer_at = tokio::time::Instant::now() + shared.control().latency;
+    let bearer = authorization
+        .as_deref()
+        .and_then(|a| {
+            a.strip_prefix("Bearer ")
+                .or_else(|| a.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let outcome = shared.serve_arm(
+        &method,
+        req.uri().path(),
+        req.uri().query().unwrap_or_default(),
+        bearer,
+    );
+    shared.set_status(index, outcome.status());
+    tokio::time::sleep_until(answer_at).await;
+    into_response(outcome).await
 }
 
 async fn serve_foreign(State(shared): State<Arc<Shared>>, req: Request) -> Response {

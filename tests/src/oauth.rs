@@ -437,6 +437,25 @@ fn scope_names(scope: &str, granted: Option<&Vec<String>>) -> Vec<String> {
         .collect()
 }
 
+/// Microsoft's first-party public clients are preauthorized per resource: the Microsoft
+/// Graph Command Line Tools client (PIM Ready's default) is not preauthorized for Azure
+/// Resource Manager, and Entra refuses the request with AADSTS65002
+/// (<https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
+fn first_party_refusal(client_id: &str, scope: &str) -> Option<String> {
+    let arm = scope.split_whitespace().any(|s| {
+        let s = s.to_ascii_lowercase();
+        s.starts_with("https://management.azure.com/")
+            || s.starts_with("https://management.core.windows.net/")
+            || s.starts_with("https://management.usgovcloudapi.net/")
+            || s.starts_with("https://management.chinacloudapi.cn/")
+    });
+    (arm && client_id.eq_ignore_ascii_case(pimready_graph::auth::DEFAULT_CLIENT_ID)).then(|| {
+        format!(
+            "AADSTS65002: Consent between first party application '{client_id}' and first party resource '797f4846-ba00-4fd7-ba43-dac1f8f63013' must be configured via preauthorization - applications owned and operated by Microsoft must get approval from the API owner before requesting tokens for that API."
+        )
+    })
+}
+
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
@@ -575,6 +594,9 @@ async fn authorize(
             "AADSTS9002325: Proof Key for Code Exchange (S256) is required.",
         );
     }
+    if let Some(refusal) = first_party_refusal(&client_id, get("scope")) {
+        return redirect_error(target, "invalid_request", &refusal);
+    }
     if !spec.consented {
         return redirect_error(
             target,
@@ -640,6 +662,17 @@ async fn devicecode(
             "The request body must contain the following parameter: 'client_id'.",
         );
     };
+    if let Some(refusal) = first_party_refusal(
+        client_id,
+        form.get("scope").map(String::as_str).unwrap_or_default(),
+    ) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "AADSTS65002",
+            refusal.trim_start_matches("AADSTS65002: "),
+        );
+    }
     let device_code = inner.secret("dc-");
     let n: u32 = rand::rng().random_range(0..100_000_000);
     let user_code = format!("{n:08}");
@@ -837,6 +870,15 @@ fn refresh_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, St
             "invalid_grant",
             "AADSTS70000",
             "The refresh token was issued to a different client id.",
+        );
+    }
+    // A refresh token redeemed for another resource (ARM) with the same client.
+    if let Some(refusal) = first_party_refusal(&grant.client_id, get("scope")) {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "AADSTS65002",
+            refusal.trim_start_matches("AADSTS65002: "),
         );
     }
     Json(inner.issue(

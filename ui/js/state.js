@@ -51,4 +51,5 @@ export const CATEGORY_LABEL = /** @type {Record<string, string>} */ ({
   pim_assignments: "PIM assignments",
   pim_role_settings: "PIM role settings",
   conditional_access: "Conditional Access",
+  azure_resources: "Azure resources",
 });

@@ -38,6 +38,9 @@ pub struct Connection {
     /// The signed-in account; empty when a script supplied the token.
     pub account: String,
     pub tokens: Arc<dyn TokenSource>,
+    /// Azure Resource Manager's bearer (`PIMREADY_ARM_ACCESS_TOKEN`), or why there is none:
+    /// Azure then becomes a named gap, never a failed run.
+    pub arm_tokens: Arc<dyn TokenSource>,
     /// Set when the refresh token could not be kept in the OS keychain.
     pub keychain_warning: Option<String>,
 }
@@ -75,6 +78,7 @@ pub fn connection_from_env(target: &Target) -> Option<Connection> {
         tenant_id: target.tenant().to_owned(),
         account: String::new(),
         tokens: Arc::new(StaticToken(AccessToken::new(token))),
+        arm_tokens: pimready_graph::arm::arm_tokens_from_env(),
         keychain_warning: None,
     })
 }
@@ -105,6 +109,7 @@ pub async fn sign_in(
         tenant_id: session.tenant_id().to_owned(),
         account: session.account().to_owned(),
         tokens: session.token_source(),
+        arm_tokens: pimready_graph::arm::arm_tokens_from_env(),
         keychain_warning: session.keychain_warning(),
     })
 }
@@ -139,6 +144,8 @@ pub async fn sign_in_to_write(
         tenant_id: session.tenant_id().to_owned(),
         account: session.account().to_owned(),
         tokens: session.token_source(),
+        // Apply writes through Graph only; it never reads Azure.
+        arm_tokens: pimready_graph::arm::arm_tokens_from_env(),
         keychain_warning: None,
     })
 }

@@ -57,7 +57,12 @@ pub async fn collect(
     on_step: &mut (dyn FnMut(Step) + Send),
     cancel: &AtomicBool,
 ) -> Result<TenantSnapshot> {
-    let config = connection.target.collect_config(&connection.tenant_id)?;
+    let mut config = connection.target.collect_config(&connection.tenant_id)?;
+    config.arm = Some(pimready_graph::arm::ArmSource {
+        host: config.endpoints.arm.clone(),
+        tokens: connection.arm_tokens.clone(),
+        client: config.graph.clone(),
+    });
     let total = u32::try_from(Dataset::ALL.len()).unwrap_or(u32::MAX);
     let mut done = 0;
     let mut sink = |p: Progress| match p {

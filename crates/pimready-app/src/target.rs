@@ -11,12 +11,16 @@ use crate::problem::{Problem, Result};
 /// national cloud's own host); the CLI's `--authority-host` / `--graph-host` win over them.
 pub const AUTHORITY_HOST_VAR: &str = "PIMREADY_AUTHORITY_HOST";
 pub const GRAPH_HOST_VAR: &str = "PIMREADY_GRAPH_HOST";
+/// Points Azure Resource Manager at another host (`--arm-host` wins over it).
+pub const ARM_HOST_VAR: &str = "PIMREADY_ARM_HOST";
 
 /// Host overrides as given; validated by [`Target::endpoints`].
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct HostOverrides {
     pub authority: Option<String>,
     pub graph: Option<String>,
+    /// Azure Resource Manager (`--arm-host`): a cloud's own ARM host, or loopback.
+    pub arm: Option<String>,
 }
 
 impl HostOverrides {
@@ -25,6 +29,7 @@ impl HostOverrides {
         HostOverrides {
             authority: env_value(AUTHORITY_HOST_VAR),
             graph: env_value(GRAPH_HOST_VAR),
+            arm: env_value(ARM_HOST_VAR),
         }
     }
 
@@ -35,6 +40,7 @@ impl HostOverrides {
         HostOverrides {
             authority: self.authority.or(env.authority),
             graph: self.graph.or(env.graph),
+            arm: self.arm.or(env.arm),
         }
     }
 }
@@ -118,6 +124,7 @@ impl Target {
             self.hosts.authority.as_deref(),
             self.hosts.graph.as_deref(),
         )
+        .and_then(|e| e.with_arm(self.hosts.arm.as_deref()))
         .map_err(|e| Problem::invalid_input(e.to_string()))
     }
 
@@ -181,6 +188,35 @@ mod tests {
         );
     }
 
+    /// `--arm-host`: the same rule as the other hosts (a cloud's own ARM host, or loopback).
+    #[test]
+    fn arm_host_override_is_validated() {
+        let target = |arm: &str| {
+            Target::new("contoso.com", Cloud::Usgov)
+                .unwrap()
+                .with_hosts(HostOverrides {
+                    arm: Some(arm.to_owned()),
+                    ..HostOverrides::default()
+                })
+        };
+        let config = target("http://127.0.0.1:9").collect_config("t").unwrap();
+        assert_eq!(config.endpoints.arm.host(), "127.0.0.1:9");
+        let plain = Target::new("contoso.com", Cloud::Usgov).unwrap();
+        assert_eq!(
+            plain.collect_config("t").unwrap().endpoints.arm.host(),
+            "management.usgovcloudapi.net"
+        );
+        for bad in ["https://arm.example.com", "https://graph.microsoft.com"] {
+            let e = target(bad).collect_config("t").unwrap_err();
+            assert_eq!(e.kind, crate::ProblemKind::InvalidInput, "{bad}");
+            assert!(
+                e.message.contains("Azure Resource Manager"),
+                "{}",
+                e.message
+            );
+        }
+    }
+
     #[test]
     fn one_host_rule_for_sign_in_and_graph() {
         let target = |authority: &str| {
@@ -189,6 +225,7 @@ mod tests {
                 .with_hosts(HostOverrides {
                     authority: Some(authority.to_owned()),
                     graph: None,
+                    arm: None,
                 })
         };
         // The same refusal whether the host is used to sign in or to collect.

@@ -71,6 +71,9 @@ pub struct ConnectionArgs {
     /// Override the Microsoft Graph host (private endpoints, the tenant emulator).
     #[arg(long, env = "PIMREADY_GRAPH_HOST")]
     pub graph_host: Option<String>,
+    /// Override the Azure Resource Manager host (the tenant emulator, a national cloud's own).
+    #[arg(long, env = "PIMREADY_ARM_HOST")]
+    pub arm_host: Option<String>,
     /// Application (client) id to sign in with; see the README for registering your own.
     #[arg(long)]
     pub client_id: Option<String>,

@@ -29,6 +29,7 @@ pub fn target(conn: &ConnectionArgs, tenant: &str) -> Result<Target, CliError> {
         .with_hosts(HostOverrides {
             authority: conn.authority_host.clone(),
             graph: conn.graph_host.clone(),
+            arm: conn.arm_host.clone(),
         }))
 }
 

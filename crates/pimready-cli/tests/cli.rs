@@ -42,7 +42,9 @@ impl Home {
             .env_remove("RUST_LOG")
             .env_remove("PIMREADY_LOG")
             .env_remove("PIMREADY_GRAPH_HOST")
-            .env_remove("PIMREADY_AUTHORITY_HOST");
+            .env_remove("PIMREADY_AUTHORITY_HOST")
+            .env_remove("PIMREADY_ARM_HOST")
+            .env_remove("PIMREADY_ARM_ACCESS_TOKEN");
         c
     }
 }
@@ -354,7 +356,12 @@ async fn collect_with_device_code_against_the_emulator() {
     assert!(log_line(&v) && !v.contains('\u{1b}'), "{v}");
     let snapshot = pimready_core::snapshot::TenantSnapshot::load(&snap).unwrap();
     assert_eq!(snapshot.tenant_id, emu.tenant_id());
-    assert!(snapshot.gaps.is_empty(), "{:?}", snapshot.gaps);
+    // Graph read in full; Azure is a named gap, as no ARM token was given.
+    assert!(
+        snapshot.gaps.iter().all(|g| g.dataset.is_azure()),
+        "{:?}",
+        snapshot.gaps
+    );
 
     // The saved profile is listed; no token material anywhere on disk.
     let tenants = run(home.cmd(&["tenants"])).await;
@@ -858,4 +865,68 @@ async fn apply_signs_in_with_write_permissions_and_remembers_nothing() {
             );
         }
     }
+}
+
+/// `--arm-host` and `PIMREADY_ARM_ACCESS_TOKEN`: Azure resources land in the JSON (`azure`,
+/// AZ checks) and the CSV; an `--arm-host` that is not an ARM host is refused before any
+/// request.
+#[tokio::test]
+async fn assess_reads_azure_with_an_arm_token_and_host() {
+    let emu = Emulator::start_named("contoso-e5").await.unwrap();
+    let home = Home::new();
+    let out = home.out();
+    let mut cmd = home.cmd(&[
+        "assess",
+        "--tenant",
+        emu.tenant_id(),
+        "--graph-host",
+        emu.base_url(),
+        "--arm-host",
+        emu.arm_base_url(),
+        "--out",
+        out.to_str().unwrap(),
+        "--format",
+        "json,csv",
+        "--no-save",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token())
+        .env("PIMREADY_ARM_ACCESS_TOKEN", emu.arm_token());
+    let o = run(cmd).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let names = files(&out);
+    let json = names.iter().find(|n| n.ends_with(".json")).expect("json");
+    let a: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join(json)).unwrap()).unwrap();
+    assert_eq!(a["schema_version"], 1);
+    assert_eq!(a["azure"]["subscriptions"].as_array().unwrap().len(), 2);
+    assert_eq!(a["azure"]["subscriptions"][0]["readable"], true);
+    let az01 = a["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "AZ-01")
+        .unwrap();
+    assert_eq!(az01["status"], "fail");
+    assert_eq!(az01["category"], "azure_resources");
+    let csv = names.iter().find(|n| n.ends_with(".csv")).expect("csv");
+    let csv = std::fs::read_to_string(out.join(csv)).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("AZ-01,")), "{csv}");
+    assert!(!emu.arm_requests().is_empty());
+
+    let mut cmd = home.cmd(&[
+        "assess",
+        "--tenant",
+        emu.tenant_id(),
+        "--graph-host",
+        emu.base_url(),
+        "--arm-host",
+        "https://graph.microsoft.com",
+        "--no-save",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
+    let before = emu.requests().len();
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("Azure Resource Manager"), "{}", text(&o));
+    assert_eq!(emu.requests().len(), before, "nothing was sent");
 }

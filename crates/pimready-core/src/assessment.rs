@@ -131,6 +131,10 @@ pub struct Assessment {
     /// before it existed).
     #[serde(default)]
     pub emergency_accounts: Vec<EmergencyAccountInfo>,
+    /// Azure resources (subscriptions, management groups, who holds Owner and the other
+    /// privileged Azure roles); absent when Azure Resource Manager was not read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<crate::azure::AzureSection>,
 }
 
 impl Assessment {
@@ -165,6 +169,7 @@ pub fn assess(
     };
     let checks = crate::checks::run_checks(&ctx);
     let score = crate::score::score(&checks);
+    let azure = crate::azure::section(snapshot, &crate::azure::AzureView::resolve(snapshot));
     let plan = crate::plan::plan(&checks, &population, &licensing, &cost);
     let emergency_accounts = EmergencyAccountInfo::of(&population);
 
@@ -220,9 +225,11 @@ pub fn assess(
         score,
         checks,
         plan,
+        // Azure gaps are reported in `azure.gaps`: the Entra part is the same with or without ARM.
         gaps: snapshot
             .gaps
             .iter()
+            .filter(|g| !g.dataset.is_azure())
             .map(|g| GapInfo {
                 dataset: g.dataset,
                 reason: g.reason,
@@ -241,6 +248,7 @@ pub fn assess(
                 .collect(),
         },
         emergency_accounts,
+        azure,
     }
 }
 

@@ -57,6 +57,18 @@ impl Cloud {
         }
     }
 
+    /// The Azure Resource Manager host. Global: `management.azure.com`; US Government (L4 and
+    /// L5 alike): `management.usgovcloudapi.net`; China: `management.chinacloudapi.cn`
+    /// (<https://learn.microsoft.com/azure/azure-government/compare-azure-government-global-azure>,
+    /// <https://learn.microsoft.com/azure/china/resources-developer-guide>).
+    pub fn arm_host(self) -> &'static str {
+        match self {
+            Cloud::Global => "management.azure.com",
+            Cloud::Usgov | Cloud::UsgovDod => "management.usgovcloudapi.net",
+            Cloud::China => "management.chinacloudapi.cn",
+        }
+    }
+
     pub fn name(self) -> CloudName {
         match self {
             Cloud::Global => CloudName::Global,
@@ -72,6 +84,7 @@ impl Cloud {
         Endpoints {
             authority: https(self.authority_host()),
             graph: GraphHost(https(self.graph_host())),
+            arm: ArmHost(GraphHost(https(self.arm_host()))),
         }
     }
 }
@@ -139,6 +152,8 @@ pub enum HostKind {
     Authority,
     /// Microsoft Graph (`graph.microsoft.com`, …).
     Graph,
+    /// Azure Resource Manager (`management.azure.com`, …).
+    Arm,
 }
 
 impl HostKind {
@@ -146,6 +161,7 @@ impl HostKind {
         match self {
             HostKind::Authority => "sign-in",
             HostKind::Graph => "Microsoft Graph",
+            HostKind::Arm => "Azure Resource Manager",
         }
     }
 
@@ -156,6 +172,7 @@ impl HostKind {
             .map(|c| match self {
                 HostKind::Authority => c.authority_host(),
                 HostKind::Graph => c.graph_host(),
+                HostKind::Arm => c.arm_host(),
             })
             .collect();
         hosts.dedup();
@@ -266,12 +283,56 @@ impl FromStr for GraphHost {
     }
 }
 
-/// Where to sign in and where to read Graph.
+/// The Azure Resource Manager host the ARM client may send its (ARM) bearer token to:
+/// validated like a Graph host, against the clouds' ARM hosts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ArmHost(GraphHost);
+
+impl ArmHost {
+    /// Parses `https://host`: a national cloud's ARM host, or a loopback host with its port.
+    pub fn parse(text: &str) -> Result<Self, EndpointError> {
+        validate_host(text, HostKind::Arm).map(|u| ArmHost(GraphHost(u)))
+    }
+
+    /// The same origin rules as Graph's, for the HTTP client (paging stays on this host).
+    pub fn as_client_host(&self) -> &GraphHost {
+        &self.0
+    }
+
+    pub fn host(&self) -> String {
+        self.0.host()
+    }
+
+    /// The delegated scope of this ARM host's resource, e.g.
+    /// `https://management.azure.com/user_impersonation` (loopback hosts: the global one,
+    /// as the emulator stands in for it).
+    pub fn scope(&self) -> String {
+        let host = self.0.url().host_str().unwrap_or_default();
+        if HostKind::Arm
+            .allowed_hosts()
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(host))
+        {
+            format!("https://{host}/user_impersonation")
+        } else {
+            crate::snapshot::ARM_SCOPE.to_owned()
+        }
+    }
+}
+
+impl fmt::Display for ArmHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Where to sign in and where to read Graph and Azure Resource Manager.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Endpoints {
     /// `https://login.microsoftonline.com/` or an override (a cloud's sign-in host, or loopback).
     pub authority: Url,
     pub graph: GraphHost,
+    pub arm: ArmHost,
 }
 
 impl Endpoints {
@@ -289,6 +350,14 @@ impl Endpoints {
             endpoints.graph = GraphHost::parse(g)?;
         }
         Ok(endpoints)
+    }
+
+    /// These endpoints with the `--arm-host` override applied.
+    pub fn with_arm(mut self, arm: Option<&str>) -> Result<Self, EndpointError> {
+        if let Some(a) = arm {
+            self.arm = ArmHost::parse(a)?;
+        }
+        Ok(self)
     }
 }
 
@@ -364,6 +433,59 @@ mod tests {
             );
             assert!(e.to_string().contains("login.microsoftonline.com"), "{e}");
         }
+    }
+
+    /// `--arm-host`: a national cloud's ARM host or loopback, never Graph or another host.
+    #[test]
+    fn arm_host_validation() {
+        for (ok, shown) in [
+            (
+                "https://management.azure.com",
+                "https://management.azure.com",
+            ),
+            (
+                "management.usgovcloudapi.net",
+                "https://management.usgovcloudapi.net",
+            ),
+            (
+                "https://management.chinacloudapi.cn/",
+                "https://management.chinacloudapi.cn",
+            ),
+            ("http://127.0.0.1:9000", "http://127.0.0.1:9000"),
+        ] {
+            assert_eq!(ArmHost::parse(ok).unwrap().to_string(), shown);
+        }
+        for bad in [
+            "https://graph.microsoft.com",
+            "https://management.azure.com.evil.com",
+            "http://management.azure.com",
+            "https://management.azure.com/subscriptions",
+            "https://management.azure.com:8443",
+        ] {
+            assert!(ArmHost::parse(bad).is_err(), "{bad}");
+        }
+        let e = ArmHost::parse("https://arm.example.com").unwrap_err();
+        assert!(
+            e.to_string().contains("management.usgovcloudapi.net"),
+            "{e}"
+        );
+        assert_eq!(
+            Cloud::Usgov.endpoints().arm.scope(),
+            "https://management.usgovcloudapi.net/user_impersonation"
+        );
+        assert_eq!(
+            ArmHost::parse("http://[::1]:1").unwrap().scope(),
+            "https://management.azure.com/user_impersonation"
+        );
+        let e = Cloud::China
+            .endpoints()
+            .with_arm(Some("http://localhost:7"))
+            .unwrap();
+        assert_eq!(e.arm.host(), "localhost:7");
+        assert_eq!(
+            Cloud::UsgovDod.endpoints().arm.host(),
+            "management.usgovcloudapi.net"
+        );
     }
 
     #[test]

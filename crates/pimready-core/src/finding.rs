@@ -91,15 +91,18 @@ pub enum Category {
     PimAssignments,
     PimRoleSettings,
     ConditionalAccess,
+    /// PIM for Azure resources: subscriptions and management groups (checks AZ-*).
+    AzureResources,
 }
 
 impl Category {
-    pub const ALL: [Category; 5] = [
+    pub const ALL: [Category; 6] = [
         Category::Licensing,
         Category::PrivilegedAccounts,
         Category::PimAssignments,
         Category::PimRoleSettings,
         Category::ConditionalAccess,
+        Category::AzureResources,
     ];
 
     pub fn label(self) -> &'static str {
@@ -109,6 +112,7 @@ impl Category {
             Category::PimAssignments => "PIM assignments",
             Category::PimRoleSettings => "PIM role settings",
             Category::ConditionalAccess => "Conditional Access",
+            Category::AzureResources => "Azure resources",
         }
     }
 }

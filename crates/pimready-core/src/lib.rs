@@ -7,6 +7,7 @@
 //! no async runtime, no HTTP client, no keychain, no database and no PDF library.
 
 pub mod assessment;
+pub mod azure;
 pub mod checks;
 pub mod cloud;
 pub mod cost;

@@ -480,6 +480,7 @@ pub fn analyse(
         ScopeRule::OnPim => scope.add_pim_holders(),
         ScopeRule::Readiness => scope.add_role_holders(),
     }
+    scope.add_azure_eligible();
     scope.add_approvers();
     scope.add_reviewers();
     let planned_approvers = if scope_rule == ScopeRule::Readiness {
@@ -734,6 +735,39 @@ impl<'a> Scope<'a> {
 
     fn is_emergency(&self, id: &str) -> bool {
         self.emergency.contains(&id.to_ascii_lowercase())
+    }
+
+    /// Users eligible for a privileged Azure role need a PIM seat too (PIM for Azure
+    /// resources is licensed like PIM for Entra roles). Groups are noted, not expanded.
+    fn add_azure_eligible(&mut self) {
+        let view = crate::azure::AzureView::resolve(self.snapshot);
+        for h in &view.eligible {
+            if h.is_user() {
+                if !self.is_emergency(&h.principal_id) {
+                    let principal = crate::azure::graph_principal(self.snapshot, &h.principal_id);
+                    let why = format!("eligible for Azure {} on {}", h.role, h.scope);
+                    self.add(&h.principal_id, principal, why);
+                    if let Some(entry) = self.users.get_mut(&h.principal_id.to_ascii_lowercase()) {
+                        entry.display_name =
+                            entry.display_name.take().or_else(|| h.display_name.clone());
+                        entry.user_principal_name = entry
+                            .user_principal_name
+                            .take()
+                            .or_else(|| h.sign_in_name.clone());
+                    }
+                }
+            } else if h.principal_type.eq_ignore_ascii_case("Group") {
+                let note = format!(
+                    "Group {} is eligible for Azure {} on {}: its members are not counted.",
+                    h.label(),
+                    h.role,
+                    h.scope
+                );
+                if !self.notes.contains(&note) {
+                    self.notes.push(note);
+                }
+            }
+        }
     }
 
     fn add(&mut self, id: &str, principal: Option<&Principal>, why: String) {

@@ -59,6 +59,9 @@ pub struct CollectConfig {
     pub cloud: Cloud,
     pub endpoints: Endpoints,
     pub graph: GraphConfig,
+    /// Azure Resource Manager and its token: when set, Azure resources are read after Graph
+    /// (see [`crate::arm`]); when not, the snapshot has no Azure part.
+    pub arm: Option<crate::arm::ArmSource>,
     /// The time written into the snapshot (passed in so tests are deterministic).
     pub now: fn() -> DateTime<Utc>,
 }
@@ -71,6 +74,7 @@ impl CollectConfig {
             cloud,
             endpoints: cloud.endpoints(),
             graph: GraphConfig::default(),
+            arm: None,
             now: Utc::now,
         }
     }
@@ -258,6 +262,21 @@ pub async fn collect_snapshot_with_stats(
     run.run(received).await?;
     let stats = run.stats();
     let Collection { mut snapshot, .. } = run;
+    if let Some(arm) = &config.arm {
+        let known: BTreeSet<String> = snapshot
+            .privileged_principals
+            .iter()
+            .flatten()
+            .map(|p| p.id.to_ascii_lowercase())
+            .collect();
+        let (azure, gaps) = crate::arm::collect_azure(arm, Some(&client), &known).await;
+        snapshot.azure = Some(azure);
+        for gap in gaps {
+            if snapshot.gap(gap.dataset).is_none() {
+                snapshot.gaps.push(gap);
+            }
+        }
+    }
     let mut stats = stats;
     stats.counters = client.counters();
     snapshot.meta.requests = stats.counters.requests;

@@ -2,6 +2,7 @@
 //! collection of a [`pimready_core::snapshot::TenantSnapshot`] ([`collect`]). Everything that
 //! talks to a network or a keychain lives here; what it collects is judged by `pimready-core`.
 
+pub mod arm;
 pub mod auth;
 pub mod client;
 pub mod collect;

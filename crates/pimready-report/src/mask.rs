@@ -252,6 +252,28 @@ pub fn mask_assessment(assessment: &Assessment) -> Assessment {
     }
     l.verdict = people.text(&l.verdict);
     l.notes = l.notes.iter().map(|n| people.text(n)).collect();
+    // The Azure section names the users who hold Azure roles.
+    if let Some(az) = &mut a.azure {
+        for h in az
+            .standing_assignments
+            .iter_mut()
+            .chain(az.eligible_assignments.iter_mut())
+            .filter(|h| h.principal_type.eq_ignore_ascii_case("User"))
+        {
+            h.principal_name = match h.principal_name.split_once(" (") {
+                Some((name, upn)) => format!(
+                    "{} ({})",
+                    mask_display_name(name),
+                    mask_upn(upn.trim_end_matches(')'))
+                ),
+                None if h.principal_name.contains('@') => mask_upn(&h.principal_name),
+                None => mask_display_name(&h.principal_name),
+            };
+        }
+        for g in &mut az.gaps {
+            g.detail = people.text(&g.detail);
+        }
+    }
     a
 }
 

@@ -644,6 +644,7 @@ pub fn demo() -> Assessment {
         },
         checks,
         emergency_accounts: emergency_accounts(),
+        azure: None,
     }
 }
 

@@ -6,12 +6,15 @@
 //! `not_licensed` and `not_assessed` from the declared datasets and the licensing verdict.
 
 mod adm;
+mod az;
 mod ca;
 pub mod docs;
 mod lic;
 mod pim;
 pub(crate) use pim::{PIM_01_APP_ACTION, PIM_01_GROUP_ACTION};
 
+#[cfg(test)]
+mod az_tests;
 #[cfg(test)]
 pub(crate) mod tests;
 
@@ -385,7 +388,7 @@ fn missing_data(snapshot: &TenantSnapshot, dataset: Dataset) -> MissingData {
     }
 }
 
-static CATALOG: [CheckDef; 26] = [
+static CATALOG: [CheckDef; 32] = [
     lic::LIC_01,
     lic::LIC_02,
     adm::ADM_01,
@@ -412,6 +415,12 @@ static CATALOG: [CheckDef; 26] = [
     ca::CA_01,
     ca::CA_02,
     ca::CA_03,
+    az::AZ_01,
+    az::AZ_02,
+    az::AZ_03,
+    az::AZ_04,
+    az::AZ_05,
+    az::AZ_06,
 ];
 
 /// Every check, in report order.

@@ -32,7 +32,7 @@ const P2_SKU: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
 const E5_SKU: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 const GROUP: &str = "g-exchange-admins";
 
-fn collected_at() -> DateTime<Utc> {
+pub(crate) fn collected_at() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 1, 12, 0, 0).unwrap()
 }
 
@@ -378,6 +378,7 @@ pub(crate) fn good() -> Fx {
         ReviewStatus::InProgress,
     )]);
     s.conditional_access_policies = Some(vec![admin_ca_policy()]);
+    s.azure = Some(super::az_tests::good_azure());
     Fx {
         snapshot: s,
         settings: AssessmentSettings {
@@ -484,6 +485,9 @@ impl Fx {
             self.gap(d, GapReason::NotLicensed);
         }
         // Without PIM every active holding is permanent and nobody is eligible.
+        if let Some(azure) = &mut self.snapshot.azure {
+            azure.eligibility_instances = Some(Vec::new());
+        }
         for h in &mut self.population.holdings {
             if h.holding == HoldingKind::Eligible {
                 h.holding = HoldingKind::PermanentActive;
@@ -522,14 +526,19 @@ impl Fx {
 
 // ----- the table -----
 
-struct Case {
+pub(crate) struct Case {
     id: &'static str,
     name: &'static str,
     mutate: fn(&mut Fx),
     expected: Status,
 }
 
-fn case(id: &'static str, name: &'static str, expected: Status, mutate: fn(&mut Fx)) -> Case {
+pub(crate) fn case(
+    id: &'static str,
+    name: &'static str,
+    expected: Status,
+    mutate: fn(&mut Fx),
+) -> Case {
     Case {
         id,
         name,
@@ -1335,6 +1344,9 @@ fn cases() -> Vec<Case> {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
         }),
     ]
+    .into_iter()
+    .chain(super::az_tests::cases())
+    .collect()
 }
 
 fn check(case: &Case) -> Finding {
@@ -1381,11 +1393,11 @@ fn table() {
 #[test]
 fn ids_are_unique_and_well_formed() {
     let mut ids: Vec<&str> = catalog().iter().map(|c| c.id).collect();
-    assert_eq!(ids.len(), 26);
+    assert_eq!(ids.len(), 32);
     for id in &ids {
         let (prefix, n) = id.split_once('-').unwrap();
         assert!(
-            ["LIC", "ADM", "PIM", "CA"].contains(&prefix)
+            ["LIC", "ADM", "PIM", "CA", "AZ"].contains(&prefix)
                 && n.len() == 2
                 && n.parse::<u8>().is_ok(),
             "{id}"
@@ -1431,9 +1443,15 @@ fn catalog_metadata_is_complete() {
             "{}",
             c.id
         );
+        // Azure resource settings live in ARM: their snippets are Az PowerShell.
+        let module = if c.category == crate::finding::Category::AzureResources {
+            "-Az"
+        } else {
+            "-Mg"
+        };
         assert!(
-            c.remediation.powershell.contains("-Mg"),
-            "{} snippet is not Microsoft Graph PowerShell",
+            c.remediation.powershell.contains(module),
+            "{} snippet is not {module} PowerShell",
             c.id
         );
         for r in c.references {

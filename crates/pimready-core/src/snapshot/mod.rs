@@ -3,6 +3,7 @@
 //! A snapshot is plain data. Datasets that could not be read are `None` and have a
 //! [`Gap`] saying why; evaluation treats a gap as "not assessed", never as a pass.
 
+mod azure;
 mod graph;
 
 use std::fmt;
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+pub use azure::*;
 pub use graph::*;
 
 /// Whether `s` is shaped like a directory object or tenant id (a GUID), as opposed to a
@@ -24,6 +26,10 @@ pub fn is_guid(s: &str) -> bool {
             .zip([8, 4, 4, 4, 12])
             .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
+
+/// The delegated scope of Azure Resource Manager (the global cloud's resource; national
+/// clouds use their own ARM host with `/user_impersonation`).
+pub const ARM_SCOPE: &str = "https://management.azure.com/user_impersonation";
 
 /// Bumped whenever a saved snapshot's shape changes incompatibly.
 pub const SNAPSHOT_SCHEMA_VERSION: u32 = 1;
@@ -50,6 +56,16 @@ pub enum Dataset {
     GroupAssignmentScheduleInstances,
     AccessReviews,
     ConditionalAccessPolicies,
+    /// Azure Resource Manager: subscriptions and management groups the account can see.
+    AzureSubscriptions,
+    /// Azure Resource Manager: assignments of the privileged Azure roles.
+    AzureRoleAssignments,
+    /// Azure Resource Manager: PIM eligible and active schedule instances of Azure roles.
+    AzureRoleSchedules,
+    /// Azure Resource Manager: PIM role settings of the privileged Azure roles.
+    AzureRoleSettings,
+    /// Azure Resource Manager: assignments at the tenant root scope `/` (elevate access).
+    AzureRootScope,
 }
 
 impl Dataset {
@@ -72,6 +88,20 @@ impl Dataset {
         Dataset::ConditionalAccessPolicies,
     ];
 
+    /// The datasets read from Azure Resource Manager (not Microsoft Graph).
+    pub const AZURE: [Dataset; 5] = [
+        Dataset::AzureSubscriptions,
+        Dataset::AzureRoleAssignments,
+        Dataset::AzureRoleSchedules,
+        Dataset::AzureRoleSettings,
+        Dataset::AzureRootScope,
+    ];
+
+    /// Whether the dataset comes from Azure Resource Manager.
+    pub fn is_azure(self) -> bool {
+        Dataset::AZURE.contains(&self)
+    }
+
     /// The stable snake_case name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -91,6 +121,11 @@ impl Dataset {
             Dataset::GroupAssignmentScheduleInstances => "group_assignment_schedule_instances",
             Dataset::AccessReviews => "access_reviews",
             Dataset::ConditionalAccessPolicies => "conditional_access_policies",
+            Dataset::AzureSubscriptions => "azure_subscriptions",
+            Dataset::AzureRoleAssignments => "azure_role_assignments",
+            Dataset::AzureRoleSchedules => "azure_role_schedules",
+            Dataset::AzureRoleSettings => "azure_role_settings",
+            Dataset::AzureRootScope => "azure_root_scope",
         }
     }
 
@@ -113,6 +148,11 @@ impl Dataset {
             Dataset::GroupAssignmentScheduleInstances => "PIM for Groups active memberships",
             Dataset::AccessReviews => "Access reviews",
             Dataset::ConditionalAccessPolicies => "Conditional Access policies",
+            Dataset::AzureSubscriptions => "Azure subscriptions and management groups",
+            Dataset::AzureRoleAssignments => "Azure role assignments",
+            Dataset::AzureRoleSchedules => "Azure PIM eligible and active assignments",
+            Dataset::AzureRoleSettings => "Azure PIM role settings",
+            Dataset::AzureRootScope => "Azure root-scope (elevated) assignments",
         }
     }
 
@@ -140,6 +180,11 @@ impl Dataset {
             }
             Dataset::AccessReviews => "AccessReview.Read.All",
             Dataset::ConditionalAccessPolicies => "Policy.Read.All",
+            Dataset::AzureSubscriptions
+            | Dataset::AzureRoleAssignments
+            | Dataset::AzureRoleSchedules
+            | Dataset::AzureRoleSettings
+            | Dataset::AzureRootScope => ARM_SCOPE,
         }
     }
 }
@@ -249,6 +294,10 @@ pub struct TenantSnapshot {
     pub group_assignment_schedule_instances: Option<Vec<GroupScheduleInstance>>,
     pub access_reviews: Option<Vec<AccessReviewDefinition>>,
     pub conditional_access_policies: Option<Vec<ConditionalAccessPolicy>>,
+    /// Azure resources, read through Azure Resource Manager; `None` when ARM was not read
+    /// (snapshots saved before it existed load with `None`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub azure: Option<AzureSnapshot>,
     pub gaps: Vec<Gap>,
 }
 
@@ -302,6 +351,7 @@ impl TenantSnapshot {
             group_assignment_schedule_instances: None,
             access_reviews: None,
             conditional_access_policies: None,
+            azure: None,
             gaps: Vec::new(),
         }
     }
@@ -338,6 +388,26 @@ impl TenantSnapshot {
             }
             Dataset::AccessReviews => self.access_reviews.is_some(),
             Dataset::ConditionalAccessPolicies => self.conditional_access_policies.is_some(),
+            Dataset::AzureSubscriptions => self
+                .azure
+                .as_ref()
+                .is_some_and(|a| a.subscriptions.is_some() && a.management_groups.is_some()),
+            Dataset::AzureRoleAssignments => self
+                .azure
+                .as_ref()
+                .is_some_and(|a| a.role_assignments.is_some()),
+            Dataset::AzureRoleSchedules => self
+                .azure
+                .as_ref()
+                .is_some_and(|a| a.eligibility_instances.is_some() && a.active_instances.is_some()),
+            Dataset::AzureRoleSettings => self
+                .azure
+                .as_ref()
+                .is_some_and(|a| a.role_settings.is_some()),
+            Dataset::AzureRootScope => self
+                .azure
+                .as_ref()
+                .is_some_and(|a| a.root_assignments.is_some()),
         }
     }
 
@@ -369,6 +439,33 @@ impl TenantSnapshot {
             }
             Dataset::AccessReviews => self.access_reviews = None,
             Dataset::ConditionalAccessPolicies => self.conditional_access_policies = None,
+            Dataset::AzureSubscriptions => {
+                if let Some(a) = &mut self.azure {
+                    a.subscriptions = None;
+                    a.management_groups = None;
+                }
+            }
+            Dataset::AzureRoleAssignments => {
+                if let Some(a) = &mut self.azure {
+                    a.role_assignments = None;
+                }
+            }
+            Dataset::AzureRoleSchedules => {
+                if let Some(a) = &mut self.azure {
+                    a.eligibility_instances = None;
+                    a.active_instances = None;
+                }
+            }
+            Dataset::AzureRoleSettings => {
+                if let Some(a) = &mut self.azure {
+                    a.role_settings = None;
+                }
+            }
+            Dataset::AzureRootScope => {
+                if let Some(a) = &mut self.azure {
+                    a.root_assignments = None;
+                }
+            }
         }
     }
 

@@ -64,7 +64,10 @@ pub fn classify(status: u16, code: Option<&str>) -> GraphErrorKind {
         | (403, Some("Authentication_RequestFromNonPremiumTenantOrB2CTenant")) => {
             GraphErrorKind::NotLicensed
         }
-        (403, Some("Authorization_RequestDenied")) => GraphErrorKind::PermissionDenied,
+        // Graph; Azure Resource Manager says `AuthorizationFailed`.
+        (403, Some("Authorization_RequestDenied" | "AuthorizationFailed")) => {
+            GraphErrorKind::PermissionDenied
+        }
         (401, _) => GraphErrorKind::Unauthorized,
         (404, _) => GraphErrorKind::NotFound,
         _ => GraphErrorKind::Error,

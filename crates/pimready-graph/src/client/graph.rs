@@ -738,7 +738,11 @@ fn split_page(what: &str, page: Value) -> Result<(Vec<Value>, Option<String>), G
             format!("{what}: the answer is not a JSON object"),
         ));
     };
-    let next = match map.remove("@odata.nextLink") {
+    // Graph names the next page `@odata.nextLink`; Azure Resource Manager `nextLink`.
+    let next = match map
+        .remove("@odata.nextLink")
+        .or_else(|| map.remove("nextLink"))
+    {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) => Some(s),
         Some(_) => {

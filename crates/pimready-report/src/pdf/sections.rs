@@ -197,6 +197,7 @@ pub fn compose(c: &mut Composer, a: &Assessment, o: &ReportOptions) {
     licensing(c, a);
     overview(c, a);
     details(c, a);
+    azure_resources(c, a);
     plan(c, a);
     appendix(c, a);
     headers_and_footers(c, &client_name(a, o), &o.branding.confidentiality, 1);
@@ -847,6 +848,119 @@ fn evidence_table(c: &mut Composer, f: &Finding) {
         })
         .collect();
     c.table(&cols, &rows, &table_style());
+}
+
+/// Azure subscriptions and management groups, and who holds the privileged Azure roles
+/// permanently (only when Azure Resource Manager was read or tried).
+fn azure_resources(c: &mut Composer, a: &Assessment) {
+    let Some(az) = &a.azure else {
+        return;
+    };
+    section_title(c, "Azure resources");
+    let owners = |sub: &str| {
+        az.standing_assignments
+            .iter()
+            .filter(|h| {
+                h.role == "Owner"
+                    && h.scope
+                        .eq_ignore_ascii_case(&format!("/subscriptions/{sub}"))
+            })
+            .count()
+    };
+    c.paragraph(
+        &format!(
+            "{} subscription(s) and {} management group(s) visible to the signed-in account; {} standing (permanent active) and {} PIM-eligible assignment(s) of Owner, User Access Administrator, Role Based Access Control Administrator and Contributor.",
+            az.subscriptions.len(),
+            az.management_groups.len(),
+            az.standing_assignments.len(),
+            az.eligible_assignments.len()
+        ),
+        BODY,
+    );
+    c.space(6.0);
+    heading(c, "Subscriptions");
+    if az.subscriptions.is_empty() {
+        c.paragraph(
+            "No subscription is visible. Entra roles give no Azure read access: grant the account Reader at the tenant root management group to assess Azure.",
+            BODY,
+        );
+    } else {
+        let rows: Vec<Vec<Cell>> = az
+            .subscriptions
+            .iter()
+            .map(|s| {
+                vec![
+                    Cell::styled(&s.display_name, CELL_BOLD),
+                    Cell::text(&s.id),
+                    Cell::text(&s.state),
+                    Cell::text(if s.readable { "Yes" } else { "No (refused)" }),
+                    Cell::text(owners(&s.id).to_string()),
+                ]
+            })
+            .collect();
+        c.table(
+            &[
+                col("Subscription", 2.4),
+                col("Id", 3.2),
+                col("State", 1.0),
+                col("Role assignments read", 1.3),
+                col("Standing Owners", 1.1),
+            ],
+            &rows,
+            &table_style(),
+        );
+    }
+    c.space(6.0);
+    heading(c, "Standing assignments");
+    if az.standing_assignments.is_empty() {
+        c.paragraph(
+            "No permanent active assignment of these roles was found.",
+            BODY,
+        );
+    } else {
+        let scope_name = |scope: &str| {
+            az.subscriptions
+                .iter()
+                .find(|s| scope.eq_ignore_ascii_case(&format!("/subscriptions/{}", s.id)))
+                .map(|s| s.display_name.clone())
+                .or_else(|| {
+                    az.management_groups
+                        .iter()
+                        .find(|g| g.id.eq_ignore_ascii_case(scope))
+                        .map(|g| format!("{} (management group)", g.display_name))
+                })
+                .unwrap_or_else(|| scope.to_owned())
+        };
+        let rows: Vec<Vec<Cell>> = az
+            .standing_assignments
+            .iter()
+            .map(|h| {
+                vec![
+                    Cell::styled(&h.principal_name, CELL_BOLD),
+                    Cell::text(&h.principal_type),
+                    Cell::text(&h.role),
+                    Cell::text(scope_name(&h.scope)),
+                ]
+            })
+            .collect();
+        c.table(
+            &[
+                col("Principal", 3.0),
+                col("Type", 1.3),
+                col("Role", 2.0),
+                col("Scope", 2.7),
+            ],
+            &rows,
+            &table_style(),
+        );
+    }
+    if !az.gaps.is_empty() {
+        c.space(6.0);
+        heading(c, "Not read from Azure Resource Manager");
+        for g in &az.gaps {
+            c.paragraph(&format!("{}: {}", g.dataset.label(), g.detail), SMALL);
+        }
+    }
 }
 
 fn details(c: &mut Composer, a: &Assessment) {

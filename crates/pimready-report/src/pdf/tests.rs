@@ -342,3 +342,48 @@ fn a_covered_tenant_gets_list_prices_for_reference_not_zero_totals() {
         "no zero totals for a tenant that buys nothing"
     );
 }
+
+/// The built-in demo (the `contoso-e5` tenant with its Azure estate) shows the Azure
+/// section: its subscriptions and who holds Owner there permanently; masked, no user's
+/// name or UPN from it remains.
+#[test]
+fn demo_pdf_shows_the_azure_section() {
+    let snapshot = pimready_core::demo::snapshot();
+    let settings =
+        pimready_core::demo::settings(pimready_core::settings::AssessmentSettings::default());
+    let a = pimready_core::assessment::assess(
+        &snapshot,
+        &settings,
+        &pimready_core::pricebook::PriceBook::default_book(),
+    );
+    let azure = a.azure.as_ref().expect("the demo reads Azure");
+    assert_eq!(azure.subscriptions.len(), 2);
+    let (pages, _) = extract(&render(&a, &options()).unwrap());
+    let all = squash(&pages.concat());
+    for text in [
+        "Azure resources",
+        "Contoso Production",
+        "Contoso Dev/Test",
+        "Nestor Wilke (nestor.wilke@contoso.com)",
+        "Contoso Provisioning Automation",
+        "AZ-01",
+    ] {
+        assert!(all.contains(&squash(text)), "{text} missing");
+    }
+    let mut o = options();
+    o.masking = NameMasking::Masked;
+    let (pages, _) = extract(&render(&a, &o).unwrap());
+    let all = squash(&pages.concat());
+    assert!(all.contains(&squash("Azure resources")));
+    for leaked in [
+        "NestorWilke",
+        "nestor.wilke@contoso.com",
+        "megan.bowen@contoso.com",
+    ] {
+        assert!(!all.contains(leaked), "{leaked} leaked");
+    }
+    assert!(
+        all.contains(&squash("N••• W••• (n•••@contoso.com)")),
+        "masked Azure owner shown"
+    );
+}
