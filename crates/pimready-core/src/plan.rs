@@ -126,12 +126,21 @@ impl Open<'_> {
 }
 
 /// A hygiene check's evidence as items. ADM-05's evidence also lists the ratio and the
-/// users already in finer-grained roles: only its Global Administrators have work to do.
-fn hygiene_items(o: &Open<'_>) -> Vec<PlanItem> {
+/// users already in finer-grained roles: only its Global Administrators have work to do,
+/// and of those not the designated emergency accounts, which must stay Global Administrators.
+fn hygiene_items(o: &Open<'_>, population: &PrivilegedPopulation) -> Vec<PlanItem> {
+    let adm_05 = o.finding.id == "ADM-05";
     o.finding
         .evidence
         .iter()
-        .filter(|e| o.finding.id != "ADM-05" || e.role.as_deref() == Some(GA_NAME))
+        .filter(|e| {
+            !adm_05
+                || (e.role.as_deref() == Some(GA_NAME)
+                    && !e
+                        .object_id
+                        .as_deref()
+                        .is_some_and(|id| population.is_emergency(id)))
+        })
         .map(|e| o.evidence_item(e))
         .collect()
 }
@@ -228,7 +237,10 @@ pub fn plan(
                 "Clean up privileged accounts",
                 "Fewer, cloud-only, unlicensed, member accounts in finer-grained roles.",
                 &in_step,
-                in_step.iter().flat_map(hygiene_items).collect(),
+                in_step
+                    .iter()
+                    .flat_map(|o| hygiene_items(o, inputs.population))
+                    .collect(),
             )),
         }
     }
@@ -835,6 +847,21 @@ mod tests {
         assert_eq!(steps[2].checks, ["CA-01", "CA-02", "CA-03"]);
         assert_eq!(steps[2].items.len(), 1, "one item per missing dataset");
         assert!(steps[2].items[0].action.contains("Policy.Read.All"));
+    }
+
+    #[test]
+    fn adm_05_asks_only_the_global_administrators_to_move_emergency_accounts_aside() {
+        let mut fx = good();
+        // 4 GAs / 3 other users: ADM-05 fails.
+        fx.population.holdings.retain(|h| h.principal_id != "sue");
+        let steps = plan_of(&fx);
+        let moved: Vec<&str> = steps
+            .iter()
+            .flat_map(|s| &s.items)
+            .filter(|i| i.action.contains("(ADM-05:"))
+            .map(|i| i.object.as_str())
+            .collect();
+        assert_eq!(moved, ["Ada Admin", "Grace Admin"]);
     }
 
     #[test]
