@@ -240,17 +240,20 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
         let book = PriceBook::default_book();
         let snapshot = collect(&emu).await;
         let first = assess(&snapshot, &settings, &book);
-        let approver = pimready_core::remediation::known_users(&snapshot)
+        // Two approvers, as a tenant's owner would name them: an approver cannot approve
+        // their own activation, so each needs the other.
+        let approvers: Vec<String> = pimready_core::remediation::known_users(&snapshot)
             .into_iter()
-            .find(|u| {
+            .filter(|u| {
                 !designated(name)
                     .iter()
                     .any(|d| Some(d) == u.user_principal_name.as_ref())
             })
             .map(|u| u.id)
-            .unwrap();
+            .take(2)
+            .collect();
         let choices = RemediationChoices {
-            approvers: vec![approver],
+            approvers,
             notify: vec!["secops@example.com".to_owned()],
             start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
             ..RemediationChoices::default()

@@ -872,19 +872,7 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
             "every rule to change was read, so the change can be undone",
         ));
         if approval_open {
-            let can_act = ctx
-                .approvers
-                .iter()
-                .any(|p| p.account_enabled == Some(true));
-            preconditions.push(Precondition::new(
-                "approver",
-                can_act,
-                if ctx.approvers.is_empty() {
-                    "an approver is named (--approver) for approval-gated roles".to_owned()
-                } else {
-                    "at least one named approver is an enabled user who can still approve after the changes".to_owned()
-                },
-            ));
+            preconditions.push(approver_precondition(ctx, t));
         }
         let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id).collect();
         out.push(Change {
@@ -1211,6 +1199,51 @@ fn already_eligible(snapshot: &TenantSnapshot, principal: &str, rd: &str, scope:
                 && same(&i.role_definition_id, rd)
                 && i.directory_scope_id.as_deref().unwrap_or("/") == scope
         })
+}
+
+/// Approval for role `template` can work after the changes: for every holder who will
+/// activate it (eligible now or converted, emergency accounts aside), an enabled named
+/// approver other than that holder exists. Approvers cannot approve their own activation
+/// (<https://learn.microsoft.com/entra/id-governance/privileged-identity-management/pim-approval-workflow>),
+/// so a lone approver who also holds the role would leave their own requests unapprovable
+/// (PIM-04 fails on it).
+fn approver_precondition(ctx: &Ctx<'_>, template: &str) -> Precondition {
+    let enabled: Vec<&Principal> = ctx
+        .approvers
+        .iter()
+        .copied()
+        .filter(|p| p.account_enabled == Some(true))
+        .collect();
+    let stranded: Vec<&str> = ctx
+        .population
+        .of_role(template)
+        .filter(|h| !ctx.population.is_emergency(&h.principal_id))
+        .filter(|h| !enabled.iter().any(|a| !same(&a.id, &h.principal_id)))
+        .map(|h| h.principal_id.as_str())
+        .collect();
+    let met = !enabled.is_empty() && stranded.is_empty();
+    let text = if ctx.approvers.is_empty() {
+        "an approver is named (--approver) for approval-gated roles".to_owned()
+    } else if enabled.is_empty() {
+        "at least one named approver is an enabled user who can still approve after the changes"
+            .to_owned()
+    } else if !stranded.is_empty() {
+        let names: Vec<String> = stranded
+            .iter()
+            .map(|id| {
+                ctx.snapshot
+                    .principal(id)
+                    .map_or_else(|| (*id).to_owned(), Principal::label)
+            })
+            .collect();
+        format!(
+            "every holder of the role has an approver other than themselves (name a second approver: {} cannot approve their own activation)",
+            names.join(", ")
+        )
+    } else {
+        "every holder of the role has an enabled approver other than themselves".to_owned()
+    };
+    Precondition::new("approver", met, text)
 }
 
 /// The GA guardrail: two designated emergency accounts, enabled, permanent GAs.
@@ -1688,6 +1721,32 @@ mod tests {
                 .unwrap();
             assert!(exo.applicable(), "{:?}", unmet(exo));
         }
+    }
+
+    /// Approvers cannot approve their own activation: a lone approver who holds Global
+    /// Administrator leaves their own requests unapprovable, so the change waits for a
+    /// second approver (PIM-04 would fail on it); with two, each approves the other.
+    #[test]
+    fn a_lone_approver_who_holds_the_role_needs_a_second_one() {
+        let alone = demo(&[BG1, BG2], &choices(&[NESTOR], &[])).unwrap();
+        let ga = change(
+            &alone,
+            ChangeKind::UpdateRoleSettings,
+            "Global Administrator",
+        );
+        assert_eq!(unmet(ga), ["approver"]);
+        let why = &ga
+            .preconditions
+            .iter()
+            .find(|p| p.id == "approver")
+            .unwrap()
+            .description;
+        assert!(why.contains("cannot approve their own activation"), "{why}");
+        assert!(why.contains("Nestor"), "{why}");
+
+        let two = demo(&[BG1, BG2], &choices(&[NESTOR, APPROVER], &[])).unwrap();
+        let ga = change(&two, ChangeKind::UpdateRoleSettings, "Global Administrator");
+        assert!(ga.applicable(), "{:?}", unmet(ga));
     }
 
     #[test]
