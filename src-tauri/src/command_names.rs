@@ -21,4 +21,6 @@
     "list_portfolio",
     "export_portfolio",
     "forget_tenant",
+    "compute_changes",
+    "export_changes",
 ]

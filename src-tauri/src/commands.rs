@@ -22,8 +22,9 @@ use pimready_graph::auth::DeviceCodePrompt;
 
 use crate::error::{Error, Result};
 use crate::models::{
-    AccessCheckView, AssessmentView, ExportDestination, ExportFormat, Exported, HistoryView,
-    PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent, SignInRequest, SignedIn,
+    AccessCheckView, AssessmentView, ChangesRequest, ChangesView, ExportDestination, ExportFormat,
+    Exported, HistoryView, PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent,
+    SignInRequest, SignedIn,
 };
 use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
@@ -111,6 +112,7 @@ pub async fn open_demo(
     let (settings, cancel) = begin_run(&state);
     if let Some(path) = std::env::var_os("PIMREADY_DEV_ASSESSMENT") {
         // A hand-written assessment (hostile names, empty tenant) for UI work and tests.
+        state.lock().basis = None;
         return finish_run(&state, crate::models::dev_assessment(path.as_ref()));
     }
     if cancel.load(Ordering::Relaxed) {
@@ -118,13 +120,16 @@ pub async fn open_demo(
     }
     drop(on_progress.send(ProgressEvent::Evaluating));
     // The demo is a tour, not a client: it stays out of the history and the portfolio.
+    let snapshot = pimready_core::demo::snapshot();
+    let demo_settings = pimready_core::demo::settings(settings.assessment.clone());
     let demo = run::assess_and_save(
-        &pimready_core::demo::snapshot(),
-        &pimready_core::demo::settings(settings.assessment.clone()),
+        &snapshot,
+        &demo_settings,
         &export::price_book(&settings.price_overrides),
         &state.history,
         Save::No,
     );
+    keep_basis(&state, &snapshot, &demo_settings, &demo);
     finish_run(&state, Ok(demo))
 }
 
@@ -310,6 +315,10 @@ pub fn open_stored_assessment(id: i64, state: State<'_, AppState>) -> Result<Ass
             history_warning: None,
         })
         .map_err(Error::from);
+    if result.is_ok() {
+        // A stored assessment has no snapshot: no change-set from it.
+        state.lock().basis = None;
+    }
     finish_run(&state, result)
 }
 
@@ -432,13 +441,119 @@ fn assess(
     settings: &DesktopSettings,
     state: &AppState,
 ) -> Assessed {
-    run::assess_and_save(
+    let assessed = run::assess_and_save(
         snapshot,
         &settings.assessment,
         &export::price_book(&settings.price_overrides),
         &state.history,
         Save::Yes,
+    );
+    keep_basis(state, snapshot, &settings.assessment, &assessed);
+    assessed
+}
+
+/// Remembers what the assessment came from, with the emergency accounts it was assessed
+/// with (a run without a designation reuses the tenant's last one).
+fn keep_basis(
+    state: &AppState,
+    snapshot: &pimready_core::snapshot::TenantSnapshot,
+    settings: &pimready_core::settings::AssessmentSettings,
+    assessed: &Assessed,
+) {
+    let mut settings = settings.clone();
+    settings.emergency_accounts = assessed
+        .assessment
+        .emergency_accounts
+        .iter()
+        .filter(|e| e.status == pimready_core::privileged::EmergencyOrigin::Designated)
+        .map(|e| {
+            e.id.clone()
+                .unwrap_or_else(|| e.user_principal_name.clone())
+        })
+        .collect();
+    state.lock().basis = Some(crate::state::Basis {
+        snapshot: snapshot.clone(),
+        settings,
+    });
+}
+
+/// The Changes screen: the change-set of the assessment on screen, with the user's choices.
+#[tauri::command]
+pub fn compute_changes(choices: ChangesRequest, state: State<'_, AppState>) -> Result<ChangesView> {
+    let change_set = change_set(&choices, &state)?;
+    let basis = state.lock().basis.clone().ok_or_else(no_basis)?;
+    Ok(ChangesView {
+        users: pimready_core::remediation::known_users(&basis.snapshot),
+        change_set,
+    })
+}
+
+/// Writes the pack (change-set, remediate.ps1, rollback.ps1) to the reports folder,
+/// numbered beside earlier ones.
+#[tauri::command]
+pub fn export_changes(choices: ChangesRequest, state: State<'_, AppState>) -> Result<Vec<String>> {
+    let change_set = change_set(&choices, &state)?;
+    let assessment = state
+        .lock()
+        .current
+        .clone()
+        .ok_or_else(no_basis)?
+        .assessment;
+    let pack = pimready_app::remediate::Pack {
+        assessment,
+        change_set,
+    };
+    let paths = pimready_app::remediate::write_pack(
+        &state.reports_folder(),
+        &pack,
+        export::Existing::Keep,
+    )?;
+    let mut written = state
+        .written
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    written.extend(paths.iter().cloned());
+    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+}
+
+fn no_basis() -> Error {
+    Error::invalid_input(
+        "Changes are computed from a tenant collected or a snapshot opened in this window; open one first (a stored assessment has no snapshot).",
     )
+}
+
+fn change_set(
+    choices: &ChangesRequest,
+    state: &AppState,
+) -> Result<pimready_core::remediation::ChangeSet> {
+    let (basis, current) = {
+        let inner = state.lock();
+        (inner.basis.clone(), inner.current.clone())
+    };
+    let (Some(basis), Some(current)) = (basis, current) else {
+        return Err(no_basis());
+    };
+    if !basis
+        .snapshot
+        .tenant_id
+        .eq_ignore_ascii_case(&current.assessment.tenant.id)
+    {
+        return Err(no_basis());
+    }
+    let choices = pimready_core::remediation::RemediationChoices {
+        approvers: choices.approvers.clone(),
+        reviewers: choices.reviewers.clone(),
+        notify: choices.notify.clone(),
+        deselected: choices.deselected.clone(),
+        start_date: chrono::Utc::now().date_naive(),
+    };
+    pimready_core::remediation::change_set(
+        &basis.snapshot,
+        &basis.settings,
+        &current.assessment,
+        &choices,
+    )
+    .map_err(|e| Error::from(pimready_app::Problem::from(e)))
 }
 
 fn finish_run(state: &AppState, result: Result<Assessed>) -> Result<AssessmentView> {

@@ -35,6 +35,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             commands::list_portfolio,
             commands::export_portfolio,
             commands::forget_tenant,
+            commands::compute_changes,
+            commands::export_changes,
         ])
 }
 
@@ -175,6 +177,87 @@ mod ipc_tests {
             .unwrap()
             .push_back(path);
         invoke(app, "load_snapshot", json!({})).unwrap();
+    }
+
+    /// The Changes screen: the change-set of the assessment on screen, as the CLI's
+    /// `remediate` computes it, with choices from the tenant's users; the pack exported to
+    /// the reports folder.
+    #[test]
+    fn the_changes_screen_computes_and_exports_the_pack() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let err = invoke(&app, "compute_changes", json!({ "choices": {} })).unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "nothing on screen: {err}");
+
+        let snapshot = dir.path().join("demo-snapshot.json");
+        std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
+        load_snapshot(&app, snapshot);
+        let choices = json!({
+            "approvers": ["diego.siciliani@contoso.com", "nestor.wilke@contoso.com"],
+            "notify": ["secops@contoso.com"],
+        });
+        let view = invoke(&app, "compute_changes", json!({ "choices": choices })).unwrap();
+        assert_eq!(view["change_set"]["change_set_version"], 1);
+        let changes = view["change_set"]["changes"].as_array().unwrap();
+        assert!(!changes.is_empty());
+        assert!(changes.iter().all(|c| c["selected"] == true));
+        assert!(
+            view["users"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|u| u["user_principal_name"] == "diego.siciliani@contoso.com")
+        );
+
+        let first = changes[0]["id"].clone();
+        let mut unticked = choices.clone();
+        unticked["deselected"] = json!([first]);
+        let view = invoke(&app, "compute_changes", json!({ "choices": unticked })).unwrap();
+        let again = view["change_set"]["changes"].as_array().unwrap();
+        assert_eq!(
+            again.iter().find(|c| c["id"] == first).unwrap()["selected"],
+            false
+        );
+
+        let err = invoke(
+            &app,
+            "compute_changes",
+            json!({ "choices": { "approvers": ["nobody@contoso.com"] } }),
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        assert!(
+            err["message"]
+                .as_str()
+                .unwrap()
+                .contains("nobody@contoso.com"),
+            "{err}"
+        );
+
+        let paths = invoke(&app, "export_changes", json!({ "choices": choices })).unwrap();
+        let paths: Vec<std::path::PathBuf> = paths
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().into())
+            .collect();
+        let names: Vec<String> = paths
+            .iter()
+            .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "pimready-contoso-ltd-2026-11-20-changes.json",
+                "pimready-contoso-ltd-2026-11-20-remediate.ps1",
+                "pimready-contoso-ltd-2026-11-20-rollback.ps1"
+            ]
+        );
+        assert!(
+            paths
+                .iter()
+                .all(|p| p.starts_with(dir.path().join("reports")) && p.exists())
+        );
     }
 
     /// Paths and URLs the webview passes come from Rust: a file this window exported, a

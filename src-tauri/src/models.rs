@@ -601,3 +601,21 @@ mod export_tests {
         assert!((p2.monthly_per_user - 12.5).abs() < f64::EPSILON);
     }
 }
+
+/// The user's choices on the Changes screen (UPNs or object ids; change ids left out).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ChangesRequest {
+    pub approvers: Vec<String>,
+    pub reviewers: Vec<String>,
+    pub notify: Vec<String>,
+    pub deselected: Vec<String>,
+}
+
+/// The change-set exactly as `pimready remediate` writes it (`change_set_version` 1), and
+/// the tenant's users the approvers and reviewers are picked from.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChangesView {
+    pub change_set: pimready_core::remediation::ChangeSet,
+    pub users: Vec<pimready_core::remediation::NamedUser>,
+}

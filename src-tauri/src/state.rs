@@ -30,10 +30,21 @@ pub struct Inner {
     pub settings_warning: Option<String>,
     /// The assessment on screen (exports read it) and its id in the history.
     pub current: Option<Assessed>,
+    /// The snapshot and effective settings the assessment on screen came from, when this
+    /// run has them (a stored assessment has no snapshot): the Changes screen computes
+    /// the change-set from them.
+    pub basis: Option<Basis>,
     /// Set by `cancel_assessment`; the running collection polls it.
     pub cancel: Option<Arc<AtomicBool>>,
     /// Signed-in account per tenant id, for this session.
     pub accounts: Vec<(String, String)>,
+}
+
+/// What a change-set is computed from.
+#[derive(Debug, Clone)]
+pub struct Basis {
+    pub snapshot: pimready_core::snapshot::TenantSnapshot,
+    pub settings: pimready_core::settings::AssessmentSettings,
 }
 
 impl AppState {
@@ -54,6 +65,7 @@ impl AppState {
                 settings: loaded.settings,
                 settings_warning: loaded.warning,
                 current: None,
+                basis: None,
                 cancel: None,
                 accounts: Vec::new(),
             }),

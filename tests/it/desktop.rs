@@ -280,6 +280,37 @@ async fn demo_tenant_from_launch_to_pdf() {
     shots.take(&client, "exported").await;
     assert!(pdf_text(&path).contains("Contoso Ltd"));
 
+    // Changes: name two approvers, review, export the pack beside the reports.
+    click(&client, "[data-screen=changes]").await;
+    text_within(&client, "#changes-summary", 15).await;
+    client
+        .execute(
+            "document.getElementById('changes-approvers').value = 'diego.siciliani@contoso.com, nestor.wilke@contoso.com';
+             document.getElementById('changes-notify').value = 'secops@contoso.com';
+             document.querySelector('form.changes-form').requestSubmit();",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    let summary = text_within(&client, "#changes-summary", 15).await;
+    assert!(
+        summary.contains("PIM-04"),
+        "approval now resolves PIM-04: {summary}"
+    );
+    shots.take(&client, "changes").await;
+    click(&client, "#export-changes").await;
+    text_within(&client, ".exported-path", 15).await;
+    let written: Vec<String> = std::fs::read_dir(dirs.reports.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    for tail in ["-changes.json", "-remediate.ps1", "-rollback.ps1"] {
+        assert!(
+            written.iter().any(|n| n.ends_with(tail)),
+            "{tail}: {written:?}"
+        );
+    }
+
     client.close().await.unwrap();
 }
 
@@ -557,11 +588,17 @@ async fn hostile_names_are_shown_as_text() {
         .await
         .unwrap();
     let names: Vec<String> = serde_json::from_value(names).unwrap();
-    assert!(!names.is_empty());
+    // PIM-01 lists users (their names made hostile) and also groups and apps (not).
+    let hostile = "<img src=x onerror=\"window.__pwned='user'\">";
+    assert!(
+        names.iter().filter(|n| n.starts_with(hostile)).count() >= 4,
+        "{names:?}"
+    );
     assert!(
         names
             .iter()
-            .all(|n| n.starts_with("<img src=x onerror=\"window.__pwned='user'\">")),
+            .filter(|n| n.contains("<img"))
+            .all(|n| n.starts_with(hostile)),
         "names are shown as typed: {names:?}"
     );
 

@@ -2,6 +2,7 @@
 import { h, replace } from "./dom.js";
 import { STATUS_LABEL } from "./findings.js";
 import { formatDate } from "./format.js";
+import { changesScreen } from "./screens/changes.js";
 import { connectScreen, startDemo } from "./screens/connect.js";
 import { exportScreen } from "./screens/export.js";
 import { findingsScreen } from "./screens/findings.js";
@@ -37,6 +38,7 @@ export function render() {
     findings: findingsScreen,
     licensing: licensingScreen,
     plan: planScreen,
+    changes: changesScreen,
     export: exportScreen,
     history: historyScreen,
     portfolio: portfolioScreen,
@@ -63,7 +65,7 @@ export function renderChrome() {
     SCREENS.map((s) => item(s, !a)),
     h("div", { class: "nav-sep", role: "separator" }),
     TOOLS.map((s) => item(s, false)),
-    h("div", { class: "nav-foot muted" }, "Read-only: PIM Ready never changes your tenant."));
+    h("div", { class: "nav-foot muted" }, "Read-only: PIM Ready changes a tenant only when you apply a reviewed change-set."));
 }
 
 /** @type {number | undefined} */

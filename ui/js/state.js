@@ -35,6 +35,7 @@ export const SCREENS = [
   { id: "findings", label: "Findings", icon: "☰" },
   { id: "licensing", label: "Licensing & cost", icon: "¤" },
   { id: "plan", label: "Plan", icon: "✓" },
+  { id: "changes", label: "Changes", icon: "⇄" },
   { id: "export", label: "Export", icon: "⇩" },
 ];
 
