@@ -441,14 +441,15 @@ fn assess(
     settings: &DesktopSettings,
     state: &AppState,
 ) -> Assessed {
+    let assessment_settings = settings.assessment_for(&snapshot.tenant_id);
     let assessed = run::assess_and_save(
         snapshot,
-        &settings.assessment,
+        &assessment_settings,
         &export::price_book(&settings.price_overrides),
         &state.history,
         Save::Yes,
     );
-    keep_basis(state, snapshot, &settings.assessment, &assessed);
+    keep_basis(state, snapshot, &assessment_settings, &assessed);
     assessed
 }
 

@@ -343,6 +343,42 @@ mod ipc_tests {
         assert!(saved.contains("bg01@contoso.onmicrosoft.com"));
     }
 
+    /// Emergency accounts are designated per tenant: the demo tenant's list exempts its
+    /// accounts, and another tenant's list is never applied to it.
+    #[test]
+    fn emergency_accounts_are_designated_per_tenant() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        let snapshot = dir.path().join("demo-snapshot.json");
+        std::fs::write(&snapshot, pimready_core::demo::DEMO_SNAPSHOT_JSON).unwrap();
+        let designated = |app: &tauri::App<tauri::test::MockRuntime>| {
+            let view = invoke(app, "compute_changes", json!({ "choices": {} })).unwrap();
+            view["change_set"]["choices"]["emergency_accounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|u| u["user_principal_name"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let mut settings = invoke(&app, "get_settings", json!({})).unwrap()["settings"].clone();
+        settings["emergency_accounts"] = json!({
+            "00000000-0000-0000-0000-0000000000aa": ["bg-admin01@contoso.onmicrosoft.com"],
+        });
+        invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+        load_snapshot(&app, snapshot.clone());
+        assert!(
+            designated(&app).is_empty(),
+            "another tenant's list is not applied"
+        );
+
+        settings["emergency_accounts"] = json!({
+            pimready_core::demo::TENANT_ID: pimready_core::demo::EMERGENCY_ACCOUNTS,
+        });
+        invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+        load_snapshot(&app, snapshot);
+        assert_eq!(designated(&app), pimready_core::demo::EMERGENCY_ACCOUNTS);
+    }
+
     /// Two stored assessments of the demo tenant, a month apart; returns their ids.
     fn store_two(dir: &std::path::Path) -> (i64, i64) {
         use pimready_core::{assessment, demo, pricebook::PriceBook};

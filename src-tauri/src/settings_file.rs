@@ -28,6 +28,27 @@ pub struct DesktopSettings {
     pub branding: Branding,
     /// `None`: `Documents/PIM Ready`.
     pub reports_folder: Option<PathBuf>,
+    /// Designated emergency-access accounts per tenant id (lower case), so one client's
+    /// accounts are never applied to another's tenant. `assessment.emergency_accounts` is the
+    /// list of older settings files, used for a tenant with no list of its own.
+    pub emergency_accounts: BTreeMap<String, Vec<String>>,
+}
+
+impl DesktopSettings {
+    /// The assessment settings for `tenant_id`: its own designated emergency accounts when
+    /// it has a list (else the older, all-tenant list; else none, and the tenant's last
+    /// designation in the history is reused).
+    pub fn assessment_for(&self, tenant_id: &str) -> AssessmentSettings {
+        let mut settings = self.assessment.clone();
+        if let Some(list) = self
+            .emergency_accounts
+            .get(&tenant_id.to_ascii_lowercase())
+            .filter(|l| !l.is_empty())
+        {
+            settings.emergency_accounts.clone_from(list);
+        }
+        settings
+    }
 }
 
 /// The result of reading the file: the settings, and a warning when the file was unusable.

@@ -282,7 +282,7 @@ async fn demo_tenant_from_launch_to_pdf() {
 
     // Changes: name two approvers, review, export the pack beside the reports.
     click(&client, "[data-screen=changes]").await;
-    text_within(&client, "#changes-summary", 15).await;
+    text_within(&client, "label[for=changes-approvers]", 15).await;
     client
         .execute(
             "document.getElementById('changes-approvers').value = 'diego.siciliani@contoso.com, nestor.wilke@contoso.com';
@@ -292,7 +292,24 @@ async fn demo_tenant_from_launch_to_pdf() {
         )
         .await
         .unwrap();
-    let summary = text_within(&client, "#changes-summary", 15).await;
+    // The list is drawn again when the answer arrives: read its text until it names PIM-04.
+    let mut summary = String::new();
+    for _ in 0..150 {
+        summary = client
+            .execute(
+                "return document.getElementById('changes-summary')?.textContent ?? ''",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if summary.contains("PIM-04") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     assert!(
         summary.contains("PIM-04"),
         "approval now resolves PIM-04: {summary}"

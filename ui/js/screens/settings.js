@@ -11,8 +11,14 @@ export function settingsScreen() {
   const s = structuredClone(view.settings);
   const lines = (/** @type {string[]} */ xs) => xs.join("\n");
   const parseLines = (/** @type {string} */ t) => t.split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
-  const emergency = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "emergency", rows: 3, spellcheck: "false", placeholder: "bg01@contoso.onmicrosoft.com" }));
-  emergency.value = lines(s.assessment.emergency_accounts);
+  // Emergency accounts are designated per tenant: the tenant on screen is the one edited.
+  const tenant = state.assessment?.tenant;
+  const tenantKey = tenant ? String(tenant.id).toLowerCase() : null;
+  s.emergency_accounts ??= {};
+  const emergency = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "emergency", rows: 3, spellcheck: "false", placeholder: "bg01@contoso.onmicrosoft.com", disabled: !tenantKey }));
+  emergency.value = tenantKey ? lines(s.emergency_accounts[tenantKey] ?? []) : "";
+  const legacy = /** @type {string[]} */ (s.assessment.emergency_accounts);
+  const others = Object.entries(/** @type {Record<string, string[]>} */ (s.emergency_accounts)).filter(([k, v]) => k !== tenantKey && v.length > 0);
   const roles = /** @type {HTMLTextAreaElement} */ (h("textarea", { id: "extra-roles", rows: 3, spellcheck: "false", placeholder: "Intune Administrator or a role template id" }));
   roles.value = lines(s.assessment.extra_privileged_roles);
   const stale = /** @type {HTMLInputElement} */ (h("input", { id: "stale", type: "number", min: 1, max: 3650, value: s.assessment.stale_after_days }));
@@ -21,7 +27,7 @@ export function settingsScreen() {
 
   const save = async (/** @type {Event} */ e) => {
     e.preventDefault();
-    s.assessment.emergency_accounts = parseLines(emergency.value);
+    if (tenantKey) s.emergency_accounts[tenantKey] = parseLines(emergency.value);
     s.assessment.extra_privileged_roles = parseLines(roles.value);
     s.assessment.stale_after_days = Number(stale.value);
     try {
@@ -39,8 +45,10 @@ export function settingsScreen() {
     h("form", { class: "settings-grid", onsubmit: save },
       h("section", { class: "panel" },
         h("h2", {}, "Assessment"),
-        h("label", { for: "emergency" }, "Emergency-access accounts (one UPN per line)"), emergency,
-        h("p", { class: "muted small" }, "Designated accounts are excluded from the permanent-assignment checks. Without them PIM Ready guesses, and says so."),
+        h("label", { for: "emergency" }, tenant ? `Emergency-access accounts of ${tenant.display_name} (one UPN or object id per line)` : "Emergency-access accounts (open a tenant to designate its accounts)"), emergency,
+        h("p", { class: "muted small" }, "Only designated accounts are exempt from the standing-privilege checks and licence scope. Accounts that look like emergency accounts are only suggested (ADM-02). Each tenant keeps its own list; without one, its last designation in the history is used."),
+        others.length ? h("p", { class: "muted small", id: "emergency-others" }, `Lists kept for ${others.length} other tenant(s).`) : null,
+        legacy.length ? h("p", { class: "notice small" }, `An older setting designates ${legacy.join(", ")} for every tenant without a list of its own.`) : null,
         h("label", { for: "extra-roles" }, "Extra privileged roles (one per line)"), roles,
         h("label", { for: "stale" }, "An admin is stale after this many days without sign-in"), stale),
       h("section", { class: "panel" },
