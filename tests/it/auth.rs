@@ -1078,3 +1078,112 @@ async fn a_redirecting_token_endpoint_is_refused_and_nothing_is_resent() {
         "nothing was re-sent to the redirect target"
     );
 }
+
+/// After the Graph sign-in, the ARM token comes from a second sign-in of the same account:
+/// Azure CLI's public client for the default client (which Entra refuses ARM with
+/// AADSTS65002), the scope `https://management.azure.com/user_impersonation`, its refresh
+/// token in its own keychain entry. The next run is silent for both; a refused ARM consent
+/// is an error for the ARM sign-in only, never for Graph's.
+#[tokio::test]
+async fn the_arm_token_comes_from_a_second_sign_in_and_is_silent_next_time() {
+    let state = tenants();
+    let authority = serve(&state).await;
+    let store = Arc::new(MemoryStore::new());
+    let profiles_dir = tempfile::tempdir().unwrap();
+    let profiles = ProfileStore::at(profiles_dir.path().join("profiles.json"));
+    let codes = Arc::new(Mutex::new(0_usize));
+    let c = codes.clone();
+    let on_prompt = move |_: &DeviceCodePrompt| *c.lock().unwrap() += 1;
+    let device = || Prompt::DeviceCode {
+        on_prompt: &on_prompt,
+        sleep: recording_sleeper().0,
+    };
+    let graph_config = config(&authority, "contoso.onmicrosoft.com");
+
+    let graph = SignIn::with_store(graph_config.clone(), store.clone())
+        .sign_in(&profiles, device())
+        .await
+        .unwrap();
+    let arm_config = graph_config.for_arm(graph.tenant_id(), graph.account());
+    assert_eq!(
+        arm_config.client_id,
+        pimready_graph::arm::ARM_PUBLIC_CLIENT_ID
+    );
+    assert_eq!(
+        arm_config.requested_scopes()[0],
+        "https://management.azure.com/user_impersonation"
+    );
+    let arm = SignIn::with_store(arm_config.clone(), store.clone())
+        .sign_in_arm(device())
+        .await
+        .unwrap();
+    assert_eq!(*codes.lock().unwrap(), 2);
+    assert_eq!(arm.account(), graph.account());
+    let arm_bearer = bearer(&arm).await;
+    assert_eq!(state.validate_arm(&arm_bearer).unwrap().tenant_id, CONTOSO);
+    assert!(
+        state.validate(&arm_bearer, "").is_err(),
+        "Graph refuses an ARM token"
+    );
+    assert!(
+        state.validate_arm(&bearer(&graph).await).is_err(),
+        "ARM refuses a Graph token"
+    );
+    let keys = store.keys();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(
+        keys.iter()
+            .any(|k| k.arm && k.client_id == pimready_graph::arm::ARM_PUBLIC_CLIENT_ID)
+    );
+
+    // The next run: both silent, no code shown.
+    let before = state.token_requests().len();
+    let graph = SignIn::with_store(graph_config.clone(), store.clone())
+        .sign_in(&profiles, device())
+        .await
+        .unwrap();
+    let arm = SignIn::with_store(arm_config.clone(), store.clone())
+        .sign_in_arm(device())
+        .await
+        .unwrap();
+    assert_eq!(*codes.lock().unwrap(), 2, "no new prompt");
+    let grants: Vec<String> = state.token_requests()[before..]
+        .iter()
+        .map(|r| r.grant_type.clone())
+        .collect();
+    assert_eq!(grants, ["refresh_token", "refresh_token"]);
+    assert!(state.validate_arm(&bearer(&arm).await).is_ok());
+    assert!(state.validate(&bearer(&graph).await, "").is_ok());
+
+    // Sign-out removes both entries.
+    let done = sign_out(&profiles, store.as_ref(), None).unwrap();
+    assert_eq!(done.removed.len(), 1);
+    assert!(store.keys().is_empty(), "{:?}", store.keys());
+
+    // ARM consent refused: Graph signs in, the ARM sign-in fails with AADSTS65001.
+    state.set_arm_consented(false);
+    let graph = SignIn::with_store(graph_config.clone(), store.clone())
+        .sign_in(&profiles, device())
+        .await
+        .unwrap();
+    let err = SignIn::with_store(arm_config, store.clone())
+        .sign_in_arm(device())
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("AADSTS65001"), "{err}");
+    assert!(state.validate(&bearer(&graph).await, "").is_ok());
+}
+
+/// The user's own client keeps its id for ARM: no Azure CLI client is involved.
+#[test]
+fn a_custom_client_keeps_its_id_for_arm() {
+    let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.com").unwrap();
+    c.client_id = "11111111-2222-3333-4444-555555555555".into();
+    let arm = c.for_arm("0f9c2b4e-1a2b-4c3d-8e9f-000000000001", "a@contoso.com");
+    assert_eq!(arm.client_id, c.client_id);
+    assert_eq!(
+        arm.requested_scopes()[0],
+        "https://management.usgovcloudapi.net/user_impersonation"
+    );
+    assert_eq!(arm.login_hint.as_deref(), Some("a@contoso.com"));
+}

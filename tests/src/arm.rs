@@ -216,7 +216,7 @@ impl Shared {
                 "The access token has been obtained for wrong audience or resource 'https://graph.microsoft.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.azure.com/'.",
             );
         }
-        if bearer != self.arm_token {
+        if bearer != self.arm_token && !self.arm_validator.as_ref().is_some_and(|v| v(bearer)) {
             return arm_error(
                 401,
                 "InvalidAuthenticationToken",

@@ -162,8 +162,14 @@ pub(crate) struct Shared {
     pub(crate) foreign_base_url: String,
     pub(crate) arm_base_url: String,
     pub(crate) validator: TokenValidator,
+    /// Accepts ARM bearers besides the fixed one (the authorization server's ARM-audience
+    /// tokens, when sign-in is emulated).
+    pub(crate) arm_validator: Option<ArmTokenValidator>,
     control: Mutex<Control>,
 }
+
+/// Is this bearer a live ARM-audience token of this tenant?
+pub type ArmTokenValidator = Arc<dyn Fn(&str) -> bool + Send + Sync>;
 
 impl Shared {
     /// The tenant as it stands.
@@ -295,6 +301,7 @@ pub type RouterFactory = Box<dyn FnOnce(&EmulatorInfo) -> Router + Send>;
 pub struct EmulatorBuilder {
     fixture: Fixture,
     validator: Option<TokenValidator>,
+    arm_validator: Option<ArmTokenValidator>,
     /// What the fixed token is granted (`None`: [`app_scopes`]).
     token_scopes: Option<Vec<String>>,
     routers: Vec<RouterFactory>,
@@ -315,6 +322,12 @@ impl EmulatorBuilder {
         f: impl Fn(&str) -> Result<Grant, Denied> + Send + Sync + 'static,
     ) -> Self {
         self.validator = Some(Arc::new(f));
+        self
+    }
+
+    /// Accepts these ARM bearers too, besides the fixed ARM token.
+    pub fn arm_token_validator(mut self, f: impl Fn(&str) -> bool + Send + Sync + 'static) -> Self {
+        self.arm_validator = Some(Arc::new(f));
         self
     }
 
@@ -381,6 +394,7 @@ impl EmulatorBuilder {
             foreign_base_url: foreign_base_url.clone(),
             arm_base_url,
             validator,
+            arm_validator: self.arm_validator,
             control: Mutex::new(Control {
                 latency: self.latency,
                 ..Control::default()
@@ -446,6 +460,7 @@ impl Emulator {
         EmulatorBuilder {
             fixture,
             validator: None,
+            arm_validator: None,
             token_scopes: None,
             routers: Vec::new(),
             latency: Duration::ZERO,
@@ -803,6 +818,8 @@ pub async fn start_with_sign_in(
     spec.domains = domains;
     let oauth = oauth::OAuthState::new().with_tenant(spec);
     let validating = oauth.clone();
+    let arm_validating = oauth.clone();
+    let arm_tenant_id = tenant.tenant_id.clone();
     let routes = oauth.clone();
     let fixed = std::sync::Arc::new(std::sync::OnceLock::<String>::new());
     let fixed_for_validator = fixed.clone();
@@ -827,6 +844,11 @@ pub async fn start_with_sign_in(
                 Err(d) if d.status == 403 => Err(Denied::Forbidden(d.message)),
                 Err(d) => Err(Denied::Unauthenticated(d.message)),
             }
+        })
+        .arm_token_validator(move |bearer| {
+            arm_validating
+                .validate_arm(bearer)
+                .is_ok_and(|info| info.tenant_id == arm_tenant_id)
         })
         .router(move |_| routes.router())
         .start()

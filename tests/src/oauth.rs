@@ -37,6 +37,9 @@ pub struct TenantSpec {
     pub granted: Option<Vec<String>>,
     /// `false`: the app has no consent here; sign-in fails with AADSTS65001.
     pub consented: bool,
+    /// `false`: Azure Resource Manager's `user_impersonation` is not consented (or the user
+    /// refuses it): a request for it fails with AADSTS65001, Graph sign-in is unaffected.
+    pub arm_consented: bool,
 }
 
 impl TenantSpec {
@@ -47,6 +50,7 @@ impl TenantSpec {
             upn: upn.to_owned(),
             granted: None,
             consented: true,
+            arm_consented: true,
         }
     }
 }
@@ -112,6 +116,8 @@ struct RefreshGrant {
 
 #[derive(Debug, Clone)]
 struct AccessRecord {
+    /// Issued for Azure Resource Manager (`aud` `https://management.azure.com/`), not Graph.
+    arm: bool,
     tenant_id: String,
     scopes: Vec<String>,
     upn: String,
@@ -180,10 +186,17 @@ impl OAuthState {
                 auto_approve: true,
                 issued: Vec::new(),
                 requests: Vec::new(),
-                clients: HashMap::from([(
-                    DEFAULT_CLIENT_ID.to_owned(),
-                    vec!["http://localhost".to_owned()],
-                )]),
+                clients: HashMap::from([
+                    (
+                        DEFAULT_CLIENT_ID.to_owned(),
+                        vec!["http://localhost".to_owned()],
+                    ),
+                    // Azure CLI's public client: `az login` redirects to `http://localhost`.
+                    (
+                        pimready_graph::arm::ARM_PUBLIC_CLIENT_ID.to_owned(),
+                        vec!["http://localhost".to_owned()],
+                    ),
+                ]),
             })),
         }
     }
@@ -202,6 +215,14 @@ impl OAuthState {
             redirect_uris.iter().map(|u| (*u).to_owned()).collect(),
         );
         self
+    }
+
+    /// Whether Azure Resource Manager's `user_impersonation` is consented in every tenant
+    /// (`false`: requests for it get AADSTS65001, as when consent is refused).
+    pub fn set_arm_consented(&self, consented: bool) {
+        for t in &mut self.lock().tenants {
+            t.arm_consented = consented;
+        }
     }
 
     /// `false`: `/authorize` shows a sign-in page with an "Approve" link instead of
@@ -283,6 +304,9 @@ impl OAuthState {
                 "Invalid JWT token. The token was not issued by this authority.",
             ));
         };
+        if record.arm {
+            return Err(unauthorized("Invalid audience."));
+        }
         if record.expires_at <= now {
             return Err(unauthorized(
                 "Lifetime validation failed, the token is expired.",
@@ -308,6 +332,31 @@ impl OAuthState {
             scopes: record.scopes.clone(),
             upn: record.upn.clone(),
         })
+    }
+
+    /// The seam for the ARM listener: is `bearer` a live access token of this server issued
+    /// for Azure Resource Manager (never a Graph token)?
+    pub fn validate_arm(&self, bearer: &str) -> Result<TokenInfo, Denied> {
+        let bearer = bearer.strip_prefix("Bearer ").unwrap_or(bearer).trim();
+        let unauthorized = |message: &str| Denied {
+            status: 401,
+            code: "InvalidAuthenticationToken",
+            message: message.to_owned(),
+        };
+        let claims =
+            decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
+        let jti = claims["jti"].as_str().unwrap_or_default();
+        let now = self.now();
+        let inner = self.lock();
+        match inner.access.get(jti) {
+            Some(r) if r.arm && r.expires_at > now => Ok(TokenInfo {
+                tenant_id: r.tenant_id.clone(),
+                scopes: r.scopes.clone(),
+                upn: r.upn.clone(),
+            }),
+            Some(r) if !r.arm => Err(unauthorized("InvalidAuthenticationTokenAudience")),
+            _ => Err(unauthorized("The access token is invalid or expired.")),
+        }
     }
 
     /// The authorization server's routes (merge into the emulator's router).
@@ -368,8 +417,15 @@ impl Inner {
             .filter(|s| !OIDC_SCOPES.contains(&s.as_str()))
             .cloned()
             .collect();
+        // One resource per token: an ARM request gets an ARM-audience token.
+        let arm = graph_scopes.iter().any(|s| s == ARM_SCOPE);
+        let audience = if arm {
+            "https://management.azure.com/"
+        } else {
+            "https://graph.microsoft.com"
+        };
         let access = jwt(&json!({
-            "aud": "https://graph.microsoft.com",
+            "aud": audience,
             "iss": format!("https://sts.windows.net/{tenant_id}/"),
             "iat": now.timestamp(), "nbf": now.timestamp(), "exp": expires_at.timestamp(),
             "tid": tenant_id, "oid": oid, "upn": upn, "unique_name": upn,
@@ -379,6 +435,7 @@ impl Inner {
         self.access.insert(
             jti,
             AccessRecord {
+                arm,
                 tenant_id: tenant_id.to_owned(),
                 scopes: graph_scopes.clone(),
                 upn: upn.to_owned(),
@@ -393,7 +450,7 @@ impl Inner {
         self.issued.push(id_token.clone());
         let mut body = json!({
             "token_type": "Bearer",
-            "scope": graph_scopes.iter().map(|s| format!("https://graph.microsoft.com/{s}")).collect::<Vec<_>>().join(" "),
+            "scope": graph_scopes.iter().map(|s| format!("{}/{s}", audience.trim_end_matches('/'))).collect::<Vec<_>>().join(" "),
             "expires_in": lifetime.as_secs(),
             "ext_expires_in": lifetime.as_secs(),
             "access_token": access,
@@ -430,7 +487,9 @@ fn scope_names(scope: &str, granted: Option<&Vec<String>>) -> Vec<String> {
         })
         .filter(|s| !s.is_empty() && !s.eq_ignore_ascii_case(".default"))
         .filter(|s| {
+            // `granted` lists Graph permissions; ARM's consent is `arm_consented`.
             OIDC_SCOPES.contains(s)
+                || *s == ARM_SCOPE
                 || granted.is_none_or(|g| g.iter().any(|x| x.eq_ignore_ascii_case(s)))
         })
         .map(str::to_owned)
@@ -442,19 +501,31 @@ fn scope_names(scope: &str, granted: Option<&Vec<String>>) -> Vec<String> {
 /// Resource Manager, and Entra refuses the request with AADSTS65002
 /// (<https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
 fn first_party_refusal(client_id: &str, scope: &str) -> Option<String> {
-    let arm = scope.split_whitespace().any(|s| {
-        let s = s.to_ascii_lowercase();
-        s.starts_with("https://management.azure.com/")
-            || s.starts_with("https://management.core.windows.net/")
-            || s.starts_with("https://management.usgovcloudapi.net/")
-            || s.starts_with("https://management.chinacloudapi.cn/")
-    });
-    (arm && client_id.eq_ignore_ascii_case(pimready_graph::auth::DEFAULT_CLIENT_ID)).then(|| {
+    (asks_arm(scope) && client_id.eq_ignore_ascii_case(pimready_graph::auth::DEFAULT_CLIENT_ID)).then(|| {
         format!(
             "AADSTS65002: Consent between first party application '{client_id}' and first party resource '797f4846-ba00-4fd7-ba43-dac1f8f63013' must be configured via preauthorization - applications owned and operated by Microsoft must get approval from the API owner before requesting tokens for that API."
         )
     })
 }
+
+/// Azure Resource Manager's one delegated permission
+/// (<https://learn.microsoft.com/azure/azure-resource-manager/management/manage-resources-rest>).
+const ARM_SCOPE: &str = "user_impersonation";
+
+/// Does this `scope` parameter ask for Azure Resource Manager (any cloud's)?
+fn asks_arm(scope: &str) -> bool {
+    scope.split_whitespace().any(|s| {
+        let s = s.to_ascii_lowercase();
+        s.starts_with("https://management.azure.com/")
+            || s.starts_with("https://management.core.windows.net/")
+            || s.starts_with("https://management.usgovcloudapi.net/")
+            || s.starts_with("https://management.chinacloudapi.cn/")
+    })
+}
+
+/// Entra's answer when ARM's permission is not consented (or the user declines it)
+/// (<https://learn.microsoft.com/entra/identity-platform/reference-error-codes>).
+const ARM_NOT_CONSENTED: &str = "The user or administrator has not consented to use the application with ID '{client}'. Send an interactive authorization request for this user and resource.";
 
 fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
@@ -596,6 +667,16 @@ async fn authorize(
     }
     if let Some(refusal) = first_party_refusal(&client_id, get("scope")) {
         return redirect_error(target, "invalid_request", &refusal);
+    }
+    if asks_arm(get("scope")) && !spec.arm_consented {
+        return redirect_error(
+            target,
+            "consent_required",
+            &format!(
+                "AADSTS65001: {}",
+                ARM_NOT_CONSENTED.replace("{client}", &client_id)
+            ),
+        );
     }
     if !spec.consented {
         return redirect_error(
@@ -881,6 +962,15 @@ fn refresh_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, St
             refusal.trim_start_matches("AADSTS65002: "),
         );
     }
+    // Consent withdrawn since: the refresh token no longer gets an ARM token.
+    if grant.scopes.iter().any(|s| s == ARM_SCOPE) && !spec.arm_consented {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_grant",
+            "AADSTS65001",
+            &ARM_NOT_CONSENTED.replace("{client}", &grant.client_id),
+        );
+    }
     Json(inner.issue(
         &grant.tenant_id,
         &grant.client_id,
@@ -958,6 +1048,14 @@ fn device_grant(inner: &mut Inner, spec: &TenantSpec, form: &HashMap<String, Str
         DeviceOutcome::Approve => {
             grant.done = true;
             let g = grant.clone();
+            if g.scopes.iter().any(|s| s == ARM_SCOPE) && !spec.arm_consented {
+                return oauth_error(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_grant",
+                    "AADSTS65001",
+                    &ARM_NOT_CONSENTED.replace("{client}", &g.client_id),
+                );
+            }
             let with_refresh = g.scopes.iter().any(|s| s == "offline_access");
             Json(inner.issue(&g.tenant_id, &g.client_id, &g.upn, &g.scopes, with_refresh))
                 .into_response()

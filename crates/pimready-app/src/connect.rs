@@ -3,13 +3,15 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use pimready_graph::arm::{ARM_ACCESS_TOKEN_VAR, NoArmToken};
 use pimready_graph::auth::{
-    self, BrowserOpener, DeviceCodePrompt, KeyringStore, ProfileStore, SignIn, TenantProfile,
+    self, BrowserOpener, DeviceCodePrompt, KeyringStore, ProfileStore, Session, SignIn,
+    SignInConfig, TenantProfile,
 };
 use pimready_graph::token::{AccessToken, StaticToken, TokenSource};
 
 use crate::problem::{Problem, ProblemKind, Result};
-use crate::target::Target;
+use crate::target::{AzureSignIn, Target};
 
 /// A bearer token for scripts (documented in the README): skips sign-in.
 pub const ACCESS_TOKEN_VAR: &str = "PIMREADY_ACCESS_TOKEN";
@@ -83,16 +85,8 @@ pub fn connection_from_env(target: &Target) -> Option<Connection> {
     })
 }
 
-/// Signs in to `target`: silently from the keychain when its saved sign-in still works,
-/// else with `method`.
-pub async fn sign_in(
-    target: &Target,
-    method: SignInMethod,
-    prompts: SignInPrompts<'_>,
-) -> Result<Connection> {
-    let config = target.sign_in_config()?;
-    let profiles = profiles()?;
-    let prompt = match method {
+fn prompt<'a>(method: SignInMethod, prompts: &SignInPrompts<'a>) -> auth::Prompt<'a> {
+    match method {
         SignInMethod::Browser => auth::Prompt::BrowserOrDeviceCode {
             browser: prompts.browser,
             on_prompt: prompts.on_device_code,
@@ -102,16 +96,73 @@ pub async fn sign_in(
             on_prompt: prompts.on_device_code,
             sleep: auth::tokio_sleeper(),
         },
-    };
-    let session = SignIn::new(config).sign_in(&profiles, prompt).await?;
+    }
+}
+
+/// Signs in to `target`: silently from the keychain when its saved sign-in still works,
+/// else with `method`; then to Azure Resource Manager for the same account (see
+/// [`arm_sign_in`]).
+pub async fn sign_in(
+    target: &Target,
+    method: SignInMethod,
+    prompts: SignInPrompts<'_>,
+) -> Result<Connection> {
+    let config = target.sign_in_config()?;
+    let profiles = profiles()?;
+    let session = SignIn::new(config.clone())
+        .sign_in(&profiles, prompt(method, &prompts))
+        .await?;
+    let arm_tokens = arm_sign_in(target, &config, &session, method, &prompts).await;
     Ok(Connection {
         target: target.clone(),
         tenant_id: session.tenant_id().to_owned(),
         account: session.account().to_owned(),
         tokens: session.token_source(),
-        arm_tokens: pimready_graph::arm::arm_tokens_from_env(),
+        arm_tokens,
         keychain_warning: session.keychain_warning(),
     })
+}
+
+/// Azure Resource Manager's token for the account `session` signed in: a script's
+/// `PIMREADY_ARM_ACCESS_TOKEN` first; else, unless the target skips Azure, a second
+/// sign-in through the same kind of prompt (silent from the keychain on later runs) with
+/// the scope `{cloud's ARM host}/user_impersonation` and Azure CLI's public client (or the
+/// user's own client). A refused or failed ARM sign-in (AADSTS65001/65002, a declined
+/// prompt) never fails the run: Azure becomes a named gap with the reason.
+async fn arm_sign_in(
+    target: &Target,
+    config: &SignInConfig,
+    session: &Session,
+    method: SignInMethod,
+    prompts: &SignInPrompts<'_>,
+) -> Arc<dyn TokenSource> {
+    if std::env::var(ARM_ACCESS_TOKEN_VAR).is_ok_and(|t| !t.trim().is_empty()) {
+        return pimready_graph::arm::arm_tokens_from_env();
+    }
+    if target.azure() == AzureSignIn::Skip {
+        return Arc::new(NoArmToken(format!(
+            "the Azure sign-in was skipped (--no-azure); run without it, or set {ARM_ACCESS_TOKEN_VAR}, to assess Azure resources"
+        )));
+    }
+    let arm = config.for_arm(session.tenant_id(), session.account());
+    let client = arm.client_id.clone();
+    match SignIn::new(arm).sign_in_arm(prompt(method, prompts)).await {
+        Ok(arm_session) => arm_session.token_source(),
+        Err(e) => {
+            tracing::warn!(client_id = %client, "no Azure Resource Manager token: {e}");
+            // The Graph consent text would name Graph permissions; ARM needs its own.
+            let why = match e {
+                auth::AuthError::ConsentRequired { code, .. } => format!(
+                    "{code}: client {client} has no consent for Azure Service Management's user_impersonation in this tenant"
+                ),
+                other => other.to_string(),
+            };
+            Arc::new(NoArmToken(format!(
+                "the Azure Resource Manager sign-in of {} with client {client} did not succeed ({why}); an administrator can consent to Azure Service Management's user_impersonation for that client, or run with --no-azure to skip it",
+                session.account()
+            )))
+        }
+    }
 }
 
 /// `pimready apply`'s sign-in: interactive, asking for `write_scopes` beside the read-only

@@ -60,6 +60,18 @@ pub struct Target {
     client_id: Option<String>,
     hosts: HostOverrides,
     redirect_host: RedirectHost,
+    azure: AzureSignIn,
+}
+
+/// Whether an interactive sign-in also gets Azure Resource Manager's token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AzureSignIn {
+    /// After the Graph sign-in, a second one for ARM (same account and tenant): Azure
+    /// resources are assessed.
+    #[default]
+    WithGraph,
+    /// No ARM sign-in (`--no-azure`): Azure resources become a named gap.
+    Skip,
 }
 
 impl Target {
@@ -81,6 +93,7 @@ impl Target {
             client_id: None,
             hosts: HostOverrides::default(),
             redirect_host: RedirectHost::default(),
+            azure: AzureSignIn::default(),
         })
     }
 
@@ -100,6 +113,17 @@ impl Target {
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
         self
+    }
+
+    /// Whether to sign in to Azure Resource Manager too.
+    #[must_use]
+    pub fn with_azure(mut self, azure: AzureSignIn) -> Self {
+        self.azure = azure;
+        self
+    }
+
+    pub fn azure(&self) -> AzureSignIn {
+        self.azure
     }
 
     #[must_use]

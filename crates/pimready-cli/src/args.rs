@@ -84,6 +84,10 @@ pub struct ConnectionArgs {
     /// registers), or `127.0.0.1` for your own app registration that lists http://127.0.0.1.
     #[arg(long, value_name = "localhost|127.0.0.1", default_value = "localhost", value_parser = parse_redirect_host)]
     pub redirect_host: RedirectHost,
+    /// Skip the second sign-in, to Azure Resource Manager (Azure CLI's client, or yours
+    /// with --client-id): Azure resource roles are then reported as not assessed.
+    #[arg(long)]
+    pub no_azure: bool,
 }
 
 fn parse_redirect_host(s: &str) -> Result<RedirectHost, String> {

@@ -3,7 +3,7 @@
 
 use pimready_app::connect::{self as app, Connection, SignInMethod, SignInPrompts};
 use pimready_app::run::{self, Step};
-use pimready_app::target::{HostOverrides, Target};
+use pimready_app::target::{AzureSignIn, HostOverrides, Target};
 use pimready_core::cloud::Cloud;
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::auth::{DeviceCodePrompt, SystemBrowser};
@@ -26,6 +26,11 @@ pub fn target(conn: &ConnectionArgs, tenant: &str) -> Result<Target, CliError> {
     Ok(Target::new(tenant, cloud(conn.cloud))?
         .with_client_id(conn.client_id.as_deref())
         .with_redirect_host(conn.redirect_host)
+        .with_azure(if conn.no_azure {
+            AzureSignIn::Skip
+        } else {
+            AzureSignIn::WithGraph
+        })
         .with_hosts(HostOverrides {
             authority: conn.authority_host.clone(),
             graph: conn.graph_host.clone(),

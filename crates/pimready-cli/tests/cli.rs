@@ -314,6 +314,7 @@ async fn collect_with_device_code_against_the_emulator() {
         "--tenant",
         "contoso.onmicrosoft.com",
         "--device-code",
+        "--no-azure",
         "--authority-host",
         &base,
         "--graph-host",
@@ -343,6 +344,7 @@ async fn collect_with_device_code_against_the_emulator() {
         "--tenant",
         "contoso.onmicrosoft.com",
         "--device-code",
+        "--no-azure",
         "--authority-host",
         &base,
         "--graph-host",
@@ -360,6 +362,14 @@ async fn collect_with_device_code_against_the_emulator() {
     assert!(
         snapshot.gaps.iter().all(|g| g.dataset.is_azure()),
         "{:?}",
+        snapshot.gaps
+    );
+    assert!(
+        snapshot
+            .gaps
+            .iter()
+            .any(|g| g.detail.contains("--no-azure")),
+        "the gap says Azure was skipped: {:?}",
         snapshot.gaps
     );
 
@@ -791,6 +801,7 @@ async fn apply_signs_in_with_write_permissions_and_remembers_nothing() {
     let snap = home.path().join("contoso.json");
     let sign_in = [
         "--device-code",
+        "--no-azure",
         "--authority-host",
         &base,
         "--graph-host",
@@ -929,4 +940,121 @@ async fn assess_reads_azure_with_an_arm_token_and_host() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
     assert!(text(&o).contains("Azure Resource Manager"), "{}", text(&o));
     assert_eq!(emu.requests().len(), before, "nothing was sent");
+}
+
+/// An interactive sign-in (device code) also gets Azure Resource Manager's token, without
+/// `PIMREADY_ARM_ACCESS_TOKEN`: a second sign-in of the same account with Azure CLI's public
+/// client (the default Graph client is refused ARM with AADSTS65002), so the AZ checks are
+/// assessed, and again on the next run. Where ARM consent is refused (AADSTS65001),
+/// Azure is a named gap and the Entra findings are those of the full run.
+#[tokio::test]
+async fn an_interactive_sign_in_gets_the_arm_token_too() {
+    let (emu, oauth) =
+        pimready_tests::start_with_sign_in(Fixture::load("contoso-e5").unwrap(), Duration::ZERO, 0)
+            .await
+            .unwrap();
+    let base = emu.base_url().to_owned();
+    let arm = emu.arm_base_url().to_owned();
+    let assess = |home: &Home, out: &Path| {
+        home.cmd(&[
+            "assess",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "--device-code",
+            "--authority-host",
+            &base,
+            "--graph-host",
+            &base,
+            "--arm-host",
+            &arm,
+            "--out",
+            out.to_str().unwrap(),
+            "--format",
+            "json",
+            "--no-save",
+        ])
+    };
+    let read = |out: &Path| -> serde_json::Value {
+        let json = files(out)
+            .into_iter()
+            .find(|n| n.ends_with(".json"))
+            .expect("json");
+        serde_json::from_str(&std::fs::read_to_string(out.join(json)).unwrap()).unwrap()
+    };
+    let statuses = |a: &serde_json::Value, azure: bool| -> Vec<(String, String)> {
+        a["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["id"].as_str().unwrap().starts_with("AZ-") == azure)
+            .map(|c| (c["id"].to_string(), c["status"].to_string()))
+            .collect()
+    };
+    let codes = |t: &str| t.matches("enter the code").count();
+
+    let home = Home::new();
+    let first = home.path().join("first");
+    let o = run(assess(&home, &first)).await;
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    assert_eq!(codes(&out), 2, "one code for Graph, one for ARM: {out}");
+    let full = read(&first);
+    assert_eq!(
+        full["azure"]["subscriptions"].as_array().unwrap().len(),
+        2,
+        "{}",
+        full["azure"]
+    );
+    assert!(
+        full["azure"]["gaps"].as_array().unwrap().is_empty(),
+        "{}",
+        full["azure"]["gaps"]
+    );
+    let az = statuses(&full, true);
+    assert!(
+        az.iter()
+            .any(|(id, st)| id == "\"AZ-01\"" && st == "\"fail\""),
+        "{az:?}"
+    );
+    let entra = statuses(&full, false);
+    // The ARM listener saw the emulator's ARM-audience tokens, not the fixed one.
+    let arm_requests = emu.arm_requests();
+    assert!(!arm_requests.is_empty());
+    assert!(
+        arm_requests
+            .iter()
+            .all(|r| r.authorization.as_deref() != Some(&format!("Bearer {}", emu.arm_token())))
+    );
+
+    // A second run gives the same findings (whether the keychain kept both sign-ins
+    // depends on the machine; `tests/it/auth.rs` checks the silent path on a store).
+    let second = home.path().join("second");
+    let o = run(assess(&home, &second)).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let again = read(&second);
+    assert_eq!(statuses(&again, true), az);
+    assert_eq!(statuses(&again, false), entra);
+
+    // ARM consent refused: the run succeeds, Azure is a named gap, Entra unchanged.
+    oauth.set_arm_consented(false);
+    let other = Home::new();
+    let refused = other.path().join("refused");
+    let o = run(assess(&other, &refused)).await;
+    let out = text(&o);
+    assert!(o.status.success(), "{out}");
+    let gap = read(&refused);
+    let gaps = gap["azure"]["gaps"].to_string();
+    assert!(gaps.contains("AADSTS65001"), "{gaps}");
+    assert!(
+        gaps.contains(pimready_graph::arm::ARM_PUBLIC_CLIENT_ID),
+        "{gaps}"
+    );
+    assert!(
+        statuses(&gap, true)
+            .iter()
+            .all(|(_, st)| st == "\"not_assessed\""),
+        "{:?}",
+        statuses(&gap, true)
+    );
+    assert_eq!(statuses(&gap, false), entra);
 }

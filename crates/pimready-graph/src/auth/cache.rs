@@ -29,6 +29,10 @@ pub struct CacheKey {
     pub tenant_id: String,
     pub account: String,
     pub client_id: String,
+    /// The refresh token of the Azure Resource Manager sign-in: its own entry, apart from
+    /// the Graph one even when the client id is the same.
+    #[serde(default)]
+    pub arm: bool,
 }
 
 impl CacheKey {
@@ -41,7 +45,7 @@ impl CacheKey {
             self.tenant_id.to_lowercase(),
             self.account.to_lowercase(),
             self.client_id.to_lowercase()
-        )
+        ) + if self.arm { "|arm" } else { "" }
     }
 
     /// The entry name of versions that did not key by authority: removed on sign-out so
@@ -367,6 +371,7 @@ mod tests {
             tenant_id: tenant.into(),
             account: "a@b".into(),
             client_id: "c".into(),
+            arm: false,
         }
     }
 

@@ -382,12 +382,17 @@ impl super::SignIn {
             .map_err(|e| AuthError::Io(format!("bad redirect URI: {e}")))?;
         let client = oauth_client(config, &config.tenant)?.set_redirect_uri(redirect);
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let (authorize_url, state) = client
+        let request = client
             .authorize_url(CsrfToken::new_random)
             .add_scopes(config.requested_scopes().into_iter().map(Scope::new))
-            .set_pkce_challenge(challenge)
-            .add_extra_param("prompt", "select_account")
-            .url();
+            .set_pkce_challenge(challenge);
+        // A second sign-in (Azure Resource Manager) names the account already signed in
+        // rather than asking which one.
+        let request = match &config.login_hint {
+            Some(hint) => request.add_extra_param("login_hint", hint.clone()),
+            None => request.add_extra_param("prompt", "select_account"),
+        };
+        let (authorize_url, state) = request.url();
         tracing::debug!(redirect_uri = %listener.redirect_uri(), tenant = %config.tenant, "opening the browser for sign-in");
         browser
             .open(&authorize_url)

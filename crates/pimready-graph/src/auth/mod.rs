@@ -82,10 +82,22 @@ pub fn check_tenant_name(tenant: &str) -> Result<(), String> {
 /// own app). Microsoft Graph Command Line Tools lists `http://localhost` only, as MSAL,
 /// Azure Identity and Microsoft Graph PowerShell send it.
 pub fn registered_redirect_host(client_id: &str) -> Option<RedirectHost> {
-    client_id
-        .trim()
-        .eq_ignore_ascii_case(DEFAULT_CLIENT_ID)
-        .then_some(RedirectHost::Localhost)
+    let id = client_id.trim();
+    // Azure CLI's client redirects `az login` to `http://localhost` too.
+    (id.eq_ignore_ascii_case(DEFAULT_CLIENT_ID)
+        || id.eq_ignore_ascii_case(crate::arm::ARM_PUBLIC_CLIENT_ID))
+    .then_some(RedirectHost::Localhost)
+}
+
+/// The client that asks for the ARM token when `client_id` signed in to Graph: Azure CLI's
+/// public client instead of the default one (which ARM refuses with AADSTS65002), else the
+/// user's own client.
+pub fn arm_client_id(client_id: &str) -> String {
+    if client_id.trim().eq_ignore_ascii_case(DEFAULT_CLIENT_ID) {
+        crate::arm::ARM_PUBLIC_CLIENT_ID.to_owned()
+    } else {
+        client_id.trim().to_owned()
+    }
 }
 
 /// How long the loopback listener waits for the browser by default.
@@ -115,6 +127,22 @@ pub struct SignInConfig {
     /// Write permissions asked for beside the read-only ones: empty for every sign-in but
     /// `pimready apply`'s ([`SignIn::sign_in_to_write`]).
     pub write_scopes: Vec<String>,
+    /// The resource the token is for: Microsoft Graph, or Azure Resource Manager
+    /// ([`SignInConfig::for_arm`]).
+    pub resource: TokenResource,
+    /// The account to sign in as (`login_hint`), for the ARM sign-in after the Graph one.
+    pub login_hint: Option<String>,
+}
+
+/// Which API a sign-in's token is for: Entra issues one token per resource.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum TokenResource {
+    /// Microsoft Graph with [`SCOPES`].
+    #[default]
+    Graph,
+    /// Azure Resource Manager (`https://management.azure.com` or a national cloud's ARM
+    /// host) with its one delegated permission, `user_impersonation`.
+    Arm { resource: String },
 }
 
 impl SignInConfig {
@@ -138,11 +166,44 @@ impl SignInConfig {
             redirect_host: RedirectHost::default(),
             loopback_timeout: DEFAULT_LOOPBACK_TIMEOUT,
             write_scopes: Vec::new(),
+            resource: TokenResource::Graph,
+            login_hint: None,
         })
+    }
+
+    /// The sign-in for Azure Resource Manager's token after a Graph sign-in of `account` in
+    /// `tenant_id`: the same authority, cloud and tenant; the user's own client id is kept,
+    /// the default client (not preauthorized for ARM: AADSTS65002) becomes Azure CLI's
+    /// public client, which is ([`crate::arm::ARM_PUBLIC_CLIENT_ID`]).
+    #[must_use]
+    pub fn for_arm(&self, tenant_id: &str, account: &str) -> Self {
+        let cloud: pimready_core::cloud::Cloud = self
+            .cloud
+            .parse()
+            .unwrap_or(pimready_core::cloud::Cloud::Global);
+        Self {
+            tenant: tenant_id.to_owned(),
+            client_id: arm_client_id(&self.client_id),
+            write_scopes: Vec::new(),
+            resource: TokenResource::Arm {
+                resource: format!("https://{}", cloud.arm_host()),
+            },
+            login_hint: Some(account.to_owned()),
+            ..self.clone()
+        }
     }
 
     /// The scope strings sent to the authority: the read-only ones, then the write ones.
     pub fn requested_scopes(&self) -> Vec<String> {
+        if let TokenResource::Arm { resource } = &self.resource {
+            // https://learn.microsoft.com/entra/identity-platform/scopes-oidc#scopes-and-permissions
+            return vec![
+                format!("{}/user_impersonation", resource.trim_end_matches('/')),
+                "openid".into(),
+                "profile".into(),
+                "offline_access".into(),
+            ];
+        }
         let resource = self.graph_resource.trim_end_matches('/');
         let mut out = scopes::requested_scopes(&self.graph_resource);
         out.extend(self.write_scopes.iter().map(|s| format!("{resource}/{s}")));
@@ -347,6 +408,53 @@ impl SignIn {
     /// this `SignIn` was given (a memory store for apply), never the keychain entry the
     /// assessment uses.
     pub async fn sign_in_to_write(&self, prompt: Prompt<'_>) -> Result<Session, AuthError> {
+        self.prompted(prompt).await
+    }
+
+    /// The Azure Resource Manager token of the account already signed in to Graph (a
+    /// config from [`SignInConfig::for_arm`]): silently from its own keychain entry when that
+    /// still works, else through `prompt` (the browser names the account with
+    /// `login_hint`). A sign-in as another account is refused and not kept. No profile is
+    /// written: the Graph profile stays the one that lists the tenant.
+    pub async fn sign_in_arm(&self, prompt: Prompt<'_>) -> Result<Session, AuthError> {
+        let (TokenResource::Arm { .. }, Some(account)) =
+            (&self.config.resource, self.config.login_hint.clone())
+        else {
+            return Err(AuthError::InvalidResponse(
+                "an ARM sign-in needs the ARM resource and the signed-in account".into(),
+            ));
+        };
+        let key = CacheKey {
+            authority: self.config.authority_origin(),
+            cloud: self.config.cloud.clone(),
+            tenant_id: self.config.tenant.to_lowercase(),
+            account: account.clone(),
+            client_id: self.config.client_id.clone(),
+            arm: true,
+        };
+        if let Ok(Some(refresh)) = self.store.load(&key) {
+            let session = Session::resumed(self, key, refresh)?;
+            match session.refresh_now().await {
+                Ok(_) => {
+                    tracing::info!(account = %account, "signed in to Azure Resource Manager with the saved sign-in");
+                    return Ok(session);
+                }
+                Err(AuthError::SignInRequired(why)) => tracing::info!("{why}"),
+                Err(e) => return Err(e),
+            }
+        }
+        let session = self.prompted(prompt).await?;
+        if !session.account().eq_ignore_ascii_case(&account) {
+            let _ = self.store.delete(session.cache_key());
+            return Err(AuthError::InvalidResponse(format!(
+                "the Azure Resource Manager sign-in was as {}, not {account} (the account signed in to Microsoft Graph)",
+                session.account()
+            )));
+        }
+        Ok(session)
+    }
+
+    async fn prompted(&self, prompt: Prompt<'_>) -> Result<Session, AuthError> {
         match prompt {
             Prompt::Browser(browser) => self.interactive(browser).await,
             Prompt::DeviceCode { on_prompt, sleep } => self.device_code(on_prompt, sleep).await,
@@ -389,7 +497,10 @@ pub fn sign_out(
     };
     let mut done = SignedOut::default();
     for p in matching {
-        match store.delete(&p.cache_key()) {
+        match store
+            .delete(&p.arm_cache_key())
+            .and_then(|()| store.delete(&p.cache_key()))
+        {
             Ok(()) => {
                 profiles.remove_profile(&p)?;
                 done.removed.push(p);

@@ -47,6 +47,17 @@ impl TenantProfile {
             tenant_id: self.tenant_id.clone(),
             account: self.account.clone(),
             client_id: self.client_id.clone(),
+            arm: false,
+        }
+    }
+
+    /// The keychain entry of this sign-in's Azure Resource Manager token (see
+    /// [`super::SignInConfig::for_arm`] for its client id).
+    pub fn arm_cache_key(&self) -> CacheKey {
+        CacheKey {
+            client_id: super::arm_client_id(&self.client_id),
+            arm: true,
+            ..self.cache_key()
         }
     }
 

@@ -208,6 +208,7 @@ impl Session {
             tenant_id: accepted.tenant_id.clone(),
             account: accepted.account.clone(),
             client_id: sign_in.config.client_id.clone(),
+            arm: matches!(sign_in.config.resource, super::TokenResource::Arm { .. }),
         };
         let session = Self::build(sign_in, key, accepted.refresh.clone())?;
         *session.inner.access.lock().unwrap() = Some((accepted.access, accepted.expires_at));
