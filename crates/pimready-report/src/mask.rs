@@ -21,11 +21,13 @@ const DOTS: &str = "•••";
 /// `alice@contoso.com` → `a•••@contoso.com`. Text without `@` is masked as a name.
 pub fn mask_upn(upn: &str) -> String {
     match upn.rsplit_once('@') {
-        Some((local, domain)) => {
+        // Without a local part the domain is all there is: it names the person, so it is
+        // masked like a name (a UPN `@x.example` would otherwise come out whole).
+        Some((local, domain)) if !local.is_empty() => {
             let first: String = local.chars().take(1).collect();
             format!("{first}{DOTS}@{domain}")
         }
-        None => mask_display_name(upn),
+        _ => mask_display_name(upn),
     }
 }
 
@@ -328,6 +330,8 @@ mod tests {
         );
         check(mask_upns_in_text, "no at sign", "no at sign");
         check(mask_upns_in_text, "see @mention", "see @mention");
+        // Found by `masking_removes_every_upn`: a UPN with no local part came out whole.
+        check(mask_upn, "@CȺᜥbcd.example", "@•••");
     }
 
     /// Found by the property `masking_removes_every_upn` (`tests/properties.rs`): the
