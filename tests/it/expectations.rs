@@ -433,3 +433,130 @@ async fn a_group_and_a_service_principal_with_permanent_global_administrator_fai
         "{evidence}"
     );
 }
+
+// ----- Conditional Access traps (issue 14 item 6) -----
+//
+// A policy protects a role only if it is `enabled` (report-only does not count), includes
+// the role or All users, excludes neither the role nor a user or group holding it
+// (designated emergency accounts aside) and applies to all cloud apps
+// (https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy,
+// CIS M365 5.2.2.1: "include All cloud apps and do not create any exclusions").
+
+const CA_CHECKS: [&str; 3] = ["CA-01", "CA-02", "CA-03"];
+const EXCHANGE_OPERATORS: &str = "5d0c7a3e-2f4b-5e61-9a8c-1b2d3e4f5a6b";
+
+fn ca_policies(raw: &mut Value) -> &mut Vec<Value> {
+    list(raw, "conditionalAccessPolicies")
+}
+
+fn assert_ca(a: &Assessment, expected: Status) {
+    for id in CA_CHECKS {
+        let f = finding(a, id);
+        assert_eq!(f.status, expected, "{id}: {}", f.summary);
+    }
+}
+
+/// No CA check passes, and each names `reason` in its evidence.
+fn assert_ca_fail_naming(a: &Assessment, reason: &str) {
+    for id in CA_CHECKS {
+        let f = finding(a, id);
+        assert_eq!(f.status, Status::Fail, "{id}: {}", f.summary);
+        let evidence = details(f);
+        assert!(evidence.contains(reason), "{id}: {evidence}");
+    }
+}
+
+/// Trap: the "All users: MFA" policy excludes the Global Administrator role. With the admin
+/// policy gone, that policy alone gives CA-01 its pass; excluding the role must fail it.
+#[tokio::test]
+async fn an_all_users_mfa_policy_that_excludes_global_administrator_does_not_protect_it() {
+    fn only_all_users(raw: &mut Value) {
+        ca_policies(raw).retain(|p| p["displayName"] == "All users: MFA");
+    }
+    let base = northwind_with(only_all_users).await;
+    assert_eq!(finding(&base, "CA-01").status, Status::Pass);
+    let a = northwind_with(|raw| {
+        only_all_users(raw);
+        ca_policies(raw)[0]["conditions"]["users"]["excludeRoles"] = json!([NORTHWIND_GA]);
+    })
+    .await;
+    let f = finding(&a, "CA-01");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    let evidence = details(f);
+    assert!(
+        evidence.contains(
+            "Global Administrator [role]: no policy that requires MFA on all cloud apps protects this role: 'All users: MFA' excludes the Global Administrator role"
+        ),
+        "{evidence}"
+    );
+    for id in CA_CHECKS {
+        assert_ne!(finding(&a, id).status, Status::Pass, "{id}");
+    }
+}
+
+/// Trap: every policy is report-only (`enabledForReportingButNotEnforced`), which logs but
+/// never enforces (https://learn.microsoft.com/entra/identity/conditional-access/concept-conditional-access-report-only).
+#[tokio::test]
+async fn report_only_policies_protect_no_role() {
+    assert_ca(&northwind_with(|_| {}).await, Status::Pass);
+    let a = northwind_with(|raw| {
+        for p in ca_policies(raw) {
+            p["state"] = json!("enabledForReportingButNotEnforced");
+        }
+    })
+    .await;
+    assert_ca_fail_naming(&a, "is report-only");
+}
+
+/// Trap: Li's Exchange Administrator eligibility moves to a role-assignable group; both
+/// policies then exclude that group.
+#[tokio::test]
+async fn a_policy_that_excludes_a_group_holding_an_admin_role_does_not_protect_it() {
+    fn group_holds_exchange(raw: &mut Value) {
+        list(raw, "groups").push(json!({
+            "id": EXCHANGE_OPERATORS,
+            "displayName": "Exchange Operators",
+            "isAssignableToRole": true,
+            "securityEnabled": true,
+            "mailEnabled": false,
+            "mailNickname": "exchange-operators",
+            "members": [LI_ADMIN],
+            "owners": [],
+        }));
+        for s in list(raw, "roleEligibilitySchedules") {
+            if s["principalId"] == LI_ADMIN && s["roleDefinitionId"] == EXCHANGE_ADMINISTRATOR {
+                s["principalId"] = json!(EXCHANGE_OPERATORS);
+            }
+        }
+    }
+    assert_ca(&northwind_with(group_holds_exchange).await, Status::Pass);
+    let a = northwind_with(|raw| {
+        group_holds_exchange(raw);
+        for p in ca_policies(raw) {
+            p["conditions"]["users"]["excludeGroups"] = json!([EXCHANGE_OPERATORS]);
+        }
+    })
+    .await;
+    assert_ca_fail_naming(&a, "excludes group Exchange Operators, which holds it");
+    for id in CA_CHECKS {
+        assert!(
+            finding(&a, id).summary.contains("Exchange Administrator"),
+            "{id}: {}",
+            finding(&a, id).summary
+        );
+    }
+}
+
+/// Trap: both policies target Exchange Online only instead of all cloud apps.
+#[tokio::test]
+async fn a_policy_limited_to_some_apps_protects_no_role() {
+    assert_ca(&northwind_with(|_| {}).await, Status::Pass);
+    let a = northwind_with(|raw| {
+        for p in ca_policies(raw) {
+            p["conditions"]["applications"]["includeApplications"] =
+                json!(["00000002-0000-0ff1-ce00-000000000000"]);
+        }
+    })
+    .await;
+    assert_ca_fail_naming(&a, "does not apply to all cloud apps");
+}

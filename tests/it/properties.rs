@@ -734,13 +734,14 @@ fn ca_policy() -> impl Strategy<Value = ConditionalAccessPolicy> {
                             exclude_applications: Vec::new(),
                         }),
                         client_app_types: vec!["all".to_owned()],
+                        ..CaConditions::default()
                     }),
                     grant_controls: grant.map(|(controls, strength)| CaGrantControls {
                         operator: Some("OR".to_owned()),
                         built_in_controls: controls,
                         authentication_strength: strength.map(|id| AuthenticationStrength {
                             id: id.to_owned(),
-                            display_name: None,
+                            ..AuthenticationStrength::default()
                         }),
                     }),
                     session_controls: session.map(|(value, kind, browser)| CaSessionControls {

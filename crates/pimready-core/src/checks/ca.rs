@@ -2,10 +2,13 @@
 
 use super::{
     CheckContext, CheckDef, Outcome, PlanDef, PrivilegedRole, RefDef, RemediationDef, Step,
-    privileged_roles, role_evidence, same_id,
+    is_emergency, principal_of, role_evidence, roles_with_additions, same_id,
 };
-use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
-use crate::snapshot::{ConditionalAccessPolicy, Dataset, PolicyState};
+use crate::finding::{Category, MinimumLicence, Severity, Status};
+use crate::privileged::HIGHLY_PRIVILEGED_ROLES;
+use crate::snapshot::{
+    CaUsers, ConditionalAccessPolicy, Dataset, PolicyState, Principal, PrincipalKind,
+};
 
 /// Built-in authentication strength "Phishing-resistant MFA" (same id in every tenant).
 pub const PHISHING_RESISTANT_STRENGTH: &str = "00000000-0000-0000-0000-000000000004";
@@ -13,8 +16,111 @@ pub const PHISHING_RESISTANT_STRENGTH: &str = "00000000-0000-0000-0000-000000000
 const CA_PORTAL: &str =
     "Entra admin center > Protection > Conditional Access > Policies > New policy";
 
-fn enabled(p: &ConditionalAccessPolicy) -> bool {
-    p.state == Some(PolicyState::Enabled)
+/// The admin roles CIS Microsoft 365 Foundations 5.2.2.1 lists ("At minimum these directory
+/// roles should be included for MFA", as printed in the benchmark's v4.0.0 and v5.0.0).
+/// They are the roles of Microsoft's "Require MFA for administrators" policy
+/// (https://learn.microsoft.com/entra/identity/conditional-access/howto-conditional-access-policy-admin-mfa)
+/// plus Global Reader. Template ids: https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference
+pub const CIS_MFA_ADMIN_ROLES: [(&str, &str); 15] = [
+    (
+        "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+        "Application Administrator",
+    ),
+    (
+        "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+        "Authentication Administrator",
+    ),
+    (
+        "b0f54661-2d74-4c50-afa3-1ec803f12efe",
+        "Billing Administrator",
+    ),
+    (
+        "158c047a-c907-4556-b7ef-446551a6b5f7",
+        "Cloud Application Administrator",
+    ),
+    (
+        "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+        "Conditional Access Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    ("f2ef992c-3afb-46b9-b7cf-a126ee74c451", "Global Reader"),
+    (
+        "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+        "Helpdesk Administrator",
+    ),
+    (
+        "966707d0-3269-4727-9be2-8c3a10f19b9d",
+        "Password Administrator",
+    ),
+    (
+        "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+        "Privileged Authentication Administrator",
+    ),
+    (
+        "e8611ab8-c189-46e8-94e1-60213ab1f814",
+        "Privileged Role Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    ("fe930be7-5e62-47db-91af-98c3a49a38b1", "User Administrator"),
+];
+
+/// `authenticationMethodModes` that are phishing-resistant: the modes of the built-in
+/// "Phishing-resistant MFA" strength
+/// (https://learn.microsoft.com/entra/identity/authentication/concept-authentication-strengths).
+const PHISHING_RESISTANT_MODES: [&str; 3] = [
+    "fido2",
+    "windowsHelloForBusiness",
+    "x509CertificateMultiFactor",
+];
+
+/// Built-in authentication strengths share this id prefix (…0002 MFA, …0003 passwordless).
+const BUILT_IN_STRENGTH_PREFIX: &str = "00000000-0000-0000-0000-";
+
+/// A role list a check reads, with the words its summary uses for it.
+struct RoleList {
+    label: String,
+    roles: Vec<PrivilegedRole>,
+}
+
+fn role_list(ctx: &CheckContext<'_>, base: &[(&str, &str)], name: &str) -> RoleList {
+    let roles = roles_with_additions(ctx, base);
+    let added = roles.len().saturating_sub(base.len());
+    let label = if added == 0 {
+        name.to_owned()
+    } else {
+        format!("{name} plus {added} --privileged-role addition(s)")
+    };
+    RoleList { label, roles }
+}
+
+fn cis_roles(ctx: &CheckContext<'_>) -> RoleList {
+    role_list(
+        ctx,
+        &CIS_MFA_ADMIN_ROLES,
+        "the admin roles CIS M365 5.2.2.1 lists",
+    )
+}
+
+fn highly_privileged(ctx: &CheckContext<'_>) -> RoleList {
+    role_list(
+        ctx,
+        &HIGHLY_PRIVILEGED_ROLES,
+        "PIM Ready's highly privileged roles",
+    )
 }
 
 fn all_apps(p: &ConditionalAccessPolicy) -> bool {
@@ -28,32 +134,17 @@ fn all_apps(p: &ConditionalAccessPolicy) -> bool {
         })
 }
 
-/// Whether the policy's users condition targets this role: included by role, or "All"
-/// users, and the role not excluded.
-fn targets_role(p: &ConditionalAccessPolicy, role: &PrivilegedRole) -> bool {
-    let Some(users) = p.conditions.as_ref().and_then(|c| c.users.as_ref()) else {
-        return false;
-    };
-    let included = users
-        .include_roles
-        .iter()
-        .any(|r| same_id(r, &role.template_id))
-        || users
-            .include_users
-            .iter()
-            .any(|u| u.eq_ignore_ascii_case("All"));
-    let excluded = users
-        .exclude_roles
-        .iter()
-        .any(|r| same_id(r, &role.template_id));
-    included && !excluded
+fn policy_name(p: &ConditionalAccessPolicy) -> String {
+    p.display_name.clone().unwrap_or_else(|| p.id.clone())
 }
 
+/// What a policy's grant or session control gives for a check: `None` when it does not
+/// meet it, else the caveats that make a pass a warning (empty: met outright).
+type Control = fn(&ConditionalAccessPolicy) -> Option<Vec<String>>;
+
 /// Grant requires MFA (built-in `mfa` or any authentication strength), not as one option among others.
-fn requires_mfa(p: &ConditionalAccessPolicy) -> bool {
-    let Some(g) = &p.grant_controls else {
-        return false;
-    };
+fn requires_mfa(p: &ConditionalAccessPolicy) -> Option<Vec<String>> {
+    let g = p.grant_controls.as_ref()?;
     let strength = g.authentication_strength.is_some();
     let mfa = g
         .built_in_controls
@@ -68,45 +159,68 @@ fn requires_mfa(p: &ConditionalAccessPolicy) -> bool {
         .iter()
         .filter(|c| !c.eq_ignore_ascii_case("mfa"))
         .count();
-    (strength || mfa) && (!or || alternatives == 0)
+    ((strength || mfa) && (!or || alternatives == 0)).then(Vec::new)
 }
 
-fn requires_phishing_resistant(p: &ConditionalAccessPolicy) -> bool {
-    let Some(g) = &p.grant_controls else {
-        return false;
-    };
-    let strength = g
-        .authentication_strength
-        .as_ref()
-        .is_some_and(|s| same_id(&s.id, PHISHING_RESISTANT_STRENGTH));
+/// Grant requires a phishing-resistant authentication strength: the built-in one, or a
+/// custom one whose `allowedCombinations` are all phishing-resistant. A custom strength
+/// whose combinations were not read is a caveat, never a pass
+/// (https://learn.microsoft.com/graph/api/resources/conditionalaccessgrantcontrols,
+/// https://learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
+fn requires_phishing_resistant(p: &ConditionalAccessPolicy) -> Option<Vec<String>> {
+    let g = p.grant_controls.as_ref()?;
+    let s = g.authentication_strength.as_ref()?;
     let or = g
         .operator
         .as_deref()
         .is_some_and(|o| o.eq_ignore_ascii_case("OR"));
-    strength && (!or || g.built_in_controls.is_empty())
+    if or && !g.built_in_controls.is_empty() {
+        return None;
+    }
+    if same_id(&s.id, PHISHING_RESISTANT_STRENGTH) {
+        return Some(Vec::new());
+    }
+    match &s.allowed_combinations {
+        Some(modes) => (!modes.is_empty()
+            && modes.iter().all(|m| {
+                PHISHING_RESISTANT_MODES
+                    .iter()
+                    .any(|r| r.eq_ignore_ascii_case(m))
+            }))
+        .then(Vec::new),
+        None if s.id.starts_with(BUILT_IN_STRENGTH_PREFIX)
+            || s.policy_type
+                .as_deref()
+                .is_some_and(|t| t.eq_ignore_ascii_case("builtIn")) =>
+        {
+            None
+        }
+        None => Some(vec![format!(
+            "custom authentication strength '{}' whose allowed combinations were not read",
+            s.display_name.as_deref().unwrap_or(&s.id)
+        )]),
+    }
 }
 
-fn short_sign_in_frequency(p: &ConditionalAccessPolicy) -> bool {
-    let Some(f) = p
+fn short_sign_in_frequency(p: &ConditionalAccessPolicy) -> Option<Vec<String>> {
+    let f = p
         .session_controls
         .as_ref()
-        .and_then(|s| s.sign_in_frequency.as_ref())
-    else {
-        return false;
-    };
+        .and_then(|s| s.sign_in_frequency.as_ref())?;
     if f.is_enabled != Some(true) {
-        return false;
+        return None;
     }
     if f.frequency_interval
         .as_deref()
         .is_some_and(|i| i.eq_ignore_ascii_case("everyTime"))
     {
-        return true;
+        return Some(Vec::new());
     }
     matches!((f.kind.as_deref(), f.value), (Some(k), Some(v)) if k.eq_ignore_ascii_case("hours") && (1..=4).contains(&v))
+        .then(Vec::new)
 }
 
-fn never_persistent(p: &ConditionalAccessPolicy) -> bool {
+fn never_persistent(p: &ConditionalAccessPolicy) -> Option<Vec<String>> {
     p.session_controls
         .as_ref()
         .and_then(|s| s.persistent_browser.as_ref())
@@ -116,48 +230,318 @@ fn never_persistent(p: &ConditionalAccessPolicy) -> bool {
                     .as_deref()
                     .is_some_and(|m| m.eq_ignore_ascii_case("never"))
         })
+        .then(Vec::new)
 }
 
-/// Roles not covered by any enabled all-apps policy satisfying `control`.
-fn uncovered(
+/// Conditions that narrow a policy below "every sign-in to every app": excluded apps,
+/// locations, platforms, client app types other than `all`, device filters
+/// (https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset).
+fn narrowing(p: &ConditionalAccessPolicy) -> Vec<String> {
+    let mut out = Vec::new();
+    let Some(c) = &p.conditions else {
+        return out;
+    };
+    if let Some(a) = &c.applications
+        && !a.exclude_applications.is_empty()
+    {
+        out.push(format!(
+            "excludes applications {}",
+            a.exclude_applications.join(", ")
+        ));
+    }
+    if let Some(l) = &c.locations {
+        if l.include_locations
+            .iter()
+            .any(|i| !i.eq_ignore_ascii_case("All"))
+        {
+            out.push(format!(
+                "limited to locations {}",
+                l.include_locations.join(", ")
+            ));
+        }
+        if !l.exclude_locations.is_empty() {
+            out.push(format!(
+                "excludes locations {}",
+                l.exclude_locations.join(", ")
+            ));
+        }
+    }
+    if let Some(pl) = &c.platforms {
+        if pl
+            .include_platforms
+            .iter()
+            .any(|i| !i.eq_ignore_ascii_case("all"))
+        {
+            out.push(format!(
+                "limited to platforms {}",
+                pl.include_platforms.join(", ")
+            ));
+        }
+        if !pl.exclude_platforms.is_empty() {
+            out.push(format!(
+                "excludes platforms {}",
+                pl.exclude_platforms.join(", ")
+            ));
+        }
+    }
+    if !c.client_app_types.is_empty()
+        && !c
+            .client_app_types
+            .iter()
+            .any(|t| t.eq_ignore_ascii_case("all"))
+    {
+        out.push(format!(
+            "limited to client app types {}",
+            c.client_app_types.join(", ")
+        ));
+    }
+    if let Some(f) = c.devices.as_ref().and_then(|d| d.device_filter.as_ref())
+        && f.rule.as_deref().is_some_and(|r| !r.trim().is_empty())
+    {
+        out.push(format!(
+            "device filter ({} {})",
+            f.mode.as_deref().unwrap_or("include"),
+            f.rule.as_deref().unwrap_or_default()
+        ));
+    }
+    out
+}
+
+fn object_label(ctx: &CheckContext<'_>, id: &str) -> String {
+    ctx.snapshot
+        .principal(id)
+        .map_or_else(|| id.to_owned(), Principal::label)
+}
+
+/// Why the policy's exclusions leave the role unprotected: it excludes the role, or a user
+/// or group that holds it. Designated emergency accounts may be excluded.
+fn exclusion_blockers(
     ctx: &CheckContext<'_>,
-    control: impl Fn(&ConditionalAccessPolicy) -> bool,
-    detail: &str,
-) -> (usize, Vec<Evidence>) {
-    let policies: Vec<&ConditionalAccessPolicy> = ctx
-        .snapshot
-        .conditional_access_policies
+    users: &CaUsers,
+    role: &PrivilegedRole,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    if users
+        .exclude_roles
+        .iter()
+        .any(|r| same_id(r, &role.template_id))
+    {
+        out.push(format!("excludes the {} role", role.name));
+    }
+    let holders = ctx
+        .population
+        .holdings
+        .iter()
+        .filter(|h| same_id(&h.role_template_id, &role.template_id));
+    for h in holders {
+        let name = principal_of(ctx, h).map_or_else(|| h.principal_id.clone(), Principal::label);
+        let emergency = h.kind == PrincipalKind::User && is_emergency(ctx, &h.principal_id);
+        if emergency {
+            continue;
+        }
+        if users
+            .exclude_users
+            .iter()
+            .any(|u| same_id(u, &h.principal_id))
+        {
+            out.push(format!("excludes {name}, who holds it"));
+        }
+        for g in &users.exclude_groups {
+            let group = object_label(ctx, g);
+            if h.kind == PrincipalKind::Group && same_id(g, &h.principal_id) {
+                out.push(format!("excludes group {group}, which holds it"));
+            } else if h.via_group.as_deref().is_some_and(|v| same_id(v, g)) {
+                out.push(format!(
+                    "excludes group {group}, through which {name} holds it"
+                ));
+            } else if group_members(ctx, g)
+                .is_some_and(|m| m.iter().any(|p| same_id(&p.id, &h.principal_id)))
+            {
+                out.push(format!(
+                    "excludes group {group}, whose member {name} holds it"
+                ));
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn group_members<'a>(ctx: &CheckContext<'a>, group: &str) -> Option<&'a [Principal]> {
+    ctx.snapshot
+        .privileged_groups
         .iter()
         .flatten()
-        .filter(|p| enabled(p) && all_apps(p) && control(p))
-        .collect();
-    let roles = privileged_roles(ctx);
-    let evidence = roles
-        .iter()
-        .filter(|r| !policies.iter().any(|p| targets_role(p, r)))
-        .map(|r| {
-            let mut e = role_evidence(r, detail);
-            "role".clone_into(&mut e.object_type);
-            e
-        })
-        .collect();
-    (roles.len(), evidence)
+        .find(|g| same_id(&g.group.id, group))
+        .map(|g| g.members.as_slice())
 }
 
-fn verdict(total: usize, evidence: Vec<Evidence>, pass: &str, fail: &str) -> Outcome {
-    if evidence.is_empty() {
-        return Outcome::pass(format!("{pass} for all {total} highly privileged roles."));
+/// Excluded groups whose members were not read: an admin among them would go unprotected.
+fn unread_groups(ctx: &CheckContext<'_>, users: &CaUsers) -> Vec<String> {
+    users
+        .exclude_groups
+        .iter()
+        .filter(|g| {
+            group_members(ctx, g).is_none()
+                && !ctx.population.holdings.iter().any(|h| {
+                    same_id(&h.principal_id, g)
+                        || h.via_group.as_deref().is_some_and(|v| same_id(v, g))
+                })
+        })
+        .map(|g| {
+            format!(
+                "excludes group {} whose members were not read",
+                object_label(ctx, g)
+            )
+        })
+        .collect()
+}
+
+/// How well a role is protected for one control.
+enum Protection {
+    Protected,
+    /// Only by policies with narrowing conditions or caveats (named).
+    Narrowed(String),
+    /// By no policy; why each candidate does not count.
+    Unprotected(String),
+}
+
+/// A policy protects a role only if it meets the control, is `enabled` (report-only does
+/// not count), includes the role or All users, excludes neither the role nor a holder of it
+/// (designated emergency accounts aside), and applies to all cloud apps
+/// (https://learn.microsoft.com/graph/api/resources/conditionalaccessusers,
+/// https://learn.microsoft.com/graph/api/resources/conditionalaccesspolicy).
+fn protection(
+    ctx: &CheckContext<'_>,
+    role: &PrivilegedRole,
+    control: Control,
+    what: &str,
+) -> Protection {
+    let mut narrowed: Option<String> = None;
+    let mut reasons = Vec::new();
+    for p in ctx.snapshot.conditional_access_policies.iter().flatten() {
+        let Some(mut caveats) = control(p) else {
+            continue;
+        };
+        let Some(users) = p.conditions.as_ref().and_then(|c| c.users.as_ref()) else {
+            continue;
+        };
+        let included = users
+            .include_roles
+            .iter()
+            .any(|r| same_id(r, &role.template_id))
+            || users
+                .include_users
+                .iter()
+                .any(|u| u.eq_ignore_ascii_case("All"));
+        if !included {
+            continue;
+        }
+        let mut blockers = Vec::new();
+        match &p.state {
+            Some(PolicyState::Enabled) => {}
+            Some(PolicyState::EnabledForReportingButNotEnforced) => {
+                blockers.push("is report-only".to_owned());
+            }
+            _ => blockers.push("is not enabled".to_owned()),
+        }
+        if !all_apps(p) {
+            blockers.push("does not apply to all cloud apps".to_owned());
+        }
+        blockers.extend(exclusion_blockers(ctx, users, role));
+        let name = policy_name(p);
+        if !blockers.is_empty() {
+            reasons.push(format!("'{name}' {}", blockers.join(", ")));
+            continue;
+        }
+        caveats.extend(narrowing(p));
+        caveats.extend(unread_groups(ctx, users));
+        if caveats.is_empty() {
+            return Protection::Protected;
+        }
+        narrowed.get_or_insert_with(|| format!("'{name}' {what} but {}", caveats.join("; ")));
     }
-    let names: Vec<&str> = evidence.iter().map(|e| e.display_name.as_str()).collect();
-    Outcome::new(
-        Status::Fail,
+    if let Some(n) = narrowed {
+        return Protection::Narrowed(n);
+    }
+    if reasons.is_empty() {
+        Protection::Unprotected(format!("no Conditional Access policy {what} for this role"))
+    } else {
+        Protection::Unprotected(format!(
+            "no policy that {what} protects this role: {}",
+            reasons.join("; ")
+        ))
+    }
+}
+
+/// The verdict over a role list: every role protected for every control passes; a role
+/// protected only by a narrowed policy warns; an unprotected role fails.
+fn verdict(
+    ctx: &CheckContext<'_>,
+    list: &RoleList,
+    controls: &[(Control, &str)],
+    pass: &str,
+    fail: &str,
+) -> Outcome {
+    let mut evidence = Vec::new();
+    let mut failed: Vec<&str> = Vec::new();
+    let mut warned: Vec<&str> = Vec::new();
+    for role in &list.roles {
+        let mut unprotected = false;
+        let mut narrowed = false;
+        for (control, what) in controls {
+            let detail = match protection(ctx, role, *control, what) {
+                Protection::Protected => continue,
+                Protection::Narrowed(d) => {
+                    narrowed = true;
+                    d
+                }
+                Protection::Unprotected(d) => {
+                    unprotected = true;
+                    d
+                }
+            };
+            let mut e = role_evidence(role, detail);
+            "role".clone_into(&mut e.object_type);
+            evidence.push(e);
+        }
+        if unprotected {
+            failed.push(&role.name);
+        } else if narrowed {
+            warned.push(&role.name);
+        }
+    }
+    let total = list.roles.len();
+    let label = &list.label;
+    let narrowed_text = if warned.is_empty() {
+        String::new()
+    } else {
         format!(
-            "{} of {total} highly privileged roles {fail}: {}.",
-            evidence.len(),
-            names.join(", ")
-        ),
-        evidence,
-    )
+            " {} role(s) are protected only by narrowed policies: {}.",
+            warned.len(),
+            warned.join(", ")
+        )
+    };
+    if !failed.is_empty() {
+        return Outcome::new(
+            Status::Fail,
+            format!(
+                "{} of {total} roles ({label}) {fail}: {}.{narrowed_text}",
+                failed.len(),
+                failed.join(", ")
+            ),
+            evidence,
+        );
+    }
+    if !warned.is_empty() {
+        return Outcome::new(
+            Status::Warning,
+            format!("{pass} for the {total} roles ({label}), but{narrowed_text}"),
+            evidence,
+        );
+    }
+    Outcome::pass(format!("{pass} for all {total} roles ({label})."))
 }
 
 pub(super) const CA_01: CheckDef = CheckDef {
@@ -169,7 +553,7 @@ pub(super) const CA_01: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "A password alone must never open an admin role; Conditional Access enforces MFA at every admin sign-in, activated or not.",
+    rationale: "A password alone must never open an admin role; Conditional Access enforces MFA at every admin sign-in, activated or not. Role list: the admin roles CIS M365 5.2.2.1 lists, plus any --privileged-role additions. A policy counts only when enabled (not report-only), on all cloud apps, including the role or All users and excluding neither the role nor a holder of it (designated emergency accounts aside); narrowing conditions make a pass a warning.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy: Users > Directory roles > select every highly privileged role.",
@@ -188,14 +572,10 @@ pub(super) const CA_01: CheckDef = CheckDef {
 };
 
 fn ca_01(ctx: &CheckContext<'_>) -> Outcome {
-    let (total, evidence) = uncovered(
-        ctx,
-        requires_mfa,
-        "no enabled all-apps policy requires MFA for this role",
-    );
     verdict(
-        total,
-        evidence,
+        ctx,
+        &cis_roles(ctx),
+        &[(requires_mfa, "requires MFA on all cloud apps")],
         "An enabled Conditional Access policy requires MFA on all cloud apps",
         "are not required to use MFA",
     )
@@ -210,7 +590,7 @@ pub(super) const CA_02: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "Push and code MFA are phished through adversary-in-the-middle proxies; FIDO2, Windows Hello and certificates are not.",
+    rationale: "Push and code MFA are phished through adversary-in-the-middle proxies; FIDO2, Windows Hello and certificates are not. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. The built-in Phishing-resistant MFA strength passes, as does a custom strength whose combinations are all FIDO2, Windows Hello for Business or multifactor certificate; a custom strength whose combinations were not read is a warning.",
     remediation: RemediationDef {
         steps: &[
             "Register FIDO2 keys, Windows Hello for Business or certificate-based authentication for every administrator.",
@@ -228,14 +608,13 @@ pub(super) const CA_02: CheckDef = CheckDef {
 };
 
 fn ca_02(ctx: &CheckContext<'_>) -> Outcome {
-    let (total, evidence) = uncovered(
-        ctx,
-        requires_phishing_resistant,
-        "no enabled all-apps policy requires the Phishing-resistant MFA strength",
-    );
     verdict(
-        total,
-        evidence,
+        ctx,
+        &highly_privileged(ctx),
+        &[(
+            requires_phishing_resistant,
+            "requires a phishing-resistant authentication strength",
+        )],
         "An enabled policy requires phishing-resistant MFA on all cloud apps",
         "are not required to use phishing-resistant MFA",
     )
@@ -250,7 +629,7 @@ pub(super) const CA_03: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "A long-lived admin session cookie outlives the activation it came from and is a prize for token theft.",
+    rationale: "A long-lived admin session cookie outlives the activation it came from and is a prize for token theft. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. Both a sign-in frequency of 4 hours or less and a never-persistent browser session are required.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy for the highly privileged roles, all cloud apps.",
@@ -268,32 +647,20 @@ pub(super) const CA_03: CheckDef = CheckDef {
 };
 
 fn ca_03(ctx: &CheckContext<'_>) -> Outcome {
-    let (total, mut evidence) = uncovered(
+    verdict(
         ctx,
-        short_sign_in_frequency,
-        "no enabled all-apps policy sets sign-in frequency to 4 hours or less",
-    );
-    let (_, persistent) = uncovered(
-        ctx,
-        never_persistent,
-        "no enabled all-apps policy sets the browser session to never persistent",
-    );
-    evidence.extend(persistent);
-    let mut roles: Vec<&str> = evidence.iter().map(|e| e.display_name.as_str()).collect();
-    roles.sort_unstable();
-    roles.dedup();
-    if evidence.is_empty() {
-        return Outcome::pass(format!(
-            "Sign-in frequency is 4 hours or less and browser sessions are never persistent for all {total} highly privileged roles."
-        ));
-    }
-    Outcome::new(
-        Status::Fail,
-        format!(
-            "{} of {total} highly privileged roles lack a short sign-in frequency or a non-persistent browser session: {}.",
-            roles.len(),
-            roles.join(", ")
-        ),
-        evidence,
+        &highly_privileged(ctx),
+        &[
+            (
+                short_sign_in_frequency,
+                "sets sign-in frequency to 4 hours or less",
+            ),
+            (
+                never_persistent,
+                "sets the browser session to never persistent",
+            ),
+        ],
+        "Sign-in frequency is 4 hours or less and browser sessions are never persistent",
+        "lack a short sign-in frequency or a non-persistent browser session",
     )
 }

@@ -454,7 +454,15 @@ pub(crate) const PRIVILEGED_ROLE_ADMINISTRATOR: &str =
 /// The built-in highly privileged roles plus the ones the user added in settings
 /// (by template id or display name, resolved through the tenant's role definitions).
 pub(crate) fn privileged_roles(ctx: &CheckContext<'_>) -> Vec<PrivilegedRole> {
-    let mut roles: Vec<PrivilegedRole> = HIGHLY_PRIVILEGED_ROLES
+    roles_with_additions(ctx, &HIGHLY_PRIVILEGED_ROLES)
+}
+
+/// A built-in role list (template id, name) plus the roles the user added in settings.
+pub(crate) fn roles_with_additions(
+    ctx: &CheckContext<'_>,
+    base: &[(&str, &str)],
+) -> Vec<PrivilegedRole> {
+    let mut roles: Vec<PrivilegedRole> = base
         .iter()
         .map(|(id, name)| PrivilegedRole {
             template_id: (*id).to_owned(),

@@ -17,12 +17,13 @@ use crate::privileged::{
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
-    AuthenticationStrength, CaApplications, CaConditions, CaGrantControls, CaSessionControls,
-    CaUsers, CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
-    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
-    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
-    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
-    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
+    AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
+    CaGrantControls, CaLocations, CaPlatforms, CaSessionControls, CaUsers, CapabilityStatus,
+    CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason, GroupAccessId,
+    GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser, PolicyRule,
+    PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange, ReviewStatus,
+    RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity, SignInFrequency,
+    SubjectSet, SubscribedSku, TenantSnapshot,
 };
 
 const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
@@ -212,6 +213,17 @@ fn all_roles() -> Vec<&'static str> {
     HIGHLY_PRIVILEGED_ROLES.iter().map(|(id, _)| *id).collect()
 }
 
+/// Every role CA-01..CA-03 read: the highly privileged ones and the CIS 5.2.2.1 admin roles.
+fn ca_roles() -> Vec<String> {
+    let mut roles: Vec<String> = all_roles().iter().map(|r| (*r).to_owned()).collect();
+    for (id, _) in super::ca::CIS_MFA_ADMIN_ROLES {
+        if !roles.iter().any(|r| r == id) {
+            roles.push(id.to_owned());
+        }
+    }
+    roles
+}
+
 fn admin_ca_policy() -> ConditionalAccessPolicy {
     ConditionalAccessPolicy {
         id: "ca-admins".to_owned(),
@@ -219,7 +231,7 @@ fn admin_ca_policy() -> ConditionalAccessPolicy {
         state: Some(PolicyState::Enabled),
         conditions: Some(CaConditions {
             users: Some(CaUsers {
-                include_roles: all_roles().iter().map(|r| (*r).to_owned()).collect(),
+                include_roles: ca_roles(),
                 exclude_users: vec!["bg1".to_owned(), "bg2".to_owned()],
                 ..CaUsers::default()
             }),
@@ -228,6 +240,7 @@ fn admin_ca_policy() -> ConditionalAccessPolicy {
                 ..CaApplications::default()
             }),
             client_app_types: vec!["all".to_owned()],
+            ..CaConditions::default()
         }),
         grant_controls: Some(CaGrantControls {
             operator: Some("AND".to_owned()),
@@ -235,6 +248,7 @@ fn admin_ca_policy() -> ConditionalAccessPolicy {
             authentication_strength: Some(AuthenticationStrength {
                 id: super::ca::PHISHING_RESISTANT_STRENGTH.to_owned(),
                 display_name: Some("Phishing-resistant MFA".to_owned()),
+                ..AuthenticationStrength::default()
             }),
         }),
         session_controls: Some(CaSessionControls {
@@ -1262,6 +1276,79 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .include_applications = vec!["00000002-0000-0ff1-ce00-000000000000".to_owned()];
         }),
+        case(
+            "CA-01",
+            "excludes an admin who is not an emergency account",
+            Fail,
+            |f| {
+                let admin = f
+                    .population
+                    .holdings
+                    .iter()
+                    .find(|h| h.role_template_id == GA && !h.principal_id.starts_with("bg"))
+                    .unwrap()
+                    .principal_id
+                    .clone();
+                f.ca()
+                    .conditions
+                    .as_mut()
+                    .unwrap()
+                    .users
+                    .as_mut()
+                    .unwrap()
+                    .exclude_users
+                    .push(admin);
+            },
+        ),
+        case(
+            "CA-01",
+            "excludes a group whose members were not read",
+            Warning,
+            |f| {
+                f.ca()
+                    .conditions
+                    .as_mut()
+                    .unwrap()
+                    .users
+                    .as_mut()
+                    .unwrap()
+                    .exclude_groups
+                    .push("unread-group".to_owned());
+            },
+        ),
+        case("CA-01", "excludes an application", Warning, |f| {
+            f.ca()
+                .conditions
+                .as_mut()
+                .unwrap()
+                .applications
+                .as_mut()
+                .unwrap()
+                .exclude_applications = vec!["797f4846-ba00-4fd7-ba43-dac1f8f63013".to_owned()];
+        }),
+        case("CA-01", "excludes a location", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().locations = Some(CaLocations {
+                include_locations: vec!["All".to_owned()],
+                exclude_locations: vec!["AllTrusted".to_owned()],
+            });
+        }),
+        case("CA-01", "limited to a platform", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().platforms = Some(CaPlatforms {
+                include_platforms: vec!["windows".to_owned()],
+                exclude_platforms: Vec::new(),
+            });
+        }),
+        case("CA-01", "browser only", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().client_app_types = vec!["browser".to_owned()];
+        }),
+        case("CA-01", "device filter", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().devices = Some(CaDevices {
+                device_filter: Some(CaDeviceFilter {
+                    mode: Some("exclude".to_owned()),
+                    rule: Some("device.isCompliant -eq True".to_owned()),
+                }),
+            });
+        }),
         case("CA-01", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
         }),
@@ -1290,6 +1377,58 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .id = "00000000-0000-0000-0000-000000000003".to_owned();
         }),
+        case(
+            "CA-02",
+            "custom strength, all phishing-resistant",
+            Pass,
+            |f| {
+                let s = f
+                    .ca()
+                    .grant_controls
+                    .as_mut()
+                    .unwrap()
+                    .authentication_strength
+                    .as_mut()
+                    .unwrap();
+                s.id = "5b1a4c9e-custom".to_owned();
+                s.policy_type = Some("custom".to_owned());
+                s.allowed_combinations = Some(vec![
+                    "fido2".to_owned(),
+                    "windowsHelloForBusiness".to_owned(),
+                ]);
+            },
+        ),
+        case("CA-02", "custom strength allowing SMS", Fail, |f| {
+            let s = f
+                .ca()
+                .grant_controls
+                .as_mut()
+                .unwrap()
+                .authentication_strength
+                .as_mut()
+                .unwrap();
+            s.id = "5b1a4c9e-custom".to_owned();
+            s.policy_type = Some("custom".to_owned());
+            s.allowed_combinations = Some(vec!["fido2".to_owned(), "password,sms".to_owned()]);
+        }),
+        case(
+            "CA-02",
+            "custom strength, combinations not read",
+            Warning,
+            |f| {
+                let s = f
+                    .ca()
+                    .grant_controls
+                    .as_mut()
+                    .unwrap()
+                    .authentication_strength
+                    .as_mut()
+                    .unwrap();
+                s.id = "5b1a4c9e-custom".to_owned();
+                s.policy_type = Some("custom".to_owned());
+                s.allowed_combinations = None;
+            },
+        ),
         case("CA-02", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
         }),
@@ -1308,6 +1447,14 @@ fn cases() -> Vec<Case> {
             sif.value = None;
             sif.kind = None;
         }),
+        case(
+            "CA-03",
+            "short sign-in frequency but persistent browser unset",
+            Fail,
+            |f| {
+                f.ca().session_controls.as_mut().unwrap().persistent_browser = None;
+            },
+        ),
         case("CA-03", "12 hours", Fail, |f| {
             f.ca()
                 .session_controls
@@ -1621,6 +1768,16 @@ fn extra_privileged_roles_from_settings_are_checked() {
     let f = fx.run("PIM-08");
     assert_eq!(f.status, Fail);
     assert_eq!(f.evidence[0].display_name, "Helpdesk Administrator");
+    // CIS 5.2.2.1 lists Helpdesk Administrator too: a policy without it fails CA-01.
+    fx.ca()
+        .conditions
+        .as_mut()
+        .unwrap()
+        .users
+        .as_mut()
+        .unwrap()
+        .include_roles
+        .retain(|r| r != HELPDESK);
     assert_eq!(fx.run("CA-01").status, Fail);
 }
 

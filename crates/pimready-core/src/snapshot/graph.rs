@@ -708,6 +708,43 @@ pub struct CaConditions {
     pub users: Option<CaUsers>,
     pub applications: Option<CaApplications>,
     pub client_app_types: Vec<String>,
+    /// `conditionalAccessLocations`: a policy limited to some locations narrows it.
+    pub locations: Option<CaLocations>,
+    /// `conditionalAccessPlatforms`: a policy limited to some platforms narrows it.
+    pub platforms: Option<CaPlatforms>,
+    /// `conditionalAccessDevices`: a device filter narrows it.
+    pub devices: Option<CaDevices>,
+}
+
+/// `conditionalAccessLocations` (learn.microsoft.com/graph/api/resources/conditionalaccesslocations).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaLocations {
+    pub include_locations: Vec<String>,
+    pub exclude_locations: Vec<String>,
+}
+
+/// `conditionalAccessPlatforms` (learn.microsoft.com/graph/api/resources/conditionalaccessplatforms).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaPlatforms {
+    pub include_platforms: Vec<String>,
+    pub exclude_platforms: Vec<String>,
+}
+
+/// `conditionalAccessDevices` (learn.microsoft.com/graph/api/resources/conditionalaccessdevices).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaDevices {
+    pub device_filter: Option<CaDeviceFilter>,
+}
+
+/// `conditionalAccessFilter`: `include` or `exclude` the devices the rule matches.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaDeviceFilter {
+    pub mode: Option<String>,
+    pub rule: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -741,6 +778,11 @@ pub struct CaGrantControls {
 pub struct AuthenticationStrength {
     pub id: String,
     pub display_name: Option<String>,
+    /// `builtIn` or `custom`.
+    pub policy_type: Option<String>,
+    /// `authenticationMethodModes` the strength accepts; absent when Graph did not return
+    /// them (learn.microsoft.com/graph/api/resources/authenticationstrengthpolicy).
+    pub allowed_combinations: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
