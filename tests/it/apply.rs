@@ -317,6 +317,20 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
                 a.status, b.status,
                 "{name} {id}: report-only policies enforce nothing"
             );
+            // A check the change-set created a report-only policy for says it is ready.
+            let created = cs.changes.iter().any(|c| {
+                c.applicable()
+                    && c.kind
+                        == pimready_core::remediation::ChangeKind::CreateConditionalAccessPolicy
+                    && c.fixes.iter().any(|f| f == id)
+            });
+            if created && b.status == pimready_core::finding::Status::Fail {
+                assert!(
+                    b.summary.contains("ready to be switched on"),
+                    "{name} {id}: {}",
+                    b.summary
+                );
+            }
         }
         let undone = apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
             .await

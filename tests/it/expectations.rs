@@ -506,6 +506,13 @@ async fn report_only_policies_protect_no_role() {
     })
     .await;
     assert_ca_fail_naming(&a, "is report-only");
+    for id in CA_CHECKS {
+        assert!(
+            finding(&a, id).summary.contains("ready to be switched on"),
+            "{id}: {}",
+            finding(&a, id).summary
+        );
+    }
 }
 
 /// Trap: Li's Exchange Administrator eligibility moves to a role-assignable group; both

@@ -403,8 +403,9 @@ enum Protection {
     Protected,
     /// Only by policies with narrowing conditions or caveats (named).
     Narrowed(String),
-    /// By no policy; why each candidate does not count.
-    Unprotected(String),
+    /// By no policy; why each candidate does not count, and a report-only policy that
+    /// would protect the role once switched on (its only blocker is its state).
+    Unprotected(String, Option<String>),
 }
 
 /// A policy protects a role only if it meets the control, is `enabled` (report-only does
@@ -420,6 +421,7 @@ fn protection(
 ) -> Protection {
     let mut narrowed: Option<String> = None;
     let mut reasons = Vec::new();
+    let mut ready: Option<String> = None;
     for p in ctx.snapshot.conditional_access_policies.iter().flatten() {
         let Some(mut caveats) = control(p) else {
             continue;
@@ -452,6 +454,9 @@ fn protection(
         blockers.extend(exclusion_blockers(ctx, users, role));
         let name = policy_name(p);
         if !blockers.is_empty() {
+            if blockers == ["is report-only"] {
+                ready.get_or_insert_with(|| name.to_owned());
+            }
             reasons.push(format!("'{name}' {}", blockers.join(", ")));
             continue;
         }
@@ -466,12 +471,18 @@ fn protection(
         return Protection::Narrowed(n);
     }
     if reasons.is_empty() {
-        Protection::Unprotected(format!("no Conditional Access policy {what} for this role"))
+        Protection::Unprotected(
+            format!("no Conditional Access policy {what} for this role"),
+            None,
+        )
     } else {
-        Protection::Unprotected(format!(
-            "no policy that {what} protects this role: {}",
-            reasons.join("; ")
-        ))
+        Protection::Unprotected(
+            format!(
+                "no policy that {what} protects this role: {}",
+                reasons.join("; ")
+            ),
+            ready,
+        )
     }
 }
 
@@ -487,6 +498,8 @@ fn verdict(
     let mut evidence = Vec::new();
     let mut failed: Vec<&str> = Vec::new();
     let mut warned: Vec<&str> = Vec::new();
+    // Report-only policies that would protect a failing role once switched on.
+    let mut ready: Vec<String> = Vec::new();
     for role in &list.roles {
         let mut unprotected = false;
         let mut narrowed = false;
@@ -497,8 +510,13 @@ fn verdict(
                     narrowed = true;
                     d
                 }
-                Protection::Unprotected(d) => {
+                Protection::Unprotected(d, report_only) => {
                     unprotected = true;
+                    if let Some(name) = report_only
+                        && !ready.contains(&name)
+                    {
+                        ready.push(name);
+                    }
                     d
                 }
             };
@@ -524,10 +542,24 @@ fn verdict(
         )
     };
     if !failed.is_empty() {
+        // Report-only enforces nothing, but a policy whose only shortfall is its state is
+        // one step from done: say so (a change-set creates its policies report-only).
+        let ready_text = if ready.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " Report-only policy {} would cover them once switched on: it is ready to be switched on after its sign-in impact is reviewed.",
+                ready
+                    .iter()
+                    .map(|n| format!("'{n}'"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
         return Outcome::new(
             Status::Fail,
             format!(
-                "{} of {total} roles ({label}) {fail}: {}.{narrowed_text}",
+                "{} of {total} roles ({label}) {fail}: {}.{narrowed_text}{ready_text}",
                 failed.len(),
                 failed.join(", ")
             ),
