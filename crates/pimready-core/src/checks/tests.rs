@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::{CheckContext, catalog, check_def, docs, run_checks};
+use super::{CheckContext, catalog, check_def, controls, docs, run_checks};
 use crate::duration::IsoDuration;
 use crate::finding::{Finding, MinimumLicence, Status};
 use crate::licensing::{Licensing, Seats};
@@ -1702,6 +1702,43 @@ fn readme_checks_table_is_current() {
             );
         }
     }
+}
+
+#[test]
+fn checks_md_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/checks.md");
+    let expected = docs::conformance_markdown();
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != expected {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(path, &expected).expect("write docs/checks.md");
+        } else {
+            panic!(
+                "docs/checks.md is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-core checks::tests::checks_md` to regenerate it"
+            );
+        }
+    }
+}
+
+#[test]
+fn checks_md_quotes_every_cited_benchmark_control() {
+    let md = docs::conformance_markdown();
+    for c in catalog() {
+        assert!(md.contains(&format!("## {} {}", c.id, c.title)), "{}", c.id);
+        for r in c.references {
+            // A numbered CIS or SCuBA control is quoted, never left to the link.
+            if r.framework == "CIS M365" || r.framework == "CISA SCuBA" {
+                assert!(
+                    controls::words(r).is_some(),
+                    "{} cites {} without its words",
+                    c.id,
+                    r.label()
+                );
+            }
+        }
+    }
+    assert!(md.contains("- [CISA SCuBA MS.AAD.7.4v1 (v1)](https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/aad.md): \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles.\""));
+    assert!(md.contains("`signInActivity.lastSuccessfulSignInDateTime`"));
 }
 
 #[test]
