@@ -202,8 +202,15 @@ fn review(
                     end_date: None,
                 }),
             }),
-            ..AccessReviewSettings::default()
+            // CIS 5.3.3: at most 4 days, results auto-applied, reviewers other than self.
+            instance_duration_in_days: Some(3),
+            auto_apply_decisions_enabled: Some(true),
         }),
+        reviewers: vec![crate::snapshot::AccessReviewReviewerScope {
+            query: Some("/users/reviewer-1".to_owned()),
+            query_type: Some("MicrosoftGraph".to_owned()),
+            query_root: None,
+        }],
         ..AccessReviewDefinition::default()
     }
 }
@@ -1211,6 +1218,11 @@ fn cases() -> Vec<Case> {
                 .unwrap();
             range.kind = Some("endDate".to_owned());
             range.end_date = Some("2026-06-30".to_owned());
+            f.snapshot.access_reviews = Some(vec![r]);
+        }),
+        case("PIM-13", "self-review (no reviewers)", Fail, |f| {
+            let mut r = review(&all_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            r.reviewers.clear();
             f.snapshot.access_reviews = Some(vec![r]);
         }),
         case("PIM-13", "no reviews", Fail, |f| {
