@@ -45,8 +45,18 @@ pub fn render(a: &Assessment) -> String {
         let mark = if o.recommended { "*" } else { " " };
         let _ = writeln!(
             out,
-            "  {mark} {:<48} {:>4} seats  {} {:>10.2}/month  {:>11.2}/year",
-            o.name, o.seats, a.cost.currency, o.monthly, o.annual
+            "  {mark} {:<48} {:>4} seats  {} {:>10.2}/month  {:>11.2}/year{}",
+            o.name,
+            o.seats,
+            a.cost.currency,
+            o.monthly,
+            o.annual,
+            o.upgrade_label(|v| format!("{} {v:.2}", a.cost.currency))
+                .map(|l| format!(
+                    "  ({} {:.2}/user: {l})",
+                    a.cost.currency, o.monthly_per_user
+                ))
+                .unwrap_or_default()
         );
     }
     let failing: Vec<_> = a

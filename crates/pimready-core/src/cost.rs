@@ -43,6 +43,26 @@ pub struct CostOption {
     pub source: String,
     #[serde(default)]
     pub price_verified: bool,
+    /// The option's full list price per user and month (equal to `monthly_per_user` unless
+    /// an upgrade price applies).
+    #[serde(default)]
+    pub full_monthly_per_user: f64,
+    /// When `monthly_per_user` is an upgrade price: the base licence it upgrades from.
+    #[serde(default)]
+    pub upgrade_from: Option<String>,
+}
+
+impl CostOption {
+    /// What every cost table prints beside an upgrade price, so that "E3 → E5" is never
+    /// read as E5's price: `upgrade from Microsoft 365 E3; full price $60.00`.
+    pub fn upgrade_label(&self, money: impl Fn(f64) -> String) -> Option<String> {
+        self.upgrade_from.as_ref().map(|base| {
+            format!(
+                "upgrade from {base}; full price {}",
+                money(self.full_monthly_per_user)
+            )
+        })
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -330,6 +350,8 @@ fn price_option(o: &PriceOption, tenant: &Tenant, seats: u32) -> CostOption {
         pricing,
         source: o.source.clone(),
         price_verified: o.verified,
+        full_monthly_per_user: o.monthly_per_user,
+        upgrade_from: uplift.map(|u| u.base.label().to_owned()),
     }
 }
 
@@ -739,6 +761,16 @@ mod tests {
             e5.pricing
         );
         assert!((e5.monthly_per_user - uplift.monthly_per_user).abs() < 1e-9);
+        // Labelled as an upgrade, with the full price beside it.
+        assert_eq!(e5.upgrade_from.as_deref(), Some("Microsoft 365 E3"));
+        assert_eq!(
+            e5.upgrade_label(|v| format!("${v:.2}")).as_deref(),
+            Some("upgrade from Microsoft 365 E3; full price $60.00")
+        );
+        // Options priced in full carry no upgrade label.
+        let ds = cost.options.iter().find(|o| o.name == DS).unwrap();
+        assert_eq!(ds.upgrade_label(|v| format!("${v:.2}")), None);
+        assert!((ds.full_monthly_per_user - ds.monthly_per_user).abs() < 1e-9);
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! Contract (JSON field names are stable): see issue "Licensing".
 //!
 //! Detection reads each SKU's service plans, never a list of SKU names: a SKU carries a
-//! plan when its `servicePlans` list it with a provisioning status other than `Disabled`.
+//! plan only when its `servicePlans` list it with provisioning status `Success`: `Disabled`,
+//! `Error` and the `Pending*` states are not (yet) working plans
+//! (https://learn.microsoft.com/en-us/graph/api/resources/serviceplaninfo).
 //! The SKU table (`data/sku-paths.toml`) only names the path for the report; an unknown
 //! SKU that carries the plan still counts, as `other_bundle`.
 //!
@@ -371,7 +373,7 @@ pub struct LicenceSource {
     /// Usable seats it gives: `enabled + warning` when counted, else 0.
     #[serde(default)]
     pub seats: u32,
-    /// Entra plans listed with provisioning `Disabled` (not carried).
+    /// Entra plans listed with a provisioning status other than `Success` (not carried).
     #[serde(default)]
     pub disabled_plans: Vec<String>,
     /// P1 is implied by P2 (the SKU carries P2 without listing `AAD_PREMIUM`).
@@ -582,10 +584,10 @@ fn detect(snapshot: &TenantSnapshot) -> Detection {
         let mut disabled = BTreeSet::new();
         for plan in &sku.service_plans {
             if let Some(p) = EntraPlan::of(plan) {
-                if plan.provisioning_status == ProvisioningStatus::Disabled {
-                    disabled.insert(p);
-                } else {
+                if plan.provisioning_status == ProvisioningStatus::Success {
                     carried.insert(p);
+                } else {
+                    disabled.insert(p);
                 }
             }
         }
@@ -1147,7 +1149,7 @@ fn pim_plans_of(snapshot: &TenantSnapshot, sku_id: &str) -> Vec<EntraPlan> {
         return sku
             .service_plans
             .iter()
-            .filter(|p| p.provisioning_status != ProvisioningStatus::Disabled)
+            .filter(|p| p.provisioning_status == ProvisioningStatus::Success)
             .filter_map(EntraPlan::of)
             .filter(|p| p.gives_pim())
             .collect();
@@ -1628,22 +1630,34 @@ pub(crate) mod tests {
             },
         );
         assert_eq!(l.sources[0].disabled_plans, ["AAD_PREMIUM_P2"]);
-        // Other provisioning states still carry the plan.
-        check(
-            vec![with_plan_status(
-                sku("AAD_PREMIUM_P2", "Enabled", 3),
-                AAD_PREMIUM_P2,
-                &ProvisioningStatus::PendingActivation,
-            )],
-            &Want {
-                pim_capable: true,
-                p2: true,
-                p1: true,
-                governance: false,
-                paths: &[Some(P::EntraIdP2)],
-                available: 3,
-            },
-        );
+        // Only `Success` carries a plan: Error and the Pending states do not.
+        for status in [
+            ProvisioningStatus::PendingActivation,
+            ProvisioningStatus::PendingProvisioning,
+            ProvisioningStatus::PendingInput,
+            ProvisioningStatus::Error,
+        ] {
+            let l = check(
+                vec![with_plan_status(
+                    sku("AAD_PREMIUM_P2", "Enabled", 3),
+                    AAD_PREMIUM_P2,
+                    &status,
+                )],
+                &Want {
+                    pim_capable: false,
+                    p2: false,
+                    p1: true,
+                    governance: false,
+                    paths: &[None],
+                    available: 0,
+                },
+            );
+            assert_eq!(
+                l.sources[0].disabled_plans,
+                ["AAD_PREMIUM_P2"],
+                "{status:?}"
+            );
+        }
         // Seats add up across counted SKUs; suspended ones are left out.
         check(
             vec![
@@ -1694,6 +1708,40 @@ pub(crate) mod tests {
                 row.sku_part_number
             );
         }
+    }
+
+    #[test]
+    fn e7_and_governance_step_up_rows_carry_governance() {
+        let table = SkuTable::get();
+        for part in [
+            "MICROSOFT_365_E7",
+            "MICROSOFT_365_E7_NO_TEAMS",
+            "Microsoft_Entra_ID_Governance_Step_Up_for_Microsoft_Entra_ID_P2",
+            "MICROSOFT_ENTRA_ID_GOVERNANCE_STEP_UP_FOR_MICROSOFT_ENTRA_ID_P2_FOR_FLW",
+        ] {
+            let row = table
+                .row("", part)
+                .or_else(|| table.skus.iter().find(|r| r.sku_part_number == part));
+            let row = row.unwrap_or_else(|| panic!("{part} is in data/sku-paths.toml"));
+            assert!(row.plans.contains(&EntraPlan::Governance), "{part}");
+        }
+        // A tenant's step-up SKU, found by part number, is named as ID Governance and gives PIM.
+        let l = check(
+            vec![sku(
+                "Microsoft_Entra_ID_Governance_Step_Up_for_Microsoft_Entra_ID_P2",
+                "Enabled",
+                7,
+            )],
+            &Want {
+                pim_capable: true,
+                p2: false,
+                p1: false,
+                governance: true,
+                paths: &[Some(P::EntraIdGovernance)],
+                available: 7,
+            },
+        );
+        assert!(l.sources[0].known);
     }
 
     #[test]

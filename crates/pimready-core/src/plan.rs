@@ -695,6 +695,8 @@ mod tests {
                 pricing: "per user per month".to_owned(),
                 source: "price book".to_owned(),
                 price_verified: true,
+                full_monthly_per_user: 10.0,
+                upgrade_from: None,
             }],
             recommended: Some(LicencePath::EntraIdP2),
             recommendation: "Buy 8 Entra ID P2 seats.".to_owned(),

@@ -538,6 +538,8 @@ fn cost() -> CostEstimate {
         pricing: "per user per month".into(),
         source: "https://www.microsoft.com/security/business/microsoft-entra-pricing".into(),
         price_verified: true,
+        full_monthly_per_user: monthly_per_user,
+        upgrade_from: None,
     };
     CostEstimate {
         currency: "USD".into(),

@@ -38,7 +38,10 @@ export function licensingScreen() {
       h("th", { scope: "row" }, o.name, o.recommended ? h("span", { class: "badge status-pass" }, "Recommended") : null, h("div", { class: "muted small" }, o.includes)),
       h("td", { class: "small" }, o.available ? o.reason : h("span", { class: "muted" }, o.reason)),
       covered ? null : h("td", { class: "num" }, String(o.seats)),
-      h("td", { class: "num" }, input), covered ? null : monthlyCell, covered ? null : annualCell);
+      h("td", { class: "num" }, input,
+        // An upgrade price (E3 → E5) is labelled, with the full price beside it.
+        o.upgrade_from ? h("div", { class: "muted small" }, `Upgrade from ${o.upgrade_from}; full price ${formatMoney(o.full_monthly_per_user, currency)}`) : null),
+      covered ? null : monthlyCell, covered ? null : annualCell);
   });
   const columns = covered ? ["Option", "Fit", "Per user / month"] : ["Option", "Fit", "Seats", "Per user / month", "Monthly", "Annual"];
 

@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use super::catalog;
+use super::{CIS_VERSION, catalog, controls};
+use crate::snapshot::Dataset;
 
 /// The README's checks table: id, title, severity, references, minimum licence.
 pub fn markdown_table() -> String {
@@ -58,6 +59,130 @@ pub fn appendix_markdown() -> String {
             let _ = writeln!(out, "{}. {step}", n + 1);
         }
         let _ = writeln!(out, "\n```powershell\n{}\n```", c.remediation.powershell);
+    }
+    out
+}
+
+/// Where a dataset comes from: the request PIM Ready sends and the fields the checks use.
+fn source(d: Dataset) -> &'static str {
+    match d {
+        Dataset::Organization => "`GET /organization` (`id`, `displayName`, `verifiedDomains`)",
+        Dataset::SubscribedSkus => {
+            "`GET /subscribedSkus` (`skuId`, `skuPartNumber`, `capabilityStatus`, `prepaidUnits`, `consumedUnits`, `servicePlans[].servicePlanId`, `servicePlans[].provisioningStatus`)"
+        }
+        Dataset::RoleDefinitions => {
+            "`GET /roleManagement/directory/roleDefinitions` (`id`, `templateId`, `displayName`, `isBuiltIn`)"
+        }
+        Dataset::RoleAssignments => {
+            "`GET /roleManagement/directory/roleAssignments?$expand=principal` (`principalId`, `roleDefinitionId`, `directoryScopeId`, `principal`)"
+        }
+        Dataset::RoleAssignmentScheduleInstances => {
+            "`GET /roleManagement/directory/roleAssignmentScheduleInstances?$expand=principal` (`principalId`, `roleDefinitionId`, `assignmentType`, `memberType`, `startDateTime`, `endDateTime`, `roleAssignmentScheduleId`)"
+        }
+        Dataset::RoleAssignmentSchedules => {
+            "`GET /roleManagement/directory/roleAssignmentSchedules?$expand=principal` (`id`, `principalId`, `roleDefinitionId`, `createdUsing`, `scheduleInfo`)"
+        }
+        Dataset::RoleEligibilityScheduleInstances => {
+            "`GET /roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal` (`principalId`, `roleDefinitionId`, `memberType`, `startDateTime`, `endDateTime`)"
+        }
+        Dataset::RoleEligibilitySchedules => {
+            "`GET /roleManagement/directory/roleEligibilitySchedules?$expand=principal` (`principalId`, `roleDefinitionId`, `scheduleInfo`)"
+        }
+        Dataset::RoleManagementPolicies => {
+            "`GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'&$expand=policy($expand=rules)` (`roleDefinitionId`, `policy.rules[]`: approval, expiration, enablement and notification rules)"
+        }
+        Dataset::PrivilegedPrincipals => {
+            "`GET /users/{id}` (`userPrincipalName`, `userType`, `accountEnabled`, `onPremisesSyncEnabled`, `onPremisesImmutableId`, `assignedLicenses`, `createdDateTime`); `GET /servicePrincipals/{id}` (`appId`, `servicePrincipalType`, `accountEnabled`)"
+        }
+        Dataset::SignInActivity => {
+            "`GET /users/{id}?$select=id,signInActivity` (`signInActivity.lastSuccessfulSignInDateTime`, `lastSignInDateTime`, `lastNonInteractiveSignInDateTime`)"
+        }
+        Dataset::PrivilegedGroups => {
+            "`GET /groups/{id}` (`isAssignableToRole`, `securityEnabled`, `onPremisesSyncEnabled`), `/groups/{id}/members`, `/groups/{id}/owners`"
+        }
+        Dataset::GroupEligibilityScheduleInstances => {
+            "`GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq '{id}'` (`principalId`, `accessId`, `endDateTime`)"
+        }
+        Dataset::GroupAssignmentScheduleInstances => {
+            "`GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'` (`principalId`, `accessId`, `assignmentType`, `endDateTime`)"
+        }
+        Dataset::AccessReviews => {
+            "`GET /identityGovernance/accessReviews/definitions` (`status`, `scope`, `instanceEnumerationScope`, `reviewers`, `settings.recurrence`, `settings.instanceDurationInDays`, `settings.autoApplyDecisionsEnabled`)"
+        }
+        Dataset::ConditionalAccessPolicies => {
+            "`GET /identity/conditionalAccess/policies` (`state`, `conditions.users`, `conditions.applications`, `conditions.locations`, `conditions.platforms`, `conditions.clientAppTypes`, `grantControls`, `sessionControls`)"
+        }
+        Dataset::AzureSubscriptions => {
+            "Azure Resource Manager: subscriptions and management groups"
+        }
+        Dataset::AzureRoleAssignments => {
+            "Azure Resource Manager: `Microsoft.Authorization/roleAssignments` of the privileged Azure roles"
+        }
+        Dataset::AzureRoleSchedules => {
+            "Azure Resource Manager: `Microsoft.Authorization/roleEligibilityScheduleInstances` and `roleAssignmentScheduleInstances`"
+        }
+        Dataset::AzureRoleSettings => {
+            "Azure Resource Manager: `Microsoft.Authorization/roleManagementPolicies`"
+        }
+        Dataset::AzureRootScope => "Azure Resource Manager: role assignments at scope `/`",
+    }
+}
+
+/// `docs/checks.md`: per check, the control's words and version, the rule as implemented,
+/// what it reads, and where and why it departs from ScubaGear, Maester or CIS.
+pub fn conformance_markdown() -> String {
+    let mut out = String::from(
+        "# Checks and the controls they cite\n\n\
+         Generated from the check catalog (`crates/pimready-core/src/checks`); do not edit by hand.\n\
+         `UPDATE_EXPECT=1 cargo test -p pimready-core checks::tests::checks_md` regenerates it.\n\n",
+    );
+    let _ = writeln!(
+        out,
+        "CIS references use the numbering of the CIS Microsoft 365 Foundations Benchmark v{CIS_VERSION} (released 26 February 2026). \
+         v7.0.0 (19 May 2026) is the newest release announced; it adds global recommendation ids and moves \
+         recommendations, and its numbering for these controls has not been verified against the benchmark itself, so the \
+         catalog still cites v{CIS_VERSION}. CIS wording below is the recommendation title. SCuBA wording is the policy \
+         statement of `baselines/aad.md`, quoted exactly.\n"
+    );
+    for c in catalog() {
+        let _ = writeln!(out, "## {} {}\n", c.id, c.title);
+        let _ = writeln!(
+            out,
+            "Severity {}; minimum licence {}.\n",
+            c.severity.as_str(),
+            c.minimum_licence.label()
+        );
+        let _ = writeln!(out, "**Controls cited**\n");
+        for r in c.references {
+            let label = match r.url {
+                Some(url) => format!("[{}]({url})", r.label()),
+                None => r.label(),
+            };
+            match controls::words(r) {
+                Some(words) => {
+                    let _ = writeln!(out, "- {label}: \"{words}\"");
+                }
+                None => {
+                    let _ = writeln!(
+                        out,
+                        "- {label}: guidance without a numbered statement; see the link."
+                    );
+                }
+            }
+        }
+        let _ = writeln!(
+            out,
+            "\n**Rule as implemented, and where it departs from the benchmarks**\n\n{}\n",
+            c.rationale
+        );
+        let _ = writeln!(out, "**Reads**\n");
+        for d in c.data {
+            let _ = writeln!(out, "- {}: {}", d.label(), source(*d));
+        }
+        for d in c.data_with_pim {
+            let _ = writeln!(out, "- {} (PIM-capable tenants): {}", d.label(), source(*d));
+        }
+        out.push('\n');
     }
     out
 }

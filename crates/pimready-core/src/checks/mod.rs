@@ -8,6 +8,7 @@
 mod adm;
 mod az;
 mod ca;
+mod controls;
 pub mod docs;
 mod lic;
 mod pim;

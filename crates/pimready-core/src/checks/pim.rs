@@ -156,7 +156,7 @@ pub(super) const PIM_02: CheckDef = CheckDef {
         Dataset::RoleAssignmentSchedules,
     ],
     data_with_pim: &[],
-    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail.",
+    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. Rule: an active assignment to a highly privileged role is 'outside PIM' when its roleAssignmentScheduleInstance has no startDateTime (the test ScubaGear and Maester apply for MS.AAD.7.5v1), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has no createdUsing (no PIM request created it). Users, groups and service principals count; activations are not assignments and are left out; a user holding the role only through a group is judged on the group's assignment. Stricter than SCuBA in one way: the createdUsing test also catches assignments that carry a start date but were never requested through PIM.",
     remediation: RemediationDef {
         steps: &[
             "Find who or what creates assignments outside PIM (scripts, provisioning tools, the legacy role API) and route it through PIM.",
@@ -977,11 +977,11 @@ pub(super) const PIM_13: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::AccessReviews],
     data_with_pim: &[],
-    rationale: "Eligibility accumulates: a recurring review makes someone confirm, at least monthly, that each privileged holder still needs the role.",
+    rationale: "Eligibility accumulates: a recurring review makes someone confirm, at least monthly, that each privileged holder still needs the role. A review counts when it is active (status), recurs monthly or more often and has not ended (settings.recurrence), names reviewers other than the holders (reviewers not empty: Graph writes a self-review as an empty list) and its scope (scope.resourceScopes or instanceEnumerationScope) names the role. Not yet enforced from CIS 5.3.3: a duration of at most 4 days (settings.instanceDurationInDays) and auto-applied results (settings.autoApplyDecisionsEnabled), because the review PIM Ready's own remediation creates uses 14 days without auto-apply and the two must change together. Deliberate difference: CIS lists Global, Exchange, SharePoint, Teams and Security Administrator; PIM Ready asks for Global Administrator and every highly privileged role someone holds.",
     remediation: RemediationDef {
         steps: &[
             "Create a PIM access review for Global Administrator and the other highly privileged roles in use.",
-            "Recur monthly (or more often), with reviewers other than the holders, and auto-apply results (remove access when not reviewed).",
+            "Recur monthly (or more often), with reviewers other than the holders, and auto-apply results (CIS 5.3.3 also asks for a duration of at most 4 days).",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Access reviews > New",
         powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ instanceDurationInDays = 14; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $true; defaultDecision = 'Deny'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
@@ -1026,6 +1026,12 @@ fn recurs_monthly(review: &AccessReviewDefinition, today: NaiveDate) -> bool {
     often && !ended
 }
 
+/// Reviewers other than the holders themselves (CIS 5.3.3). Graph writes a self-review as an
+/// empty `reviewers` collection (https://learn.microsoft.com/en-us/graph/api/resources/accessreviewreviewerscope).
+fn meets_cis_5_3_3(review: &AccessReviewDefinition) -> bool {
+    review.reviewers.iter().any(|r| r.query.is_some())
+}
+
 fn is_active(review: &AccessReviewDefinition) -> bool {
     matches!(
         review.status,
@@ -1046,7 +1052,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
         .access_reviews
         .iter()
         .flatten()
-        .filter(|r| is_active(r) && recurs_monthly(r, today))
+        .filter(|r| is_active(r) && recurs_monthly(r, today) && meets_cis_5_3_3(r))
         .collect();
     // GA always; the other highly privileged roles when somebody holds them (an empty role has nothing to review).
     let roles: Vec<PrivilegedRole> = privileged_roles(ctx)
@@ -1075,7 +1081,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
         .map(|r| {
             let mut e = role_evidence(
                 r,
-                "no active, at least monthly, recurring access review covers this role",
+                "no active access review, recurring at least monthly with reviewers other than the holders, covers this role",
             );
             "role".clone_into(&mut e.object_type);
             e
@@ -1083,7 +1089,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
         .collect();
     if evidence.is_empty() {
         return Outcome::pass(format!(
-            "Active recurring access reviews (monthly or more often) cover all {} highly privileged roles in use.",
+            "Active recurring access reviews (monthly or more often, with reviewers other than the holders) cover all {} highly privileged roles in use.",
             roles.len()
         ));
     }
@@ -1091,7 +1097,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
     Outcome::new(
         Status::Fail,
         format!(
-            "{} of {} highly privileged roles in use have no active monthly access review: {}.",
+            "{} of {} highly privileged roles in use have no active monthly access review with named reviewers: {}.",
             evidence.len(),
             roles.len(),
             names.join(", ")

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use super::{CheckContext, catalog, check_def, docs, run_checks};
+use super::{CheckContext, catalog, check_def, controls, docs, run_checks};
 use crate::duration::IsoDuration;
 use crate::finding::{Finding, MinimumLicence, Status};
 use crate::licensing::{Licensing, Seats};
@@ -203,8 +203,15 @@ fn review(
                     end_date: None,
                 }),
             }),
-            ..AccessReviewSettings::default()
+            // CIS 5.3.3: at most 4 days, results auto-applied, reviewers other than self.
+            instance_duration_in_days: Some(3),
+            auto_apply_decisions_enabled: Some(true),
         }),
+        reviewers: vec![crate::snapshot::AccessReviewReviewerScope {
+            query: Some("/users/reviewer-1".to_owned()),
+            query_type: Some("MicrosoftGraph".to_owned()),
+            query_root: None,
+        }],
         ..AccessReviewDefinition::default()
     }
 }
@@ -1227,6 +1234,11 @@ fn cases() -> Vec<Case> {
             range.end_date = Some("2026-06-30".to_owned());
             f.snapshot.access_reviews = Some(vec![r]);
         }),
+        case("PIM-13", "self-review (no reviewers)", Fail, |f| {
+            let mut r = review(&all_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            r.reviewers.clear();
+            f.snapshot.access_reviews = Some(vec![r]);
+        }),
         case("PIM-13", "no reviews", Fail, |f| {
             f.snapshot.access_reviews = Some(Vec::new())
         }),
@@ -1859,6 +1871,43 @@ fn readme_checks_table_is_current() {
             );
         }
     }
+}
+
+#[test]
+fn checks_md_is_current() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/checks.md");
+    let expected = docs::conformance_markdown();
+    let committed = std::fs::read_to_string(path).unwrap_or_default();
+    if committed != expected {
+        if std::env::var_os("UPDATE_EXPECT").is_some() {
+            std::fs::write(path, &expected).expect("write docs/checks.md");
+        } else {
+            panic!(
+                "docs/checks.md is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-core checks::tests::checks_md` to regenerate it"
+            );
+        }
+    }
+}
+
+#[test]
+fn checks_md_quotes_every_cited_benchmark_control() {
+    let md = docs::conformance_markdown();
+    for c in catalog() {
+        assert!(md.contains(&format!("## {} {}", c.id, c.title)), "{}", c.id);
+        for r in c.references {
+            // A numbered CIS or SCuBA control is quoted, never left to the link.
+            if r.framework == "CIS M365" || r.framework == "CISA SCuBA" {
+                assert!(
+                    controls::words(r).is_some(),
+                    "{} cites {} without its words",
+                    c.id,
+                    r.label()
+                );
+            }
+        }
+    }
+    assert!(md.contains("- [CISA SCuBA MS.AAD.7.4v1 (v1)](https://github.com/cisagov/ScubaGear/blob/main/PowerShell/ScubaGear/baselines/aad.md): \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles.\""));
+    assert!(md.contains("`signInActivity.lastSuccessfulSignInDateTime`"));
 }
 
 #[test]

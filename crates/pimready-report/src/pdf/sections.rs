@@ -653,7 +653,11 @@ fn cost_options(c: &mut Composer, a: &Assessment) {
             if !covered {
                 row.push(Cell::text(opt.seats.to_string()));
             }
-            row.push(Cell::text(money(cur, opt.monthly_per_user)));
+            // An upgrade price never stands alone: it is labelled, with the full price beside it.
+            row.push(Cell::text(match opt.upgrade_label(|v| money(cur, v)) {
+                Some(label) => format!("{} ({label})", money(cur, opt.monthly_per_user)),
+                None => money(cur, opt.monthly_per_user),
+            }));
             if !covered {
                 row.push(Cell::text(money(cur, opt.monthly)));
                 row.push(Cell::text(money(cur, opt.annual)));

@@ -387,3 +387,19 @@ fn demo_pdf_shows_the_azure_section() {
         "masked Azure owner shown"
     );
 }
+
+#[test]
+fn an_upgrade_price_is_labelled_with_the_full_price_beside_it() {
+    let mut a = sample::demo();
+    a.cost.covered = false;
+    let o = &mut a.cost.options[0];
+    (o.monthly_per_user, o.full_monthly_per_user) = (21.0, 60.0);
+    o.upgrade_from = Some("Microsoft 365 E3".to_owned());
+    let text = squash(&extract(&render(&a, &options()).unwrap()).0.concat());
+    assert!(
+        text.contains(&squash(
+            "$21.00 (upgrade from Microsoft 365 E3; full price $60.00)"
+        )),
+        "{text}"
+    );
+}
