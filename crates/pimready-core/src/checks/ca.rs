@@ -455,7 +455,7 @@ fn protection(
         let name = policy_name(p);
         if !blockers.is_empty() {
             if blockers == ["is report-only"] {
-                ready.get_or_insert_with(|| name.to_owned());
+                ready.get_or_insert_with(|| name.clone());
             }
             reasons.push(format!("'{name}' {}", blockers.join(", ")));
             continue;
