@@ -397,6 +397,80 @@ async fn collect_with_device_code_against_the_emulator() {
     assert!(out.status.success(), "{}", text(&out));
 }
 
+/// Browser sign-in as a user runs it: `pimready collect` opens the system browser (here a
+/// script that fetches the authorize URL and follows its redirect to the loopback listener,
+/// as a browser does) against the strict emulator, with the default client: the redirect
+/// goes to `http://localhost:PORT`, which the client registers. With `--redirect-host
+/// 127.0.0.1` the same sign-in fails at once with AADSTS50011 and no browser opens.
+#[cfg(unix)]
+#[tokio::test]
+async fn browser_sign_in_with_the_default_client_against_the_strict_emulator() {
+    use std::os::unix::fs::PermissionsExt;
+    let (emu, oauth) =
+        pimready_tests::start_with_sign_in(Fixture::load("contoso-e5").unwrap(), Duration::ZERO, 0)
+            .await
+            .unwrap();
+    let home = Home::new();
+    let log = home.path().join("browser.log");
+    let browser = home.path().join("browser.sh");
+    std::fs::write(
+        &browser,
+        format!(
+            "#!/bin/sh\necho \"$1\" >> '{}'\nexec curl -sS -L --max-redirs 5 --max-time 30 -o /dev/null \"$1\"\n",
+            log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&browser, std::fs::Permissions::from_mode(0o700)).unwrap();
+    let base = emu.base_url().to_owned();
+    let snap = home
+        .path()
+        .join("browser.json")
+        .to_str()
+        .unwrap()
+        .to_owned();
+    let collect = |extra: &[&str]| {
+        let mut cmd = home.cmd(&[
+            "collect",
+            "--tenant",
+            "contoso.onmicrosoft.com",
+            "--no-azure",
+            "--authority-host",
+            &base,
+            "--graph-host",
+            &base,
+            "--snapshot-out",
+            &snap,
+        ]);
+        cmd.args(extra).env("BROWSER", &browser);
+        cmd
+    };
+
+    let refused = run(collect(&["--redirect-host", "127.0.0.1"])).await;
+    assert!(!refused.status.success(), "{}", text(&refused));
+    assert!(text(&refused).contains("AADSTS50011"), "{}", text(&refused));
+    assert!(
+        !log.exists(),
+        "no browser opened for a redirect Entra refuses"
+    );
+
+    let o = run(collect(&[])).await;
+    assert!(o.status.success(), "{}", text(&o));
+    let opened = std::fs::read_to_string(&log).unwrap();
+    assert!(opened.contains("/oauth2/v2.0/authorize"), "{opened}");
+    assert!(
+        opened.contains("redirect_uri=http%3A%2F%2Flocalhost%3A"),
+        "the default client's registered host: {opened}"
+    );
+    assert!(
+        oauth
+            .token_requests()
+            .iter()
+            .any(|r| r.grant_type == "authorization_code"),
+        "the code was exchanged"
+    );
+}
+
 fn walk(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
