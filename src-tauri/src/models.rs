@@ -70,6 +70,8 @@ impl From<&Assessment> for AssessmentView {
             collection,
             // The desktop shows designations from its Settings, not from the report.
             emergency_accounts: _,
+            // Named in the plan steps and the approval findings the desktop shows.
+            suggested_approvers: _,
             // The desktop shows Azure through its AZ findings (evidence names each standing
             // Owner) and plan steps; the section itself is for the PDF, JSON and CSV.
             azure: _,

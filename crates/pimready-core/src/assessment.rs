@@ -131,6 +131,10 @@ pub struct Assessment {
     /// before it existed).
     #[serde(default)]
     pub emergency_accounts: Vec<EmergencyAccountInfo>,
+    /// Users the plan and the approval checks suggest as approvers (holders of Global
+    /// Administrator or Privileged Role Administrator, emergency accounts aside).
+    #[serde(default)]
+    pub suggested_approvers: Vec<crate::licensing::UserRef>,
     /// Azure resources (subscriptions, management groups, who holds Owner and the other
     /// privileged Azure roles); absent when Azure Resource Manager was not read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -248,6 +252,7 @@ pub fn assess(
                 .collect(),
         },
         emergency_accounts,
+        suggested_approvers: crate::plan::suggested_approver_users(&population),
         azure,
     }
 }

@@ -568,7 +568,43 @@ fn is_top_role(role: Option<&str>) -> bool {
     matches!(role, Some(GA_NAME | PRA_NAME))
 }
 
-/// Up to three non-emergency users who hold GA or PRA: the natural approvers.
+/// Up to three non-emergency users who hold GA or PRA: the natural approvers, as users
+/// (the assessment lists them, so a masked report knows to mask their names).
+pub fn suggested_approver_users(
+    population: &PrivilegedPopulation,
+) -> Vec<crate::licensing::UserRef> {
+    let mut out: Vec<crate::licensing::UserRef> = Vec::new();
+    for h in &population.holdings {
+        let top = h
+            .role_template_id
+            .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR)
+            || h.role_template_id
+                .eq_ignore_ascii_case(PRIVILEGED_ROLE_ADMINISTRATOR);
+        if !top || population.is_emergency(&h.principal_id) || h.kind != PrincipalKind::User {
+            continue;
+        }
+        if out
+            .iter()
+            .any(|u| u.id.eq_ignore_ascii_case(&h.principal_id))
+        {
+            continue;
+        }
+        out.push(crate::licensing::UserRef {
+            id: h.principal_id.clone(),
+            display_name: h.principal.as_ref().map(|p| p.name().to_owned()),
+            user_principal_name: h
+                .principal
+                .as_ref()
+                .and_then(|p| p.user_principal_name.clone()),
+        });
+        if out.len() == 3 {
+            break;
+        }
+    }
+    out
+}
+
+/// [`suggested_approver_users`] as text: `Name (upn)`.
 pub(crate) fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for h in &population.holdings {

@@ -117,6 +117,9 @@ impl People {
         for e in &a.emergency_accounts {
             add(Some(&e.display_name), Some(&e.user_principal_name));
         }
+        for u in &a.suggested_approvers {
+            add(u.display_name.as_deref(), u.user_principal_name.as_deref());
+        }
         let mut names: Vec<(String, String)> = names.into_iter().collect();
         names.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then_with(|| a.0.cmp(&b.0)));
         People { names }
@@ -129,7 +132,7 @@ impl People {
     /// Free text with every UPN-shaped token and every known user's name masked. A name
     /// counts only as a whole word ("Admin" stays in "Administrator").
     fn text(&self, text: &str) -> String {
-        let mut out = mask_upns_in_text(text);
+        let mut out = mask_upns_in_text(&mask_names_beside_upns(text));
         for (name, masked) in &self.names {
             if out.contains(name.as_str()) {
                 out = replace_words(&out, name, masked);
@@ -137,6 +140,38 @@ impl People {
         }
         out
     }
+}
+
+/// "Name (upn@domain)": a name given with a UPN in parentheses names that person, even
+/// when no evidence says so (suggested approvers in a plan step). The name runs back to the
+/// nearest list separator.
+fn mask_names_beside_upns(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(" (") {
+        let (head, after) = (&rest[..open], &rest[open + 2..]);
+        let inner = after.find(')').map(|close| &after[..close]);
+        let beside_upn = inner.is_some_and(|i| {
+            !i.contains(char::is_whitespace)
+                && i.rsplit_once('@')
+                    .is_some_and(|(local, domain)| !local.is_empty() && domain.contains('.'))
+        });
+        if beside_upn {
+            let start = [": ", ", ", "; ", "for example "]
+                .iter()
+                .filter_map(|d| head.rfind(d).map(|i| i + d.len()))
+                .max()
+                .unwrap_or(0);
+            out.push_str(&head[..start]);
+            out.push_str(&mask_display_name(&head[start..]));
+        } else {
+            out.push_str(head);
+        }
+        out.push_str(" (");
+        rest = after;
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` with each occurrence of `word` that is not part of a longer word replaced.
@@ -252,6 +287,10 @@ pub fn mask_assessment(assessment: &Assessment) -> Assessment {
         e.display_name = mask_display_name(&e.display_name);
         e.user_principal_name = mask_upn(&e.user_principal_name);
     }
+    for u in &mut a.suggested_approvers {
+        u.display_name = u.display_name.as_deref().map(mask_display_name);
+        u.user_principal_name = u.user_principal_name.as_deref().map(mask_upn);
+    }
     l.verdict = people.text(&l.verdict);
     l.notes = l.notes.iter().map(|n| people.text(n)).collect();
     // The Azure section names the users who hold Azure roles.
@@ -330,8 +369,19 @@ mod tests {
         );
         check(mask_upns_in_text, "no at sign", "no at sign");
         check(mask_upns_in_text, "see @mention", "see @mention");
-        // Found by `masking_removes_every_upn`: a UPN with no local part came out whole.
+        // Found by `masking_removes_every_upn`: a UPN with no local part came out whole,
+        // and a name beside its UPN in a plan step stayed.
         check(mask_upn, "@CȺᜥbcd.example", "@•••");
+        check(
+            mask_names_beside_upns,
+            "require approval; approvers: 𑴉\\<IѨc Smith (t@contoso.com), Bob (b@x.io); role (Global Administrator)",
+            "require approval; approvers: 𑴉••• S••• (t@contoso.com), B••• (b@x.io); role (Global Administrator)",
+        );
+        check(
+            mask_names_beside_upns,
+            "name specific approvers, for example Ada Lovelace (ada@x.io)",
+            "name specific approvers, for example A••• L••• (ada@x.io)",
+        );
     }
 
     /// Found by the property `masking_removes_every_upn` (`tests/properties.rs`): the

@@ -646,6 +646,7 @@ pub fn demo() -> Assessment {
         },
         checks,
         emergency_accounts: emergency_accounts(),
+        suggested_approvers: Vec::new(),
         azure: None,
     }
 }
