@@ -166,6 +166,14 @@ pub struct SignInRequest {
     /// user's own app registration lists `http://127.0.0.1`).
     #[serde(default)]
     pub redirect_host: RedirectHostChoice,
+    /// Advanced: also sign in to Azure Resource Manager to assess Azure resource roles
+    /// (on unless the user unticks it, as `--no-azure`).
+    #[serde(default = "yes")]
+    pub azure: bool,
+}
+
+fn yes() -> bool {
+    true
 }
 
 /// The redirect host the user chose; the wire values are the CLI's.
@@ -388,11 +396,17 @@ impl SignInRequest {
             client_id,
             method: _,
             redirect_host,
+            azure,
         } = self;
         Ok(
             pimready_app::target::Target::new(tenant, pimready_core::cloud::Cloud::from(*cloud))?
                 .with_client_id(client_id.as_deref())
                 .with_redirect_host((*redirect_host).into())
+                .with_azure(if *azure {
+                    pimready_app::target::AzureSignIn::WithGraph
+                } else {
+                    pimready_app::target::AzureSignIn::Skip
+                })
                 .with_hosts(pimready_app::target::HostOverrides::from_env()),
         )
     }
@@ -620,4 +634,29 @@ pub struct ChangesRequest {
 pub struct ChangesView {
     pub change_set: pimready_core::remediation::ChangeSet,
     pub users: Vec<pimready_core::remediation::NamedUser>,
+}
+
+#[cfg(test)]
+mod sign_in_tests {
+    use super::*;
+
+    /// The Advanced choices reach the sign-in as the CLI's flags do: Azure on unless
+    /// unticked (`--no-azure`), the redirect host as `--redirect-host`.
+    #[test]
+    fn advanced_choices_map_to_the_target() {
+        let request =
+            |json: serde_json::Value| -> SignInRequest { serde_json::from_value(json).unwrap() };
+        let default = request(serde_json::json!({"tenant": "contoso.com", "cloud": "global"}));
+        let t = default.target().unwrap();
+        assert_eq!(t.azure(), pimready_app::target::AzureSignIn::WithGraph);
+        let skip = request(serde_json::json!({
+            "tenant": "contoso.com", "cloud": "global", "azure": false, "redirect_host": "127.0.0.1"
+        }));
+        let t = skip.target().unwrap();
+        assert_eq!(t.azure(), pimready_app::target::AzureSignIn::Skip);
+        assert_eq!(
+            t.sign_in_config().unwrap().redirect_host,
+            pimready_graph::auth::RedirectHost::Ipv4Loopback
+        );
+    }
 }

@@ -18,7 +18,7 @@ export function connectScreen() {
       return;
     }
     replace(tenants, h("ul", { class: "tenant-list", role: "list" }, rows.map((t) =>
-      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, { clientId: null, method: "browser", redirectHost: "localhost" }) },
+      h("li", {}, h("button", { class: "tenant-row", onclick: () => startSignIn(t.tenant_id, t.cloud, { clientId: null, method: "browser", redirectHost: "localhost", azure: true }) },
         h("span", { class: "tenant-name" }, t.display_name),
         h("span", { class: "muted" }, `${t.cloud} · ${t.account ?? "not signed in"}`),
         h("span", { class: "score-chip" }, t.last_grade ? `${t.last_grade} · ${formatPercent(t.last_score)}` : "—"))))));
@@ -35,8 +35,9 @@ export function connectScreen() {
   const redirectHost = /** @type {HTMLSelectElement} */ (h("select", { id: "redirect-host", name: "redirect-host" },
     h("option", { value: "localhost" }, "http://localhost (default; what PIM Ready's client registers)"),
     h("option", { value: "127.0.0.1" }, "http://127.0.0.1 (only if your own app registration lists it)")));
+  const azure = /** @type {HTMLInputElement} */ (h("input", { type: "checkbox", id: "read-azure", name: "read-azure", checked: true }));
   /** What Advanced says about the sign-in. */
-  const options = () => ({ clientId: clientInput.value.trim() || null, method: deviceCode.checked ? "device_code" : "browser", redirectHost: redirectHost.value });
+  const options = () => ({ clientId: clientInput.value.trim() || null, method: deviceCode.checked ? "device_code" : "browser", redirectHost: redirectHost.value, azure: azure.checked });
 
   const form = h("form", { class: "panel connect-form", "aria-labelledby": "new-tenant-title", onsubmit: (/** @type {Event} */ e) => {
     e.preventDefault();
@@ -49,6 +50,7 @@ export function connectScreen() {
   h("details", {}, h("summary", {}, "Advanced"), h("label", { for: "client-id" }, "Client id (your own app registration)"), clientInput,
     h("div", { class: "check-row" }, deviceCode, h("label", { for: "use-device-code" }, "Sign in with a code on another device (instead of this computer's browser)")),
     h("label", { for: "redirect-host" }, "Redirect URI host (browser sign-in)"), redirectHost,
+    h("div", { class: "check-row" }, azure, h("label", { for: "read-azure" }, "Also read Azure subscriptions (a second sign-in, for Azure Resource Manager)")),
     h("p", { class: "muted" }, "Before the assessment meeting: sign in and read each dataset once, to see which permission or directory role is missing and what to ask the tenant's admin."),
     h("button", { type: "button", id: "check-access", onclick: () => {
       if (!tenantInput.reportValidity()) return;
@@ -131,12 +133,12 @@ export async function startDemo() {
 }
 
 /**
- * @typedef {{ clientId: string | null, method: string, redirectHost: string }} SignInOptions
+ * @typedef {{ clientId: string | null, method: string, redirectHost: string, azure: boolean }} SignInOptions
  */
 
 /** @param {string} tenant @param {string} cloud @param {SignInOptions} options */
 function signInRequest(tenant, cloud, options) {
-  return { tenant, cloud, client_id: options.clientId, method: options.method, redirect_host: options.redirectHost };
+  return { tenant, cloud, client_id: options.clientId, method: options.method, redirect_host: options.redirectHost, azure: options.azure };
 }
 
 /**
