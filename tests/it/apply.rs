@@ -7,17 +7,14 @@ use std::sync::Arc;
 use chrono::{DateTime, NaiveDate, Utc};
 use pimready_app::apply::{self, EntryStatus, Journal};
 use pimready_core::assessment::{Assessment, assess};
-use pimready_core::cloud::{Cloud, Endpoints, GraphHost};
+use pimready_core::cloud::GraphHost;
 use pimready_core::pricebook::PriceBook;
-use pimready_core::remediation::{
-    CA_COMPANIONS, ChangeSet, RemediationChoices, WRITE_SCOPES, change_set,
-};
+use pimready_core::remediation::{ChangeSet, RemediationChoices, change_set};
 use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::client::{GraphClient, GraphConfig};
-use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
-use pimready_tests::{Emulator, Fault, FaultKind, Fixture, RouteMatcher, app_scopes};
+use pimready_tests::{Emulator, Fault, FaultKind, Fixture, RouteMatcher};
 
 fn now() -> DateTime<Utc> {
     DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
@@ -30,28 +27,15 @@ async fn emulator() -> Emulator {
 }
 
 async fn emulator_of(name: &str) -> Emulator {
-    let mut scopes = app_scopes();
-    scopes.extend(
-        WRITE_SCOPES
-            .iter()
-            .chain(&CA_COMPANIONS)
-            .map(|s| (*s).to_owned()),
-    );
     Emulator::builder(Fixture::load(name).unwrap())
-        .token_scopes(scopes)
+        .token_scopes(pimready_tests::write_scopes())
         .start()
         .await
         .unwrap()
 }
 
 async fn collect(emu: &Emulator) -> TenantSnapshot {
-    let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
-    config.now = now;
-    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
-    collect_snapshot(config, tokens, &mut |_| {})
-        .await
-        .expect("collects")
+    pimready_tests::collect_from(emu, now).await
 }
 
 fn client(emu: &Emulator) -> GraphClient {

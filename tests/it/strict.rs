@@ -3,17 +3,12 @@
 //! for, principals resolved without `directoryObjects/getByIds`, and a refused look-up
 //! that loses only its own principal.
 
-use std::sync::Arc;
-
 use chrono::{DateTime, Utc};
 use pimready_core::assessment::{Assessment, assess};
-use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::finding::Status;
 use pimready_core::pricebook::PriceBook;
 use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::{Dataset, PrincipalKind, TenantSnapshot};
-use pimready_graph::collect::{CollectConfig, collect_snapshot};
-use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::{Emulator, Fixture, app_scopes};
 use serde_json::{Value, json};
 
@@ -36,13 +31,7 @@ async fn without(name: &str, withheld: &[&str]) -> Emulator {
 }
 
 async fn collect(emu: &Emulator) -> TenantSnapshot {
-    let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
-    config.now = now;
-    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
-    collect_snapshot(config, tokens, &mut |_| {})
-        .await
-        .expect("collects")
+    pimready_tests::collect_from(emu, now).await
 }
 
 fn assessed(s: &TenantSnapshot) -> Assessment {

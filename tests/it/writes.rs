@@ -2,7 +2,6 @@
 //! tenant so a later read sees it, answers Graph's documented shapes and errors, and
 //! refuses a token without its write permission.
 
-use pimready_core::remediation::{CA_COMPANIONS, WRITE_SCOPES};
 use pimready_tests::{Emulator, Fixture, app_scopes};
 use serde_json::{Value, json};
 
@@ -18,15 +17,11 @@ const CA: &str = "/identity/conditionalAccess/policies";
 /// The fixture served to a token with the read scopes and, when `write`, every write
 /// permission a change-set can need.
 async fn emulator(name: &str, write: bool) -> Emulator {
-    let mut scopes = app_scopes();
-    if write {
-        scopes.extend(
-            WRITE_SCOPES
-                .iter()
-                .chain(&CA_COMPANIONS)
-                .map(|s| (*s).to_owned()),
-        );
-    }
+    let scopes = if write {
+        pimready_tests::write_scopes()
+    } else {
+        app_scopes()
+    };
     Emulator::builder(Fixture::load(name).unwrap())
         .token_scopes(scopes)
         .start()
@@ -720,17 +715,12 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
 /// tenant is collected again, and the emergency accounts' roles are unchanged.
 #[tokio::test]
 async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
-    use std::sync::Arc;
-
     use chrono::{DateTime, NaiveDate, Utc};
     use pimready_core::assessment::assess;
-    use pimready_core::cloud::{Cloud, Endpoints};
     use pimready_core::finding::Status;
     use pimready_core::pricebook::PriceBook;
     use pimready_core::remediation::{RemediationChoices, change_set};
     use pimready_core::snapshot::TenantSnapshot;
-    use pimready_graph::collect::{CollectConfig, collect_snapshot};
-    use pimready_graph::token::{AccessToken, StaticToken};
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
@@ -738,13 +728,7 @@ async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
             .with_timezone(&Utc)
     }
     async fn collect(emu: &Emulator) -> TenantSnapshot {
-        let mut config = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-        config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
-        config.now = now;
-        let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
-        collect_snapshot(config, tokens, &mut |_| {})
-            .await
-            .expect("collects")
+        pimready_tests::collect_from(emu, now).await
     }
 
     let emu = emulator("contoso-e5", true).await;

@@ -54,6 +54,35 @@ pub fn app_scopes() -> Vec<String> {
         .collect()
 }
 
+/// The app's read scopes and every write permission a change-set can need, with the reads
+/// Graph names beside creating a Conditional Access policy: what `pimready apply` asks for.
+pub fn write_scopes() -> Vec<String> {
+    let mut scopes = app_scopes();
+    scopes.extend(
+        pimready_core::remediation::WRITE_SCOPES
+            .iter()
+            .chain(&pimready_core::remediation::CA_COMPANIONS)
+            .map(|s| (*s).to_owned()),
+    );
+    scopes
+}
+
+/// `emu` collected as the app collects it (its fixed token, every dataset), at `now`.
+pub async fn collect_from(
+    emu: &Emulator,
+    now: fn() -> chrono::DateTime<chrono::Utc>,
+) -> pimready_core::snapshot::TenantSnapshot {
+    use pimready_core::cloud::{Cloud, Endpoints};
+    use pimready_graph::token::{AccessToken, StaticToken};
+    let mut config = pimready_graph::collect::CollectConfig::new(emu.tenant_id(), Cloud::Global);
+    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    config.now = now;
+    let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
+    pimready_graph::collect::collect_snapshot(config, tokens, &mut |_| {})
+        .await
+        .expect("collects")
+}
+
 /// What a valid bearer token grants: its tenant and its delegated scopes (`scp`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
