@@ -124,6 +124,25 @@ struct AccessRecord {
     expires_at: DateTime<Utc>,
 }
 
+impl From<&AccessRecord> for TokenInfo {
+    fn from(r: &AccessRecord) -> Self {
+        TokenInfo {
+            tenant_id: r.tenant_id.clone(),
+            scopes: r.scopes.clone(),
+            upn: r.upn.clone(),
+        }
+    }
+}
+
+/// A 401 as Graph and ARM answer an unusable bearer.
+fn unauthorized(message: &str) -> Denied {
+    Denied {
+        status: 401,
+        code: "InvalidAuthenticationToken",
+        message: message.to_owned(),
+    }
+}
+
 #[derive(Debug, Clone)]
 struct DeviceGrant {
     tenant_id: String,
@@ -288,18 +307,7 @@ impl OAuthState {
     /// permissions (e.g. `RoleManagement.Read.Directory` or `Directory.Read.All`);
     /// an empty list accepts any live token.
     pub fn validate_any(&self, bearer: &str, any_of: &[&str]) -> Result<TokenInfo, Denied> {
-        let bearer = bearer.strip_prefix("Bearer ").unwrap_or(bearer).trim();
-        let unauthorized = |message: &str| Denied {
-            status: 401,
-            code: "InvalidAuthenticationToken",
-            message: message.to_owned(),
-        };
-        let claims =
-            decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
-        let jti = claims["jti"].as_str().unwrap_or_default();
-        let now = self.now();
-        let inner = self.lock();
-        let Some(record) = inner.access.get(jti) else {
+        let Some(record) = self.access_record(bearer)? else {
             return Err(unauthorized(
                 "Invalid JWT token. The token was not issued by this authority.",
             ));
@@ -307,7 +315,7 @@ impl OAuthState {
         if record.arm {
             return Err(unauthorized("Invalid audience."));
         }
-        if record.expires_at <= now {
+        if record.expires_at <= self.now() {
             return Err(unauthorized(
                 "Lifetime validation failed, the token is expired.",
             ));
@@ -327,36 +335,27 @@ impl OAuthState {
                 ),
             });
         }
-        Ok(TokenInfo {
-            tenant_id: record.tenant_id.clone(),
-            scopes: record.scopes.clone(),
-            upn: record.upn.clone(),
-        })
+        Ok(TokenInfo::from(&record))
     }
 
     /// The seam for the ARM listener: is `bearer` a live access token of this server issued
     /// for Azure Resource Manager (never a Graph token)?
     pub fn validate_arm(&self, bearer: &str) -> Result<TokenInfo, Denied> {
-        let bearer = bearer.strip_prefix("Bearer ").unwrap_or(bearer).trim();
-        let unauthorized = |message: &str| Denied {
-            status: 401,
-            code: "InvalidAuthenticationToken",
-            message: message.to_owned(),
-        };
-        let claims =
-            decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
-        let jti = claims["jti"].as_str().unwrap_or_default();
-        let now = self.now();
-        let inner = self.lock();
-        match inner.access.get(jti) {
-            Some(r) if r.arm && r.expires_at > now => Ok(TokenInfo {
-                tenant_id: r.tenant_id.clone(),
-                scopes: r.scopes.clone(),
-                upn: r.upn.clone(),
-            }),
+        match self.access_record(bearer)? {
+            Some(r) if r.arm && r.expires_at > self.now() => Ok(TokenInfo::from(&r)),
             Some(r) if !r.arm => Err(unauthorized("InvalidAuthenticationTokenAudience")),
             _ => Err(unauthorized("The access token is invalid or expired.")),
         }
+    }
+
+    /// The access token `bearer` (with or without its `Bearer ` prefix) names: `None` when
+    /// this server did not issue it; 401 when it is not a token at all.
+    fn access_record(&self, bearer: &str) -> Result<Option<AccessRecord>, Denied> {
+        let bearer = bearer.strip_prefix("Bearer ").unwrap_or(bearer).trim();
+        let claims =
+            decode(bearer).ok_or_else(|| unauthorized("Access token is empty or malformed."))?;
+        let jti = claims["jti"].as_str().unwrap_or_default();
+        Ok(self.lock().access.get(jti).cloned())
     }
 
     /// The authorization server's routes (merge into the emulator's router).
