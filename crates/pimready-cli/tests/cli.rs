@@ -619,6 +619,15 @@ async fn writable(write: &[&str]) -> Emulator {
         .unwrap()
 }
 
+/// Every entry of the journal at `path` has `status`; returns how many there are.
+fn assert_journal(path: &Path, status: &str) -> usize {
+    let record: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let entries = record["entries"].as_array().unwrap();
+    assert!(entries.iter().all(|e| e["status"] == status), "{record}");
+    entries.len()
+}
+
 /// collect → remediate against `emu`; returns the change-set's path.
 async fn pack(home: &Home, emu: &Emulator) -> PathBuf {
     let snap = home.path().join("snap.json");
@@ -697,11 +706,7 @@ async fn apply_needs_the_tenant_confirmed_writes_its_journal_and_rolls_back() {
             .to_string_lossy()
             .replace("-changes", "-journal"),
     );
-    let record: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
-    let entries = record["entries"].as_array().unwrap();
-    assert!(entries.len() > 5);
-    assert!(entries.iter().all(|e| e["status"] == "applied"), "{record}");
+    assert!(assert_journal(&journal, "applied") > 5);
 
     let journal_arg = journal.to_str().unwrap();
     let o = run(apply(&[
@@ -712,16 +717,7 @@ async fn apply_needs_the_tenant_confirmed_writes_its_journal_and_rolls_back() {
     ]))
     .await;
     assert!(o.status.success(), "{}", text(&o));
-    let record: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
-    assert!(
-        record["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["status"] == "undone"),
-        "{record}"
-    );
+    assert_journal(&journal, "undone");
 }
 
 #[tokio::test]
@@ -850,16 +846,7 @@ async fn a_crash_between_changes_leaves_an_intact_journal_that_rolls_back() {
     cmd.env("PIMREADY_ACCESS_TOKEN", emu.token());
     let o = run(cmd).await;
     assert!(o.status.success(), "{}", text(&o));
-    let record: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(&journal).unwrap()).unwrap();
-    assert!(
-        record["entries"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|e| e["status"] == "undone"),
-        "{record}"
-    );
+    assert_journal(&journal, "undone");
 }
 
 /// Without a token variable, apply signs in on its own with the change-set's write
