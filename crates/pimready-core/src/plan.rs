@@ -606,31 +606,14 @@ pub fn suggested_approver_users(
 
 /// [`suggested_approver_users`] as text: `Name (upn)`.
 pub(crate) fn suggested_approvers(population: &PrivilegedPopulation) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for h in &population.holdings {
-        let top = h
-            .role_template_id
-            .eq_ignore_ascii_case(GLOBAL_ADMINISTRATOR)
-            || h.role_template_id
-                .eq_ignore_ascii_case(PRIVILEGED_ROLE_ADMINISTRATOR);
-        if !top || population.is_emergency(&h.principal_id) || h.kind != PrincipalKind::User {
-            continue;
-        }
-        let name = match h.principal.as_ref() {
-            Some(p) => match &p.user_principal_name {
-                Some(upn) => format!("{} ({upn})", p.name()),
-                None => p.name().to_owned(),
-            },
-            None => h.principal_id.clone(),
-        };
-        if !out.contains(&name) {
-            out.push(name);
-        }
-        if out.len() == 3 {
-            break;
-        }
-    }
-    out
+    suggested_approver_users(population)
+        .into_iter()
+        .map(|u| match (u.display_name, u.user_principal_name) {
+            (Some(name), Some(upn)) => format!("{name} ({upn})"),
+            (Some(name), None) => name,
+            (None, _) => u.id,
+        })
+        .collect()
 }
 
 /// The action one settings check asks for one role.

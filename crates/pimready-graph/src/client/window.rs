@@ -171,7 +171,12 @@ impl SendWindow {
             near_limit: self.epoch_near_limit,
             soon_after_return: self.since_return.is_some_and(|n| n < self.max),
         });
-        self.limit = (flight.min(self.accepted) / 2).max(1);
+        self.decrease_to(flight.min(self.accepted) / 2);
+    }
+
+    /// Narrows the window to `limit` (at least 1) and starts a new epoch.
+    fn decrease_to(&mut self, limit: usize) {
+        self.limit = limit.max(1);
         self.accepted = 0;
         self.narrowest = self.narrowest.min(self.limit);
         self.new_epoch();
@@ -203,13 +208,8 @@ impl SendWindow {
         if answer.near_limit {
             // Graph says more than 80 % of a limit is used: slow down before the 429, as
             // a TCP sender does on an ECN mark, once per window (the new epoch).
-            self.limit = (self.limit.min(self.epoch_accepted) / 2).max(1);
-            self.narrowest = self.narrowest.min(self.limit);
-            self.accepted = 0;
             self.episode = None;
-            self.new_epoch();
-            self.credit = 0;
-            self.decreases += 1;
+            self.decrease_to(self.limit.min(self.epoch_accepted) / 2);
             return;
         }
         if let Some(e) = self.episode.take_if(|e| e.epoch < slot.epoch)
