@@ -541,20 +541,25 @@ fn change_set(
     {
         return Err(no_basis());
     }
-    let choices = pimready_core::remediation::RemediationChoices {
-        approvers: choices.approvers.clone(),
-        reviewers: choices.reviewers.clone(),
-        notify: choices.notify.clone(),
-        deselected: choices.deselected.clone(),
-        start_date: chrono::Utc::now().date_naive(),
+    let ChangesRequest {
+        approvers,
+        reviewers,
+        notify,
+        deselected,
+    } = choices.clone();
+    let choices = pimready_app::remediate::PackChoices {
+        approvers,
+        reviewers,
+        notify,
+        deselected,
     };
-    pimready_core::remediation::change_set(
+    Ok(pimready_app::remediate::change_set_of(
         &basis.snapshot,
         &basis.settings,
         &current.assessment,
         &choices,
-    )
-    .map_err(|e| Error::from(pimready_app::Problem::from(e)))
+        chrono::Utc::now().date_naive(),
+    )?)
 }
 
 fn finish_run(state: &AppState, result: Result<Assessed>) -> Result<AssessmentView> {

@@ -45,6 +45,22 @@ pub fn compute(
     today: NaiveDate,
 ) -> Result<Pack> {
     let assessment = assessment::assess(snapshot, settings, book);
+    let change_set = change_set_of(snapshot, settings, &assessment, choices, today)?;
+    Ok(Pack {
+        assessment,
+        change_set,
+    })
+}
+
+/// The change-set of an assessment already made from `snapshot` with `settings` (the
+/// desktop's assessment on screen). `today` starts the access review.
+pub fn change_set_of(
+    snapshot: &TenantSnapshot,
+    settings: &AssessmentSettings,
+    assessment: &Assessment,
+    choices: &PackChoices,
+    today: NaiveDate,
+) -> Result<ChangeSet> {
     let choices = RemediationChoices {
         approvers: choices.approvers.clone(),
         reviewers: choices.reviewers.clone(),
@@ -52,11 +68,9 @@ pub fn compute(
         deselected: choices.deselected.clone(),
         start_date: today,
     };
-    let change_set = remediation::change_set(snapshot, settings, &assessment, &choices)?;
-    Ok(Pack {
-        assessment,
-        change_set,
-    })
+    Ok(remediation::change_set(
+        snapshot, settings, assessment, &choices,
+    )?)
 }
 
 /// The pack's three file names in `dir`, numbered `-n` when `n > 1` (the export rule).
