@@ -335,3 +335,125 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
         );
     }
 }
+
+/// The first change of the apply order whose first request creates (`POST`): its index,
+/// the path it posts to, and how many requests to that path the journal records.
+fn first_create(cs: &ChangeSet) -> (usize, String) {
+    cs.apply_order(None)
+        .iter()
+        .enumerate()
+        .find(|(_, c)| c.requests[0].method.as_str() == "POST")
+        .map(|(i, c)| (i, c.requests[0].path.clone()))
+        .expect("a change that creates")
+}
+
+fn posts_to(emu: &Emulator, path: &str) -> usize {
+    emu.requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path_and_query.ends_with(path))
+        .count()
+}
+
+fn journal_posts_to(journal: &Journal, path: &str) -> usize {
+    journal
+        .entries
+        .iter()
+        .flat_map(|e| &e.steps)
+        .filter(|s| s.method == "POST" && s.path.ends_with(path))
+        .count()
+}
+
+/// A create answered 503, or cut off after it was sent, may have been made: it is sent
+/// once, never again by a retry, and its change is `failed` with Graph's answer (nothing
+/// the journal holds could undo an object whose id never came back); the rest is skipped.
+#[tokio::test]
+async fn a_create_that_may_have_reached_graph_is_not_sent_again_and_fails() {
+    for (fault, status, answer) in [
+        (
+            FaultKind::Unavailable {
+                retry_after: std::time::Duration::ZERO,
+            },
+            Some(503),
+            "ServiceNotAvailable",
+        ),
+        (FaultKind::Reset, None, "connection"),
+    ] {
+        let emu = emulator().await;
+        let (_, cs) = plan(&emu).await;
+        let (index, create) = first_create(&cs);
+        let matched = create.clone();
+        emu.set_fault(
+            RouteMatcher::Custom(Arc::new(move |method: &str, path: &str, _q: &str| {
+                method == "POST" && path.ends_with(&matched)
+            })),
+            Fault::times(fault.clone(), 1),
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let journal_path = dir.path().join("run-journal.json");
+        let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+            .await
+            .unwrap();
+        assert_eq!(
+            posts_to(&emu, &create),
+            journal_posts_to(&journal, &create),
+            "{fault:?}: every create sent is one the journal records (none sent again)"
+        );
+        let entry = &journal.entries[index];
+        assert_eq!(entry.status, EntryStatus::Failed, "{fault:?}: {entry:#?}");
+        assert_eq!(entry.steps.len(), 1);
+        assert_eq!(entry.steps[0].status, status, "{fault:?}");
+        let error = entry.error.as_deref().unwrap();
+        assert!(
+            error.contains(answer) && error.contains("may have reached Graph"),
+            "{fault:?}: {error}"
+        );
+        assert!(
+            journal.entries[..index]
+                .iter()
+                .all(|e| e.status == EntryStatus::Applied)
+        );
+        assert!(
+            journal.entries[index + 1..]
+                .iter()
+                .all(|e| e.status == EntryStatus::Skipped)
+        );
+        assert_eq!(Journal::load(&journal_path).unwrap(), journal);
+    }
+}
+
+/// A 429 is Graph refusing the create unprocessed: it is sent again after `Retry-After`,
+/// and the change is applied once.
+#[tokio::test]
+async fn a_create_refused_with_429_is_sent_again_after_retry_after() {
+    let emu = emulator().await;
+    let (_, cs) = plan(&emu).await;
+    let (_, create) = first_create(&cs);
+    let matched = create.clone();
+    emu.set_fault(
+        RouteMatcher::Custom(Arc::new(move |method: &str, path: &str, _q: &str| {
+            method == "POST" && path.ends_with(&matched)
+        })),
+        Fault::times(
+            FaultKind::Throttle {
+                retry_after: std::time::Duration::from_millis(100),
+            },
+            1,
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let journal = apply::apply(
+        &client(&emu),
+        &cs,
+        None,
+        &dir.path().join("run-journal.json"),
+        &mut |_| {},
+    )
+    .await
+    .unwrap();
+    assert!(journal.failure().is_none(), "{:#?}", journal.failure());
+    assert_eq!(
+        posts_to(&emu, &create),
+        journal_posts_to(&journal, &create) + 1,
+        "the refused create was sent once more"
+    );
+}

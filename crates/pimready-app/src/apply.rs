@@ -27,7 +27,8 @@ pub enum EntryStatus {
     Applied,
     /// A request failed; the steps sent before it were undone.
     RolledBack,
-    /// A request failed and undoing its earlier steps failed too: see `undo`.
+    /// A request failed and the change may not be wholly undone: undoing its earlier steps
+    /// failed (see `undo`), or a create that failed may have been made (see `error`).
     Failed,
     /// Not sent: an earlier change failed.
     Skipped,
@@ -177,6 +178,92 @@ pub fn names_tenant(change_set: &ChangeSet, typed: &str) -> bool {
                 .is_some_and(|d| typed.eq_ignore_ascii_case(d)))
 }
 
+/// What to type to confirm an apply or a rollback: the tenant's default domain, else its id.
+pub fn confirmation(change_set: &ChangeSet) -> String {
+    change_set
+        .tenant
+        .default_domain
+        .clone()
+        .unwrap_or_else(|| change_set.tenant.id.clone())
+}
+
+/// The typed confirmation, checked before any sign-in or write: it must name the
+/// change-set's tenant (its id or default domain).
+pub fn check_confirmation(change_set: &ChangeSet, typed: &str) -> Result<()> {
+    if names_tenant(change_set, typed) {
+        return Ok(());
+    }
+    let word = confirmation(change_set);
+    Err(Problem::invalid_input(format!(
+        "\"{}\" does not name {} ({word}): nothing was changed",
+        typed.trim(),
+        change_set.tenant.display_name
+    ))
+    .with_hint(format!("type {word} to confirm")))
+}
+
+/// Refuses a sign-in to another tenant than the change-set's.
+pub fn check_signed_in(
+    change_set: &ChangeSet,
+    connection: &crate::connect::Connection,
+) -> Result<()> {
+    if connection
+        .tenant_id
+        .eq_ignore_ascii_case(&change_set.tenant.id)
+        || names_tenant(change_set, &connection.tenant_id)
+    {
+        return Ok(());
+    }
+    Err(Problem::invalid_input(format!(
+        "signed in to tenant {}, but the change-set is for {}: nothing was changed",
+        connection.tenant_id, change_set.tenant.id
+    ))
+    .with_hint("sign in with an account of the change-set's tenant"))
+}
+
+/// Apply's own sign-in: the write permissions the change-set's ready changes need
+/// ([`ChangeSet::sign_in_scopes`]), kept in memory only, and refused when it lands in
+/// another tenant.
+pub async fn sign_in(
+    target: &crate::target::Target,
+    method: crate::connect::SignInMethod,
+    prompts: crate::connect::SignInPrompts<'_>,
+    change_set: &ChangeSet,
+) -> Result<crate::connect::Connection> {
+    let connection =
+        crate::connect::sign_in_to_write(target, method, prompts, &change_set.sign_in_scopes())
+            .await?;
+    check_signed_in(change_set, &connection)?;
+    Ok(connection)
+}
+
+/// Applies `change_set` (read from, or written to, `changes`) through `connection`, the
+/// signed-in account's own conversions last; the journal goes beside it
+/// ([`journal_path`]). Returns the journal's path and the journal.
+pub async fn apply_signed_in(
+    connection: &crate::connect::Connection,
+    change_set: &ChangeSet,
+    changes: &Path,
+    on_change: &mut (dyn FnMut(&JournalEntry) + Send),
+) -> Result<(PathBuf, Journal)> {
+    let client = writer(connection)?;
+    let path = journal_path(changes);
+    let applier = Some(connection.account.as_str()).filter(|a| !a.is_empty());
+    let journal = apply(&client, change_set, applier, &path, on_change).await?;
+    Ok((path, journal))
+}
+
+/// Undoes every applied change the journal at `path` records, through `connection`.
+pub async fn rollback_signed_in(
+    connection: &crate::connect::Connection,
+    change_set: &ChangeSet,
+    path: &Path,
+    on_change: &mut (dyn FnMut(&JournalEntry) + Send),
+) -> Result<Journal> {
+    let client = writer(connection)?;
+    rollback(&client, change_set, path, on_change).await
+}
+
 /// The Graph client that sends the writes of `connection`.
 pub fn writer(
     connection: &crate::connect::Connection,
@@ -263,6 +350,14 @@ async fn undo_steps<S: Sender>(
     (out, true)
 }
 
+/// Whether a failed create may still have been made: a `POST` answered with a 5xx, or with
+/// no answer at all (the Graph client never sends a create twice, see
+/// `GraphClient::write`). Its change is then `failed`, never `rolled_back`: nothing
+/// recorded can undo an object whose id Graph never returned.
+fn may_have_taken_effect(step: &Step) -> bool {
+    step.method == "POST" && step.status.is_none_or(|s| s >= 500)
+}
+
 /// Applies the change-set's applicable changes in dependency order, writing the journal
 /// at `journal` after every change. `applier`: the signed-in account (object id or UPN),
 /// whose own conversions go last. The journal says whether a change failed
@@ -272,7 +367,7 @@ pub async fn apply<S: Sender>(
     change_set: &ChangeSet,
     applier: Option<&str>,
     journal: &Path,
-    on_change: &mut dyn FnMut(&JournalEntry),
+    on_change: &mut (dyn FnMut(&JournalEntry) + Send),
 ) -> Result<Journal> {
     let mut record = Journal {
         journal_version: JOURNAL_VERSION,
@@ -298,11 +393,20 @@ pub async fn apply<S: Sender>(
                 entry.steps.push(step);
                 if !ok {
                     failed = true;
+                    let last = &entry.steps[entry.steps.len() - 1];
+                    let uncertain = may_have_taken_effect(last);
                     entry.error = message.and_then(|m| m.as_str().map(str::to_owned));
+                    if uncertain {
+                        entry.error = Some(format!(
+                            "{}; the {} may have reached Graph and taken effect: check the tenant before applying again",
+                            entry.error.as_deref().unwrap_or("no answer"),
+                            last.method
+                        ));
+                    }
                     let sent = &entry.steps[..entry.steps.len() - 1];
                     let (undo, undone) = undo_steps(sender, &change.undo, sent).await;
                     entry.undo = undo;
-                    entry.status = if undone {
+                    entry.status = if undone && !uncertain {
                         EntryStatus::RolledBack
                     } else {
                         EntryStatus::Failed
@@ -325,7 +429,7 @@ pub async fn rollback<S: Sender>(
     sender: &S,
     change_set: &ChangeSet,
     path: &Path,
-    on_change: &mut dyn FnMut(&JournalEntry),
+    on_change: &mut (dyn FnMut(&JournalEntry) + Send),
 ) -> Result<Journal> {
     let mut record = Journal::load(path)?;
     if !record.tenant_id.eq_ignore_ascii_case(&change_set.tenant.id) {

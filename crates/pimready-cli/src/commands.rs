@@ -191,11 +191,7 @@ async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
         }
     };
     let cs = apply::load_change_set(&changes)?;
-    let domain = cs
-        .tenant
-        .default_domain
-        .clone()
-        .unwrap_or_else(|| cs.tenant.id.clone());
+    let domain = apply::confirmation(&cs);
     if !apply::names_tenant(&cs, tenant) {
         return Err(CliError::usage(format!(
             "the change-set is for {} ({domain}), not {tenant}",
@@ -245,22 +241,16 @@ async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
         &cs.sign_in_scopes(),
     )
     .await?;
-    if !connection.tenant_id.eq_ignore_ascii_case(&cs.tenant.id)
-        && !apply::names_tenant(&cs, &connection.tenant_id)
-    {
-        return Err(CliError::usage(format!(
-            "signed in to tenant {}, but the change-set is for {}: nothing was changed",
-            connection.tenant_id, cs.tenant.id
-        )));
+    if let Err(problem) = apply::check_signed_in(&cs, &connection) {
+        return Err(CliError::usage(problem.message));
     }
-    let client = apply::writer(&connection)?;
     let print = |e: &apply::JournalEntry| {
         if !quiet {
             println!("  {:<11} {}", e.status.as_str(), e.title);
         }
     };
     if let Some(path) = &args.rollback {
-        let journal = apply::rollback(&client, &cs, path, &mut |e| print(e)).await?;
+        let journal = apply::rollback_signed_in(&connection, &cs, path, &mut |e| print(e)).await?;
         if journal.count(EntryStatus::Applied) > 0 {
             return Err(CliError::new(
                 crate::error::Exit::Apply,
@@ -279,10 +269,9 @@ async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
         }
         return Ok(());
     }
-    let path = apply::journal_path(&changes);
     // The signed-in account's own conversions go last.
-    let applier = Some(connection.account.as_str()).filter(|a| !a.is_empty());
-    let journal = apply::apply(&client, &cs, applier, &path, &mut |e| print(e)).await?;
+    let (path, journal) =
+        apply::apply_signed_in(&connection, &cs, &changes, &mut |e| print(e)).await?;
     if let Some(failed) = journal.failure() {
         return Err(CliError::new(
             crate::error::Exit::Apply,

@@ -228,7 +228,14 @@ impl GraphClient {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
         let reply = self
-            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .exchange(
+                &Method::GET,
+                &url,
+                None,
+                Weight::One,
+                None,
+                Resend::Idempotent,
+            )
             .await?;
         json_of(&what, &reply)
     }
@@ -244,7 +251,14 @@ impl GraphClient {
         let url = self.url(path)?;
         let what = describe(&Method::GET, &url);
         let reply = self
-            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .exchange(
+                &Method::GET,
+                &url,
+                None,
+                Weight::One,
+                None,
+                Resend::Idempotent,
+            )
             .await?;
         let first = json_of(&what, &reply)?;
         self.page(what, first, HashSet::from([url.to_string()]), 1)
@@ -259,7 +273,14 @@ impl GraphClient {
             number,
         } = next;
         let reply = self
-            .exchange(&Method::GET, &url, None, Weight::One, None)
+            .exchange(
+                &Method::GET,
+                &url,
+                None,
+                Weight::One,
+                None,
+                Resend::Idempotent,
+            )
             .await?;
         let page = json_of(&what, &reply)?;
         self.page(what, page, seen, number)
@@ -274,7 +295,14 @@ impl GraphClient {
         let url = self.url(path)?;
         let what = describe(&Method::POST, &url);
         let reply = self
-            .exchange(&Method::POST, &url, Some(body), Weight::One, None)
+            .exchange(
+                &Method::POST,
+                &url,
+                Some(body),
+                Weight::One,
+                None,
+                Resend::Idempotent,
+            )
             .await?;
         let first = json_of(&what, &reply)?;
         let first = self.page(what, first, HashSet::new(), 1)?;
@@ -284,7 +312,9 @@ impl GraphClient {
     /// Sends one write request (`POST`, `PATCH` or `DELETE`, path under the host, e.g.
     /// `/v1.0/roleManagement/directory/roleEligibilityScheduleRequests`): the JSON answer of
     /// a 2xx with its status (`None` for 204 No Content), else the typed error with Graph's
-    /// code. Only `pimready apply` writes; a timed-out write is never sent again.
+    /// code. Only `pimready apply` writes; a timed-out write is never sent again, and a
+    /// `POST` (which creates) is sent again only when Graph refused it unprocessed (see
+    /// `Resend`).
     pub async fn write(
         &self,
         method: &str,
@@ -304,8 +334,15 @@ impl GraphClient {
         };
         let url = self.url(path)?;
         let what = describe(&method, &url);
+        // PATCH sets a whole rule and DELETE removes one object: sending either again
+        // leaves the tenant as one would. A POST creates: twice would create twice.
+        let resend = if method == Method::POST {
+            Resend::OnlyIfRefused
+        } else {
+            Resend::Idempotent
+        };
         let reply = self
-            .exchange(&method, &url, body, Weight::One, None)
+            .exchange(&method, &url, body, Weight::One, None, resend)
             .await?;
         if (200..300).contains(&reply.status) && reply.body.is_empty() {
             return Ok((reply.status, None));
@@ -453,6 +490,8 @@ impl GraphClient {
                     Some(&batch_body(&requests)),
                     Weight::Batch(sent.len()),
                     Some(admission),
+                    // A `$batch` of GETs reads only: sending it again changes nothing.
+                    Resend::Idempotent,
                 )
                 .await;
             let slot = answer.as_ref().ok().map(|r| r.slot);
@@ -564,6 +603,7 @@ impl GraphClient {
         body: Option<&Value>,
         weight: Weight,
         mut admitted: Option<Admission<'_>>,
+        resend: Resend,
     ) -> Result<Reply, GraphError> {
         let what = describe(method, url);
         let mut state = RetryState::new();
@@ -625,7 +665,7 @@ impl GraphClient {
                     refreshed = true;
                     self.retries.fetch_add(1, Ordering::Relaxed);
                 }
-                Ok(reply) if is_retryable(reply.status) => {
+                Ok(reply) if is_retryable(reply.status) && resend.after(reply.status) => {
                     if let Some(wait) = reply.retry_after {
                         // Graph "limits any further requests from that client app for some
                         // time" (https://learn.microsoft.com/graph/throttling): one pause
@@ -648,7 +688,11 @@ impl GraphClient {
                 Err(e) => {
                     let error = transport_error(&what, &e);
                     // A timeout already took long; a refused or dropped connection may be a blip.
-                    if e.is_timeout() || transport_retries >= TRANSPORT_RETRIES {
+                    // Only a connection never made proves a create never reached Graph.
+                    if e.is_timeout()
+                        || transport_retries >= TRANSPORT_RETRIES
+                        || (resend == Resend::OnlyIfRefused && !e.is_connect())
+                    {
                         return Err(error);
                     }
                     match state.next_delay(&self.config.retry, None, self.jitter.next()) {
@@ -661,6 +705,32 @@ impl GraphClient {
                     }
                 }
             }
+        }
+    }
+}
+
+/// Whether a request may be sent again after an answer or a failure that does not say
+/// it was left undone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Reads and idempotent writes: again after 429, 503, 504 or a dropped connection.
+    Idempotent,
+    /// A request that creates (`POST`): again only when it was certainly not processed.
+    /// A 429 is: Graph "limits any further requests" and "the requests fail"
+    /// (https://learn.microsoft.com/graph/throttling). A 503 or 504 is not: the service was
+    /// "unavailable" or a gateway "didn't receive a timely response"
+    /// (https://learn.microsoft.com/graph/errors), and the create may have been made behind
+    /// it; nor is a connection dropped after the request was written. A connection that was
+    /// never made is (reqwest's `is_connect`).
+    OnlyIfRefused,
+}
+
+impl Resend {
+    /// May a request that got `status` (429, 503 or 504) be sent again?
+    fn after(self, status: u16) -> bool {
+        match self {
+            Resend::Idempotent => true,
+            Resend::OnlyIfRefused => status == 429,
         }
     }
 }
