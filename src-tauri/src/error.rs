@@ -1,5 +1,6 @@
-//! The one error that crosses into the UI: a stable `kind` the UI branches on, and a
-//! human message it shows. Serialised as `{ "kind": "...", "message": "..." }`.
+//! The one error that crosses into the UI: a stable `kind` the UI branches on, a human
+//! message it shows, and what to do about it when the app knows better than the kind's
+//! generic advice. Serialised as `{ "kind": "...", "message": "...", "hint"?: "..." }`.
 
 use serde::Serialize;
 
@@ -23,6 +24,10 @@ pub enum ErrorKind {
 pub struct Error {
     pub kind: ErrorKind,
     pub message: String,
+    /// The `Problem`'s own hint; absent when there is none (the UI then shows the kind's
+    /// generic advice).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 pub type Result<T> = std::result::Result<T, Error>;
@@ -32,6 +37,7 @@ impl Error {
         Error {
             kind,
             message: message.into(),
+            hint: None,
         }
     }
     pub fn io(what: &str, err: &std::io::Error) -> Self {
@@ -74,7 +80,11 @@ impl From<pimready_app::Problem> for Error {
             K::Cancelled => ErrorKind::Cancelled,
             K::Internal => ErrorKind::Internal,
         };
-        Error::new(kind, p.message)
+        Error {
+            kind,
+            message: p.message,
+            hint: p.hint,
+        }
     }
 }
 
@@ -105,5 +115,23 @@ mod tests {
             let json = serde_json::to_value(Error::new(kind, "m")).unwrap();
             assert_eq!(json, serde_json::json!({ "kind": word, "message": "m" }));
         }
+    }
+
+    /// A `Problem`'s own hint crosses with it; the kind's generic advice is the UI's.
+    #[test]
+    fn a_problem_hint_crosses_the_boundary() {
+        let problem = pimready_app::Problem::invalid_input("the journal is not valid")
+            .with_hint("use the -journal.json file PIM Ready wrote, unedited");
+        let json = serde_json::to_value(Error::from(problem)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "kind": "invalid_input",
+                "message": "the journal is not valid",
+                "hint": "use the -journal.json file PIM Ready wrote, unedited",
+            })
+        );
+        let plain = Error::from(pimready_app::Problem::cancelled());
+        assert_eq!(plain.hint, None);
     }
 }

@@ -2,7 +2,7 @@
 // (`app.withGlobalTauri`), so no npm package or bundler is needed.
 
 /**
- * @typedef {{ kind: "sign_in_required"|"consent_required"|"network"|"not_licensed"|"permission_denied"|"io"|"invalid_input"|"cancelled"|"internal", message: string }} AppError
+ * @typedef {{ kind: "sign_in_required"|"consent_required"|"network"|"not_licensed"|"permission_denied"|"io"|"invalid_input"|"cancelled"|"internal", message: string, hint?: string }} AppError
  */
 
 /** @returns {any} */

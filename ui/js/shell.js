@@ -1,5 +1,6 @@
 // The shell: navigation, the top bar, toasts, error panels and small shared widgets.
 import { h, replace } from "./dom.js";
+import { adviceFor } from "./errors.js";
 import { STATUS_LABEL } from "./findings.js";
 import { formatDate } from "./format.js";
 import { changesScreen } from "./screens/changes.js";
@@ -84,26 +85,15 @@ export function toast(message, tone = "info") {
 }
 
 /**
- * A designed error state; the action depends on the error's kind only.
+ * A designed error state: the error's own hint, else its kind's advice; the actions depend on the kind only.
  * @param {AppError} error
  * @param {string} title
  */
 export function errorPanel(error, title) {
-  const advice = /** @type {Record<string, string>} */ ({
-    sign_in_required: "Sign in again, or try the demo tenant.",
-    consent_required: "An administrator must grant PIM Ready's read permissions to the tenant first.",
-    network: "Check the network connection and try again.",
-    not_licensed: "This tenant lacks the licence the operation needs.",
-    permission_denied: "Your account lacks a role this needs (Global Reader is enough).",
-    io: "Check that the folder exists and that you can write to it.",
-    invalid_input: "Check what you entered.",
-    cancelled: "Nothing was changed.",
-    internal: "This is a bug in PIM Ready; please report it with the message above.",
-  });
   return h("div", { class: "panel error-panel", role: "alert" },
     h("h2", {}, title),
     h("p", { class: "error-message" }, error.message),
-    h("p", { class: "muted" }, advice[error.kind] ?? ""),
+    h("p", { class: "muted error-advice" }, adviceFor(error)),
     h("div", { class: "row" },
       h("button", { class: "primary", onclick: () => go("connect") }, "Back to Connect"),
       h("button", { onclick: () => startDemo() }, "Try the demo tenant")));
