@@ -23,4 +23,6 @@
     "forget_tenant",
     "compute_changes",
     "export_changes",
+    "apply_changes",
+    "rollback_changes",
 ]

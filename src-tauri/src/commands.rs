@@ -14,6 +14,7 @@ use tauri::{AppHandle, Runtime, State};
 use tauri_plugin_dialog::DialogExt;
 use tauri_plugin_opener::OpenerExt;
 
+use pimready_app::apply;
 use pimready_app::connect::{self as app_connect, SignInPrompts};
 use pimready_app::export;
 use pimready_app::run::{self, Assessed, Save};
@@ -22,9 +23,9 @@ use pimready_graph::auth::DeviceCodePrompt;
 
 use crate::error::{Error, Result};
 use crate::models::{
-    AccessCheckView, AssessmentView, ChangesRequest, ChangesView, ExportDestination, ExportFormat,
-    Exported, HistoryView, PortfolioRowView, ProgressEvent, SavedTenant, SignInEvent,
-    SignInRequest, SignedIn,
+    AccessCheckView, ApplyEvent, ApplyRequest, AssessmentView, ChangesRequest, ChangesView,
+    ExportDestination, ExportFormat, Exported, HistoryView, JournalView, PortfolioRowView,
+    ProgressEvent, RollbackRequest, SavedTenant, SignInEvent, SignInRequest, SignedIn,
 };
 use crate::settings_file::{self, DesktopSettings};
 use crate::state::AppState;
@@ -47,7 +48,7 @@ pub async fn sign_in(
     state: State<'_, AppState>,
 ) -> Result<SignedIn> {
     let send = |e: SignInEvent| drop(on_event.send(e));
-    let target = request.target()?;
+    let target = request.target(state.hosts.clone())?;
     send(SignInEvent::Waiting);
     let on_device_code = |p: &DeviceCodePrompt| send(SignInEvent::code_issued(p));
     let browser = crate::models::AnnouncingBrowser { on_event: &send };
@@ -509,12 +510,157 @@ pub fn export_changes(choices: ChangesRequest, state: State<'_, AppState>) -> Re
         &pack,
         export::Existing::Keep,
     )?;
+    remember_written(&state, &paths);
+    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// "Apply…": the typed confirmation, checked here before anything else; then apply's own
+/// sign-in with the write permissions the ticked changes need; the pack exported to the
+/// reports folder and applied through `pimready_app::apply`, its journal beside it after
+/// every change. A failed change is rolled back there and reported in the journal.
+#[tauri::command]
+pub async fn apply_changes(
+    request: ApplyRequest,
+    on_event: Channel<ApplyEvent>,
+    state: State<'_, AppState>,
+) -> Result<JournalView> {
+    let ApplyRequest {
+        choices,
+        confirm,
+        sign_in,
+    } = request;
+    let change_set = change_set(&choices, &state)?;
+    apply::check_confirmation(&change_set, &confirm)?;
+    let connection = write_sign_in(&sign_in, &change_set, &on_event, &state).await?;
+    let assessment = state
+        .lock()
+        .current
+        .clone()
+        .ok_or_else(no_basis)?
+        .assessment;
+    let pack = pimready_app::remediate::Pack {
+        assessment,
+        change_set,
+    };
+    let paths = pimready_app::remediate::write_pack(
+        &state.reports_folder(),
+        &pack,
+        export::Existing::Keep,
+    )?;
+    remember_written(&state, &paths);
+    let mut on_change =
+        |e: &apply::JournalEntry| drop(on_event.send(ApplyEvent::Change(e.clone())));
+    let outcome =
+        apply::apply_signed_in(&connection, &pack.change_set, &paths[0], &mut on_change).await;
+    // A journal written before an error is still the user's to roll back from.
+    let journal_path = apply::journal_path(&paths[0]);
+    if journal_path.exists() {
+        remember_written(&state, std::slice::from_ref(&journal_path));
+    }
+    let (journal_path, journal) = outcome?;
+    Ok(JournalView {
+        journal_path: journal_path.display().to_string(),
+        change_set_path: paths[0].display().to_string(),
+        journal,
+    })
+}
+
+/// "Roll back…": undoes every applied change a journal this window wrote records (or one
+/// the user picks), after the same typed confirmation and write sign-in.
+#[tauri::command]
+pub async fn rollback_changes<R: Runtime>(
+    request: RollbackRequest,
+    on_event: Channel<ApplyEvent>,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<JournalView> {
+    let RollbackRequest {
+        journal,
+        confirm,
+        sign_in,
+    } = request;
+    let journal = match journal {
+        Some(path) if was_written(&state, &path) => path,
+        Some(_) => {
+            return Err(Error::invalid_input(
+                "Only a journal this window wrote can be rolled back by name; choose another with the open dialog.",
+            ));
+        }
+        None => pick(&state, || {
+            app.dialog()
+                .file()
+                .set_directory(state.reports_folder())
+                .add_filter("PIM Ready journal", &["json"])
+                .blocking_pick_file()
+        })?,
+    };
+    let changes = apply::changes_path(&journal);
+    let change_set = apply::load_change_set(&changes)?;
+    apply::check_confirmation(&change_set, &confirm)?;
+    let connection = write_sign_in(&sign_in, &change_set, &on_event, &state).await?;
+    let mut on_change =
+        |e: &apply::JournalEntry| drop(on_event.send(ApplyEvent::Change(e.clone())));
+    let record =
+        apply::rollback_signed_in(&connection, &change_set, &journal, &mut on_change).await?;
+    remember_written(&state, std::slice::from_ref(&journal));
+    Ok(JournalView {
+        journal_path: journal.display().to_string(),
+        change_set_path: changes.display().to_string(),
+        journal: record,
+    })
+}
+
+/// Apply's sign-in with the change-set's write permissions, its prompts streamed as
+/// [`ApplyEvent::SignIn`]. The tenant typed must be the change-set's, as `--tenant` must.
+async fn write_sign_in(
+    request: &SignInRequest,
+    change_set: &pimready_core::remediation::ChangeSet,
+    on_event: &Channel<ApplyEvent>,
+    state: &AppState,
+) -> Result<app_connect::Connection> {
+    if !apply::names_tenant(change_set, &request.tenant) {
+        return Err(Error::invalid_input(format!(
+            "The change-set is for {} ({}), not {}: nothing was changed.",
+            change_set.tenant.display_name,
+            apply::confirmation(change_set),
+            request.tenant
+        )));
+    }
+    let target = request.target(state.hosts.clone())?;
+    let send = |e: SignInEvent| drop(on_event.send(ApplyEvent::SignIn(e)));
+    send(SignInEvent::Waiting);
+    let on_device_code = |p: &DeviceCodePrompt| send(SignInEvent::code_issued(p));
+    let browser = crate::models::AnnouncingBrowser { on_event: &send };
+    let prompts = SignInPrompts {
+        browser: &browser,
+        on_device_code: &on_device_code,
+    };
+    let connection = apply::sign_in(&target, request.method.into(), prompts, change_set).await?;
+    send(SignInEvent::SignedIn {
+        account: connection.account.clone(),
+    });
+    Ok(connection)
+}
+
+fn was_written(state: &AppState, path: &std::path::Path) -> bool {
+    state
+        .written
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .iter()
+        .any(|p| p == path)
+}
+
+fn remember_written(state: &AppState, paths: &[PathBuf]) {
     let mut written = state
         .written
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    written.extend(paths.iter().cloned());
-    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+    for p in paths {
+        if !written.contains(p) {
+            written.push(p.clone());
+        }
+    }
 }
 
 fn no_basis() -> Error {

@@ -37,6 +37,8 @@ pub fn with_commands<R: tauri::Runtime>(builder: tauri::Builder<R>) -> tauri::Bu
             commands::forget_tenant,
             commands::compute_changes,
             commands::export_changes,
+            commands::apply_changes,
+            commands::rollback_changes,
         ])
 }
 
@@ -300,18 +302,309 @@ mod ipc_tests {
     }
 
     fn app(dir: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+        app_with_hosts(dir, pimready_app::target::HostOverrides::default())
+    }
+
+    /// The app with its authority and Graph hosts set, as `PIMREADY_AUTHORITY_HOST` and
+    /// `PIMREADY_GRAPH_HOST` set them at start-up.
+    fn app_with_hosts(
+        dir: &std::path::Path,
+        hosts: pimready_app::target::HostOverrides,
+    ) -> tauri::App<tauri::test::MockRuntime> {
         let app = crate::with_commands(mock_builder())
             .build(mock_context(noop_assets()))
             .unwrap();
-        app.manage(crate::state::AppState::load(
+        let mut state = crate::state::AppState::load(
             dir.join("settings.json"),
             pimready_app::run::HistoryFile::at(dir.join("history.sqlite3")),
             dir.join("reports"),
-        ));
+        );
+        state.hosts = hosts;
+        app.manage(state);
         tauri::WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
             .build()
             .unwrap();
         app
+    }
+
+    /// The desktop's "Apply…" against the tenant emulator: a fixture tenant collected and
+    /// opened as a snapshot, its emergency accounts designated, the change-set's approvers
+    /// named. The emulator's authorization server issues what the sign-in asks for.
+    struct ApplyBench {
+        dir: tempfile::TempDir,
+        app: tauri::App<tauri::test::MockRuntime>,
+        emu: pimready_tests::Emulator,
+        oauth: pimready_tests::oauth::OAuthState,
+        // The emulator's server runs here while the test thread waits on IPC.
+        _runtime: tokio::runtime::Runtime,
+    }
+
+    const CHOICES: &str =
+        r#"{"approvers": ["diego.siciliani@contoso.com"], "notify": ["secops@contoso.com"]}"#;
+
+    impl ApplyBench {
+        fn new() -> Self {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            let (emu, oauth) = runtime
+                .block_on(pimready_tests::start_with_sign_in(
+                    pimready_tests::Fixture::load("contoso-e5").unwrap(),
+                    std::time::Duration::ZERO,
+                    0,
+                ))
+                .unwrap();
+            let snapshot = runtime.block_on(pimready_tests::collect_from(&emu, chrono::Utc::now));
+            let dir = tempfile::tempdir().unwrap();
+            let base = emu.base_url().to_owned();
+            let app = app_with_hosts(
+                dir.path(),
+                pimready_app::target::HostOverrides {
+                    authority: Some(base.clone()),
+                    graph: Some(base),
+                    arm: None,
+                },
+            );
+            let mut settings = invoke(&app, "get_settings", json!({})).unwrap()["settings"].clone();
+            settings["emergency_accounts"] = json!({
+                emu.tenant_id(): [
+                    "bg-admin01@contoso.onmicrosoft.com",
+                    "bg-admin02@contoso.onmicrosoft.com",
+                ],
+            });
+            invoke(&app, "save_settings", json!({ "settings": settings })).unwrap();
+            let path = dir.path().join("contoso-snapshot.json");
+            std::fs::write(&path, snapshot.to_json()).unwrap();
+            load_snapshot(&app, path);
+            ApplyBench {
+                dir,
+                app,
+                emu,
+                oauth,
+                _runtime: runtime,
+            }
+        }
+
+        fn choices() -> serde_json::Value {
+            serde_json::from_str(CHOICES).unwrap()
+        }
+
+        /// The change-set on screen, as the Changes screen shows it.
+        fn change_set(&self) -> pimready_core::remediation::ChangeSet {
+            let view = invoke(
+                &self.app,
+                "compute_changes",
+                json!({ "choices": Self::choices() }),
+            )
+            .unwrap();
+            serde_json::from_value(view["change_set"].clone()).unwrap()
+        }
+
+        fn sign_in() -> serde_json::Value {
+            json!({ "tenant": "contoso.com", "cloud": "global", "method": "device_code", "azure": false })
+        }
+
+        fn apply(&self, confirm: &str) -> Result<serde_json::Value, serde_json::Value> {
+            invoke(
+                &self.app,
+                "apply_changes",
+                json!({
+                    "request": { "choices": Self::choices(), "confirm": confirm, "sign_in": Self::sign_in() },
+                    "onEvent": "__CHANNEL__:1",
+                }),
+            )
+        }
+
+        fn rollback(
+            &self,
+            journal: &serde_json::Value,
+            confirm: &str,
+        ) -> Result<serde_json::Value, serde_json::Value> {
+            invoke(
+                &self.app,
+                "rollback_changes",
+                json!({
+                    "request": { "journal": journal, "confirm": confirm, "sign_in": Self::sign_in() },
+                    "onEvent": "__CHANNEL__:2",
+                }),
+            )
+        }
+
+        /// Requests that would change the tenant (token requests are the authority's, and
+        /// the collection's `$batch` envelopes hold GETs).
+        fn writes(&self) -> Vec<String> {
+            self.emu
+                .requests()
+                .iter()
+                .filter(|r| {
+                    r.method != "GET"
+                        && !r.path_and_query.contains("/oauth2/")
+                        && !r.path_and_query.ends_with("/$batch")
+                })
+                .map(|r| format!("{} {}", r.method, r.path_and_query))
+                .collect()
+        }
+
+        fn reports(&self) -> Vec<String> {
+            let mut names: Vec<String> = std::fs::read_dir(self.dir.path().join("reports"))
+                .map(|d| {
+                    d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                        .collect()
+                })
+                .unwrap_or_default();
+            names.sort();
+            names
+        }
+    }
+
+    fn statuses(view: &serde_json::Value) -> Vec<String> {
+        view["journal"]["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["status"].as_str().unwrap().to_owned())
+            .collect()
+    }
+
+    /// The typed confirmation is checked in Rust, before any sign-in: a wrong one is
+    /// refused with a hint, and nothing reaches the tenant or the reports folder.
+    #[test]
+    fn apply_with_a_wrong_typed_domain_is_refused_and_writes_nothing() {
+        let bench = ApplyBench::new();
+        for typed in ["", "fabrikam.com", "contoso.co", " "] {
+            let err = bench.apply(typed).unwrap_err();
+            assert_eq!(err["kind"], "invalid_input", "{typed:?}: {err}");
+            assert!(
+                err["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("nothing was changed"),
+                "{err}"
+            );
+            assert_eq!(err["hint"], "type contoso.com to confirm", "{err}");
+        }
+        let err = invoke(
+            &bench.app,
+            "rollback_changes",
+            json!({
+                "request": { "journal": bench.dir.path().join("elsewhere-journal.json"), "confirm": "contoso.com", "sign_in": ApplyBench::sign_in() },
+                "onEvent": "__CHANNEL__:3",
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err["kind"], "invalid_input",
+            "a journal the webview names: {err}"
+        );
+        assert!(
+            bench.oauth.token_requests().is_empty(),
+            "no sign-in was asked for"
+        );
+        assert!(bench.writes().is_empty(), "{:?}", bench.writes());
+        assert!(bench.reports().is_empty(), "{:?}", bench.reports());
+    }
+
+    /// "Apply…" signs in with the write permissions, applies every ready change, writes the
+    /// journal beside the exported change-set; "Roll back…" undoes them from that journal
+    /// after the same confirmation.
+    #[test]
+    fn apply_writes_the_journal_beside_the_change_set_and_rollback_undoes_it() {
+        let bench = ApplyBench::new();
+        let cs = bench.change_set();
+        let ready = cs.apply_order(None).len();
+        assert!(ready > 0);
+        let view = bench.apply("CONTOSO.COM").unwrap();
+        assert!(
+            bench
+                .oauth
+                .token_requests()
+                .iter()
+                .any(|t| t.outcome == "ok"),
+            "apply signed in on its own"
+        );
+        assert_eq!(statuses(&view), vec!["applied"; ready], "{view:#}");
+        let journal = std::path::PathBuf::from(view["journal_path"].as_str().unwrap());
+        let changes = std::path::PathBuf::from(view["change_set_path"].as_str().unwrap());
+        assert_eq!(
+            journal.parent(),
+            Some(bench.dir.path().join("reports").as_path())
+        );
+        assert_eq!(journal, pimready_app::apply::journal_path(&changes));
+        let on_disk = pimready_app::apply::Journal::load(&journal).unwrap();
+        assert_eq!(serde_json::to_value(&on_disk).unwrap(), view["journal"]);
+        // The writes went through with the token that sign-in got.
+        assert!(
+            bench.writes().iter().any(|w| w.starts_with("PATCH")),
+            "{:?}",
+            bench.writes()
+        );
+        let names = bench.reports();
+        assert!(
+            names.iter().any(|n| n.ends_with("-changes.json")),
+            "{names:?}"
+        );
+        assert!(
+            names.iter().any(|n| n.ends_with("-journal.json")),
+            "{names:?}"
+        );
+
+        let err = bench
+            .rollback(&view["journal_path"], "fabrikam.com")
+            .unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        let undone = bench
+            .rollback(&view["journal_path"], "contoso.com")
+            .unwrap();
+        assert_eq!(statuses(&undone), vec!["undone"; ready], "{undone:#}");
+        let on_disk = pimready_app::apply::Journal::load(&journal).unwrap();
+        assert_eq!(
+            on_disk.count(pimready_app::apply::EntryStatus::Undone),
+            ready
+        );
+    }
+
+    /// A change that fails stops the run: its sent steps are rolled back as the CLI rolls
+    /// them back, the changes after it are skipped, and Graph's answer is in the journal.
+    #[test]
+    fn a_failing_change_stops_rolls_back_its_steps_and_is_reported() {
+        let bench = ApplyBench::new();
+        let cs = bench.change_set();
+        let order = cs.apply_order(None);
+        let third = order[2];
+        assert!(
+            third.requests.len() >= 2,
+            "the third change has steps to roll back"
+        );
+        let refused = third.requests[1].path.clone();
+        bench.emu.set_fault(
+            pimready_tests::RouteMatcher::Custom(std::sync::Arc::new(
+                move |method: &str, path: &str, _q: &str| {
+                    method != "GET" && path.ends_with(&refused)
+                },
+            )),
+            pimready_tests::Fault::times(pimready_tests::FaultKind::Forbidden, 1),
+        );
+        let view = bench.apply("contoso.com").unwrap();
+        let status = statuses(&view);
+        assert_eq!(
+            status[..3],
+            ["applied", "applied", "rolled_back"],
+            "{view:#}"
+        );
+        assert!(status[3..].iter().all(|s| s == "skipped"), "{status:?}");
+        let failed = &view["journal"]["entries"][2];
+        assert_eq!(failed["change_id"], third.id.as_str());
+        assert_eq!(failed["steps"][1]["status"], 403);
+        assert!(
+            failed["error"]
+                .as_str()
+                .unwrap()
+                .contains("Authorization_RequestDenied"),
+            "{failed:#}"
+        );
+        assert_eq!(failed["undo"].as_array().unwrap().len(), 1);
+        assert_eq!(failed["undo"][0]["status"], 204);
+        let journal = std::path::PathBuf::from(view["journal_path"].as_str().unwrap());
+        let on_disk = pimready_app::apply::Journal::load(&journal).unwrap();
+        assert_eq!(serde_json::to_value(&on_disk).unwrap(), view["journal"]);
     }
 
     #[test]

@@ -387,9 +387,12 @@ mod tests {
 // ------------------------------------------------ conversions from the application layer
 
 impl SignInRequest {
-    /// The tenant target this request names; hosts come from the environment only
-    /// (`PIMREADY_AUTHORITY_HOST` / `PIMREADY_GRAPH_HOST`), never from the webview.
-    pub fn target(&self) -> crate::error::Result<pimready_app::target::Target> {
+    /// The tenant target this request names; `hosts` come from the environment
+    /// ([`crate::state::AppState::hosts`]), never from the webview.
+    pub fn target(
+        &self,
+        hosts: pimready_app::target::HostOverrides,
+    ) -> crate::error::Result<pimready_app::target::Target> {
         let SignInRequest {
             tenant,
             cloud,
@@ -407,7 +410,7 @@ impl SignInRequest {
                 } else {
                     pimready_app::target::AzureSignIn::Skip
                 })
-                .with_hosts(pimready_app::target::HostOverrides::from_env()),
+                .with_hosts(hosts),
         )
     }
 }
@@ -636,6 +639,45 @@ pub struct ChangesView {
     pub users: Vec<pimready_core::remediation::NamedUser>,
 }
 
+/// "Apply…" on the Changes screen: the choices the change-set is computed from, the
+/// typed confirmation (checked in Rust), and how to sign in with write permissions.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ApplyRequest {
+    #[serde(default)]
+    pub choices: ChangesRequest,
+    /// The tenant's default domain (or id) as the user typed it.
+    pub confirm: String,
+    pub sign_in: SignInRequest,
+}
+
+/// "Roll back…": the journal to undo (one this window wrote; `None` asks with the open
+/// dialog), the typed confirmation and how to sign in.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RollbackRequest {
+    #[serde(default)]
+    pub journal: Option<std::path::PathBuf>,
+    pub confirm: String,
+    pub sign_in: SignInRequest,
+}
+
+/// Apply and rollback progress, streamed over a `Channel`: the sign-in, then each change
+/// as the journal records it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "snake_case")]
+pub enum ApplyEvent {
+    SignIn(SignInEvent),
+    Change(pimready_app::apply::JournalEntry),
+}
+
+/// What an apply or a rollback did: the journal as written, and where.
+#[derive(Debug, Clone, Serialize)]
+pub struct JournalView {
+    pub journal_path: String,
+    /// The change-set beside it.
+    pub change_set_path: String,
+    pub journal: pimready_app::apply::Journal,
+}
+
 #[cfg(test)]
 mod sign_in_tests {
     use super::*;
@@ -647,12 +689,16 @@ mod sign_in_tests {
         let request =
             |json: serde_json::Value| -> SignInRequest { serde_json::from_value(json).unwrap() };
         let default = request(serde_json::json!({"tenant": "contoso.com", "cloud": "global"}));
-        let t = default.target().unwrap();
+        let t = default
+            .target(pimready_app::target::HostOverrides::default())
+            .unwrap();
         assert_eq!(t.azure(), pimready_app::target::AzureSignIn::WithGraph);
         let skip = request(serde_json::json!({
             "tenant": "contoso.com", "cloud": "global", "azure": false, "redirect_host": "127.0.0.1"
         }));
-        let t = skip.target().unwrap();
+        let t = skip
+            .target(pimready_app::target::HostOverrides::default())
+            .unwrap();
         assert_eq!(t.azure(), pimready_app::target::AzureSignIn::Skip);
         assert_eq!(
             t.sign_in_config().unwrap().redirect_host,

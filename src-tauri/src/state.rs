@@ -8,6 +8,7 @@ use std::sync::atomic::AtomicBool;
 use crate::settings_file::{self, DesktopSettings};
 use pimready_app::connect::Sessions;
 use pimready_app::run::{Assessed, HistoryFile};
+use pimready_app::target::HostOverrides;
 
 pub struct AppState {
     pub settings_path: PathBuf,
@@ -21,6 +22,9 @@ pub struct AppState {
     /// The signed-in tenants of this run (tokens in memory only).
     pub sessions: Sessions,
     pub default_reports_folder: PathBuf,
+    /// Authority and Graph hosts other than the cloud's own (`PIMREADY_AUTHORITY_HOST`,
+    /// `PIMREADY_GRAPH_HOST`), read once from the environment, never from the webview.
+    pub hosts: HostOverrides,
     pub inner: Mutex<Inner>,
 }
 
@@ -61,6 +65,7 @@ impl AppState {
             history,
             sessions: Sessions::default(),
             default_reports_folder,
+            hosts: HostOverrides::from_env(),
             inner: Mutex::new(Inner {
                 settings: loaded.settings,
                 settings_warning: loaded.warning,

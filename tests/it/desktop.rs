@@ -328,6 +328,42 @@ async fn demo_tenant_from_launch_to_pdf() {
         );
     }
 
+    // Apply…: the requests are shown, and the button waits for the tenant's domain.
+    click(&client, "#apply-changes").await;
+    let diff = text_within(&client, ".apply-diff", 15).await;
+    assert!(diff.contains("PATCH") || diff.contains("POST"), "{diff}");
+    let go_disabled = || async {
+        client
+            .execute(
+                "return document.getElementById('apply-go').disabled",
+                Vec::new(),
+            )
+            .await
+            .unwrap()
+            .as_bool()
+            .unwrap()
+    };
+    assert!(
+        go_disabled().await,
+        "nothing to send before the domain is typed"
+    );
+    let typed = client
+        .execute(
+            "const i = document.getElementById('apply-confirm');
+             i.value = i.placeholder.toUpperCase(); i.dispatchEvent(new Event('input'));
+             return i.value;",
+            Vec::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        typed.as_str(),
+        Some("CONTOSO.COM"),
+        "the demo's default domain"
+    );
+    assert!(!go_disabled().await);
+    shots.take(&client, "apply-confirm").await;
+
     client.close().await.unwrap();
 }
 
