@@ -35,7 +35,8 @@ export function changesScreen() {
       shown = view.change_set;
       replace(body, changeList(view.change_set, choice, refresh));
     } catch (e) {
-      replace(body, h("div", { class: "panel error-panel", role: "alert" }, h("p", {}, asAppError(e).message)));
+      const err = asAppError(e);
+      replace(body, h("div", { class: "panel error-panel", role: "alert" }, h("p", {}, err.message), h("p", { class: "muted" }, adviceFor(err))));
     }
   };
   const apply = () => {
@@ -127,14 +128,14 @@ function confirmPanel(cs, what, onConfirm) {
   };
   return h("form", { class: "panel apply-confirm", onsubmit: submit },
     h("h2", {}, what === "apply" ? `Apply to ${cs.tenant.display_name}` : `Roll back in ${cs.tenant.display_name}`),
-    what === "apply"
-      ? h("div", {}, h("p", {}, `These ${ready.length} change(s) go to Microsoft Graph (role settings, reviews and report-only policies first, conversions last), each with its undo ready:`),
-        h("ol", { class: "apply-diff" }, ready.map((/** @type {any} */ c) => h("li", {}, h("strong", {}, c.title), h("pre", { class: "request-preview" }, requestLines(c.requests))))))
-      : h("p", {}, "Every change the journal of this window's last apply records as applied is undone, newest first (another journal can be chosen in the dialog that opens when there is none)."),
     h("p", { class: "small muted" }, "You sign in again, with the write permissions these changes need; that sign-in is kept nowhere. A journal beside the change-set in the reports folder records each answer."),
     h("div", { class: "plan-head" }, deviceCode, h("label", { for: "apply-device-code" }, "Sign in with a code on another device")),
     h("label", { for: "apply-confirm" }, `Type ${word} to confirm`), typed,
-    h("div", { class: "row" }, go));
+    h("div", { class: "row" }, go),
+    what === "apply"
+      ? h("div", {}, h("p", {}, `These ${ready.length} change(s) go to Microsoft Graph (role settings, reviews and report-only policies first, conversions last), each with its undo ready:`),
+        h("ol", { class: "apply-diff" }, ready.map((/** @type {any} */ c) => h("li", {}, h("strong", {}, c.title), h("pre", { class: "request-preview" }, requestLines(c.requests))))))
+      : h("p", {}, "Every change the journal of this window's last apply records as applied is undone, newest first (with none, a dialog asks for the journal)."));
 }
 
 /**
