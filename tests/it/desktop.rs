@@ -535,7 +535,80 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     let domain = expected.tenant.default_domain.as_deref().unwrap();
     assert!(csv.contains(&format!("{domain},assessed,")), "{csv}");
 
+    // Changes > Apply…: typed confirmation, the app's own sign-in in the browser, each
+    // change's result; then Roll back… undoes them from the journal.
+    click(client, "[data-screen=changes]").await;
+    text_within(client, "#changes-summary", 15).await;
+    let writes_before = app.emu.requests().len();
+    for (button, done) in [
+        ("#apply-changes", "applied"),
+        ("#rollback-changes", "undone"),
+    ] {
+        click(client, button).await;
+        text_within(client, "#apply-confirm", 15).await;
+        client
+            .execute(
+                "const i = document.getElementById('apply-confirm');
+                 i.value = arguments[0]; i.dispatchEvent(new Event('input'));
+                 document.getElementById('apply-go').click();",
+                vec![serde_json::json!(domain)],
+            )
+            .await
+            .unwrap();
+        let status = text_until(client, "#apply-status", "Journal:", 30).await;
+        assert!(
+            status.contains(done) && !status.contains("failed"),
+            "{button}: {status}"
+        );
+        let rows = text(client, ".journal-list").await;
+        assert!(
+            rows.contains(if done == "applied" {
+                "Applied"
+            } else {
+                "Undone"
+            }),
+            "{rows}"
+        );
+        // Let the window paint the result before the screenshot.
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        shots.take(client, done).await;
+    }
+    let sent: Vec<String> = app.emu.requests()[writes_before..]
+        .iter()
+        .filter(|r| r.method == "PATCH")
+        .map(|r| r.path_and_query.clone())
+        .collect();
+    assert!(!sent.is_empty(), "role settings were written, then undone");
+    let journals: Vec<String> = std::fs::read_dir(dirs.reports.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("-journal.json"))
+        .collect();
+    assert_eq!(journals.len(), 1, "{journals:?}");
+
     app.client.close().await.unwrap();
+}
+
+/// The text of `css` once it contains `needle` (within `seconds`).
+async fn text_until(client: &Client, css: &str, needle: &str, seconds: u64) -> String {
+    let mut last = String::new();
+    for _ in 0..seconds * 10 {
+        last = client
+            .execute(
+                "return document.querySelector(arguments[0])?.textContent ?? ''",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if last.contains(needle) {
+            return last;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("{css} never said {needle:?}: {last}")
 }
 
 #[tokio::test]
