@@ -593,16 +593,14 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
 async fn text_until(client: &Client, css: &str, needle: &str, seconds: u64) -> String {
     let mut last = String::new();
     for _ in 0..seconds * 10 {
-        last = client
+        let value = client
             .execute(
                 "return document.querySelector(arguments[0])?.textContent ?? ''",
                 vec![serde_json::json!(css)],
             )
             .await
-            .unwrap()
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
+            .unwrap();
+        value.as_str().unwrap_or_default().clone_into(&mut last);
         if last.contains(needle) {
             return last;
         }
