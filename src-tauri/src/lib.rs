@@ -550,9 +550,16 @@ mod ipc_tests {
             .rollback(&view["journal_path"], "fabrikam.com")
             .unwrap_err();
         assert_eq!(err["kind"], "invalid_input", "{err}");
-        let undone = bench
-            .rollback(&view["journal_path"], "contoso.com")
-            .unwrap();
+        // No journal named: the open dialog asks (answered by the test).
+        bench
+            .app
+            .state::<crate::state::AppState>()
+            .dialog_answers
+            .lock()
+            .unwrap()
+            .push_back(journal.clone());
+        let undone = bench.rollback(&json!(null), "contoso.com").unwrap();
+        assert_eq!(undone["journal_path"], view["journal_path"]);
         assert_eq!(statuses(&undone), vec!["undone"; ready], "{undone:#}");
         let on_disk = pimready_app::apply::Journal::load(&journal).unwrap();
         assert_eq!(
