@@ -131,6 +131,9 @@ pub async fn open_demo(
         Save::No,
     );
     keep_basis(&state, &snapshot, &demo_settings, &demo);
+    if let Some(basis) = &mut state.lock().basis {
+        basis.demo = true;
+    }
     finish_run(&state, Ok(demo))
 }
 
@@ -476,6 +479,7 @@ fn keep_basis(
     state.lock().basis = Some(crate::state::Basis {
         snapshot: snapshot.clone(),
         settings,
+        demo: false,
     });
 }
 
@@ -530,6 +534,12 @@ pub async fn apply_changes(
         sign_in,
     } = request;
     let change_set = change_set(&choices, &state)?;
+    if state.lock().basis.as_ref().is_some_and(|b| b.demo) {
+        return Err(Error::invalid_input(
+            "The demo tenant is a tour, no one's tenant: its changes can be reviewed and exported, not applied.",
+        )
+        .with_hint("Assess your own tenant to apply its changes."));
+    }
     apply::check_confirmation(&change_set, &confirm)?;
     let connection = write_sign_in(&sign_in, &change_set, &on_event, &state).await?;
     let assessment = state

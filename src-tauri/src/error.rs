@@ -40,6 +40,11 @@ impl Error {
             hint: None,
         }
     }
+    #[must_use]
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
     pub fn io(what: &str, err: &std::io::Error) -> Self {
         Error::new(ErrorKind::Io, format!("{what}: {err}"))
     }

@@ -502,6 +502,32 @@ mod ipc_tests {
         assert!(bench.reports().is_empty(), "{:?}", bench.reports());
     }
 
+    /// The demo tenant's changes can be reviewed and exported, never applied: refused
+    /// before any sign-in (its id names no one's tenant).
+    #[test]
+    fn the_demo_tenant_is_never_applied() {
+        let dir = tempfile::tempdir().unwrap();
+        let app = app(dir.path());
+        invoke(&app, "open_demo", json!({ "onProgress": "__CHANNEL__:1" })).unwrap();
+        invoke(&app, "compute_changes", json!({ "choices": {} })).unwrap();
+        let err = invoke(
+            &app,
+            "apply_changes",
+            json!({
+                "request": {
+                    "confirm": "contoso.com",
+                    "sign_in": { "tenant": "contoso.com", "cloud": "global", "method": "device_code" },
+                },
+                "onEvent": "__CHANNEL__:2",
+            }),
+        )
+        .unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        assert!(err["message"].as_str().unwrap().contains("demo"), "{err}");
+        assert!(err["hint"].is_string(), "{err}");
+        assert!(!dir.path().join("reports").exists(), "nothing exported");
+    }
+
     /// "Apply…" signs in with the write permissions, applies every ready change, writes the
     /// journal beside the exported change-set; "Roll back…" undoes them from that journal
     /// after the same confirmation.

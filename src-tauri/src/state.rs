@@ -49,6 +49,9 @@ pub struct Inner {
 pub struct Basis {
     pub snapshot: pimready_core::snapshot::TenantSnapshot,
     pub settings: pimready_core::settings::AssessmentSettings,
+    /// The built-in demo tenant: its changes can be reviewed and exported, never applied
+    /// (it is no one's tenant).
+    pub demo: bool,
 }
 
 impl AppState {
