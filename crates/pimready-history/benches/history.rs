@@ -1,8 +1,8 @@
 //! History at consultant scale: 1,000 stored assessments (20 tenants × 50 quarters).
 //! Prints how long listing, trends, loading and a diff take. No assertions on time.
 //!
-//! Run: `cargo bench -p pimready-core --bench history`
-//! (or `cargo test -p pimready-core --bench history` for a quick unoptimised run).
+//! Run: `cargo bench -p pimready-history --bench history`
+//! (or `cargo test -p pimready-history --bench history` for a quick unoptimised run).
 
 use std::time::{Duration, Instant};
 

@@ -1,6 +1,6 @@
 //! Times and sizes of the report renderers on the synthetic demo assessment and on a
-//! 300-finding one. Run: `cargo bench -p pimready-core --bench render` (release) or
-//! `cargo test -p pimready-core --bench render` (dev profile). Set
+//! 300-finding one. Run: `cargo bench -p pimready-report --bench render` (release) or
+//! `cargo test -p pimready-report --bench render` (dev profile). Set
 //! `PIMREADY_BENCH_OUT=DIR` to keep the rendered files, `PIMREADY_BENCH_PAPER=letter`
 //! for US Letter and `PIMREADY_BENCH_LOGO=FILE.png` for a branded cover.
 
