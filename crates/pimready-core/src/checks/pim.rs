@@ -12,8 +12,8 @@ use crate::duration::IsoDuration;
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::privileged::HoldingKind;
 use crate::snapshot::{
-    AccessReviewDefinition, AssignmentType, Dataset, GroupAccessId, PolicyRule, PrincipalKind,
-    ReviewStatus, RoleManagementPolicy,
+    AccessReviewDefinition, AccessReviewReviewerScope, AssignmentType, Dataset, GroupAccessId,
+    PolicyRule, PrincipalKind, ReviewStatus, RoleManagementPolicy,
 };
 
 const POLICY_PORTAL: &str = "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Settings > (role) > Edit";
@@ -156,7 +156,7 @@ pub(super) const PIM_02: CheckDef = CheckDef {
         Dataset::RoleAssignmentSchedules,
     ],
     data_with_pim: &[],
-    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. Rule: an active assignment to a highly privileged role is 'outside PIM' when its roleAssignmentScheduleInstance has no startDateTime (the test ScubaGear and Maester apply for MS.AAD.7.5v1), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has no createdUsing (no PIM request created it). Users, groups and service principals count; activations are not assignments and are left out; a user holding the role only through a group is judged on the group's assignment. Stricter than SCuBA in one way: the createdUsing test also catches assignments that carry a start date but were never requested through PIM.",
+    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. SCuBA MS.AAD.7.5v1's instructions: on a role's Active assignments, a Start time of '-' \"indicates the respective user/group was assigned to that role outside of Microsoft Entra ID PIM\". Rule: an active assignment (assignmentType Assigned; activations are not assignments) of a highly privileged role is outside PIM when its roleAssignmentScheduleInstance has a null startDateTime (ScubaGear's test in AADConfig.rego, over the same instances), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has a null createdUsing, the id of the request that created it (the test Maester applies besides a null scheduleInfo.startDateTime). Users, groups and service principals count; a user holding the role only through a group is judged on the group's assignment.",
     remediation: RemediationDef {
         steps: &[
             "Find who or what creates assignments outside PIM (scripts, provisioning tools, the legacy role API) and route it through PIM.",
@@ -968,6 +968,34 @@ fn pim_12(ctx: &CheckContext<'_>) -> Outcome {
 
 // ----- access reviews -----
 
+/// The roles CIS M365 5.3.3 names: "These reviews should include at a minimum the roles
+/// listed below" (template ids: https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference).
+pub(crate) const CIS_REVIEW_ROLES: [(&str, &str); 5] = [
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        "Teams Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+];
+
+/// CIS 5.3.3: "Duration (in days) - 4 at most".
+pub(crate) const CIS_REVIEW_MAX_DAYS: i64 = 4;
+
 pub(super) const PIM_13: CheckDef = CheckDef {
     id: "PIM-13",
     title: "Access reviews cover privileged roles",
@@ -977,19 +1005,20 @@ pub(super) const PIM_13: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::AccessReviews],
     data_with_pim: &[],
-    rationale: "Eligibility accumulates: a recurring review makes someone confirm, at least monthly, that each privileged holder still needs the role. A review counts when it is active (status), recurs monthly or more often and has not ended (settings.recurrence), names reviewers other than the holders (reviewers not empty: Graph writes a self-review as an empty list) and its scope (scope.resourceScopes or instanceEnumerationScope) names the role. Not yet enforced from CIS 5.3.3: a duration of at most 4 days (settings.instanceDurationInDays) and auto-applied results (settings.autoApplyDecisionsEnabled), because the review PIM Ready's own remediation creates uses 14 days without auto-apply and the two must change together. Deliberate difference: CIS lists Global, Exchange, SharePoint, Teams and Security Administrator; PIM Ready asks for Global Administrator and every highly privileged role someone holds.",
+    rationale: "Eligibility accumulates: a recurring review makes someone other than the holder confirm, at least monthly, that each privileged holder still needs the role. Rule (CIS 5.3.3's audit criteria, each read from the accessReviewScheduleDefinition): every role CIS names (Global, Exchange, SharePoint, Teams and Security Administrator) and every other highly privileged role someone holds has a review that is: Scope Everyone (scope is a principalResourceMembershipsScope whose principalScopes are the unfiltered queries /users and /groups and whose resourceScopes hold /roleManagement/directory/roleDefinitions/{role}: all active and eligible assignments of users and groups); Status Active (status NotStarted, Initializing, Starting, InProgress or Applying); Reviewers designated personnel, not a self-review (a reviewers query naming /users/{id} or /groups/{id}; an empty list is a self-review, and in a multi-stage review every stage's reviewers count); Mail notifications, Reminders and Require reason on approval on (settings.mailNotificationsEnabled, reminderNotificationsEnabled, justificationRequiredOnApproval); Frequency monthly or more often and not ended (settings.recurrence: weekly, daily, or absoluteMonthly/relativeMonthly with interval 1; a range whose endDate has passed has ended); Duration at most 4 days (settings.instanceDurationInDays, or the stages' cumulative durationInDays, which overrides it); Auto apply results on (settings.autoApplyDecisionsEnabled); If reviewers don't respond: No change (settings.defaultDecisionEnabled not true).",
     remediation: RemediationDef {
         steps: &[
-            "Create a PIM access review for Global Administrator and the other highly privileged roles in use.",
-            "Recur monthly (or more often), with reviewers other than the holders, and auto-apply results (CIS 5.3.3 also asks for a duration of at most 4 days).",
+            "Create one PIM access review per role (Graph takes one role per review) for Global, Exchange, SharePoint, Teams and Security Administrator and every other highly privileged role in use.",
+            "Scope: all users and groups, all active and eligible assignments; reviewers: named people other than the holders; recur monthly (or more often) with no end; duration at most 4 days.",
+            "Upon completion: auto-apply results; if reviewers don't respond: No change (so emergency accounts are never removed by silence). Turn on mail notifications, reminders and reason on approval.",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Access reviews > New",
-        powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ instanceDurationInDays = 14; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $true; defaultDecision = 'Deny'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
+        powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }, @{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/groups'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ mailNotificationsEnabled = $true; reminderNotificationsEnabled = $true; justificationRequiredOnApproval = $true; recommendationsEnabled = $true; instanceDurationInDays = 3; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $false; defaultDecision = 'None'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
     },
     plan: PlanDef::new(
         Step::AccessReviews,
-        "Global Administrator and the other highly privileged roles in use",
-        "Cover with a monthly recurring access review with auto-apply",
+        "The roles CIS 5.3.3 names and the other highly privileged roles in use",
+        "Cover with a monthly access review (everyone in scope, at most 4 days, auto-apply, no change when reviewers don't respond)",
     ),
     evaluate: pim_13,
 };
@@ -1026,10 +1055,16 @@ fn recurs_monthly(review: &AccessReviewDefinition, today: NaiveDate) -> bool {
     often && !ended
 }
 
-/// Reviewers other than the holders themselves (CIS 5.3.3). Graph writes a self-review as an
-/// empty `reviewers` collection (https://learn.microsoft.com/en-us/graph/api/resources/accessreviewreviewerscope).
-fn meets_cis_5_3_3(review: &AccessReviewDefinition) -> bool {
-    review.reviewers.iter().any(|r| r.query.is_some())
+/// Reviewers who are designated people: a query naming a user or a group. Graph writes a
+/// self-review as an empty `reviewers` collection; `./manager` and other relative queries
+/// name nobody in particular (https://learn.microsoft.com/graph/api/resources/accessreviewreviewerscope).
+fn designated(reviewers: &[AccessReviewReviewerScope]) -> bool {
+    reviewers.iter().any(|r| {
+        r.query.as_deref().is_some_and(|q| {
+            let q = q.trim().to_ascii_lowercase();
+            (q.starts_with("/users/") || q.starts_with("/groups/")) && q.len() > "/users/".len()
+        })
+    })
 }
 
 fn is_active(review: &AccessReviewDefinition) -> bool {
@@ -1045,51 +1080,191 @@ fn is_active(review: &AccessReviewDefinition) -> bool {
     )
 }
 
+fn same_query(query: &str, wanted: &str) -> bool {
+    query
+        .trim()
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(wanted)
+}
+
+/// Whether the review names the role at all (any query of its scope), and if so what keeps
+/// its scope from being "Everyone": all active and eligible assignments of users and groups
+/// (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments,
+/// https://learn.microsoft.com/graph/accessreviews-scope-concept).
+fn scope_shortfall(
+    review: &AccessReviewDefinition,
+    template_id: &str,
+) -> Option<Result<(), String>> {
+    let needle = template_id.to_ascii_lowercase();
+    if !review
+        .scope_queries()
+        .iter()
+        .any(|q| q.to_ascii_lowercase().contains(&needle))
+    {
+        return None;
+    }
+    let role_path = format!("/roleManagement/directory/roleDefinitions/{template_id}");
+    let scope = review.scope.as_ref();
+    let queries = |key: &str| -> Vec<&str> {
+        scope
+            .and_then(|s| s.get(key))
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q.get("query").and_then(serde_json::Value::as_str))
+            .collect()
+    };
+    let resources = queries("resourceScopes");
+    let principals = queries("principalScopes");
+    if !resources.iter().any(|q| same_query(q, &role_path)) {
+        return Some(Err(
+            "scope is not Everyone: it reviews only some assignments of the role (CIS: all active and eligible assignments)".to_owned(),
+        ));
+    }
+    let users = principals.iter().any(|q| same_query(q, "/users"));
+    let groups = principals.iter().any(|q| same_query(q, "/groups"));
+    Some(match (users, groups) {
+        (true, true) => Ok(()),
+        (true, false) => Err(
+            "scope is not Everyone: users only, groups holding the role are not reviewed"
+                .to_owned(),
+        ),
+        _ => Err(format!(
+            "scope is not Everyone: principals limited to {}",
+            if principals.is_empty() {
+                "none".to_owned()
+            } else {
+                principals.join(", ")
+            }
+        )),
+    })
+}
+
+/// What keeps `review` from meeting CIS 5.3.3's audit criteria (empty: it meets them).
+fn review_shortfalls(review: &AccessReviewDefinition, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let settings = review.settings.clone().unwrap_or_default();
+    if !is_active(review) {
+        out.push(format!(
+            "status {} (CIS: Active)",
+            review
+                .status
+                .as_ref()
+                .map_or("unknown", ReviewStatus::as_str)
+        ));
+    }
+    let stages = review.stage_settings.as_deref().unwrap_or_default();
+    let self_review = if stages.is_empty() {
+        !designated(&review.reviewers)
+    } else {
+        stages
+            .iter()
+            .any(|s| !designated(s.reviewers.as_deref().unwrap_or_default()))
+    };
+    if self_review {
+        out.push("no designated reviewers (a self-review or relative reviewers)".to_owned());
+    }
+    for (on, what) in [
+        (settings.mail_notifications_enabled, "mail notifications"),
+        (settings.reminder_notifications_enabled, "reminders"),
+        (
+            settings.justification_required_on_approval,
+            "require reason on approval",
+        ),
+    ] {
+        if on != Some(true) {
+            out.push(format!("{what} off"));
+        }
+    }
+    if !recurs_monthly(review, today) {
+        out.push("does not recur monthly or more often (or has ended)".to_owned());
+    }
+    let duration = if stages.is_empty() {
+        settings.instance_duration_in_days
+    } else {
+        stages
+            .iter()
+            .map(|s| s.duration_in_days)
+            .sum::<Option<i64>>()
+    };
+    match duration {
+        Some(d) if (1..=CIS_REVIEW_MAX_DAYS).contains(&d) => {}
+        Some(d) => out.push(format!(
+            "lasts {d} days (CIS: at most {CIS_REVIEW_MAX_DAYS})"
+        )),
+        None => out.push("duration not stated".to_owned()),
+    }
+    if settings.auto_apply_decisions_enabled != Some(true) {
+        out.push("results not auto-applied".to_owned());
+    }
+    if settings.default_decision_enabled == Some(true) {
+        out.push(format!(
+            "if reviewers don't respond: {} (CIS: No change)",
+            settings
+                .default_decision
+                .as_deref()
+                .unwrap_or("a default decision")
+        ));
+    }
+    out
+}
+
 fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
     let today = now(ctx).date_naive();
-    let reviews: Vec<&AccessReviewDefinition> = ctx
-        .snapshot
-        .access_reviews
+    let reviews: Vec<&AccessReviewDefinition> =
+        ctx.snapshot.access_reviews.iter().flatten().collect();
+    // CIS 5.3.3's five roles always; the other highly privileged roles when somebody holds
+    // them (an empty role has nothing to review).
+    let mut roles: Vec<PrivilegedRole> = CIS_REVIEW_ROLES
         .iter()
-        .flatten()
-        .filter(|r| is_active(r) && recurs_monthly(r, today) && meets_cis_5_3_3(r))
-        .collect();
-    // GA always; the other highly privileged roles when somebody holds them (an empty role has nothing to review).
-    let roles: Vec<PrivilegedRole> = privileged_roles(ctx)
-        .into_iter()
-        .filter(|r| {
-            same_id(&r.template_id, GLOBAL_ADMINISTRATOR)
-                || ctx
-                    .population
-                    .holdings
-                    .iter()
-                    .any(|h| same_id(&h.role_template_id, &r.template_id))
+        .map(|(id, name)| PrivilegedRole {
+            template_id: (*id).to_owned(),
+            name: (*name).to_owned(),
         })
         .collect();
-    let covered = |role: &PrivilegedRole| {
-        let needle = role.template_id.to_ascii_lowercase();
-        reviews.iter().any(|r| {
-            r.scope_queries().iter().any(|q| {
-                q.to_ascii_lowercase().contains("roledefinitions")
-                    && q.to_ascii_lowercase().contains(&needle)
-            })
-        })
-    };
+    for r in privileged_roles(ctx) {
+        let held = ctx
+            .population
+            .holdings
+            .iter()
+            .any(|h| same_id(&h.role_template_id, &r.template_id));
+        if held
+            && !roles
+                .iter()
+                .any(|c| same_id(&c.template_id, &r.template_id))
+        {
+            roles.push(r);
+        }
+    }
     let evidence: Vec<Evidence> = roles
         .iter()
-        .filter(|r| !covered(r))
-        .map(|r| {
-            let mut e = role_evidence(
-                r,
-                "no active access review, recurring at least monthly with reviewers other than the holders, covers this role",
-            );
+        .filter_map(|role| {
+            let mut near = Vec::new();
+            for review in &reviews {
+                let Some(scope) = scope_shortfall(review, &role.template_id) else {
+                    continue;
+                };
+                let mut short: Vec<String> = scope.err().into_iter().collect();
+                short.extend(review_shortfalls(review, today));
+                if short.is_empty() {
+                    return None;
+                }
+                let name = review.display_name.as_deref().unwrap_or(&review.id);
+                near.push(format!("review '{name}': {}", short.join("; ")));
+            }
+            let detail = if near.is_empty() {
+                "no access review covers this role".to_owned()
+            } else {
+                near.join(" | ")
+            };
+            let mut e = role_evidence(role, detail);
             "role".clone_into(&mut e.object_type);
-            e
+            Some(e)
         })
         .collect();
     if evidence.is_empty() {
         return Outcome::pass(format!(
-            "Active recurring access reviews (monthly or more often, with reviewers other than the holders) cover all {} highly privileged roles in use.",
+            "Each of the {} roles (CIS 5.3.3's five and the other highly privileged roles in use) has an active access review meeting CIS 5.3.3: everyone in scope, monthly or more often, at most {CIS_REVIEW_MAX_DAYS} days, designated reviewers, mail, reminders and reasons on, results auto-applied, no change when reviewers don't respond.",
             roles.len()
         ));
     }
@@ -1097,7 +1272,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
     Outcome::new(
         Status::Fail,
         format!(
-            "{} of {} highly privileged roles in use have no active monthly access review with named reviewers: {}.",
+            "{} of {} roles have no access review meeting CIS 5.3.3: {}.",
             evidence.len(),
             roles.len(),
             names.join(", ")
