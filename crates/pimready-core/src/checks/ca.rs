@@ -586,6 +586,7 @@ pub(super) const CA_01: CheckDef = CheckDef {
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
     rationale: "A password alone must never open an admin role; Conditional Access enforces MFA at every admin sign-in, activated or not. Role list: the admin roles CIS M365 5.2.2.1 lists, plus any --privileged-role additions. A policy counts only when enabled (not report-only), on all cloud apps, including the role or All users and excluding neither the role nor a holder of it (designated emergency accounts aside); narrowing conditions make a pass a warning.",
+    differs: "Uses the admin roles CIS 5.2.2.1 lists (plus --privileged-role additions), whereas ScubaGear's MFA policies (MS.AAD.3.x) target all users. Several policies may together cover the roles (ScubaGear wants one policy naming every role); a policy counts only when enabled, on all cloud apps, and excluding neither the role nor a holder of it (designated emergency accounts aside). Narrowing conditions turn a pass into a warning.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy: Users > Directory roles > select every highly privileged role.",
@@ -623,6 +624,7 @@ pub(super) const CA_02: CheckDef = CheckDef {
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
     rationale: "Push and code MFA are phished through adversary-in-the-middle proxies; FIDO2, Windows Hello and certificates are not. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. The built-in Phishing-resistant MFA strength passes, as does a custom strength whose combinations are all FIDO2, Windows Hello for Business or multifactor certificate; a custom strength whose combinations were not read is a warning.",
+    differs: "ScubaGear's MS.AAD.3.6v1 test wants one enabled policy that includes every privileged role by role (not All users), excludes no role, covers all apps and requires phishing-resistant MFA. PIM Ready judges each role: it accepts All users and several policies together, and a custom authentication strength whose combinations are all phishing-resistant; the same exclusions as CA-01 disqualify a policy.",
     remediation: RemediationDef {
         steps: &[
             "Register FIDO2 keys, Windows Hello for Business or certificate-based authentication for every administrator.",
@@ -662,6 +664,7 @@ pub(super) const CA_03: CheckDef = CheckDef {
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
     rationale: "A long-lived admin session cookie outlives the activation it came from and is a prize for token theft. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. Both a sign-in frequency of 4 hours or less and a never-persistent browser session are required.",
+    differs: "Reads CIS 5.2.2.4 as both controls at once: a sign-in frequency of at most 4 hours and a never-persistent browser session; a policy with only one of them does not count. Role list: PIM Ready's highly privileged roles, not CIS's. Not compared with Maester's implementation.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy for the highly privileged roles, all cloud apps.",

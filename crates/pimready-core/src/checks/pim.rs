@@ -51,6 +51,7 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments],
     data_with_pim: &[Dataset::RoleAssignmentScheduleInstances],
     rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit. SCuBA MS.AAD.7.4v1: \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles\"; CIS 5.3.1 asks for PIM instead of permanent members. Every principal type counts (users, groups, service principals): only the emergency-access accounts the tenant designated are exempt. SCuBA's notes also tolerate service accounts and groups enrolled in PIM for Groups; PIM Ready lists them, because an application cannot activate (its role is a standing key) and a group's permanent role is as standing as its membership (PIM-03 checks the members).",
+    differs: "ScubaGear's MS.AAD.7.4v1 test flags active assignments with no end date but lets a configuration file exempt users and groups, and SCuBA's notes tolerate service accounts and groups in PIM for Groups; PIM Ready exempts only designated emergency accounts and lists groups and service principals too. It also runs without P2 (every active assignment is then permanent), where ScubaGear simply fails the policy.",
     remediation: RemediationDef {
         steps: &[
             "For each listed user, create an eligible assignment to the same role in PIM, have the user activate once, then remove the permanent active assignment.",
@@ -157,6 +158,7 @@ pub(super) const PIM_02: CheckDef = CheckDef {
     ],
     data_with_pim: &[],
     rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. SCuBA MS.AAD.7.5v1's instructions: on a role's Active assignments, a Start time of '-' \"indicates the respective user/group was assigned to that role outside of Microsoft Entra ID PIM\". Rule: an active assignment (assignmentType Assigned; activations are not assignments) of a highly privileged role is outside PIM when its roleAssignmentScheduleInstance has a null startDateTime (ScubaGear's test in AADConfig.rego, over the same instances), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has a null createdUsing, the id of the request that created it (the test Maester applies besides a null scheduleInfo.startDateTime). Users, groups and service principals count; a user holding the role only through a group is judged on the group's assignment.",
+    differs: "Stricter than either tool alone: an assignment fails on ScubaGear's MS.AAD.7.5v1 test (null startDateTime on its schedule instance) or on Maester's (null createdUsing on its schedule). Activations are left out, as neither tool counts them as assignments.",
     remediation: RemediationDef {
         steps: &[
             "Find who or what creates assignments outside PIM (scripts, provisioning tools, the legacy role API) and route it through PIM.",
@@ -218,6 +220,7 @@ pub(super) const PIM_03: CheckDef = CheckDef {
     ],
     data_with_pim: &[],
     rationale: "A group with a permanent role is only as just-in-time as its membership: permanent members of a role-assignable group hold the role permanently (SCuBA's exception for groups assumes PIM for Groups).",
+    differs: "SCuBA MS.AAD.7.4v1's note accepts a group's permanent role when the group is enrolled in PIM for Groups; PIM Ready checks that the enrolment is used: each member (designated emergency accounts aside) must be eligible, time-bound or activated through PIM for Groups; a permanent member fails. Owners are not judged.",
     remediation: RemediationDef {
         steps: &[
             "Bring the group under PIM for Groups.",
@@ -544,6 +547,7 @@ pub(super) const PIM_04: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Approval puts a second person between a stolen eligible account and Global Administrator. With no approver named, Microsoft's default approvers (Privileged Role Administrators and Global Administrators) decide: a warning, since nobody chose them. It fails when no named approver can act (each deleted or disabled) or when an eligible user's only approver is themselves: an approver cannot approve their own activation.",
+    differs: "ScubaGear's MS.AAD.7.6v1 test reads only Approval_EndUser_Assignment.isApprovalRequired (for the role and for PIM for Groups groups assigned to it, whose settings PIM Ready does not read). PIM Ready also judges the approvers: none named is a warning (Microsoft's default approvers decide), and approvers who cannot act, or who are the only eligible user, fail.",
     remediation: RemediationDef {
         steps: &[
             "Open the Global Administrator role settings in PIM.",
@@ -580,6 +584,7 @@ pub(super) const PIM_05: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Privileged Role Administrator can grant any role, Global Administrator included: it deserves the same second pair of eyes. Approvers are judged as for PIM-04: default approvers are a warning; approvers who cannot act, or who are the only eligible user, fail.",
+    differs: "CIS 5.3.5 only (SCuBA asks approval for Global Administrator alone). Approvers are judged as in PIM-04, which goes beyond the benchmark's 'approval is required'.",
     remediation: RemediationDef {
         steps: &[
             "Open the Privileged Role Administrator role settings in PIM.",
@@ -616,6 +621,7 @@ pub(super) const PIM_06: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "An activation is standing privilege for its duration; Microsoft's deployment plan caps it at a working day, and the most powerful roles need far less.",
+    differs: "No CIS or SCuBA control: the threshold is Microsoft's deployment plan, stated in the rule. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "Set 'Activation maximum duration' to 8 hours or less for every highly privileged role.",
@@ -680,6 +686,7 @@ pub(super) const PIM_07: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Activation is the moment privilege is granted: it must prove the person is present with MFA, or a Conditional Access authentication context that demands more.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. A Conditional Access authentication context counts as meeting it, since it can demand more than MFA. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, choose 'On activation, require: Azure MFA' or a Conditional Access authentication context.",
@@ -731,6 +738,7 @@ pub(super) const PIM_08: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "A justification ties every activation to a reason an auditor or approver can check.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, turn on 'Require justification on activation'.",
@@ -776,6 +784,7 @@ pub(super) const PIM_09: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "While the setting allows permanent active assignment, any administrator can recreate standing privilege with one click.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, clear 'Allow permanent active assignment' and set an expiry (e.g. 6 months).",
@@ -849,6 +858,7 @@ pub(super) const PIM_10: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "A new eligible or active assignment is how an attacker persists; the security team, not only the admins who made it, should hear of it.",
+    differs: "Same rules as ScubaGear's MS.AAD.7.7v1 test (recipients on Notification_Admin_Admin_Assignment and Notification_Admin_Admin_Eligibility), over PIM Ready's eleven highly privileged roles instead of SCuBA's eight (stricter). ScubaGear also reads the settings of PIM for Groups groups assigned to those roles; PIM Ready does not collect them.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, Notification tab: under 'Send notifications when members are assigned as eligible' and '... as active', add the security team's mailbox as an additional recipient (rules Notification_Admin_Admin_Eligibility and Notification_Admin_Admin_Assignment).",
@@ -894,6 +904,7 @@ pub(super) const PIM_11: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Every Global Administrator activation should reach someone who can tell a planned change from an intrusion.",
+    differs: "Same rule as ScubaGear's MS.AAD.7.8v1 test (recipients on Global Administrator's Notification_Admin_EndUser_Assignment). ScubaGear also reads PIM for Groups settings of groups holding the role; PIM Ready does not collect them.",
     remediation: RemediationDef {
         steps: &[
             "In the Global Administrator role settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
@@ -933,6 +944,7 @@ pub(super) const PIM_12: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Activations of the other highly privileged roles are rarer than daily work and worth a glance by the security team.",
+    differs: "Same rule as ScubaGear's MS.AAD.7.9v1 test, over PIM Ready's highly privileged roles other than Global Administrator (three more than SCuBA's list). PIM for Groups settings are not read, as for PIM-11.",
     remediation: RemediationDef {
         steps: &[
             "In each listed role's settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
@@ -1006,6 +1018,7 @@ pub(super) const PIM_13: CheckDef = CheckDef {
     data: &[Dataset::AccessReviews],
     data_with_pim: &[],
     rationale: "Eligibility accumulates: a recurring review makes someone other than the holder confirm, at least monthly, that each privileged holder still needs the role. Rule (CIS 5.3.3's audit criteria, each read from the accessReviewScheduleDefinition): every role CIS names (Global, Exchange, SharePoint, Teams and Security Administrator) and every other highly privileged role someone holds has a review that is: Scope Everyone (scope is a principalResourceMembershipsScope whose principalScopes are the unfiltered queries /users and /groups and whose resourceScopes hold /roleManagement/directory/roleDefinitions/{role}: all active and eligible assignments of users and groups); Status Active (status NotStarted, Initializing, Starting, InProgress or Applying); Reviewers designated personnel, not a self-review (a reviewers query naming /users/{id} or /groups/{id}; an empty list is a self-review, and in a multi-stage review every stage's reviewers count); Mail notifications, Reminders and Require reason on approval on (settings.mailNotificationsEnabled, reminderNotificationsEnabled, justificationRequiredOnApproval); Frequency monthly or more often and not ended (settings.recurrence: weekly, daily, or absoluteMonthly/relativeMonthly with interval 1; a range whose endDate has passed has ended); Duration at most 4 days (settings.instanceDurationInDays, or the stages' cumulative durationInDays, which overrides it); Auto apply results on (settings.autoApplyDecisionsEnabled); If reviewers don't respond: No change (settings.defaultDecisionEnabled not true).",
+    differs: "Stricter than CIS 5.3.3 in two ways: besides CIS's five roles, every other highly privileged role that someone holds needs its review; and 'Scope - Everyone' is read as users and groups (principalScopes /users and /groups), so a review of users only, or of only eligible or only active assignments, does not count. The two public automated 5.3.3 tests read for this either test only that a review names the role or compare properties Graph does not return; PIM Ready reads each criterion from the review definition.",
     remediation: RemediationDef {
         steps: &[
             "Create one PIM access review per role (Graph takes one role per review) for Global, Exchange, SharePoint, Teams and Security Administrator and every other highly privileged role in use.",

@@ -2008,6 +2008,21 @@ fn checks_md_is_current() {
     }
 }
 
+/// Every check declares where it differs from ScubaGear, Maester or CIS, and the page says it.
+#[test]
+fn checks_md_states_every_checks_differences() {
+    let md = docs::conformance_markdown();
+    for c in catalog() {
+        let differs = c.differs.trim();
+        assert!(
+            differs.len() > 20 && differs.ends_with('.'),
+            "{}: differs must be a sentence, got {differs:?}",
+            c.id
+        );
+        assert!(md.contains(differs), "{}", c.id);
+    }
+}
+
 #[test]
 fn checks_md_quotes_every_cited_benchmark_control() {
     let md = docs::conformance_markdown();
