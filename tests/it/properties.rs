@@ -734,6 +734,7 @@ fn ca_policy() -> impl Strategy<Value = ConditionalAccessPolicy> {
                             exclude_groups: Vec::new(),
                             include_roles: incl_roles,
                             exclude_roles: excl_roles,
+                            exclude_guests_or_external_users: None,
                         }),
                         applications: Some(CaApplications {
                             include_applications: vec!["All".to_owned()],

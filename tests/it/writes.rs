@@ -676,6 +676,17 @@ async fn a_report_only_policy_is_created_read_back_and_deleted() {
             p["conditions"]["users"]["includeRoles"] = json!([MISSING]);
             p
         },
+        {
+            let mut p = ca_policy(&user);
+            p["conditions"]["users"]["excludeGuestsOrExternalUsers"] =
+                json!({"guestOrExternalUserTypes": "everyoneOutside"});
+            p
+        },
+        {
+            let mut p = ca_policy(&user);
+            p["conditions"]["users"]["excludeGuestsOrExternalUsers"] = json!({"externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"}});
+            p
+        },
     ] {
         let (s, answer) = send(&emu, "POST", CA, Some(body.clone())).await;
         assert_eq!((s, code(&answer)), (400, "BadRequest"), "{body}: {answer}");

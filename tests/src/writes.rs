@@ -719,6 +719,41 @@ impl Shared {
                 ));
             }
         }
+        // conditionalAccessGuestsOrExternalUsers
+        // (https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers):
+        // guestOrExternalUserTypes is a multi-valued flags string of the documented values;
+        // "External tenants can be specified only when the property guestOrExternalUserTypes
+        // isn't null or an empty String."
+        for key in [
+            "includeGuestsOrExternalUsers",
+            "excludeGuestsOrExternalUsers",
+        ] {
+            let g = &users[key];
+            if g.is_null() {
+                continue;
+            }
+            let types = text(g, "guestOrExternalUserTypes").unwrap_or_default();
+            let known = types.split(',').map(str::trim).all(|t| {
+                matches!(
+                    t,
+                    "none"
+                        | "internalGuest"
+                        | "b2bCollaborationGuest"
+                        | "b2bCollaborationMember"
+                        | "b2bDirectConnectUser"
+                        | "otherExternalUser"
+                        | "serviceProvider"
+                )
+            });
+            if !g.is_object() || (!types.is_empty() && !known) {
+                return bad_request(&format!("'{types}' is not a guest or external user type."));
+            }
+            if types.is_empty() && !g["externalTenants"].is_null() {
+                return bad_request(
+                    "External tenants can be specified only when guestOrExternalUserTypes is set.",
+                );
+            }
+        }
         let stamp = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut created = body.clone();
         if let Some(map) = created.as_object_mut() {

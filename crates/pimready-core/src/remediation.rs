@@ -1035,7 +1035,15 @@ fn ca_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Change> {
         population: &ctx.population,
         licensing: &ctx.assessment.licensing,
     };
-    let roles: Vec<String> = crate::checks::privileged_roles(&check_ctx)
+    // The roles CA-01..CA-03 read: CIS 5.2.2.x's admin roles, PIM Ready's highly privileged
+    // ones and the --privileged-role additions, so a policy switched on passes all three.
+    let mut base: Vec<(&str, &str)> = crate::checks::CIS_MFA_ADMIN_ROLES.to_vec();
+    for role in crate::privileged::HIGHLY_PRIVILEGED_ROLES {
+        if !base.iter().any(|(id, _)| id.eq_ignore_ascii_case(role.0)) {
+            base.push(role);
+        }
+    }
+    let roles: Vec<String> = crate::checks::roles_with_additions(&check_ctx, &base)
         .into_iter()
         .map(|r| r.template_id)
         .collect();
@@ -1981,6 +1989,44 @@ mod tests {
             "{}",
             after.summary
         );
+    }
+
+    /// The remediation's Conditional Access policies, once switched on, protect every role
+    /// CA-01..CA-03 read (CIS 5.2.2.x's admin roles and the highly privileged ones).
+    #[test]
+    fn the_remediation_policies_switched_on_pass_ca_01_to_03() {
+        let cs = full();
+        let mut snapshot = crate::demo::snapshot();
+        let settings = AssessmentSettings {
+            emergency_accounts: vec![BG1.to_owned(), BG2.to_owned()],
+            ..AssessmentSettings::default()
+        };
+        let policies = snapshot
+            .conditional_access_policies
+            .get_or_insert_with(Vec::new);
+        let before = policies.len();
+        for (i, c) in cs
+            .changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::CreateConditionalAccessPolicy)
+            .enumerate()
+        {
+            let mut created = c.requests[0].body.clone().unwrap();
+            created["id"] = json!(format!("created-{i}"));
+            created["state"] = json!("enabled");
+            policies.push(serde_json::from_value(created).unwrap());
+        }
+        assert!(policies.len() > before, "the demo tenant gets policies");
+        let a = crate::assessment::assess(&snapshot, &settings, &PriceBook::default_book());
+        for id in ["CA-01", "CA-02", "CA-03"] {
+            let f = a.checks.iter().find(|f| f.id == id).unwrap();
+            assert_eq!(
+                f.status,
+                crate::finding::Status::Pass,
+                "{id}: {}",
+                f.summary
+            );
+        }
     }
 
     #[test]

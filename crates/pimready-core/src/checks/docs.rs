@@ -110,7 +110,7 @@ fn source(d: Dataset) -> &'static str {
             "`GET /identityGovernance/accessReviews/definitions` (`status`, `scope.principalScopes`, `scope.resourceScopes`, `instanceEnumerationScope`, `reviewers`, `stageSettings[].durationInDays`, `stageSettings[].reviewers`, `settings.recurrence`, `settings.instanceDurationInDays`, `settings.autoApplyDecisionsEnabled`, `settings.defaultDecisionEnabled`, `settings.defaultDecision`, `settings.mailNotificationsEnabled`, `settings.reminderNotificationsEnabled`, `settings.justificationRequiredOnApproval`)"
         }
         Dataset::ConditionalAccessPolicies => {
-            "`GET /identity/conditionalAccess/policies` (`state`, `conditions.users`, `conditions.applications`, `conditions.locations`, `conditions.platforms`, `conditions.clientAppTypes`, `grantControls`, `sessionControls`)"
+            "`GET /identity/conditionalAccess/policies` (`state`, `conditions.users` incl. `excludeGuestsOrExternalUsers.guestOrExternalUserTypes`, `conditions.applications`, `conditions.locations`, `conditions.platforms`, `conditions.clientAppTypes`, `grantControls`, `sessionControls`)"
         }
         Dataset::AzureSubscriptions => {
             "Azure Resource Manager: subscriptions and management groups"

@@ -32,6 +32,7 @@ use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     Dataset, GapReason, Principal, PrincipalKind, RoleManagementPolicy, TenantSnapshot,
 };
+pub(crate) use ca::CIS_MFA_ADMIN_ROLES;
 
 /// Everything a check may read. Time is the snapshot's `collected_at`.
 #[derive(Debug, Clone, Copy)]

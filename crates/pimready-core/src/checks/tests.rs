@@ -18,12 +18,12 @@ use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
-    CaGrantControls, CaLocations, CaPlatforms, CaSessionControls, CaUsers, CapabilityStatus,
-    CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason, GroupAccessId,
-    GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser, PolicyRule,
-    PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange, ReviewStatus,
-    RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity, SignInFrequency,
-    SubjectSet, SubscribedSku, TenantSnapshot,
+    CaGrantControls, CaGuestsOrExternalUsers, CaLocations, CaPlatforms, CaSessionControls, CaUsers,
+    CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
+    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
+    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
+    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
+    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
 };
 
 const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
@@ -1479,6 +1479,32 @@ fn cases() -> Vec<Case> {
                     rule: Some("device.isCompliant -eq True".to_owned()),
                 }),
             });
+        }),
+        case("CA-01", "excludes guests, no admin is one", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("internalGuest,b2bCollaborationGuest".to_owned()),
+                    external_tenants: Some(serde_json::json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})),
+                });
+        }),
+        case("CA-01", "excludes guests, a guest holds a role", Fail, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("b2bCollaborationGuest".to_owned()),
+                    external_tenants: None,
+                });
+            f.user("uma").user_type = Some("Guest".to_owned());
+        }),
+        case("CA-01", "excludes the GuestsOrExternalUsers keyword, a guest holds a role", Fail, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_users.push("GuestsOrExternalUsers".to_owned());
+            f.user("uma").user_type = Some("Guest".to_owned());
+        }),
+        case("CA-01", "excludes guest type none", Pass, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("none".to_owned()),
+                    external_tenants: None,
+                });
         }),
         case("CA-01", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)

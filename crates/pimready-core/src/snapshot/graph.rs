@@ -779,6 +779,20 @@ pub struct CaUsers {
     pub exclude_groups: Vec<String>,
     pub include_roles: Vec<String>,
     pub exclude_roles: Vec<String>,
+    /// Internal guests and external users the policy leaves out
+    /// (https://learn.microsoft.com/graph/api/resources/conditionalaccessusers).
+    pub exclude_guests_or_external_users: Option<CaGuestsOrExternalUsers>,
+}
+
+/// `conditionalAccessGuestsOrExternalUsers`
+/// (https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaGuestsOrExternalUsers {
+    /// A multi-valued flags string: `internalGuest,b2bCollaborationGuest,…`, or `none`.
+    pub guest_or_external_user_types: Option<String>,
+    /// All B2B tenants or a list of tenant ids.
+    pub external_tenants: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
