@@ -444,6 +444,14 @@ async fn northwind_snapshot_is_well_configured() {
             .count(),
         11
     );
+    // The settings CIS 5.3.3 names are read as Graph sends them (absent stays unknown).
+    let settings = review.settings.as_ref().unwrap();
+    assert_eq!(settings.mail_notifications_enabled, Some(true));
+    assert_eq!(settings.justification_required_on_approval, Some(true));
+    assert_eq!(settings.reminder_notifications_enabled, None);
+    assert_eq!(settings.default_decision_enabled, Some(false));
+    assert_eq!(settings.default_decision.as_deref(), Some("None"));
+    assert_eq!(settings.instance_duration_in_days, Some(14));
     let ca = s.conditional_access_policies.as_ref().unwrap();
     let admin = ca
         .iter()

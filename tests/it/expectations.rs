@@ -567,3 +567,121 @@ async fn a_policy_limited_to_some_apps_protects_no_role() {
     .await;
     assert_ca_fail_naming(&a, "does not apply to all cloud apps");
 }
+
+// ----- Access review traps (issue 14 item 7, CIS M365 5.3.3) -----
+//
+// CIS 5.3.3's audit: "Scope - Everyone; Status - Active; Reviewers - … designated personnel.
+// Preferably not a self-review; Mail notifications - Enable; Reminders - Enable; Require
+// reason on approval - Enable; Frequency - Monthly or more frequently; Duration (in days) -
+// 4 at most; Auto apply results to resource - Enable; If reviewers don't respond - No change",
+// for Global, Exchange, SharePoint, Teams and Security Administrator at minimum.
+
+/// northwind-p2's access review replaced by what CIS 5.3.3 asks, one review per role (Graph
+/// takes one role per review): every highly privileged role and CIS's five.
+fn cis_reviews(raw: &mut Value) {
+    let mut roles: Vec<&str> = pimready_core::privileged::HIGHLY_PRIVILEGED_ROLES
+        .iter()
+        .map(|(id, _)| *id)
+        .collect();
+    roles.push("69091246-20e8-4a56-aa4d-066075b2a7a8"); // Teams Administrator
+    let reviews: Vec<Value> = roles
+        .iter()
+        .enumerate()
+        .map(|(i, role)| {
+            json!({
+                "id": format!("cis-review-{i}"),
+                "displayName": format!("Monthly review {i}"),
+                "status": "InProgress",
+                "scope": {
+                    "@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
+                    "principalScopes": [
+                        {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/users", "queryType": "MicrosoftGraph", "queryRoot": null},
+                        {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/groups", "queryType": "MicrosoftGraph", "queryRoot": null},
+                    ],
+                    "resourceScopes": [{"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": format!("/roleManagement/directory/roleDefinitions/{role}"), "queryType": "MicrosoftGraph", "queryRoot": null}],
+                },
+                "instanceEnumerationScope": null,
+                "reviewers": [{"query": format!("/users/{KIM_ADMIN}"), "queryType": "MicrosoftGraph", "queryRoot": null}],
+                "settings": {
+                    "mailNotificationsEnabled": true,
+                    "reminderNotificationsEnabled": true,
+                    "justificationRequiredOnApproval": true,
+                    "defaultDecisionEnabled": false,
+                    "defaultDecision": "None",
+                    "instanceDurationInDays": 3,
+                    "autoApplyDecisionsEnabled": true,
+                    "recommendationsEnabled": true,
+                    "recurrence": {
+                        "pattern": {"type": "absoluteMonthly", "interval": 1},
+                        "range": {"type": "noEnd", "startDate": "2026-01-05", "endDate": "9999-12-31"},
+                    },
+                },
+                "stageSettings": null,
+            })
+        })
+        .collect();
+    raw["accessReviews"] = Value::Array(reviews);
+}
+
+#[tokio::test]
+async fn reviews_meeting_cis_5_3_3_pass_pim_13() {
+    let a = northwind_with(cis_reviews).await;
+    let f = finding(&a, "PIM-13");
+    assert_eq!(f.status, Status::Pass, "{}\n{}", f.summary, details(f));
+}
+
+/// Trap: the Global Administrator review does not auto-apply its results ("Auto apply
+/// results to resource - Enable").
+#[tokio::test]
+async fn a_review_that_does_not_auto_apply_fails_pim_13() {
+    let a = northwind_with(|raw| {
+        cis_reviews(raw);
+        let ga = list(raw, "accessReviews")
+            .iter_mut()
+            .find(|r| {
+                r["scope"]["resourceScopes"][0]["query"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(NORTHWIND_GA)
+            })
+            .unwrap();
+        ga["settings"]["autoApplyDecisionsEnabled"] = json!(false);
+    })
+    .await;
+    let f = finding(&a, "PIM-13");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    assert_eq!(f.evidence.len(), 1, "{}", details(f));
+    assert_eq!(f.evidence[0].object_id.as_deref(), Some(NORTHWIND_GA));
+    assert!(
+        details(f).contains("results not auto-applied"),
+        "{}",
+        details(f)
+    );
+}
+
+/// Trap: the Exchange Administrator review lasts 14 days ("Duration (in days) - 4 at most").
+#[tokio::test]
+async fn a_review_of_fourteen_days_fails_pim_13() {
+    let a = northwind_with(|raw| {
+        cis_reviews(raw);
+        let exchange = list(raw, "accessReviews")
+            .iter_mut()
+            .find(|r| {
+                r["scope"]["resourceScopes"][0]["query"]
+                    .as_str()
+                    .unwrap()
+                    .ends_with(EXCHANGE_ADMINISTRATOR)
+            })
+            .unwrap();
+        exchange["settings"]["instanceDurationInDays"] = json!(14);
+    })
+    .await;
+    let f = finding(&a, "PIM-13");
+    assert_eq!(f.status, Status::Fail, "{}", f.summary);
+    assert_eq!(f.evidence.len(), 1, "{}", details(f));
+    assert!(
+        details(f).contains("lasts 14 days (CIS: at most 4)"),
+        "{}",
+        details(f)
+    );
+}

@@ -668,7 +668,13 @@ fn access_review() -> impl Strategy<Value = AccessReviewDefinition> {
                 }),
                 auto_apply_decisions_enabled: auto,
                 instance_duration_in_days: days,
+                default_decision_enabled: auto.map(|a| !a),
+                default_decision: None,
+                mail_notifications_enabled: auto,
+                reminder_notifications_enabled: auto,
+                justification_required_on_approval: auto,
             }),
+            stage_settings: None,
         })
 }
 
@@ -728,6 +734,7 @@ fn ca_policy() -> impl Strategy<Value = ConditionalAccessPolicy> {
                             exclude_groups: Vec::new(),
                             include_roles: incl_roles,
                             exclude_roles: excl_roles,
+                            exclude_guests_or_external_users: None,
                         }),
                         applications: Some(CaApplications {
                             include_applications: vec!["All".to_owned()],

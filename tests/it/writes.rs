@@ -6,6 +6,7 @@ use pimready_tests::{Emulator, Fixture, app_scopes};
 use serde_json::{Value, json};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
+const PRA: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 const NESTOR: &str = "3c73ad81-11e0-5b5d-96cf-872671159b19";
 const ADELE: &str = "6a09748c-ea57-5b58-b2c3-2f40a8dec447";
 const MISSING: &str = "00000000-1111-2222-3333-444444444444";
@@ -546,6 +547,54 @@ async fn an_access_review_is_created_read_back_and_deleted() {
             },
             400,
         ),
+        // One role per review (Microsoft's role-review tutorial).
+        (
+            {
+                let mut r = review(GA, ADELE, "2026-12-01");
+                let second = json!({"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": format!("/roleManagement/directory/roleDefinitions/{PRA}"), "queryType": "MicrosoftGraph"});
+                r["scope"]["resourceScopes"]
+                    .as_array_mut()
+                    .unwrap()
+                    .push(second);
+                r
+            },
+            400,
+        ),
+        // Only weekly and absoluteMonthly recurrences are supported.
+        (
+            {
+                let mut r = review(GA, ADELE, "2026-12-01");
+                r["settings"]["recurrence"]["pattern"]["type"] = json!("daily");
+                r
+            },
+            400,
+        ),
+        // A default decision that is none of Approve, Deny, Recommendation.
+        (
+            {
+                let mut r = review(GA, ADELE, "2026-12-01");
+                r["settings"]["defaultDecisionEnabled"] = json!(true);
+                r["settings"]["defaultDecision"] = json!("None");
+                r
+            },
+            400,
+        ),
+        (
+            {
+                let mut r = review(GA, ADELE, "2026-12-01");
+                r["settings"]["instanceDurationInDays"] = json!(0);
+                r
+            },
+            400,
+        ),
+        (
+            {
+                let mut r = review(GA, ADELE, "2026-12-01");
+                r["scope"]["principalScopes"][0]["query"] = json!("/everyone");
+                r
+            },
+            400,
+        ),
     ] {
         let (s, answer) = send(&emu, "POST", REVIEWS, Some(body)).await;
         assert_eq!(s, status, "{answer}");
@@ -625,6 +674,17 @@ async fn a_report_only_policy_is_created_read_back_and_deleted() {
         {
             let mut p = ca_policy(&user);
             p["conditions"]["users"]["includeRoles"] = json!([MISSING]);
+            p
+        },
+        {
+            let mut p = ca_policy(&user);
+            p["conditions"]["users"]["excludeGuestsOrExternalUsers"] =
+                json!({"guestOrExternalUserTypes": "everyoneOutside"});
+            p
+        },
+        {
+            let mut p = ca_policy(&user);
+            p["conditions"]["users"]["excludeGuestsOrExternalUsers"] = json!({"externalTenants": {"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"}});
             p
         },
     ] {

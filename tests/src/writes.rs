@@ -532,6 +532,24 @@ impl Shared {
         if !scope.is_object() || (principals.is_empty() && text(scope, "query").is_none()) {
             return bad_request("The scope of the access review is invalid.");
         }
+        // "An access review can be scoped to multiple principal types (users and groups, or
+        // service principals) and only one resource. To review access to multiple Microsoft
+        // Entra roles, create separate access reviews."
+        // (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments)
+        if resources.len() > 1 {
+            return bad_request(
+                "An access review of roles can be scoped to only one resource: create one review per role.",
+            );
+        }
+        for q in &principals {
+            let known = ["/users", "/groups", "/servicePrincipals"].iter().any(|p| {
+                q.strip_prefix(p)
+                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
+            });
+            if !known {
+                return bad_request(&format!("The principal scope '{q}' is invalid."));
+            }
+        }
         for q in &resources {
             let Some(role) = q.strip_prefix("/roleManagement/directory/roleDefinitions/") else {
                 return bad_request(&format!("The resource scope '{q}' is invalid."));
@@ -559,8 +577,37 @@ impl Shared {
                 return not_found(user);
             }
         }
+        // accessReviewScheduleSettings (resources/accessreviewschedulesettings.md):
+        // defaultDecision "Can be one of Approve, Deny, or Recommendation" when
+        // defaultDecisionEnabled; Microsoft's own role-review example sends `None` with it
+        // disabled (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments).
+        let settings = &body["settings"];
+        let decision = text(settings, "defaultDecision");
+        let enabled = settings["defaultDecisionEnabled"]
+            .as_bool()
+            .unwrap_or(false);
+        let decision_ok = match decision {
+            Some("Approve" | "Deny" | "Recommendation") => true,
+            None | Some("None") => !enabled,
+            Some(_) => false,
+        };
+        if !decision_ok {
+            return bad_request(
+                "settings.defaultDecision must be Approve, Deny or Recommendation when defaultDecisionEnabled is true.",
+            );
+        }
+        if let Some(days) = settings
+            .get("instanceDurationInDays")
+            .filter(|d| !d.is_null())
+            && days.as_i64().is_none_or(|d| d < 1)
+        {
+            return bad_request(
+                "settings.instanceDurationInDays must be a positive whole number of days.",
+            );
+        }
         // accessReviewScheduleSettings.recurrence: patternedRecurrence
-        // (resources/patternedrecurrence.md, recurrencepattern.md, recurrencerange.md).
+        // (resources/patternedrecurrence.md, recurrencepattern.md, recurrencerange.md): "Only
+        // dayOfMonth, interval, and type (weekly, absoluteMonthly) properties are supported".
         let recurrence = &body["settings"]["recurrence"];
         if !recurrence.is_null() {
             let pattern = text(&recurrence["pattern"], "type").unwrap_or_default();
@@ -572,18 +619,10 @@ impl Shared {
                 text(range, "type").unwrap_or_default(),
                 "noEnd" | "endDate" | "numbered"
             );
-            let pattern_ok = matches!(
-                pattern,
-                "daily"
-                    | "weekly"
-                    | "absoluteMonthly"
-                    | "relativeMonthly"
-                    | "absoluteYearly"
-                    | "relativeYearly"
-            );
+            let pattern_ok = matches!(pattern, "weekly" | "absoluteMonthly");
             if !(pattern_ok && range_ok && start_ok && interval >= 1) {
                 return bad_request(
-                    "The schedule is invalid: the recurrence needs a pattern type, an interval of at least 1 and a range with a startDate (YYYY-MM-DD).",
+                    "The schedule is invalid: the recurrence needs a pattern type (weekly or absoluteMonthly), an interval of at least 1 and a range with a startDate (YYYY-MM-DD).",
                 );
             }
         }
@@ -678,6 +717,41 @@ impl Shared {
                 return bad_request(&format!(
                     "The user '{user}' in the policy's users does not exist."
                 ));
+            }
+        }
+        // conditionalAccessGuestsOrExternalUsers
+        // (https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers):
+        // guestOrExternalUserTypes is a multi-valued flags string of the documented values;
+        // "External tenants can be specified only when the property guestOrExternalUserTypes
+        // isn't null or an empty String."
+        for key in [
+            "includeGuestsOrExternalUsers",
+            "excludeGuestsOrExternalUsers",
+        ] {
+            let g = &users[key];
+            if g.is_null() {
+                continue;
+            }
+            let types = text(g, "guestOrExternalUserTypes").unwrap_or_default();
+            let known = types.split(',').map(str::trim).all(|t| {
+                matches!(
+                    t,
+                    "none"
+                        | "internalGuest"
+                        | "b2bCollaborationGuest"
+                        | "b2bCollaborationMember"
+                        | "b2bDirectConnectUser"
+                        | "otherExternalUser"
+                        | "serviceProvider"
+                )
+            });
+            if !g.is_object() || (!types.is_empty() && !known) {
+                return bad_request(&format!("'{types}' is not a guest or external user type."));
+            }
+            if types.is_empty() && !g["externalTenants"].is_null() {
+                return bad_request(
+                    "External tenants can be specified only when guestOrExternalUserTypes is set.",
+                );
             }
         }
         let stamp = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();

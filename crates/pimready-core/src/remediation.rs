@@ -921,6 +921,9 @@ fn policy_scope(snapshot: &TenantSnapshot, template: &str) -> String {
 // Undo: DELETE /identityGovernance/accessReviews/definitions/{id}
 // (api-reference/v1.0/api/accessreviewscheduledefinition-delete.md), 204.
 
+/// CIS M365 5.3.3: "Duration (in days) - 4 at most".
+const REVIEW_DURATION_DAYS: i64 = 3;
+
 fn access_review_change(ctx: &Ctx<'_>) -> Option<Change> {
     let finding = ctx.open("PIM-13")?;
     let roles: Vec<&Evidence> = finding
@@ -931,51 +934,51 @@ fn access_review_change(ctx: &Ctx<'_>) -> Option<Change> {
     if roles.is_empty() {
         return None;
     }
-    let resource_scopes: Vec<Value> = roles
-        .iter()
-        .map(|e| {
-            json!({
-                "@odata.type": "#microsoft.graph.accessReviewQueryScope",
-                "query": format!("/roleManagement/directory/roleDefinitions/{}", e.object_id.as_deref().unwrap_or_default()),
-                "queryType": "MicrosoftGraph",
-            })
-        })
-        .collect();
     let reviewers: Vec<Value> = ctx
         .reviewers
         .iter()
         .map(|p| json!({"query": format!("/users/{}", p.id), "queryType": "MicrosoftGraph"}))
         .collect();
     let names: Vec<&str> = roles.iter().map(|e| e.display_name.as_str()).collect();
-    let body = json!({
-        "displayName": "PIM Ready: monthly review of privileged roles",
-        "descriptionForAdmins": format!("Monthly review of who holds or is eligible for: {}.", names.join(", ")),
-        "descriptionForReviewers": "Confirm that each person still needs this administrator role. Deny when unsure.",
-        "scope": {
-            "@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
-            "principalScopes": [{
-                "@odata.type": "#microsoft.graph.accessReviewQueryScope",
-                "query": "/users",
-                "queryType": "MicrosoftGraph",
-            }],
-            "resourceScopes": resource_scopes,
-        },
-        "reviewers": reviewers,
-        "settings": {
-            "mailNotificationsEnabled": true,
-            "reminderNotificationsEnabled": true,
-            "justificationRequiredOnApproval": true,
-            "defaultDecisionEnabled": false,
-            "defaultDecision": "None",
-            "instanceDurationInDays": 14,
-            "autoApplyDecisionsEnabled": false,
-            "recommendationsEnabled": true,
-            "recurrence": {
-                "pattern": {"type": "absoluteMonthly", "interval": 1},
-                "range": {"type": "noEnd", "startDate": ctx.start_date.format("%Y-%m-%d").to_string()},
+    // One review per role: "An access review can be scoped to multiple principal types (users
+    // and groups, or service principals) and only one resource"
+    // (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments). The settings
+    // are CIS M365 5.3.3's, which PIM-13 checks.
+    let body = |role: &Evidence| {
+        json!({
+            "displayName": format!("PIM Ready: monthly review of {}", role.display_name),
+            "descriptionForAdmins": format!("Monthly review of who holds or is eligible for {} (CIS M365 5.3.3).", role.display_name),
+            "descriptionForReviewers": "Confirm that each person still needs this administrator role. Deny when unsure.",
+            "scope": {
+                "@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
+                "principalScopes": [
+                    {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/users", "queryType": "MicrosoftGraph"},
+                    {"@odata.type": "#microsoft.graph.accessReviewQueryScope", "query": "/groups", "queryType": "MicrosoftGraph"},
+                ],
+                "resourceScopes": [{
+                    "@odata.type": "#microsoft.graph.accessReviewQueryScope",
+                    "query": format!("/roleManagement/directory/roleDefinitions/{}", role.object_id.as_deref().unwrap_or_default()),
+                    "queryType": "MicrosoftGraph",
+                }],
             },
-        },
-    });
+            "reviewers": reviewers,
+            "settings": {
+                "mailNotificationsEnabled": true,
+                "reminderNotificationsEnabled": true,
+                "justificationRequiredOnApproval": true,
+                // "If reviewers don't respond: No change": silence never removes an emergency account.
+                "defaultDecisionEnabled": false,
+                "defaultDecision": "None",
+                "instanceDurationInDays": REVIEW_DURATION_DAYS,
+                "autoApplyDecisionsEnabled": true,
+                "recommendationsEnabled": true,
+                "recurrence": {
+                    "pattern": {"type": "absoluteMonthly", "interval": 1},
+                    "range": {"type": "noEnd", "startDate": ctx.start_date.format("%Y-%m-%d").to_string()},
+                },
+            },
+        })
+    };
     let preconditions = vec![
         ctx.pim_licence(),
         Precondition::new(
@@ -993,13 +996,20 @@ fn access_review_change(ctx: &Ctx<'_>) -> Option<Change> {
             object_type: "access_review".to_owned(),
             ..ChangeTarget::default()
         },
-        requests: vec![GraphCall::post(
-            "/identityGovernance/accessReviews/definitions",
-            body,
-        )],
-        undo: vec![GraphCall::delete(format!(
-            "/identityGovernance/accessReviews/definitions/{CREATED_ID}"
-        ))],
+        requests: roles
+            .iter()
+            .map(|role| {
+                GraphCall::post("/identityGovernance/accessReviews/definitions", body(role))
+            })
+            .collect(),
+        undo: roles
+            .iter()
+            .map(|_| {
+                GraphCall::delete(format!(
+                    "/identityGovernance/accessReviews/definitions/{CREATED_ID}"
+                ))
+            })
+            .collect(),
         fixes: vec!["PIM-13".to_owned()],
         covers: roles.iter().filter_map(|e| e.object_id.clone()).collect(),
         preconditions,
@@ -1025,7 +1035,15 @@ fn ca_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Change> {
         population: &ctx.population,
         licensing: &ctx.assessment.licensing,
     };
-    let roles: Vec<String> = crate::checks::privileged_roles(&check_ctx)
+    // The roles CA-01..CA-03 read: CIS 5.2.2.x's admin roles, PIM Ready's highly privileged
+    // ones and the --privileged-role additions, so a policy switched on passes all three.
+    let mut base: Vec<(&str, &str)> = crate::checks::CIS_MFA_ADMIN_ROLES.to_vec();
+    for role in crate::privileged::HIGHLY_PRIVILEGED_ROLES {
+        if !base.iter().any(|(id, _)| id.eq_ignore_ascii_case(role.0)) {
+            base.push(role);
+        }
+    }
+    let roles: Vec<String> = crate::checks::roles_with_additions(&check_ctx, &base)
         .into_iter()
         .map(|r| r.template_id)
         .collect();
@@ -1911,21 +1929,104 @@ mod tests {
             .iter()
             .find(|c| c.kind == ChangeKind::CreateAccessReview)
             .unwrap();
-        let body = review.requests[0].body.as_ref().unwrap();
-        assert_eq!(body["scope"]["resourceScopes"].as_array().unwrap().len(), 6);
-        assert_eq!(
-            body["reviewers"][0]["query"].as_str().unwrap(),
-            format!("/users/{}", cs.choices.approvers[0].id)
-        );
-        assert_eq!(
-            body["settings"]["recurrence"]["pattern"]["type"],
-            "absoluteMonthly"
-        );
-        assert_eq!(
-            body["settings"]["recurrence"]["range"]["startDate"],
-            "2026-12-01"
-        );
+        // One review per role (Graph takes one resource per role review), each undone alone.
+        assert_eq!(review.requests.len(), review.covers.len());
+        assert_eq!(review.undo.len(), review.requests.len());
+        for (request, role) in review.requests.iter().zip(&review.covers) {
+            let body = request.body.as_ref().unwrap();
+            let resources = body["scope"]["resourceScopes"].as_array().unwrap();
+            assert_eq!(resources.len(), 1);
+            assert_eq!(
+                resources[0]["query"],
+                format!("/roleManagement/directory/roleDefinitions/{role}")
+            );
+            assert_eq!(
+                body["reviewers"][0]["query"].as_str().unwrap(),
+                format!("/users/{}", cs.choices.approvers[0].id)
+            );
+            let settings = &body["settings"];
+            assert_eq!(settings["recurrence"]["pattern"]["type"], "absoluteMonthly");
+            assert_eq!(settings["recurrence"]["range"]["startDate"], "2026-12-01");
+            assert!(settings["instanceDurationInDays"].as_i64().unwrap() <= 4);
+            assert_eq!(settings["autoApplyDecisionsEnabled"], true);
+            assert_eq!(settings["defaultDecisionEnabled"], false);
+        }
         assert!(cs.resolves.contains(&"PIM-13".to_owned()));
+    }
+
+    /// The reviews the remediation creates, as Graph returns them (an id and status
+    /// NotStarted added, https://learn.microsoft.com/graph/api/accessreviewset-post-definitions),
+    /// make PIM-13 pass on the same tenant.
+    #[test]
+    fn the_remediation_review_passes_pim_13() {
+        let cs = full();
+        let mut snapshot = crate::demo::snapshot();
+        let settings = AssessmentSettings {
+            emergency_accounts: vec![BG1.to_owned(), BG2.to_owned()],
+            ..AssessmentSettings::default()
+        };
+        let status = |snapshot: &TenantSnapshot| {
+            let a = crate::assessment::assess(snapshot, &settings, &PriceBook::default_book());
+            a.checks.iter().find(|f| f.id == "PIM-13").unwrap().clone()
+        };
+        assert_eq!(status(&snapshot).status, crate::finding::Status::Fail);
+        let review = cs
+            .changes
+            .iter()
+            .find(|c| c.kind == ChangeKind::CreateAccessReview)
+            .unwrap();
+        let reviews = snapshot.access_reviews.get_or_insert_with(Vec::new);
+        for (i, request) in review.requests.iter().enumerate() {
+            let mut created = request.body.clone().unwrap();
+            created["id"] = json!(format!("created-{i}"));
+            created["status"] = json!("NotStarted");
+            reviews.push(serde_json::from_value(created).unwrap());
+        }
+        let after = status(&snapshot);
+        assert_eq!(
+            after.status,
+            crate::finding::Status::Pass,
+            "{}",
+            after.summary
+        );
+    }
+
+    /// The remediation's Conditional Access policies, once switched on, protect every role
+    /// CA-01..CA-03 read (CIS 5.2.2.x's admin roles and the highly privileged ones).
+    #[test]
+    fn the_remediation_policies_switched_on_pass_ca_01_to_03() {
+        let cs = full();
+        let mut snapshot = crate::demo::snapshot();
+        let settings = AssessmentSettings {
+            emergency_accounts: vec![BG1.to_owned(), BG2.to_owned()],
+            ..AssessmentSettings::default()
+        };
+        let policies = snapshot
+            .conditional_access_policies
+            .get_or_insert_with(Vec::new);
+        let before = policies.len();
+        for (i, c) in cs
+            .changes
+            .iter()
+            .filter(|c| c.kind == ChangeKind::CreateConditionalAccessPolicy)
+            .enumerate()
+        {
+            let mut created = c.requests[0].body.clone().unwrap();
+            created["id"] = json!(format!("created-{i}"));
+            created["state"] = json!("enabled");
+            policies.push(serde_json::from_value(created).unwrap());
+        }
+        assert!(policies.len() > before, "the demo tenant gets policies");
+        let a = crate::assessment::assess(&snapshot, &settings, &PriceBook::default_book());
+        for id in ["CA-01", "CA-02", "CA-03"] {
+            let f = a.checks.iter().find(|f| f.id == id).unwrap();
+            assert_eq!(
+                f.status,
+                crate::finding::Status::Pass,
+                "{id}: {}",
+                f.summary
+            );
+        }
     }
 
     #[test]

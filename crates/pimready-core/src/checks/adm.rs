@@ -34,6 +34,7 @@ pub(super) const ADM_01: CheckDef = CheckDef {
         Dataset::GroupEligibilityScheduleInstances,
     ],
     rationale: "One Global Administrator is a single point of failure; many are a large attack surface. CIS asks for two to four, SCuBA tolerates up to eight.",
+    differs: "Uses CIS 1.1.3's range of two to four, stricter than SCuBA MS.AAD.7.1v1's two to eight (ScubaGear's test: users holding Global Administrator, 2 to 8). SCuBA's upper bound is applied in ADM-05, where MS.AAD.7.2v1 depends on it. Eligible holders and members of role-assignable groups count, as SCuBA's instructions ask.",
     remediation: RemediationDef {
         steps: &[
             "List every user who holds Global Administrator, active or eligible, directly or through a group.",
@@ -104,6 +105,7 @@ pub(super) const ADM_02: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
     data_with_pim: &[],
     rationale: "With every admin role just-in-time and behind MFA and Conditional Access, two cloud-only break-glass accounts with permanent Global Administrator keep the tenant reachable when PIM, MFA or federation fail.",
+    differs: "CIS 1.1.2 is audited by hand against the organisation's own list. PIM Ready never guesses: only accounts the tenant designates count, and each must exist, be enabled, cloud-only and a permanent Global Administrator. An account that merely looks like one (cloud-only, excluded from Conditional Access, no licence) is suggested in the evidence and exempts nothing.",
     remediation: RemediationDef {
         steps: &[
             "Create two cloud-only accounts on the *.onmicrosoft.com domain, without licences, with long random passwords or FIDO2 keys stored apart.",
@@ -237,6 +239,7 @@ pub(super) const ADM_03: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
     data_with_pim: &[],
     rationale: "An account synchronised from Active Directory can be taken over from on-premises: a compromised domain becomes a compromised tenant.",
+    differs: "Stricter than ScubaGear's MS.AAD.7.3v1 test, which flags a privileged user whose onPremisesImmutableId is set: PIM Ready also flags onPremisesSyncEnabled = true, so a synchronised account without an immutable id fails here and passes there.",
     remediation: RemediationDef {
         steps: &[
             "Create a separate cloud-only admin account for each synchronised administrator.",
@@ -313,6 +316,7 @@ pub(super) const ADM_04: CheckDef = CheckDef {
     ],
     data_with_pim: &[],
     rationale: "An admin account with a mailbox, Teams and Office apps reads mail and browses the web: phishing lands straight on privilege. Admin accounts should carry Entra ID licences only.",
+    differs: "CIS 1.1.4 asks for licences with a reduced application footprint. PIM Ready passes only identity SKUs (Entra ID P1, P2, ID Governance, Entra Suite and its P2 step-up) and fails any other licence assigned to a privileged user, including a SKU it cannot name (unknown skuId), rather than judging each service plan.",
     remediation: RemediationDef {
         steps: &[
             "Give each administrator a separate daily-use account for mail and Office.",
@@ -429,6 +433,7 @@ pub(super) const ADM_05: CheckDef = CheckDef {
         Dataset::GroupEligibilityScheduleInstances,
     ],
     rationale: "Most administration needs a narrower role. SCuBA MS.AAD.7.2v1 (\"Privileged users SHALL be provisioned with finer-grained roles instead of Global Administrator\") is this ratio: users holding Global Administrator divided by privileged users who do not hold it (a user with both counts only as a Global Administrator) must be 1 or less, over SCuBA's eight highly privileged roles (Global, Privileged Role, User, SharePoint, Exchange, Hybrid Identity, Application and Cloud Application Administrator), active or eligible, directly or through a group. As ScubaGear does, the ratio counts only when MS.AAD.7.1v1's range holds: two to eight Global Administrators (ADM-01 checks CIS's stricter two to four). Roles added with --privileged-role are not counted here: the control names its list.",
+    differs: "None in the rule: it is ScubaGear's MS.AAD.7.2v1 test (Global Administrator holders no more than privileged users without it, a user with both counted once as Global Administrator) over SCuBA's eight roles, and only when MS.AAD.7.1v1's two to eight holds. Roles added with --privileged-role are not counted, because the control names its list.",
     remediation: RemediationDef {
         steps: &[
             "For each Global Administrator, list the tasks they actually perform.",
@@ -552,6 +557,7 @@ pub(super) const ADM_06: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments, Dataset::PrivilegedPrincipals],
     data_with_pim: &[],
     rationale: "A guest's credentials, MFA and lifecycle are governed by another organisation: the tenant cannot vouch for them.",
+    differs: "Cites Microsoft's Zero Trust Assessment test 22128; no CIS or SCuBA control. The rule (any guest or external user holding a highly privileged role fails) was not compared with the Zero Trust Assessment's own implementation.",
     remediation: RemediationDef {
         steps: &[
             "Remove the privileged role from every guest account.",
@@ -598,6 +604,7 @@ pub(super) const ADM_07: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments, Dataset::SignInActivity],
     data_with_pim: &[],
     rationale: "An unused privileged account is standing privilege nobody watches; PIM raises the same alert (StaleSignInAlert). Staleness is read from signInActivity.lastSuccessfulSignInDateTime: lastSignInDateTime and lastNonInteractiveSignInDateTime record attempts, failed ones included, so a dormant admin being password-sprayed looks active through them. When lastSuccessfulSignInDateTime is absent (Graph does not backfill it before December 2023) the newest of the other two is used, and the finding says so (a warning when that alone keeps the account fresh). An account that never signed in, created longer ago than the threshold, is stale.",
+    differs: "No CIS or SCuBA control; it mirrors PIM's StaleSignInAlert. Stricter than tools that read signInActivity.lastSignInDateTime: that field records failed attempts, so PIM Ready reads lastSuccessfulSignInDateTime and falls back (saying so) only when Graph has not filled it.",
     remediation: RemediationDef {
         steps: &[
             "Confirm with each stale account's owner whether the role is still needed.",
@@ -717,6 +724,7 @@ pub(super) const ADM_08: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments],
     data_with_pim: &[],
     rationale: "An application with a highly privileged role holds it permanently (apps cannot activate through PIM) and its secret or certificate is a standing key to the tenant.",
+    differs: "Cites Microsoft's Zero Trust Assessment test 21836; no CIS or SCuBA control. The rule was not compared with the Zero Trust Assessment's own implementation.",
     remediation: RemediationDef {
         steps: &[
             "Check what each listed application does with its role.",

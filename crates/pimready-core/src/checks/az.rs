@@ -170,6 +170,7 @@ pub(super) const AZ_01: CheckDef = CheckDef {
     data: &[Dataset::AzureSubscriptions, Dataset::AzureRoleAssignments],
     data_with_pim: &[Dataset::AzureRoleSchedules],
     rationale: "Owner, User Access Administrator and Role Based Access Control Administrator on a subscription or management group can grant themselves or anyone else any access to every resource below it; held permanently, one stolen session is enough.",
+    differs: "No CIS Microsoft 365 or SCuBA control covers Azure resource roles; the rule follows the Microsoft cloud security benchmark PA-2 and Azure RBAC guidance. The CIS Microsoft Azure Foundations Benchmark was not compared.",
     remediation: RemediationDef {
         steps: &[
             "In PIM for Azure resources, select each listed subscription or management group and open Roles.",
@@ -368,6 +369,7 @@ pub(super) const AZ_02: CheckDef = CheckDef {
     data: &[Dataset::AzureSubscriptions, Dataset::AzureRoleSettings],
     data_with_pim: &[],
     rationale: "Just-in-time access only helps when activation is hard to abuse: a second factor (or a Conditional Access authentication context), a stated reason, a short window, and a second person before someone takes Owner over a whole management group.",
+    differs: "No CIS Microsoft 365 or SCuBA control; thresholds from Microsoft's PIM deployment plan and Azure resource role settings. The CIS Microsoft Azure Foundations Benchmark was not compared.",
     remediation: RemediationDef {
         steps: &[
             "In PIM for Azure resources, open each listed subscription or management group > Settings > Owner (then User Access Administrator) > Edit.",
@@ -438,6 +440,7 @@ pub(super) const AZ_03: CheckDef = CheckDef {
     data: &[Dataset::AzureSubscriptions, Dataset::AzureRoleSettings],
     data_with_pim: &[],
     rationale: "A new Owner or an activation of it is how an attacker takes and keeps an Azure estate; the security team, not only the admins who made the change, should hear of it.",
+    differs: "No CIS Microsoft 365 or SCuBA control; it applies SCuBA MS.AAD.7.7v1 and 7.8v1's alert idea to Azure Owner and User Access Administrator. Not compared with other tools.",
     remediation: RemediationDef {
         steps: &[
             "In PIM for Azure resources, open each listed scope > Settings > the role > Edit > Notification.",
@@ -493,6 +496,7 @@ pub(super) const AZ_04: CheckDef = CheckDef {
     data: &[Dataset::AzureRootScope],
     data_with_pim: &[],
     rationale: "'Access management for Azure resources' makes a Global Administrator User Access Administrator at the root scope /, over every subscription and management group of the tenant. Microsoft asks for it to be removed as soon as the task is done.",
+    differs: "No CIS Microsoft 365 or SCuBA control; Microsoft's own guidance to remove root-scope User Access Administrator after use. Not compared with other tools.",
     remediation: RemediationDef {
         steps: &[
             "Signed in as each listed account: Entra admin center > Identity > Overview > Properties > Access management for Azure resources > No > Save.",
@@ -563,6 +567,7 @@ pub(super) const AZ_05: CheckDef = CheckDef {
     data: &[Dataset::AzureSubscriptions, Dataset::AzureRoleAssignments],
     data_with_pim: &[Dataset::AzureRoleSchedules],
     rationale: "A guest is governed by another organisation's account lifecycle and an app's credentials are not protected by MFA or PIM; neither should own a subscription or a management group.",
+    differs: "No CIS Microsoft 365 or SCuBA control; Microsoft cloud security benchmark PA-1 and Azure RBAC guidance. Not compared with other tools.",
     remediation: RemediationDef {
         steps: &[
             "Remove Owner from each listed guest or service principal on the listed scope.",
@@ -667,6 +672,7 @@ pub(super) const AZ_06: CheckDef = CheckDef {
     data: &[Dataset::SubscribedSkus, Dataset::AzureSubscriptions],
     data_with_pim: &[Dataset::AzureRoleSchedules],
     rationale: "PIM for Azure resources needs an Entra ID P2 or ID Governance licence for each user it governs, exactly as for Entra roles; Azure-only admins are easily left out of the count.",
+    differs: "No benchmark control: Microsoft's licence terms for PIM on Azure resources.",
     remediation: RemediationDef {
         steps: &[
             "Count the listed Azure-eligible users in the PIM seats (the licensing section includes them).",

@@ -115,11 +115,22 @@ fn cis_roles(ctx: &CheckContext<'_>) -> RoleList {
     )
 }
 
-fn highly_privileged(ctx: &CheckContext<'_>) -> RoleList {
+/// CIS 5.2.2.4 and 5.2.2.5 name the same admin roles as 5.2.2.1 ("At minimum these directory
+/// roles should be included"); PIM Ready adds its highly privileged roles (Hybrid Identity
+/// Administrator is the one CIS leaves out).
+fn cis_and_highly_privileged(ctx: &CheckContext<'_>, control: &str) -> RoleList {
+    let mut base: Vec<(&str, &str)> = CIS_MFA_ADMIN_ROLES.to_vec();
+    for role in HIGHLY_PRIVILEGED_ROLES {
+        if !base.iter().any(|(id, _)| same_id(id, role.0)) {
+            base.push(role);
+        }
+    }
     role_list(
         ctx,
-        &HIGHLY_PRIVILEGED_ROLES,
-        "PIM Ready's highly privileged roles",
+        &base,
+        &format!(
+            "the admin roles CIS M365 {control} lists and PIM Ready's highly privileged roles"
+        ),
     )
 }
 
@@ -233,6 +244,25 @@ fn never_persistent(p: &ConditionalAccessPolicy) -> Option<Vec<String>> {
         .then(Vec::new)
 }
 
+/// The guest and external user types a policy excludes (`excludeGuestsOrExternalUsers`, or
+/// the older `GuestsOrExternalUsers` keyword in `excludeUsers`), if any.
+fn excluded_guest_types(users: &CaUsers) -> Option<String> {
+    let types = users
+        .exclude_guests_or_external_users
+        .as_ref()
+        .and_then(|g| g.guest_or_external_user_types.as_deref())
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && !t.eq_ignore_ascii_case("none"));
+    if let Some(t) = types {
+        return Some(t.to_owned());
+    }
+    users
+        .exclude_users
+        .iter()
+        .any(|u| u.eq_ignore_ascii_case("GuestsOrExternalUsers"))
+        .then(|| "all guest or external users".to_owned())
+}
+
 /// Conditions that narrow a policy below "every sign-in to every app": excluded apps,
 /// locations, platforms, client app types other than `all`, device filters
 /// (https://learn.microsoft.com/graph/api/resources/conditionalaccessconditionset).
@@ -241,6 +271,10 @@ fn narrowing(p: &ConditionalAccessPolicy) -> Vec<String> {
     let Some(c) = &p.conditions else {
         return out;
     };
+    // An admin who is a guest or external user would be left out (ADM-06 fails such admins).
+    if let Some(types) = c.users.as_ref().and_then(excluded_guest_types) {
+        out.push(format!("excludes guest or external users ({types})"));
+    }
     if let Some(a) = &c.applications
         && !a.exclude_applications.is_empty()
     {
@@ -314,7 +348,8 @@ fn object_label(ctx: &CheckContext<'_>, id: &str) -> String {
 }
 
 /// Why the policy's exclusions leave the role unprotected: it excludes the role, or a user
-/// or group that holds it. Designated emergency accounts may be excluded.
+/// or group that holds it, or the guests or external users one of its holders is.
+/// Designated emergency accounts may be excluded.
 fn exclusion_blockers(
     ctx: &CheckContext<'_>,
     users: &CaUsers,
@@ -345,6 +380,15 @@ fn exclusion_blockers(
             .any(|u| same_id(u, &h.principal_id))
         {
             out.push(format!("excludes {name}, who holds it"));
+        }
+        // Any excluded guest or external type counts against an external holder: the user
+        // object does not say which of the types it is.
+        if let Some(types) = excluded_guest_types(users)
+            && principal_of(ctx, h).is_some_and(Principal::is_guest)
+        {
+            out.push(format!(
+                "excludes guest or external users ({types}), and {name}, who holds it, is one"
+            ));
         }
         for g in &users.exclude_groups {
             let group = object_label(ctx, g);
@@ -585,7 +629,8 @@ pub(super) const CA_01: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "A password alone must never open an admin role; Conditional Access enforces MFA at every admin sign-in, activated or not. Role list: the admin roles CIS M365 5.2.2.1 lists, plus any --privileged-role additions. A policy counts only when enabled (not report-only), on all cloud apps, including the role or All users and excluding neither the role nor a holder of it (designated emergency accounts aside); narrowing conditions make a pass a warning.",
+    rationale: "A password alone must never open an admin role; Conditional Access enforces MFA at every admin sign-in, activated or not. Role list: the admin roles CIS M365 5.2.2.1 lists, plus any --privileged-role additions. A policy counts only when enabled (not report-only), on all cloud apps, including the role or All users and excluding neither the role nor a holder of it (designated emergency accounts aside); excluding guest or external users (conditions.users.excludeGuestsOrExternalUsers, or the GuestsOrExternalUsers keyword) disqualifies a policy for a role a guest or external user holds. Narrowing conditions (excluded apps, locations, platforms, client app types, device filters, excluded guest or external users) make a pass a warning.",
+    differs: "Uses the admin roles CIS 5.2.2.1 lists (plus --privileged-role additions), whereas ScubaGear's MFA policies (MS.AAD.3.x) target all users. Several policies may together cover the roles (ScubaGear wants one policy naming every role); a policy counts only when enabled, on all cloud apps, and excluding neither the role nor a holder of it (designated emergency accounts aside). Narrowing conditions turn a pass into a warning.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy: Users > Directory roles > select every highly privileged role.",
@@ -622,7 +667,8 @@ pub(super) const CA_02: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "Push and code MFA are phished through adversary-in-the-middle proxies; FIDO2, Windows Hello and certificates are not. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. The built-in Phishing-resistant MFA strength passes, as does a custom strength whose combinations are all FIDO2, Windows Hello for Business or multifactor certificate; a custom strength whose combinations were not read is a warning.",
+    rationale: "Push and code MFA are phished through adversary-in-the-middle proxies; FIDO2, Windows Hello and certificates are not. Role list: the admin roles CIS M365 5.2.2.5 lists (the same fifteen as 5.2.2.1), PIM Ready's highly privileged roles (Hybrid Identity Administrator is the one more) and any --privileged-role additions. The built-in Phishing-resistant MFA strength passes, as does a custom strength whose combinations are all FIDO2, Windows Hello for Business or multifactor certificate; a custom strength whose combinations were not read is a warning.",
+    differs: "ScubaGear's MS.AAD.3.6v1 test wants one enabled policy that includes every privileged role by role (not All users), excludes no role, covers all apps and requires phishing-resistant MFA. PIM Ready judges each role: it accepts All users and several policies together, and a custom authentication strength whose combinations are all phishing-resistant; the same exclusions as CA-01 disqualify a policy.",
     remediation: RemediationDef {
         steps: &[
             "Register FIDO2 keys, Windows Hello for Business or certificate-based authentication for every administrator.",
@@ -642,7 +688,7 @@ pub(super) const CA_02: CheckDef = CheckDef {
 fn ca_02(ctx: &CheckContext<'_>) -> Outcome {
     verdict(
         ctx,
-        &highly_privileged(ctx),
+        &cis_and_highly_privileged(ctx, "5.2.2.5"),
         &[(
             requires_phishing_resistant,
             "requires a phishing-resistant authentication strength",
@@ -661,7 +707,8 @@ pub(super) const CA_03: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P1,
     data: &[Dataset::ConditionalAccessPolicies],
     data_with_pim: &[],
-    rationale: "A long-lived admin session cookie outlives the activation it came from and is a prize for token theft. Role list: PIM Ready's highly privileged roles, plus any --privileged-role additions. Both a sign-in frequency of 4 hours or less and a never-persistent browser session are required.",
+    rationale: "A long-lived admin session cookie outlives the activation it came from and is a prize for token theft. Role list: the admin roles CIS M365 5.2.2.4 lists (the same fifteen as 5.2.2.1), PIM Ready's highly privileged roles (Hybrid Identity Administrator is the one more) and any --privileged-role additions. Both a sign-in frequency of 4 hours or less and a never-persistent browser session are required.",
+    differs: "CIS 5.2.2.4's audit asks for one enabled policy with both a periodic reauthentication of at most 4 hours and a never-persistent browser session, on all resources, for at least its fifteen admin roles. PIM Ready requires both for each role but accepts them from two policies (the effect is the same), adds Hybrid Identity Administrator to the roles, and disqualifies a policy that excludes a role or a holder of it. A published 5.2.2.4 test compares role names with the role ids Graph returns; PIM Ready matches template ids.",
     remediation: RemediationDef {
         steps: &[
             "Create a Conditional Access policy for the highly privileged roles, all cloud apps.",
@@ -681,7 +728,7 @@ pub(super) const CA_03: CheckDef = CheckDef {
 fn ca_03(ctx: &CheckContext<'_>) -> Outcome {
     verdict(
         ctx,
-        &highly_privileged(ctx),
+        &cis_and_highly_privileged(ctx, "5.2.2.4"),
         &[
             (
                 short_sign_in_frequency,

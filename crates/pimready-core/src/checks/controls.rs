@@ -97,7 +97,7 @@ const WORDS: &[(&str, &str, &str)] = &[
     (
         "CISA SCuBA",
         "MS.AAD.7.7v1",
-        "Eligible and Active highly privileged role assignments SHALL trigger an alert.",
+        "Eligible and active highly privileged role assignments SHALL trigger an alert.",
     ),
     (
         "CISA SCuBA",

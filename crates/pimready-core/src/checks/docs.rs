@@ -107,10 +107,10 @@ fn source(d: Dataset) -> &'static str {
             "`GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq '{id}'` (`principalId`, `accessId`, `assignmentType`, `endDateTime`)"
         }
         Dataset::AccessReviews => {
-            "`GET /identityGovernance/accessReviews/definitions` (`status`, `scope`, `instanceEnumerationScope`, `reviewers`, `settings.recurrence`, `settings.instanceDurationInDays`, `settings.autoApplyDecisionsEnabled`)"
+            "`GET /identityGovernance/accessReviews/definitions` (`status`, `scope.principalScopes`, `scope.resourceScopes`, `instanceEnumerationScope`, `reviewers`, `stageSettings[].durationInDays`, `stageSettings[].reviewers`, `settings.recurrence`, `settings.instanceDurationInDays`, `settings.autoApplyDecisionsEnabled`, `settings.defaultDecisionEnabled`, `settings.defaultDecision`, `settings.mailNotificationsEnabled`, `settings.reminderNotificationsEnabled`, `settings.justificationRequiredOnApproval`)"
         }
         Dataset::ConditionalAccessPolicies => {
-            "`GET /identity/conditionalAccess/policies` (`state`, `conditions.users`, `conditions.applications`, `conditions.locations`, `conditions.platforms`, `conditions.clientAppTypes`, `grantControls`, `sessionControls`)"
+            "`GET /identity/conditionalAccess/policies` (`state`, `conditions.users` incl. `excludeGuestsOrExternalUsers.guestOrExternalUserTypes`, `conditions.applications`, `conditions.locations`, `conditions.platforms`, `conditions.clientAppTypes`, `grantControls`, `sessionControls`)"
         }
         Dataset::AzureSubscriptions => {
             "Azure Resource Manager: subscriptions and management groups"
@@ -129,7 +129,8 @@ fn source(d: Dataset) -> &'static str {
 }
 
 /// `docs/checks.md`: per check, the control's words and version, the rule as implemented,
-/// what it reads, and where and why it departs from ScubaGear, Maester or CIS.
+/// where and why it differs from ScubaGear, Maester or CIS (`CheckDef::differs`), and what
+/// it reads.
 pub fn conformance_markdown() -> String {
     let mut out = String::from(
         "# Checks and the controls they cite\n\n\
@@ -141,8 +142,11 @@ pub fn conformance_markdown() -> String {
         "CIS references use the numbering of the CIS Microsoft 365 Foundations Benchmark v{CIS_VERSION} (released 26 February 2026). \
          v7.0.0 (19 May 2026) is the newest release announced; it adds global recommendation ids and moves \
          recommendations, and its numbering for these controls has not been verified against the benchmark itself, so the \
-         catalog still cites v{CIS_VERSION}. CIS wording below is the recommendation title. SCuBA wording is the policy \
-         statement of `baselines/aad.md`, quoted exactly.\n"
+         catalog still cites v{CIS_VERSION} (checked again on 4 December 2026: v7.0.0 is still the newest release \
+         reported, and no copy of its text for these controls was found). CIS wording below is the recommendation \
+         title; where a rule follows a recommendation's audit criteria (PIM-13), they are quoted from public copies of \
+         the benchmark's text. SCuBA wording is the policy statement of `baselines/aad.md`, quoted exactly. ScubaGear \
+         comparisons were read in its `Rego/AADConfig.rego` and AAD provider (main branch, August 2026).\n"
     );
     for c in catalog() {
         let _ = writeln!(out, "## {} {}\n", c.id, c.title);
@@ -170,10 +174,11 @@ pub fn conformance_markdown() -> String {
                 }
             }
         }
+        let _ = writeln!(out, "\n**Rule as implemented**\n\n{}\n", c.rationale);
         let _ = writeln!(
             out,
-            "\n**Rule as implemented, and where it departs from the benchmarks**\n\n{}\n",
-            c.rationale
+            "**Where it differs from ScubaGear, Maester or CIS, and why**\n\n{}\n",
+            c.differs
         );
         let _ = writeln!(out, "**Reads**\n");
         for d in c.data {

@@ -26,6 +26,7 @@ pub(super) const LIC_01: CheckDef = CheckDef {
     data: &[Dataset::SubscribedSkus],
     data_with_pim: &[],
     rationale: "Privileged Identity Management exists only in tenants with Entra ID P2 or Entra ID Governance; without it no role can be made just-in-time.",
+    differs: "No benchmark control: CIS and SCuBA assume the licence. ScubaGear folds it into each PIM policy (MS.AAD.7.4v1 to 7.9v1 fail when the tenant has no P2 SKU); PIM Ready reports the licence once here and marks the PIM checks not licensed, so a missing licence is not read as misconfigured roles.",
     remediation: RemediationDef {
         steps: &[
             "Choose a licensing path that carries Entra ID P2 or Entra ID Governance (see the cost estimate).",
@@ -101,6 +102,7 @@ pub(super) const LIC_02: CheckDef = CheckDef {
     data: &[Dataset::SubscribedSkus, Dataset::RoleAssignments],
     data_with_pim: &[],
     rationale: "Every user who is eligible for, holds time-bound, activates, approves or reviews a PIM role needs a P2 or Governance seat; a shortfall is a compliance gap with Microsoft's licence terms.",
+    differs: "No benchmark control: the rule is Microsoft's licence terms. ScubaGear only tests that a P2 SKU exists; PIM Ready counts the users in PIM scope against the seats.",
     remediation: RemediationDef {
         steps: &[
             "Count the users in PIM scope (eligible and active role holders, approvers, reviewers).",

@@ -32,6 +32,7 @@ use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     Dataset, GapReason, Principal, PrincipalKind, RoleManagementPolicy, TenantSnapshot,
 };
+pub(crate) use ca::CIS_MFA_ADMIN_ROLES;
 
 /// Everything a check may read. Time is the snapshot's `collected_at`.
 #[derive(Debug, Clone, Copy)]
@@ -241,6 +242,9 @@ pub struct CheckDef {
     /// Datasets also needed when the tenant is PIM-capable (they exist only with P2).
     pub data_with_pim: &'static [Dataset],
     pub rationale: &'static str,
+    /// Where the rule deliberately differs from ScubaGear, Maester or the CIS benchmark, and
+    /// why (`docs/checks.md`). "None" only where the counterpart was read and matches.
+    pub differs: &'static str,
     pub remediation: RemediationDef,
     pub plan: PlanDef,
     pub evaluate: fn(&CheckContext<'_>) -> Outcome,

@@ -12,8 +12,8 @@ use crate::duration::IsoDuration;
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::privileged::HoldingKind;
 use crate::snapshot::{
-    AccessReviewDefinition, AssignmentType, Dataset, GroupAccessId, PolicyRule, PrincipalKind,
-    ReviewStatus, RoleManagementPolicy,
+    AccessReviewDefinition, AccessReviewReviewerScope, AssignmentType, Dataset, GroupAccessId,
+    PolicyRule, PrincipalKind, ReviewStatus, RoleManagementPolicy,
 };
 
 const POLICY_PORTAL: &str = "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Settings > (role) > Edit";
@@ -51,6 +51,7 @@ pub(super) const PIM_01: CheckDef = CheckDef {
     data: &[Dataset::RoleAssignments],
     data_with_pim: &[Dataset::RoleAssignmentScheduleInstances],
     rationale: "Standing privilege is what PIM removes: an eligible administrator holds no power until they activate, with MFA, justification and a time limit. SCuBA MS.AAD.7.4v1: \"Permanent active role assignments SHALL NOT be allowed for highly privileged roles\"; CIS 5.3.1 asks for PIM instead of permanent members. Every principal type counts (users, groups, service principals): only the emergency-access accounts the tenant designated are exempt. SCuBA's notes also tolerate service accounts and groups enrolled in PIM for Groups; PIM Ready lists them, because an application cannot activate (its role is a standing key) and a group's permanent role is as standing as its membership (PIM-03 checks the members).",
+    differs: "ScubaGear's MS.AAD.7.4v1 test flags active assignments with no end date but lets a configuration file exempt users and groups, and SCuBA's notes tolerate service accounts and groups in PIM for Groups; PIM Ready exempts only designated emergency accounts and lists groups and service principals too. It also runs without P2 (every active assignment is then permanent), where ScubaGear simply fails the policy.",
     remediation: RemediationDef {
         steps: &[
             "For each listed user, create an eligible assignment to the same role in PIM, have the user activate once, then remove the permanent active assignment.",
@@ -156,7 +157,8 @@ pub(super) const PIM_02: CheckDef = CheckDef {
         Dataset::RoleAssignmentSchedules,
     ],
     data_with_pim: &[],
-    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. Rule: an active assignment to a highly privileged role is 'outside PIM' when its roleAssignmentScheduleInstance has no startDateTime (the test ScubaGear and Maester apply for MS.AAD.7.5v1), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has no createdUsing (no PIM request created it). Users, groups and service principals count; activations are not assignments and are left out; a user holding the role only through a group is judged on the group's assignment. Stricter than SCuBA in one way: the createdUsing test also catches assignments that carry a start date but were never requested through PIM.",
+    rationale: "Assignments made outside PIM (legacy portals, scripts, other tools) bypass its approval, justification and audit trail. SCuBA MS.AAD.7.5v1's instructions: on a role's Active assignments, a Start time of '-' \"indicates the respective user/group was assigned to that role outside of Microsoft Entra ID PIM\". Rule: an active assignment (assignmentType Assigned; activations are not assignments) of a highly privileged role is outside PIM when its roleAssignmentScheduleInstance has a null startDateTime (ScubaGear's test in AADConfig.rego, over the same instances), or when the roleAssignmentSchedule it belongs to (roleAssignmentScheduleId) has a null createdUsing, the id of the request that created it (the test Maester applies besides a null scheduleInfo.startDateTime). Users, groups and service principals count; a user holding the role only through a group is judged on the group's assignment.",
+    differs: "Stricter than either tool alone: an assignment fails on ScubaGear's MS.AAD.7.5v1 test (null startDateTime on its schedule instance) or on Maester's (null createdUsing on its schedule). Activations are left out, as neither tool counts them as assignments.",
     remediation: RemediationDef {
         steps: &[
             "Find who or what creates assignments outside PIM (scripts, provisioning tools, the legacy role API) and route it through PIM.",
@@ -218,6 +220,7 @@ pub(super) const PIM_03: CheckDef = CheckDef {
     ],
     data_with_pim: &[],
     rationale: "A group with a permanent role is only as just-in-time as its membership: permanent members of a role-assignable group hold the role permanently (SCuBA's exception for groups assumes PIM for Groups).",
+    differs: "SCuBA MS.AAD.7.4v1's note accepts a group's permanent role when the group is enrolled in PIM for Groups; PIM Ready checks that the enrolment is used: each member (designated emergency accounts aside) must be eligible, time-bound or activated through PIM for Groups; a permanent member fails. Owners are not judged.",
     remediation: RemediationDef {
         steps: &[
             "Bring the group under PIM for Groups.",
@@ -544,6 +547,7 @@ pub(super) const PIM_04: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Approval puts a second person between a stolen eligible account and Global Administrator. With no approver named, Microsoft's default approvers (Privileged Role Administrators and Global Administrators) decide: a warning, since nobody chose them. It fails when no named approver can act (each deleted or disabled) or when an eligible user's only approver is themselves: an approver cannot approve their own activation.",
+    differs: "ScubaGear's MS.AAD.7.6v1 test reads only Approval_EndUser_Assignment.isApprovalRequired (for the role and for PIM for Groups groups assigned to it, whose settings PIM Ready does not read). PIM Ready also judges the approvers: none named is a warning (Microsoft's default approvers decide), and approvers who cannot act, or who are the only eligible user, fail.",
     remediation: RemediationDef {
         steps: &[
             "Open the Global Administrator role settings in PIM.",
@@ -580,6 +584,7 @@ pub(super) const PIM_05: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Privileged Role Administrator can grant any role, Global Administrator included: it deserves the same second pair of eyes. Approvers are judged as for PIM-04: default approvers are a warning; approvers who cannot act, or who are the only eligible user, fail.",
+    differs: "CIS 5.3.5 only (SCuBA asks approval for Global Administrator alone). Approvers are judged as in PIM-04, which goes beyond the benchmark's 'approval is required'.",
     remediation: RemediationDef {
         steps: &[
             "Open the Privileged Role Administrator role settings in PIM.",
@@ -616,6 +621,7 @@ pub(super) const PIM_06: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "An activation is standing privilege for its duration; Microsoft's deployment plan caps it at a working day, and the most powerful roles need far less.",
+    differs: "No CIS or SCuBA control: the threshold is Microsoft's deployment plan, stated in the rule. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "Set 'Activation maximum duration' to 8 hours or less for every highly privileged role.",
@@ -680,6 +686,7 @@ pub(super) const PIM_07: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Activation is the moment privilege is granted: it must prove the person is present with MFA, or a Conditional Access authentication context that demands more.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. A Conditional Access authentication context counts as meeting it, since it can demand more than MFA. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, choose 'On activation, require: Azure MFA' or a Conditional Access authentication context.",
@@ -731,6 +738,7 @@ pub(super) const PIM_08: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "A justification ties every activation to a reason an auditor or approver can check.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, turn on 'Require justification on activation'.",
@@ -776,6 +784,7 @@ pub(super) const PIM_09: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "While the setting allows permanent active assignment, any administrator can recreate standing privilege with one click.",
+    differs: "No CIS or SCuBA control: Microsoft's deployment plan. Not compared with Maester's PIM setting tests.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, clear 'Allow permanent active assignment' and set an expiry (e.g. 6 months).",
@@ -849,6 +858,7 @@ pub(super) const PIM_10: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "A new eligible or active assignment is how an attacker persists; the security team, not only the admins who made it, should hear of it.",
+    differs: "Same rules as ScubaGear's MS.AAD.7.7v1 test (recipients on Notification_Admin_Admin_Assignment and Notification_Admin_Admin_Eligibility), over PIM Ready's eleven highly privileged roles instead of SCuBA's eight (stricter). ScubaGear also reads the settings of PIM for Groups groups assigned to those roles; PIM Ready does not collect them.",
     remediation: RemediationDef {
         steps: &[
             "In each highly privileged role's settings, Notification tab: under 'Send notifications when members are assigned as eligible' and '... as active', add the security team's mailbox as an additional recipient (rules Notification_Admin_Admin_Eligibility and Notification_Admin_Admin_Assignment).",
@@ -894,6 +904,7 @@ pub(super) const PIM_11: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Every Global Administrator activation should reach someone who can tell a planned change from an intrusion.",
+    differs: "Same rule as ScubaGear's MS.AAD.7.8v1 test (recipients on Global Administrator's Notification_Admin_EndUser_Assignment). ScubaGear also reads PIM for Groups settings of groups holding the role; PIM Ready does not collect them.",
     remediation: RemediationDef {
         steps: &[
             "In the Global Administrator role settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
@@ -933,6 +944,7 @@ pub(super) const PIM_12: CheckDef = CheckDef {
     data: &[Dataset::RoleManagementPolicies],
     data_with_pim: &[],
     rationale: "Activations of the other highly privileged roles are rarer than daily work and worth a glance by the security team.",
+    differs: "Same rule as ScubaGear's MS.AAD.7.9v1 test, over PIM Ready's highly privileged roles other than Global Administrator (three more than SCuBA's list). PIM for Groups settings are not read, as for PIM-11.",
     remediation: RemediationDef {
         steps: &[
             "In each listed role's settings, Notification tab: under 'Send notifications when eligible members activate this role', add the security team as an additional recipient (rule Notification_Admin_EndUser_Assignment).",
@@ -968,6 +980,34 @@ fn pim_12(ctx: &CheckContext<'_>) -> Outcome {
 
 // ----- access reviews -----
 
+/// The roles CIS M365 5.3.3 names: "These reviews should include at a minimum the roles
+/// listed below" (template ids: https://learn.microsoft.com/entra/identity/role-based-access-control/permissions-reference).
+pub(crate) const CIS_REVIEW_ROLES: [(&str, &str); 5] = [
+    (
+        "62e90394-69f5-4237-9190-012177145e10",
+        "Global Administrator",
+    ),
+    (
+        "29232cdf-9323-42fd-ade2-1d097af3e4de",
+        "Exchange Administrator",
+    ),
+    (
+        "f28a1f50-f6e7-4571-818b-6a12f2af6b6c",
+        "SharePoint Administrator",
+    ),
+    (
+        "69091246-20e8-4a56-aa4d-066075b2a7a8",
+        "Teams Administrator",
+    ),
+    (
+        "194ae4cb-b126-40b2-bd5b-6091b380977d",
+        "Security Administrator",
+    ),
+];
+
+/// CIS 5.3.3: "Duration (in days) - 4 at most".
+pub(crate) const CIS_REVIEW_MAX_DAYS: i64 = 4;
+
 pub(super) const PIM_13: CheckDef = CheckDef {
     id: "PIM-13",
     title: "Access reviews cover privileged roles",
@@ -977,19 +1017,21 @@ pub(super) const PIM_13: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::AccessReviews],
     data_with_pim: &[],
-    rationale: "Eligibility accumulates: a recurring review makes someone confirm, at least monthly, that each privileged holder still needs the role. A review counts when it is active (status), recurs monthly or more often and has not ended (settings.recurrence), names reviewers other than the holders (reviewers not empty: Graph writes a self-review as an empty list) and its scope (scope.resourceScopes or instanceEnumerationScope) names the role. Not yet enforced from CIS 5.3.3: a duration of at most 4 days (settings.instanceDurationInDays) and auto-applied results (settings.autoApplyDecisionsEnabled), because the review PIM Ready's own remediation creates uses 14 days without auto-apply and the two must change together. Deliberate difference: CIS lists Global, Exchange, SharePoint, Teams and Security Administrator; PIM Ready asks for Global Administrator and every highly privileged role someone holds.",
+    rationale: "Eligibility accumulates: a recurring review makes someone other than the holder confirm, at least monthly, that each privileged holder still needs the role. Rule (CIS 5.3.3's audit criteria, each read from the accessReviewScheduleDefinition): every role CIS names (Global, Exchange, SharePoint, Teams and Security Administrator) and every other highly privileged role someone holds has a review that is: Scope Everyone (scope is a principalResourceMembershipsScope whose principalScopes are the unfiltered queries /users and /groups and whose resourceScopes hold /roleManagement/directory/roleDefinitions/{role}: all active and eligible assignments of users and groups); Status Active (status NotStarted, Initializing, Starting, InProgress or Applying); Reviewers designated personnel, not a self-review (a reviewers query naming /users/{id} or /groups/{id}; an empty list is a self-review, and in a multi-stage review every stage's reviewers count); Mail notifications, Reminders and Require reason on approval on (settings.mailNotificationsEnabled, reminderNotificationsEnabled, justificationRequiredOnApproval); Frequency monthly or more often and not ended (settings.recurrence: weekly, daily, or absoluteMonthly/relativeMonthly with interval 1; a range whose endDate has passed has ended); Duration at most 4 days (settings.instanceDurationInDays, or the stages' cumulative durationInDays, which overrides it); Auto apply results on (settings.autoApplyDecisionsEnabled); If reviewers don't respond: No change (settings.defaultDecisionEnabled not true).",
+    differs: "Stricter than CIS 5.3.3 in two ways: besides CIS's five roles, every other highly privileged role that someone holds needs its review; and 'Scope - Everyone' is read as users and groups (principalScopes /users and /groups), so a review of users only, or of only eligible or only active assignments, does not count. The two public automated 5.3.3 tests read for this either test only that a review names the role or compare properties Graph does not return; PIM Ready reads each criterion from the review definition.",
     remediation: RemediationDef {
         steps: &[
-            "Create a PIM access review for Global Administrator and the other highly privileged roles in use.",
-            "Recur monthly (or more often), with reviewers other than the holders, and auto-apply results (CIS 5.3.3 also asks for a duration of at most 4 days).",
+            "Create one PIM access review per role (Graph takes one role per review) for Global, Exchange, SharePoint, Teams and Security Administrator and every other highly privileged role in use.",
+            "Scope: all users and groups, all active and eligible assignments; reviewers: named people other than the holders; recur monthly (or more often) with no end; duration at most 4 days.",
+            "Upon completion: auto-apply results; if reviewers don't respond: No change (so emergency accounts are never removed by silence). Turn on mail notifications, reminders and reason on approval.",
         ],
         portal_path: "Entra admin center > Identity governance > Privileged Identity Management > Microsoft Entra roles > Access reviews > New",
-        powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ instanceDurationInDays = 14; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $true; defaultDecision = 'Deny'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
+        powershell: "New-MgIdentityGovernanceAccessReviewDefinition -BodyParameter @{ displayName = 'Monthly review: Global Administrator'; scope = @{ '@odata.type' = '#microsoft.graph.principalResourceMembershipsScope'; principalScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/users'; queryType = 'MicrosoftGraph' }, @{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/groups'; queryType = 'MicrosoftGraph' }); resourceScopes = @(@{ '@odata.type' = '#microsoft.graph.accessReviewQueryScope'; query = '/roleManagement/directory/roleDefinitions/62e90394-69f5-4237-9190-012177145e10'; queryType = 'MicrosoftGraph' }) }; reviewers = @(@{ query = '/users/<reviewer id>'; queryType = 'MicrosoftGraph' }); settings = @{ mailNotificationsEnabled = $true; reminderNotificationsEnabled = $true; justificationRequiredOnApproval = $true; recommendationsEnabled = $true; instanceDurationInDays = 3; autoApplyDecisionsEnabled = $true; defaultDecisionEnabled = $false; defaultDecision = 'None'; recurrence = @{ pattern = @{ type = 'absoluteMonthly'; interval = 1 }; range = @{ type = 'noEnd'; startDate = (Get-Date -Format 'yyyy-MM-dd') } } } }",
     },
     plan: PlanDef::new(
         Step::AccessReviews,
-        "Global Administrator and the other highly privileged roles in use",
-        "Cover with a monthly recurring access review with auto-apply",
+        "The roles CIS 5.3.3 names and the other highly privileged roles in use",
+        "Cover with a monthly access review (everyone in scope, at most 4 days, auto-apply, no change when reviewers don't respond)",
     ),
     evaluate: pim_13,
 };
@@ -1026,10 +1068,16 @@ fn recurs_monthly(review: &AccessReviewDefinition, today: NaiveDate) -> bool {
     often && !ended
 }
 
-/// Reviewers other than the holders themselves (CIS 5.3.3). Graph writes a self-review as an
-/// empty `reviewers` collection (https://learn.microsoft.com/en-us/graph/api/resources/accessreviewreviewerscope).
-fn meets_cis_5_3_3(review: &AccessReviewDefinition) -> bool {
-    review.reviewers.iter().any(|r| r.query.is_some())
+/// Reviewers who are designated people: a query naming a user or a group. Graph writes a
+/// self-review as an empty `reviewers` collection; `./manager` and other relative queries
+/// name nobody in particular (https://learn.microsoft.com/graph/api/resources/accessreviewreviewerscope).
+fn designated(reviewers: &[AccessReviewReviewerScope]) -> bool {
+    reviewers.iter().any(|r| {
+        r.query.as_deref().is_some_and(|q| {
+            let q = q.trim().to_ascii_lowercase();
+            (q.starts_with("/users/") || q.starts_with("/groups/")) && q.len() > "/users/".len()
+        })
+    })
 }
 
 fn is_active(review: &AccessReviewDefinition) -> bool {
@@ -1045,51 +1093,191 @@ fn is_active(review: &AccessReviewDefinition) -> bool {
     )
 }
 
+fn same_query(query: &str, wanted: &str) -> bool {
+    query
+        .trim()
+        .trim_end_matches('/')
+        .eq_ignore_ascii_case(wanted)
+}
+
+/// Whether the review names the role at all (any query of its scope), and if so what keeps
+/// its scope from being "Everyone": all active and eligible assignments of users and groups
+/// (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments,
+/// https://learn.microsoft.com/graph/accessreviews-scope-concept).
+fn scope_shortfall(
+    review: &AccessReviewDefinition,
+    template_id: &str,
+) -> Option<Result<(), String>> {
+    let needle = template_id.to_ascii_lowercase();
+    if !review
+        .scope_queries()
+        .iter()
+        .any(|q| q.to_ascii_lowercase().contains(&needle))
+    {
+        return None;
+    }
+    let role_path = format!("/roleManagement/directory/roleDefinitions/{template_id}");
+    let scope = review.scope.as_ref();
+    let queries = |key: &str| -> Vec<&str> {
+        scope
+            .and_then(|s| s.get(key))
+            .and_then(serde_json::Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|q| q.get("query").and_then(serde_json::Value::as_str))
+            .collect()
+    };
+    let resources = queries("resourceScopes");
+    let principals = queries("principalScopes");
+    if !resources.iter().any(|q| same_query(q, &role_path)) {
+        return Some(Err(
+            "scope is not Everyone: it reviews only some assignments of the role (CIS: all active and eligible assignments)".to_owned(),
+        ));
+    }
+    let users = principals.iter().any(|q| same_query(q, "/users"));
+    let groups = principals.iter().any(|q| same_query(q, "/groups"));
+    Some(match (users, groups) {
+        (true, true) => Ok(()),
+        (true, false) => Err(
+            "scope is not Everyone: users only, groups holding the role are not reviewed"
+                .to_owned(),
+        ),
+        _ => Err(format!(
+            "scope is not Everyone: principals limited to {}",
+            if principals.is_empty() {
+                "none".to_owned()
+            } else {
+                principals.join(", ")
+            }
+        )),
+    })
+}
+
+/// What keeps `review` from meeting CIS 5.3.3's audit criteria (empty: it meets them).
+fn review_shortfalls(review: &AccessReviewDefinition, today: NaiveDate) -> Vec<String> {
+    let mut out = Vec::new();
+    let settings = review.settings.clone().unwrap_or_default();
+    if !is_active(review) {
+        out.push(format!(
+            "status {} (CIS: Active)",
+            review
+                .status
+                .as_ref()
+                .map_or("unknown", ReviewStatus::as_str)
+        ));
+    }
+    let stages = review.stage_settings.as_deref().unwrap_or_default();
+    let self_review = if stages.is_empty() {
+        !designated(&review.reviewers)
+    } else {
+        stages
+            .iter()
+            .any(|s| !designated(s.reviewers.as_deref().unwrap_or_default()))
+    };
+    if self_review {
+        out.push("no designated reviewers (a self-review or relative reviewers)".to_owned());
+    }
+    for (on, what) in [
+        (settings.mail_notifications_enabled, "mail notifications"),
+        (settings.reminder_notifications_enabled, "reminders"),
+        (
+            settings.justification_required_on_approval,
+            "require reason on approval",
+        ),
+    ] {
+        if on != Some(true) {
+            out.push(format!("{what} off"));
+        }
+    }
+    if !recurs_monthly(review, today) {
+        out.push("does not recur monthly or more often (or has ended)".to_owned());
+    }
+    let duration = if stages.is_empty() {
+        settings.instance_duration_in_days
+    } else {
+        stages
+            .iter()
+            .map(|s| s.duration_in_days)
+            .sum::<Option<i64>>()
+    };
+    match duration {
+        Some(d) if (1..=CIS_REVIEW_MAX_DAYS).contains(&d) => {}
+        Some(d) => out.push(format!(
+            "lasts {d} days (CIS: at most {CIS_REVIEW_MAX_DAYS})"
+        )),
+        None => out.push("duration not stated".to_owned()),
+    }
+    if settings.auto_apply_decisions_enabled != Some(true) {
+        out.push("results not auto-applied".to_owned());
+    }
+    if settings.default_decision_enabled == Some(true) {
+        out.push(format!(
+            "if reviewers don't respond: {} (CIS: No change)",
+            settings
+                .default_decision
+                .as_deref()
+                .unwrap_or("a default decision")
+        ));
+    }
+    out
+}
+
 fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
     let today = now(ctx).date_naive();
-    let reviews: Vec<&AccessReviewDefinition> = ctx
-        .snapshot
-        .access_reviews
+    let reviews: Vec<&AccessReviewDefinition> =
+        ctx.snapshot.access_reviews.iter().flatten().collect();
+    // CIS 5.3.3's five roles always; the other highly privileged roles when somebody holds
+    // them (an empty role has nothing to review).
+    let mut roles: Vec<PrivilegedRole> = CIS_REVIEW_ROLES
         .iter()
-        .flatten()
-        .filter(|r| is_active(r) && recurs_monthly(r, today) && meets_cis_5_3_3(r))
-        .collect();
-    // GA always; the other highly privileged roles when somebody holds them (an empty role has nothing to review).
-    let roles: Vec<PrivilegedRole> = privileged_roles(ctx)
-        .into_iter()
-        .filter(|r| {
-            same_id(&r.template_id, GLOBAL_ADMINISTRATOR)
-                || ctx
-                    .population
-                    .holdings
-                    .iter()
-                    .any(|h| same_id(&h.role_template_id, &r.template_id))
+        .map(|(id, name)| PrivilegedRole {
+            template_id: (*id).to_owned(),
+            name: (*name).to_owned(),
         })
         .collect();
-    let covered = |role: &PrivilegedRole| {
-        let needle = role.template_id.to_ascii_lowercase();
-        reviews.iter().any(|r| {
-            r.scope_queries().iter().any(|q| {
-                q.to_ascii_lowercase().contains("roledefinitions")
-                    && q.to_ascii_lowercase().contains(&needle)
-            })
-        })
-    };
+    for r in privileged_roles(ctx) {
+        let held = ctx
+            .population
+            .holdings
+            .iter()
+            .any(|h| same_id(&h.role_template_id, &r.template_id));
+        if held
+            && !roles
+                .iter()
+                .any(|c| same_id(&c.template_id, &r.template_id))
+        {
+            roles.push(r);
+        }
+    }
     let evidence: Vec<Evidence> = roles
         .iter()
-        .filter(|r| !covered(r))
-        .map(|r| {
-            let mut e = role_evidence(
-                r,
-                "no active access review, recurring at least monthly with reviewers other than the holders, covers this role",
-            );
+        .filter_map(|role| {
+            let mut near = Vec::new();
+            for review in &reviews {
+                let Some(scope) = scope_shortfall(review, &role.template_id) else {
+                    continue;
+                };
+                let mut short: Vec<String> = scope.err().into_iter().collect();
+                short.extend(review_shortfalls(review, today));
+                if short.is_empty() {
+                    return None;
+                }
+                let name = review.display_name.as_deref().unwrap_or(&review.id);
+                near.push(format!("review '{name}': {}", short.join("; ")));
+            }
+            let detail = if near.is_empty() {
+                "no access review covers this role".to_owned()
+            } else {
+                near.join(" | ")
+            };
+            let mut e = role_evidence(role, detail);
             "role".clone_into(&mut e.object_type);
-            e
+            Some(e)
         })
         .collect();
     if evidence.is_empty() {
         return Outcome::pass(format!(
-            "Active recurring access reviews (monthly or more often, with reviewers other than the holders) cover all {} highly privileged roles in use.",
+            "Each of the {} roles (CIS 5.3.3's five and the other highly privileged roles in use) has an active access review meeting CIS 5.3.3: everyone in scope, monthly or more often, at most {CIS_REVIEW_MAX_DAYS} days, designated reviewers, mail, reminders and reasons on, results auto-applied, no change when reviewers don't respond.",
             roles.len()
         ));
     }
@@ -1097,7 +1285,7 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
     Outcome::new(
         Status::Fail,
         format!(
-            "{} of {} highly privileged roles in use have no active monthly access review with named reviewers: {}.",
+            "{} of {} roles have no access review meeting CIS 5.3.3: {}.",
             evidence.len(),
             roles.len(),
             names.join(", ")

@@ -18,17 +18,19 @@ use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
-    CaGrantControls, CaLocations, CaPlatforms, CaSessionControls, CaUsers, CapabilityStatus,
-    CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason, GroupAccessId,
-    GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser, PolicyRule,
-    PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange, ReviewStatus,
-    RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity, SignInFrequency,
-    SubjectSet, SubscribedSku, TenantSnapshot,
+    CaGrantControls, CaGuestsOrExternalUsers, CaLocations, CaPlatforms, CaSessionControls, CaUsers,
+    CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
+    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
+    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
+    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
+    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
 };
 
 const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
 const EXCHANGE_ADMIN: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
+const SHAREPOINT_ADMIN: &str = "f28a1f50-f6e7-4571-818b-6a12f2af6b6c";
+const TEAMS_ADMIN: &str = "69091246-20e8-4a56-aa4d-066075b2a7a8";
 const P2_SKU: &str = "84a661c4-e949-4bd2-a560-ed7766fcaf2b";
 const E5_SKU: &str = "06ebc4ee-1bb5-47dd-8120-11324bc54e06";
 const GROUP: &str = "g-exchange-admins";
@@ -188,7 +190,10 @@ fn review(
         status: Some(status),
         scope: Some(serde_json::json!({
             "@odata.type": "#microsoft.graph.principalResourceMembershipsScope",
-            "principalScopes": [{ "query": "/users", "queryType": "MicrosoftGraph" }],
+            "principalScopes": [
+                { "query": "/users", "queryType": "MicrosoftGraph" },
+                { "query": "/groups", "queryType": "MicrosoftGraph" },
+            ],
             "resourceScopes": resource_scopes,
         })),
         settings: Some(AccessReviewSettings {
@@ -203,9 +208,15 @@ fn review(
                     end_date: None,
                 }),
             }),
-            // CIS 5.3.3: at most 4 days, results auto-applied, reviewers other than self.
+            // CIS 5.3.3: at most 4 days, results auto-applied, no change when reviewers
+            // don't respond, mail, reminders and reasons on.
             instance_duration_in_days: Some(3),
             auto_apply_decisions_enabled: Some(true),
+            default_decision_enabled: Some(false),
+            default_decision: Some("None".to_owned()),
+            mail_notifications_enabled: Some(true),
+            reminder_notifications_enabled: Some(true),
+            justification_required_on_approval: Some(true),
         }),
         reviewers: vec![crate::snapshot::AccessReviewReviewerScope {
             query: Some("/users/reviewer-1".to_owned()),
@@ -218,6 +229,18 @@ fn review(
 
 fn all_roles() -> Vec<&'static str> {
     HIGHLY_PRIVILEGED_ROLES.iter().map(|(id, _)| *id).collect()
+}
+
+/// The roles PIM-13 asks a review for in the good tenant: the highly privileged ones and
+/// CIS 5.3.3's five (Teams Administrator is the one not already among them).
+fn review_roles() -> Vec<&'static str> {
+    let mut roles = all_roles();
+    for (id, _) in super::pim::CIS_REVIEW_ROLES {
+        if !roles.contains(&id) {
+            roles.push(id);
+        }
+    }
+    roles
 }
 
 /// Every role CA-01..CA-03 read: the highly privileged ones and the CIS 5.2.2.1 admin roles.
@@ -393,7 +416,7 @@ pub(crate) fn good() -> Fx {
     }]);
     s.group_assignment_schedule_instances = Some(Vec::new());
     s.access_reviews = Some(vec![review(
-        &all_roles(),
+        &review_roles(),
         "absoluteMonthly",
         1,
         ReviewStatus::InProgress,
@@ -519,6 +542,14 @@ impl Fx {
 
     fn ca(&mut self) -> &mut ConditionalAccessPolicy {
         &mut self.snapshot.conditional_access_policies.as_mut().unwrap()[0]
+    }
+
+    /// The settings of the good tenant's access review.
+    fn review_settings(&mut self) -> &mut crate::snapshot::AccessReviewSettings {
+        self.snapshot.access_reviews.as_mut().unwrap()[0]
+            .settings
+            .as_mut()
+            .unwrap()
     }
 
     /// Every finding, through the runner.
@@ -1188,7 +1219,7 @@ fn cases() -> Vec<Case> {
         case("PIM-13", "monthly review of every role", Pass, |_| {}),
         case("PIM-13", "weekly review of roles in use", Pass, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, EXCHANGE_ADMIN],
+                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, EXCHANGE_ADMIN, SHAREPOINT_ADMIN, TEAMS_ADMIN],
                 "weekly",
                 2,
                 ReviewStatus::NotStarted,
@@ -1196,7 +1227,7 @@ fn cases() -> Vec<Case> {
         }),
         case("PIM-13", "quarterly", Fail, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &all_roles(),
+                &review_roles(),
                 "absoluteMonthly",
                 3,
                 ReviewStatus::InProgress,
@@ -1204,7 +1235,7 @@ fn cases() -> Vec<Case> {
         }),
         case("PIM-13", "completed", Fail, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &all_roles(),
+                &review_roles(),
                 "absoluteMonthly",
                 1,
                 ReviewStatus::Completed,
@@ -1212,14 +1243,14 @@ fn cases() -> Vec<Case> {
         }),
         case("PIM-13", "Exchange Administrator left out", Fail, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN],
+                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, SHAREPOINT_ADMIN, TEAMS_ADMIN],
                 "absoluteMonthly",
                 1,
                 ReviewStatus::InProgress,
             )]);
         }),
         case("PIM-13", "ended recurrence", Fail, |f| {
-            let mut r = review(&all_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            let mut r = review(&review_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
             let range = r
                 .settings
                 .as_mut()
@@ -1235,12 +1266,100 @@ fn cases() -> Vec<Case> {
             f.snapshot.access_reviews = Some(vec![r]);
         }),
         case("PIM-13", "self-review (no reviewers)", Fail, |f| {
-            let mut r = review(&all_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            let mut r = review(&review_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
             r.reviewers.clear();
             f.snapshot.access_reviews = Some(vec![r]);
         }),
         case("PIM-13", "no reviews", Fail, |f| {
             f.snapshot.access_reviews = Some(Vec::new())
+        }),
+        case("PIM-13", "Teams Administrator (CIS 5.3.3) left out", Fail, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &all_roles(),
+                "absoluteMonthly",
+                1,
+                ReviewStatus::InProgress,
+            )]);
+        }),
+        case("PIM-13", "lasts 14 days", Fail, |f| {
+            f.review_settings().instance_duration_in_days = Some(14);
+        }),
+        case("PIM-13", "results not auto-applied", Fail, |f| {
+            f.review_settings().auto_apply_decisions_enabled = None;
+        }),
+        case("PIM-13", "no response denies", Fail, |f| {
+            let s = f.review_settings();
+            s.default_decision_enabled = Some(true);
+            s.default_decision = Some("Deny".to_owned());
+        }),
+        case("PIM-13", "reminders off", Fail, |f| {
+            f.review_settings().reminder_notifications_enabled = Some(false);
+        }),
+        case("PIM-13", "no reason on approval", Fail, |f| {
+            f.review_settings().justification_required_on_approval = None;
+        }),
+        case("PIM-13", "mail off", Fail, |f| {
+            f.review_settings().mail_notifications_enabled = Some(false);
+        }),
+        case("PIM-13", "managers review", Fail, |f| {
+            f.snapshot.access_reviews.as_mut().unwrap()[0].reviewers =
+                vec![crate::snapshot::AccessReviewReviewerScope {
+                    query: Some("./manager".to_owned()),
+                    query_type: Some("MicrosoftGraph".to_owned()),
+                    query_root: Some("decisions".to_owned()),
+                }];
+        }),
+        case("PIM-13", "guests only", Fail, |f| {
+            let r = &mut f.snapshot.access_reviews.as_mut().unwrap()[0];
+            r.scope.as_mut().unwrap()["principalScopes"] = serde_json::json!([
+                { "query": "/users?$filter=(userType eq 'Guest')", "queryType": "MicrosoftGraph" }
+            ]);
+        }),
+        case("PIM-13", "users only, groups not reviewed", Fail, |f| {
+            let r = &mut f.snapshot.access_reviews.as_mut().unwrap()[0];
+            r.scope.as_mut().unwrap()["principalScopes"] =
+                serde_json::json!([{ "query": "/users", "queryType": "MicrosoftGraph" }]);
+        }),
+        case("PIM-13", "eligible assignments only", Fail, |f| {
+            let queries: Vec<serde_json::Value> = review_roles()
+                .iter()
+                .map(|r| serde_json::json!({ "query": format!("/roleManagement/directory/roleEligibilityScheduleInstances?$expand=principal&$filter=(roleDefinitionId eq '{r}')"), "queryType": "MicrosoftGraph" }))
+                .collect();
+            let r = &mut f.snapshot.access_reviews.as_mut().unwrap()[0];
+            r.scope.as_mut().unwrap()["resourceScopes"] = serde_json::Value::Array(queries);
+        }),
+        case("PIM-13", "two stages of 3 days", Fail, |f| {
+            let stage = |id: &str| crate::snapshot::AccessReviewStageSettings {
+                stage_id: Some(id.to_owned()),
+                duration_in_days: Some(3),
+                reviewers: Some(vec![crate::snapshot::AccessReviewReviewerScope {
+                    query: Some("/users/reviewer-1".to_owned()),
+                    query_type: Some("MicrosoftGraph".to_owned()),
+                    query_root: None,
+                }]),
+            };
+            f.snapshot.access_reviews.as_mut().unwrap()[0].stage_settings =
+                Some(vec![stage("1"), stage("2")]);
+        }),
+        case("PIM-13", "one stage of 2 days", Pass, |f| {
+            f.snapshot.access_reviews.as_mut().unwrap()[0].stage_settings =
+                Some(vec![crate::snapshot::AccessReviewStageSettings {
+                    stage_id: Some("1".to_owned()),
+                    duration_in_days: Some(2),
+                    reviewers: Some(vec![crate::snapshot::AccessReviewReviewerScope {
+                        query: Some("/groups/auditors/transitiveMembers".to_owned()),
+                        query_type: Some("MicrosoftGraph".to_owned()),
+                        query_root: None,
+                    }]),
+                }]);
+        }),
+        case("PIM-13", "a stage without reviewers is a self-review", Fail, |f| {
+            f.snapshot.access_reviews.as_mut().unwrap()[0].stage_settings =
+                Some(vec![crate::snapshot::AccessReviewStageSettings {
+                    stage_id: Some("1".to_owned()),
+                    duration_in_days: Some(2),
+                    reviewers: None,
+                }]);
         }),
         case("PIM-13", "no P2", NotLicensed, Fx::no_p2),
         case("PIM-13", "reviews unreadable", NotAssessed, |f| {
@@ -1360,6 +1479,32 @@ fn cases() -> Vec<Case> {
                     rule: Some("device.isCompliant -eq True".to_owned()),
                 }),
             });
+        }),
+        case("CA-01", "excludes guests, no admin is one", Warning, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("internalGuest,b2bCollaborationGuest".to_owned()),
+                    external_tenants: Some(serde_json::json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})),
+                });
+        }),
+        case("CA-01", "excludes guests, a guest holds a role", Fail, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("b2bCollaborationGuest".to_owned()),
+                    external_tenants: None,
+                });
+            f.user("uma").user_type = Some("Guest".to_owned());
+        }),
+        case("CA-01", "excludes the GuestsOrExternalUsers keyword, a guest holds a role", Fail, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_users.push("GuestsOrExternalUsers".to_owned());
+            f.user("uma").user_type = Some("Guest".to_owned());
+        }),
+        case("CA-01", "excludes guest type none", Pass, |f| {
+            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
+                Some(CaGuestsOrExternalUsers {
+                    guest_or_external_user_types: Some("none".to_owned()),
+                    external_tenants: None,
+                });
         }),
         case("CA-01", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
@@ -1886,6 +2031,21 @@ fn checks_md_is_current() {
                 "docs/checks.md is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-core checks::tests::checks_md` to regenerate it"
             );
         }
+    }
+}
+
+/// Every check declares where it differs from ScubaGear, Maester or CIS, and the page says it.
+#[test]
+fn checks_md_states_every_checks_differences() {
+    let md = docs::conformance_markdown();
+    for c in catalog() {
+        let differs = c.differs.trim();
+        assert!(
+            differs.len() > 20 && differs.ends_with('.'),
+            "{}: differs must be a sentence, got {differs:?}",
+            c.id
+        );
+        assert!(md.contains(differs), "{}", c.id);
     }
 }
 

@@ -617,6 +617,21 @@ pub struct AccessReviewDefinition {
     pub instance_enumeration_scope: Option<serde_json::Value>,
     pub reviewers: Vec<AccessReviewReviewerScope>,
     pub settings: Option<AccessReviewSettings>,
+    /// Multi-stage reviews: each stage's `durationInDays` replaces `settings.instanceDurationInDays`
+    /// (https://learn.microsoft.com/graph/api/resources/accessreviewschedulesettings).
+    /// Optional: a single-stage review may carry null.
+    pub stage_settings: Option<Vec<AccessReviewStageSettings>>,
+}
+
+/// `accessReviewStageSettings` (https://learn.microsoft.com/graph/api/resources/accessreviewstagesettings).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AccessReviewStageSettings {
+    pub stage_id: Option<String>,
+    /// The stages' cumulative duration overrides `settings.instanceDurationInDays`.
+    pub duration_in_days: Option<i64>,
+    /// Overrides the definition's reviewers for this stage; none is a self-review.
+    pub reviewers: Option<Vec<AccessReviewReviewerScope>>,
 }
 
 impl AccessReviewDefinition {
@@ -663,6 +678,14 @@ pub struct AccessReviewSettings {
     pub recurrence: Option<PatternedRecurrence>,
     pub auto_apply_decisions_enabled: Option<bool>,
     pub instance_duration_in_days: Option<i64>,
+    /// Whether `defaultDecision` applies when reviewers do not respond (Graph's default: false,
+    /// which the portal calls "No change").
+    pub default_decision_enabled: Option<bool>,
+    /// `Approve`, `Deny`, `Recommendation` (or `None` when disabled).
+    pub default_decision: Option<String>,
+    pub mail_notifications_enabled: Option<bool>,
+    pub reminder_notifications_enabled: Option<bool>,
+    pub justification_required_on_approval: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -756,6 +779,20 @@ pub struct CaUsers {
     pub exclude_groups: Vec<String>,
     pub include_roles: Vec<String>,
     pub exclude_roles: Vec<String>,
+    /// Internal guests and external users the policy leaves out
+    /// (https://learn.microsoft.com/graph/api/resources/conditionalaccessusers).
+    pub exclude_guests_or_external_users: Option<CaGuestsOrExternalUsers>,
+}
+
+/// `conditionalAccessGuestsOrExternalUsers`
+/// (https://learn.microsoft.com/graph/api/resources/conditionalaccessguestsorexternalusers).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct CaGuestsOrExternalUsers {
+    /// A multi-valued flags string: `internalGuest,b2bCollaborationGuest,…`, or `none`.
+    pub guest_or_external_user_types: Option<String>,
+    /// All B2B tenants or a list of tenant ids.
+    pub external_tenants: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
