@@ -7,7 +7,7 @@ use pimready_core::cost::CostEstimate;
 use pimready_core::finding::{Evidence, Finding, MissingData, Reference, Remediation};
 use pimready_core::licensing::Licensing;
 use pimready_core::plan::PlanStep;
-use pimready_core::score::Score;
+use pimready_core::score::{Grade, Score};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +149,7 @@ pub struct SavedTenant {
     pub cloud: String,
     pub account: Option<String>,
     pub last_score: Option<f64>,
-    pub last_grade: Option<String>,
+    pub last_grade: Option<Grade>,
     pub last_assessed_at: Option<DateTime<Utc>>,
 }
 
@@ -498,7 +498,7 @@ impl From<pimready_app::stored::SavedTenant> for SavedTenant {
             cloud: profile.cloud,
             account: Some(profile.account),
             last_score: latest.as_ref().map(|l| l.score_percent),
-            last_grade: latest.as_ref().map(|l| l.grade.clone()),
+            last_grade: latest.as_ref().map(|l| l.grade),
             last_assessed_at: latest.map(|l| l.assessed_at).or(profile.last_assessed),
         }
     }

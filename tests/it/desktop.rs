@@ -112,7 +112,7 @@ async fn attrs(client: &Client, css: &str, attr: &str) -> Vec<String> {
 async fn assert_overview(client: &Client, expected: &Assessment) {
     assert_eq!(
         text_within(client, "#score-grade", 90).await,
-        expected.score.grade
+        expected.score.grade.as_str()
     );
     assert_eq!(
         text(client, "#score-percent").await,

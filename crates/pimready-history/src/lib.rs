@@ -15,6 +15,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use pimready_core::score::Grade;
+
 pub use migrations::SCHEMA_VERSION;
 pub use pimready_core::history::*;
 pub use store::Store;
@@ -84,7 +86,7 @@ pub struct AssessmentSummary {
     pub assessed_at: DateTime<Utc>,
     pub tool_version: String,
     pub score_percent: f64,
-    pub grade: String,
+    pub grade: Grade,
     pub coverage: f64,
     pub standing_admins: u32,
 }

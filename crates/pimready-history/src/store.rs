@@ -16,6 +16,7 @@ use super::{
     migrations,
 };
 use pimready_core::assessment::Assessment;
+use pimready_core::score::Grade;
 use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::TenantSnapshot;
 
@@ -99,7 +100,7 @@ impl Store {
                 timestamp(assessment.assessed_at),
                 &assessment.generator.version,
                 assessment.score.percent,
-                &assessment.score.grade,
+                assessment.score.grade.as_str(),
                 assessment.score.coverage,
                 &snapshot_gz,
                 &assessment_gz,
@@ -381,9 +382,17 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<AssessmentSummary> {
         assessed_at: time_at(r, 4)?,
         tool_version: r.get(5)?,
         score_percent: r.get(6)?,
-        grade: r.get(7)?,
+        grade: grade_at(r, 7)?,
         coverage: r.get(8)?,
         standing_admins: r.get(9)?,
+    })
+}
+
+/// A `grade` column: the letter, as [`Store::save`] writes it.
+fn grade_at(r: &Row<'_>, column: usize) -> rusqlite::Result<Grade> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 

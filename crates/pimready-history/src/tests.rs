@@ -705,8 +705,8 @@ fn diff_of_two_assessments_names_every_change() {
     assert_eq!(
         d.grade,
         Change {
-            from: "F".to_owned(),
-            to: "C".to_owned()
+            from: Grade::F,
+            to: Grade::C
         }
     );
     let checks: Vec<_> = d
@@ -797,8 +797,8 @@ fn a_diff_through_the_store() {
     assert_eq!(
         d.grade,
         Change {
-            from: "D".to_owned(),
-            to: "A".to_owned()
+            from: Grade::D,
+            to: Grade::A
         }
     );
 }

@@ -14,7 +14,7 @@ use pimready_core::finding::{
 };
 use pimready_core::licensing::{LicencePath, LicenceSource, Licensing, Seats};
 use pimready_core::plan::{PlanItem, PlanStep};
-use pimready_core::score::{CategoryScore, Score};
+use pimready_core::score::{CategoryScore, Grade, Score};
 use pimready_core::snapshot::{CapabilityStatus, CloudName, Dataset, GapReason};
 
 fn at(day: u32) -> DateTime<Utc> {
@@ -601,7 +601,7 @@ fn score(checks: &[Finding]) -> Score {
         .collect();
     Score {
         percent: 58.0,
-        grade: "D".into(),
+        grade: Grade::D,
         coverage: 92.0,
         categories,
     }
@@ -735,7 +735,7 @@ pub fn demo_previous() -> Assessment {
     let mut a = demo();
     a.assessed_at -= Duration::days(92);
     a.score.percent = 49.0;
-    a.score.grade = "F".into();
+    a.score.grade = Grade::F;
     a.score.coverage = 88.0;
     a.headline.standing_admins = 10;
     let was = [

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::assessment::Assessment;
 use crate::finding::{Finding, Status};
 use crate::licensing::{LicencePath, Licensing};
+use crate::score::Grade;
 
 /// The check whose evidence lists the standing (permanent active) admins.
 const STANDING_ADMINS_CHECK: &str = "PIM-01";
@@ -91,7 +92,7 @@ pub struct AssessmentDiff {
     pub display_name: String,
     pub assessed_at: Change<DateTime<Utc>>,
     pub score: Change<f64>,
-    pub grade: Change<String>,
+    pub grade: Change<Grade>,
     pub coverage: Change<f64>,
     pub checks: Vec<CheckChange>,
     pub standing_admins: StandingAdminsDiff,
@@ -112,8 +113,8 @@ pub fn diff(old: &Assessment, new: &Assessment) -> AssessmentDiff {
             to: new.score.percent,
         },
         grade: Change {
-            from: old.score.grade.clone(),
-            to: new.score.grade.clone(),
+            from: old.score.grade,
+            to: new.score.grade,
         },
         coverage: Change {
             from: old.score.coverage,
