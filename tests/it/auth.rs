@@ -5,8 +5,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pimready_graph::auth::{
-    AuthError, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore, ProfileStore,
-    Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
+    AuthError, AuthErrorKind, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore,
+    ProfileStore, Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
 };
 use pimready_graph::token::{TokenError, TokenSource as _};
 use pimready_tests::oauth::{DeviceOutcome, OAuthState, TenantSpec};
@@ -371,7 +371,7 @@ async fn default_client_with_127_0_0_1_fails_with_aadsts50011_at_once() {
         started.elapsed() < Duration::from_secs(2),
         "no wait for the browser"
     );
-    assert_eq!(err.kind(), "redirect_uri_not_registered");
+    assert_eq!(err.kind(), AuthErrorKind::RedirectUriNotRegistered);
     assert!(err.to_string().contains("AADSTS50011"), "{err}");
     assert!(browser.seen().redirect.is_none(), "no browser was opened");
 }
@@ -385,7 +385,7 @@ async fn wrong_pkce_verifier_is_refused() {
         .interactive(&TestBrowser::new(Behaviour::SwapChallenge))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "token_request_failed");
+    assert_eq!(err.kind(), AuthErrorKind::TokenRequestFailed);
     assert!(err.to_string().contains("AADSTS501481"), "{err}");
     assert!(
         err.to_string().contains("Code_Verifier does not match"),
@@ -407,7 +407,7 @@ async fn replayed_code_is_refused() {
         .interactive(&TestBrowser::new(Behaviour::ReplayCode(used)))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "token_request_failed");
+    assert_eq!(err.kind(), AuthErrorKind::TokenRequestFailed);
     assert!(err.to_string().contains("already redeemed"), "{err}");
 }
 
@@ -476,7 +476,7 @@ async fn browser_that_cannot_open_suggests_device_code() {
     let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
     let no_browser = |_: &Url| Err::<(), _>("no display".to_owned());
     let err = sign_in.interactive(&no_browser).await.unwrap_err();
-    assert_eq!(err.kind(), "browser_unavailable");
+    assert_eq!(err.kind(), AuthErrorKind::BrowserUnavailable);
     assert!(err.to_string().contains("--device-code"));
 }
 
@@ -565,7 +565,10 @@ async fn device_code_declined() {
 async fn device_code_bad_verification_code() {
     let state = tenants();
     let (result, _, _) = device_sign_in(&state, &[DeviceOutcome::BadCode]).await;
-    assert_eq!(result.unwrap_err().kind(), "bad_verification_code");
+    assert_eq!(
+        result.unwrap_err().kind(),
+        AuthErrorKind::BadVerificationCode
+    );
 }
 
 #[tokio::test]
@@ -701,7 +704,7 @@ async fn revoked_refresh_token_asks_for_a_new_sign_in() {
         "the refused refresh token is forgotten"
     );
     let err = sign_in.from_cache(&profile).await.unwrap_err();
-    assert_eq!(err.kind(), "sign_in_required");
+    assert_eq!(err.kind(), AuthErrorKind::SignInRequired);
 }
 
 #[tokio::test]
@@ -742,7 +745,7 @@ async fn missing_consent_explains_what_an_admin_must_grant() {
     let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
     let browser = TestBrowser::new(Behaviour::Follow);
     let err = sign_in.interactive(&browser).await.unwrap_err();
-    assert_eq!(err.kind(), "consent_required");
+    assert_eq!(err.kind(), AuthErrorKind::ConsentRequired);
     let text = err.to_string();
     for needle in [
         "AADSTS65001",

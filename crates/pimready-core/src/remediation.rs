@@ -341,14 +341,24 @@ pub enum RemediationError {
     },
 }
 
+crate::error_kind!(
+    /// The stable kind of a [`RemediationError`].
+    RemediationErrorKind {
+        UnknownUser => "unknown_user",
+        BadAddress => "bad_address",
+        Malformed => "malformed",
+        Version => "version",
+    }
+);
+
 impl RemediationError {
     /// A stable word for faces and tests.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> RemediationErrorKind {
         match self {
-            RemediationError::UnknownUser { .. } => "unknown_user",
-            RemediationError::BadAddress { .. } => "bad_address",
-            RemediationError::Malformed { .. } => "malformed",
-            RemediationError::Version { .. } => "version",
+            RemediationError::UnknownUser { .. } => RemediationErrorKind::UnknownUser,
+            RemediationError::BadAddress { .. } => RemediationErrorKind::BadAddress,
+            RemediationError::Malformed { .. } => RemediationErrorKind::Malformed,
+            RemediationError::Version { .. } => RemediationErrorKind::Version,
         }
     }
 }
@@ -1798,7 +1808,7 @@ mod tests {
             (choices(&[APPROVER], &["not an address"]), "bad_address"),
         ];
         for (c, kind) in cases {
-            assert_eq!(demo(&[BG1, BG2], &c).unwrap_err().kind(), kind);
+            assert_eq!(demo(&[BG1, BG2], &c).unwrap_err().kind().as_str(), kind);
         }
         // A service principal is no approver either.
         assert!(

@@ -98,15 +98,26 @@ pub enum CollectError {
     Setup(String),
 }
 
+pimready_core::error_kind!(
+    /// The stable kind of a [`CollectError`].
+    CollectErrorKind {
+        SignIn => "sign_in",
+        Unreachable => "unreachable",
+        TenantMismatch => "tenant_mismatch",
+        NothingRead => "nothing_read",
+        Setup => "setup",
+    }
+);
+
 impl CollectError {
     /// A stable name for faces to branch on.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> CollectErrorKind {
         match self {
-            CollectError::SignIn(_) => "sign_in",
-            CollectError::Unreachable { .. } => "unreachable",
-            CollectError::TenantMismatch { .. } => "tenant_mismatch",
-            CollectError::NothingRead(_) => "nothing_read",
-            CollectError::Setup(_) => "setup",
+            CollectError::SignIn(_) => CollectErrorKind::SignIn,
+            CollectError::Unreachable { .. } => CollectErrorKind::Unreachable,
+            CollectError::TenantMismatch { .. } => CollectErrorKind::TenantMismatch,
+            CollectError::NothingRead(_) => CollectErrorKind::NothingRead,
+            CollectError::Setup(_) => CollectErrorKind::Setup,
         }
     }
 }
@@ -1400,6 +1411,24 @@ pub fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError>
 mod tests {
     use super::*;
     use pimready_core::snapshot::VerifiedDomain;
+
+    /// Every word of `CollectError::kind`, pinned.
+    #[test]
+    fn kinds_are_stable() {
+        assert_eq!(
+            CollectErrorKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "sign_in",
+                "unreachable",
+                "tenant_mismatch",
+                "nothing_read",
+                "setup"
+            ]
+        );
+    }
 
     #[test]
     fn tenant_check() {

@@ -140,21 +140,39 @@ pub enum HistoryError {
 }
 
 impl HistoryError {
+pimready_core::error_kind!(
+    /// The stable kind of a [`HistoryError`].
+    HistoryErrorKind {
+        NoDataDir => "no_data_dir",
+        Io => "io",
+        NotHistory => "not_history",
+        Corrupt => "corrupt",
+        NewerVersion => "newer_version",
+        UnknownTenant => "unknown_tenant",
+        AmbiguousTenant => "ambiguous_tenant",
+        DifferentTenants => "different_tenants",
+        NotFound => "not_found",
+        TenantMismatch => "tenant_mismatch",
+        Unreadable => "unreadable",
+        Database => "database",
+    }
+);
+
     /// A stable, machine-readable name for the error.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> HistoryErrorKind {
         match self {
-            HistoryError::NoDataDir => "no_data_dir",
-            HistoryError::Io { .. } => "io",
-            HistoryError::NotHistory { .. } => "not_history",
-            HistoryError::Corrupt { .. } => "corrupt",
-            HistoryError::NewerVersion { .. } => "newer_version",
-            HistoryError::UnknownTenant(_) => "unknown_tenant",
-            HistoryError::AmbiguousTenant { .. } => "ambiguous_tenant",
-            HistoryError::DifferentTenants { .. } => "different_tenants",
-            HistoryError::NotFound(_) => "not_found",
-            HistoryError::TenantMismatch { .. } => "tenant_mismatch",
-            HistoryError::Unreadable { .. } => "unreadable",
-            HistoryError::Sqlite(_) => "database",
+            HistoryError::NoDataDir => HistoryErrorKind::NoDataDir,
+            HistoryError::Io { .. } => HistoryErrorKind::Io,
+            HistoryError::NotHistory { .. } => HistoryErrorKind::NotHistory,
+            HistoryError::Corrupt { .. } => HistoryErrorKind::Corrupt,
+            HistoryError::NewerVersion { .. } => HistoryErrorKind::NewerVersion,
+            HistoryError::UnknownTenant(_) => HistoryErrorKind::UnknownTenant,
+            HistoryError::AmbiguousTenant { .. } => HistoryErrorKind::AmbiguousTenant,
+            HistoryError::DifferentTenants { .. } => HistoryErrorKind::DifferentTenants,
+            HistoryError::NotFound(_) => HistoryErrorKind::NotFound,
+            HistoryError::TenantMismatch { .. } => HistoryErrorKind::TenantMismatch,
+            HistoryError::Unreadable { .. } => HistoryErrorKind::Unreadable,
+            HistoryError::Sqlite(_) => HistoryErrorKind::Database,
         }
     }
 }

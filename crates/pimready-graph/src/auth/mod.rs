@@ -33,7 +33,7 @@ pub use cache::{
     CacheKey, CredentialStore, KEYCHAIN_SERVICE, KeyringStore, MemoryStore, StoreError,
 };
 pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
-pub use error::AuthError;
+pub use error::{AuthError, AuthErrorKind};
 pub use loopback::{BrowserOpener, RedirectHost, SystemBrowser};
 pub use permissions::{REQUESTS, RequestPermission, granted_scopes};
 pub use profiles::{ProfileStore, TenantProfile};
