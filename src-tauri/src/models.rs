@@ -146,7 +146,7 @@ impl From<&Reference> for ReferenceView {
 pub struct SavedTenant {
     pub tenant_id: String,
     pub display_name: String,
-    pub cloud: String,
+    pub cloud: pimready_core::cloud::Cloud,
     pub account: Option<String>,
     pub last_score: Option<f64>,
     pub last_grade: Option<Grade>,
@@ -158,7 +158,7 @@ pub struct SavedTenant {
 pub struct SignInRequest {
     /// Domain (`contoso.com`) or tenant id (GUID).
     pub tenant: String,
-    pub cloud: pimready_core::snapshot::CloudName,
+    pub cloud: pimready_core::cloud::Cloud,
     pub client_id: Option<String>,
     #[serde(default)]
     pub method: SignInMethod,
@@ -398,17 +398,15 @@ impl SignInRequest {
             redirect_host,
             azure,
         } = self;
-        Ok(
-            pimready_app::target::Target::new(tenant, pimready_core::cloud::Cloud::from(*cloud))?
-                .with_client_id(client_id.as_deref())
-                .with_redirect_host((*redirect_host).into())
-                .with_azure(if *azure {
-                    pimready_app::target::AzureSignIn::WithGraph
-                } else {
-                    pimready_app::target::AzureSignIn::Skip
-                })
-                .with_hosts(pimready_app::target::HostOverrides::from_env()),
-        )
+        Ok(pimready_app::target::Target::new(tenant, *cloud)?
+            .with_client_id(client_id.as_deref())
+            .with_redirect_host((*redirect_host).into())
+            .with_azure(if *azure {
+                pimready_app::target::AzureSignIn::WithGraph
+            } else {
+                pimready_app::target::AzureSignIn::Skip
+            })
+            .with_hosts(pimready_app::target::HostOverrides::from_env()))
     }
 }
 

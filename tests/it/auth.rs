@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use pimready_core::cloud::Cloud;
 use pimready_graph::auth::{
     AuthError, AuthErrorKind, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore,
     ProfileStore, Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
@@ -56,7 +57,7 @@ impl TestClock {
 }
 
 fn config(authority: &Url, tenant: &str) -> SignInConfig {
-    let mut c = SignInConfig::new("global", tenant).unwrap();
+    let mut c = SignInConfig::new(Cloud::Global, tenant).unwrap();
     c.authority_host = authority.clone();
     c.loopback_timeout = Duration::from_secs(20);
     c
@@ -1180,7 +1181,7 @@ async fn the_arm_token_comes_from_a_second_sign_in_and_is_silent_next_time() {
 /// The user's own client keeps its id for ARM: no Azure CLI client is involved.
 #[test]
 fn a_custom_client_keeps_its_id_for_arm() {
-    let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.com").unwrap();
+    let mut c = SignInConfig::new(Cloud::Usgov, "contoso.onmicrosoft.com").unwrap();
     c.client_id = "11111111-2222-3333-4444-555555555555".into();
     let arm = c.for_arm("0f9c2b4e-1a2b-4c3d-8e9f-000000000001", "a@contoso.com");
     assert_eq!(arm.client_id, c.client_id);

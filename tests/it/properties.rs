@@ -12,6 +12,7 @@ use serde_json::json;
 
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::checks::check_def;
+use pimready_core::cloud::Cloud;
 use pimready_core::duration::IsoDuration;
 use pimready_core::finding::{Category, Finding, MinimumLicence, Remediation, Severity, Status};
 use pimready_core::licensing::{AAD_PREMIUM, AAD_PREMIUM_P2, ENTRA_IDENTITY_GOVERNANCE};
@@ -791,10 +792,10 @@ fn meta() -> impl Strategy<Value = CollectionMeta> {
     (
         date(),
         prop::sample::select(vec![
-            CloudName::Global,
-            CloudName::Usgov,
-            CloudName::UsgovDod,
-            CloudName::China,
+            Cloud::Global,
+            Cloud::Usgov,
+            Cloud::UsgovDod,
+            Cloud::China,
         ]),
         any::<u32>(),
         any::<u64>(),
@@ -1133,7 +1134,7 @@ fn fixed_meta() -> CollectionMeta {
     CollectionMeta {
         collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
         tool_version: "0.1.0".to_owned(),
-        cloud: CloudName::Global,
+        cloud: Cloud::Global,
         graph_host: "graph.microsoft.com".to_owned(),
         requests: 0,
         batched_requests: 0,

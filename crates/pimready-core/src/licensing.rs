@@ -1249,9 +1249,9 @@ pub(crate) mod tests {
     use crate::privileged::{EmergencyAccount, EmergencyOrigin, Holding};
     use crate::snapshot::{
         AccessReviewDefinition, AccessReviewReviewerScope, ApprovalSettings, ApprovalStage,
-        AssignedLicense, CloudName, CollectionMeta, Gap, GapReason, GroupAccessId,
-        GroupScheduleInstance, LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition,
-        RoleManagementPolicy, RoleManagementPolicyAssignment, SubjectSet,
+        AssignedLicense, CollectionMeta, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
+        LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition, RoleManagementPolicy,
+        RoleManagementPolicyAssignment, SubjectSet,
     };
 
     #[test]
@@ -1274,7 +1274,7 @@ pub(crate) mod tests {
         let meta = CollectionMeta {
             collected_at: Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
             tool_version: "test".into(),
-            cloud: CloudName::Global,
+            cloud: crate::cloud::Cloud::Global,
             graph_host: "graph.microsoft.com".into(),
             requests: 0,
             batched_requests: 0,

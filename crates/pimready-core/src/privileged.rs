@@ -654,7 +654,7 @@ fn suggested_emergency_accounts(
 mod tests {
     use super::*;
     use crate::snapshot::{
-        CloudName, CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
+        CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
         RoleScheduleInstance,
     };
 
@@ -665,7 +665,7 @@ mod tests {
         let meta = CollectionMeta {
             collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
             tool_version: "test".into(),
-            cloud: CloudName::Global,
+            cloud: crate::cloud::Cloud::Global,
             graph_host: "https://graph.microsoft.com".into(),
             requests: 0,
             batched_requests: 0,

@@ -244,7 +244,7 @@ pub async fn collect_snapshot_with_stats(
     let meta = CollectionMeta {
         collected_at: (config.now)(),
         tool_version: pimready_core::TOOL_VERSION.to_owned(),
-        cloud: config.cloud.name(),
+        cloud: config.cloud,
         graph_host: client.host().host(),
         requests: 0,
         batched_requests: 0,

@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use pimready_core::cloud::Cloud;
 use pimready_core::score::Grade;
 
 pub use migrations::SCHEMA_VERSION;
@@ -72,8 +73,8 @@ pub struct TenantRecord {
     pub tenant_id: String,
     pub display_name: String,
     pub default_domain: Option<String>,
-    /// Wire name of [`pimready_core::snapshot::CloudName`]: `global`, `usgov`, ...
-    pub cloud: String,
+    /// Stored as its wire name: `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: Cloud,
 }
 
 /// One line of `pimready history`: what a list shows without decompressing anything.
@@ -139,7 +140,6 @@ pub enum HistoryError {
     Sqlite(#[from] rusqlite::Error),
 }
 
-impl HistoryError {
 pimready_core::error_kind!(
     /// The stable kind of a [`HistoryError`].
     HistoryErrorKind {
@@ -158,6 +158,7 @@ pimready_core::error_kind!(
     }
 );
 
+impl HistoryError {
     /// A stable, machine-readable name for the error.
     pub fn kind(&self) -> HistoryErrorKind {
         match self {

@@ -968,3 +968,52 @@ fn the_portfolio_has_each_tenants_latest_assessment() {
         "by name, the latest (not the last saved) assessment of each"
     );
 }
+
+/// The cloud and the grade are types now; the rows already stored hold their wire names
+/// (`usgov-dod`, `B`) as text, and read back as before.
+#[test]
+fn stored_cloud_and_grade_text_reads_back_as_types() {
+    let (_dir, path) = temp();
+    let mut store = Store::open(&path).unwrap();
+    let id = save(&mut store, &CONTOSO, "2026-05-01T09:00:00Z", 40.0);
+    store
+        .conn
+        .execute(
+            "UPDATE tenants SET cloud = 'usgov-dod' WHERE tenant_id = ?1",
+            [CONTOSO.id],
+        )
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE assessments SET grade = 'B' WHERE id = ?1", [id.0])
+        .unwrap();
+    assert_eq!(store.tenants().unwrap()[0].cloud, Cloud::UsgovDod);
+    assert_eq!(store.summary(id).unwrap().grade, Grade::B);
+
+    // And what `save` writes is that same text.
+    let mut a = assessment(&FABRIKAM, "2026-05-02T09:00:00Z", 95.0, "A");
+    a.tenant.cloud = Cloud::China;
+    store
+        .save(&snapshot(&FABRIKAM), &a, &AssessmentSettings::default())
+        .unwrap();
+    let (cloud, grade): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT t.cloud, a.grade FROM assessments a JOIN tenants t ON t.id = a.tenant
+             WHERE t.tenant_id = ?1",
+            [FABRIKAM.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((cloud.as_str(), grade.as_str()), ("china", "A"));
+
+    // A value this version does not know is a named error, not a silent default.
+    store
+        .conn
+        .execute("UPDATE tenants SET cloud = 'germany'", [])
+        .unwrap();
+    assert_eq!(
+        store.tenants().unwrap_err().kind(),
+        HistoryErrorKind::Database
+    );
+}

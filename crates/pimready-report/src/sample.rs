@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use pimready_core::assessment::{
     ASSESSMENT_SCHEMA_VERSION, Assessment, CollectionInfo, GapInfo, Generator, Headline, TenantInfo,
 };
+use pimready_core::cloud::Cloud;
 use pimready_core::cost::{CostEstimate, CostOption};
 use pimready_core::finding::{
     Category, Evidence, Finding, MinimumLicence, MissingData, Reference, Remediation, Severity,
@@ -15,7 +16,7 @@ use pimready_core::finding::{
 use pimready_core::licensing::{LicencePath, LicenceSource, Licensing, Seats};
 use pimready_core::plan::{PlanItem, PlanStep};
 use pimready_core::score::{CategoryScore, Grade, Score};
-use pimready_core::snapshot::{CapabilityStatus, CloudName, Dataset, GapReason};
+use pimready_core::snapshot::{CapabilityStatus, Dataset, GapReason};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 9, 30, 0).unwrap()
@@ -624,7 +625,7 @@ pub fn demo() -> Assessment {
             id: "8a1d2c3b-4e5f-4a6b-9c7d-0e1f2a3b4c5d".into(),
             display_name: "Contoso Ltd".into(),
             default_domain: Some("contoso.com".into()),
-            cloud: CloudName::Global,
+            cloud: Cloud::Global,
         },
         headline: Headline { standing_admins: 9, eligible_admins: 5, global_admins: 7, emergency_accounts: 2, licence },
         licensing,

@@ -330,7 +330,7 @@ pub(crate) fn good() -> Fx {
     let meta = CollectionMeta {
         collected_at: collected_at(),
         tool_version: "test".to_owned(),
-        cloud: crate::snapshot::CloudName::Global,
+        cloud: crate::cloud::Cloud::Global,
         graph_host: "graph.microsoft.com".to_owned(),
         requests: 0,
         batched_requests: 0,
