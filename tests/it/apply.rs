@@ -131,7 +131,7 @@ fn rule_of(snapshot: &TenantSnapshot, path: &str) -> pimready_core::snapshot::Po
         .flatten()
         .filter_map(|a| a.policy.as_ref())
         .find(|p| path.contains(&format!("/{}/", p.id)))
-        .and_then(|p| p.rule(path.rsplit('/').next().unwrap()))
+        .and_then(|p| p.rule(&path.rsplit('/').next().unwrap().into()))
         .cloned()
         .unwrap()
 }

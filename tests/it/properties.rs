@@ -527,7 +527,7 @@ fn policy_rule() -> impl Strategy<Value = PolicyRule> {
                         operations: vec!["All".to_owned()],
                         level: id.rsplit('_').next().map(str::to_owned),
                     }),
-                    id,
+                    id: id.into(),
                     is_expiration_required: expiry_required,
                     maximum_duration: max,
                     enabled_rules: enabled,

@@ -28,7 +28,8 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::privileged::{EmergencyOrigin, HoldingKind, PrivilegedPopulation};
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
-    AssignmentType, PolicyRule, Principal, PrincipalKind, RoleManagementPolicy, TenantSnapshot,
+    AssignmentType, PolicyRule, PolicyRuleId, Principal, PrincipalKind, RoleManagementPolicy,
+    TenantSnapshot,
 };
 
 /// Bumped whenever a saved change-set's shape changes incompatibly.
@@ -646,12 +647,12 @@ fn default_target(rule_id: &str) -> Value {
     json!({"caller": caller, "operations": ["All"], "level": level})
 }
 
-fn rule_target(policy: &RoleManagementPolicy, rule_id: &str) -> Value {
+fn rule_target(policy: &RoleManagementPolicy, rule_id: &PolicyRuleId) -> Value {
     policy
         .rule(rule_id)
         .and_then(|r| r.target.as_ref())
         .and_then(|t| serde_json::to_value(t).ok())
-        .map_or_else(|| default_target(rule_id), strip_nulls)
+        .map_or_else(|| default_target(rule_id.as_str()), strip_nulls)
 }
 
 /// A JSON value without its null members (a PATCH body names only what it sets).
@@ -674,12 +675,12 @@ fn restore_body(rule: &PolicyRule) -> Value {
 }
 
 struct RuleEdit {
-    rule_id: &'static str,
+    rule_id: PolicyRuleId,
     body: Value,
     fixes: &'static [&'static str],
 }
 
-fn rule_path(policy_id: &str, rule_id: &str) -> String {
+fn rule_path(policy_id: &str, rule_id: &PolicyRuleId) -> String {
     format!("/policies/roleManagementPolicies/{policy_id}/rules/{rule_id}")
 }
 
@@ -713,20 +714,20 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         if listed(&o06, t) {
             let limit = if is_gp(t) { 4 } else { 8 };
             edits.push(RuleEdit {
-                rule_id: "Expiration_EndUser_Assignment",
+                rule_id: PolicyRuleId::ExpirationEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
                     "id": "Expiration_EndUser_Assignment",
                     "isExpirationRequired": true,
                     "maximumDuration": IsoDuration::from_hours(limit).as_str(),
-                    "target": rule_target(policy, "Expiration_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::ExpirationEndUserAssignment),
                 }),
                 fixes: &["PIM-06"],
             });
         }
         if listed(&o07, t) || listed(&o08, t) {
             let mut enabled: Vec<String> = policy
-                .rule("Enablement_EndUser_Assignment")
+                .rule(&PolicyRuleId::EnablementEndUserAssignment)
                 .and_then(|r| r.enabled_rules.clone())
                 .unwrap_or_default();
             let mut fixes: Vec<&'static str> = Vec::new();
@@ -746,12 +747,12 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 new
             });
             edits.push(RuleEdit {
-                rule_id: "Enablement_EndUser_Assignment",
+                rule_id: PolicyRuleId::EnablementEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
                     "id": "Enablement_EndUser_Assignment",
                     "enabledRules": enabled,
-                    "target": rule_target(policy, "Enablement_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::EnablementEndUserAssignment),
                 }),
                 fixes: match fixes.as_slice() {
                     ["PIM-07", "PIM-08"] => &["PIM-07", "PIM-08"],
@@ -769,11 +770,11 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 .map(|p| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": p.id, "description": p.name()}))
                 .collect();
             edits.push(RuleEdit {
-                rule_id: "Approval_EndUser_Assignment",
+                rule_id: PolicyRuleId::ApprovalEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
                     "id": "Approval_EndUser_Assignment",
-                    "target": rule_target(policy, "Approval_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::ApprovalEndUserAssignment),
                     "setting": {
                         "isApprovalRequired": true,
                         "isApprovalRequiredForExtension": false,
@@ -803,15 +804,19 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
             } else {
                 listed(&o12, t)
             };
-            let rules: &[(&'static str, bool, &'static [&'static str])] = &[
-                ("Notification_Admin_Admin_Assignment", assigned, &["PIM-10"]),
+            let rules: [(PolicyRuleId, bool, &'static [&'static str]); 3] = [
                 (
-                    "Notification_Admin_Admin_Eligibility",
+                    PolicyRuleId::NotificationAdminAdminAssignment,
                     assigned,
                     &["PIM-10"],
                 ),
                 (
-                    "Notification_Admin_EndUser_Assignment",
+                    PolicyRuleId::NotificationAdminAdminEligibility,
+                    assigned,
+                    &["PIM-10"],
+                ),
+                (
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
                     activated,
                     if same(t, GLOBAL_ADMINISTRATOR) {
                         &["PIM-11"]
@@ -821,10 +826,10 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 ),
             ];
             for (rule_id, wanted, fixes) in rules {
-                if !*wanted {
+                if !wanted {
                     continue;
                 }
-                let prior = policy.rule(rule_id);
+                let prior = policy.rule(&rule_id);
                 let mut recipients: Vec<String> = prior
                     .and_then(|r| r.notification_recipients.clone())
                     .unwrap_or_default();
@@ -834,7 +839,6 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                     }
                 }
                 edits.push(RuleEdit {
-                    rule_id,
                     body: json!({
                         "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
                         "id": rule_id,
@@ -843,8 +847,9 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                         "notificationLevel": prior.and_then(|r| r.notification_level.clone()).unwrap_or_else(|| "All".to_owned()),
                         "isDefaultRecipientsEnabled": prior.and_then(|r| r.is_default_recipients_enabled).unwrap_or(true),
                         "notificationRecipients": recipients,
-                        "target": rule_target(policy, rule_id),
+                        "target": rule_target(policy, &rule_id),
                     }),
+                    rule_id,
                     fixes,
                 });
             }
@@ -858,12 +863,12 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         let mut restorable = true;
         for e in &edits {
             requests.push(GraphCall::patch(
-                rule_path(&policy.id, e.rule_id),
+                rule_path(&policy.id, &e.rule_id),
                 e.body.clone(),
             ));
-            match policy.rule(e.rule_id) {
+            match policy.rule(&e.rule_id) {
                 Some(prior) => undo.push(GraphCall::patch(
-                    rule_path(&policy.id, e.rule_id),
+                    rule_path(&policy.id, &e.rule_id),
                     restore_body(prior),
                 )),
                 None => restorable = false,
@@ -884,7 +889,7 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         if approval_open {
             preconditions.push(approver_precondition(ctx, t));
         }
-        let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id).collect();
+        let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id.as_str()).collect();
         out.push(Change {
             id: format!("settings-{}", t.to_ascii_lowercase()),
             kind: ChangeKind::UpdateRoleSettings,
@@ -1141,7 +1146,7 @@ fn ca_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Change> {
 /// The eligibility's expiration: what the role's `Expiration_Admin_Eligibility` rule allows.
 fn eligibility_expiration(snapshot: &TenantSnapshot, template: &str) -> Value {
     let rule = crate::checks::role_policy(snapshot, template)
-        .and_then(|p| p.rule("Expiration_Admin_Eligibility"));
+        .and_then(|p| p.rule(&PolicyRuleId::ExpirationAdminEligibility));
     match rule {
         Some(r) if r.is_expiration_required == Some(true) => json!({
             "type": "afterDuration",

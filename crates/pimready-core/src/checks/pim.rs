@@ -11,6 +11,7 @@ use super::{
 use crate::duration::IsoDuration;
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::privileged::HoldingKind;
+use crate::snapshot::PolicyRuleId;
 use crate::snapshot::{
     AccessReviewDefinition, AssignmentType, Dataset, GroupAccessId, PolicyRule, PrincipalKind,
     ReviewStatus, RoleManagementPolicy,
@@ -359,7 +360,7 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
     };
     let mut out = Vec::new();
     let stages = policy
-        .rule("Approval_EndUser_Assignment")
+        .rule(&PolicyRuleId::ApprovalEndUserAssignment)
         .and_then(|r| r.setting.as_ref())
         .map(|st| st.approval_stages.as_slice())
         .unwrap_or_default();
@@ -427,7 +428,7 @@ fn approval(
     policy: &RoleManagementPolicy,
 ) -> RoleVerdict {
     let Some(setting) = policy
-        .rule("Approval_EndUser_Assignment")
+        .rule(&PolicyRuleId::ApprovalEndUserAssignment)
         .and_then(|r| r.setting.as_ref())
     else {
         return RoleVerdict::Fail("no approval rule".to_owned());
@@ -644,7 +645,7 @@ fn pim_06(ctx: &CheckContext<'_>) -> Outcome {
         "limit activation to 8 hours",
         |role, policy| {
             let Some(max) = policy
-                .rule("Expiration_EndUser_Assignment")
+                .rule(&PolicyRuleId::ExpirationEndUserAssignment)
                 .and_then(|r| r.maximum_duration.as_ref())
             else {
                 return RoleVerdict::Fail("no activation maximum duration".to_owned());
@@ -665,7 +666,7 @@ fn pim_06(ctx: &CheckContext<'_>) -> Outcome {
 
 fn enabled_rules(policy: &RoleManagementPolicy) -> &[String] {
     policy
-        .rule("Enablement_EndUser_Assignment")
+        .rule(&PolicyRuleId::EnablementEndUserAssignment)
         .and_then(|r| r.enabled_rules.as_deref())
         .unwrap_or_default()
 }
@@ -707,7 +708,7 @@ fn pim_07(ctx: &CheckContext<'_>) -> Outcome {
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case("MultiFactorAuthentication"));
             let context = policy
-                .rule("AuthenticationContext_EndUser_Assignment")
+                .rule(&PolicyRuleId::AuthenticationContextEndUserAssignment)
                 .and_then(|r| r.is_enabled)
                 == Some(true);
             if mfa || context {
@@ -800,7 +801,7 @@ fn pim_09(ctx: &CheckContext<'_>) -> Outcome {
         &privileged_roles(ctx),
         "forbid permanent active assignment",
         |_, policy| match policy
-            .rule("Expiration_Admin_Assignment")
+            .rule(&PolicyRuleId::ExpirationAdminAssignment)
             .and_then(|r| r.is_expiration_required)
         {
             Some(true) => RoleVerdict::Ok,
@@ -817,7 +818,10 @@ fn extra_recipients(rule: Option<&PolicyRule>) -> usize {
         .map_or(0, |r| r.iter().filter(|a| !a.trim().is_empty()).count())
 }
 
-fn notification_verdict(policy: &RoleManagementPolicy, rules: &[(&str, &str)]) -> RoleVerdict {
+fn notification_verdict(
+    policy: &RoleManagementPolicy,
+    rules: &[(PolicyRuleId, &str)],
+) -> RoleVerdict {
     let missing: Vec<&str> = rules
         .iter()
         .filter(|(id, _)| extra_recipients(policy.rule(id)) == 0)
@@ -873,9 +877,12 @@ fn pim_10(ctx: &CheckContext<'_>) -> Outcome {
             notification_verdict(
                 policy,
                 &[
-                    ("Notification_Admin_Admin_Assignment", "active assignments"),
                     (
-                        "Notification_Admin_Admin_Eligibility",
+                        PolicyRuleId::NotificationAdminAdminAssignment,
+                        "active assignments",
+                    ),
+                    (
+                        PolicyRuleId::NotificationAdminAdminEligibility,
                         "eligible assignments",
                     ),
                 ],
@@ -917,7 +924,10 @@ fn pim_11(ctx: &CheckContext<'_>) -> Outcome {
         |_, policy| {
             notification_verdict(
                 policy,
-                &[("Notification_Admin_EndUser_Assignment", "activations")],
+                &[(
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
+                    "activations",
+                )],
             )
         },
     )
@@ -960,7 +970,10 @@ fn pim_12(ctx: &CheckContext<'_>) -> Outcome {
         |_, policy| {
             notification_verdict(
                 policy,
-                &[("Notification_Admin_EndUser_Assignment", "activations")],
+                &[(
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
+                    "activations",
+                )],
             )
         },
     )

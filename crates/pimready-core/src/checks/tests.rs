@@ -15,6 +15,7 @@ use crate::privileged::{
     Holding, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR as PRA, PrivilegedPopulation,
 };
 use crate::settings::AssessmentSettings;
+use crate::snapshot::PolicyRuleId;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
@@ -97,7 +98,7 @@ fn holding(principal: &Principal, role: &str, kind: HoldingKind) -> Holding {
 
 fn rule(id: &str) -> PolicyRule {
     PolicyRule {
-        id: id.to_owned(),
+        id: id.into(),
         ..PolicyRule::default()
     }
 }
@@ -440,7 +441,7 @@ impl Fx {
             .find(|a| a.role_definition_id.as_deref() == Some(role))
             .and_then(|a| a.policy.as_mut())
             .unwrap();
-        policy.rules.iter_mut().find(|r| r.id == id).unwrap()
+        policy.rules.iter_mut().find(|r| r.id == id.into()).unwrap()
     }
 
     /// The first approval stage's approvers of a role.
@@ -1771,7 +1772,7 @@ fn extra_privileged_roles_from_settings_are_checked() {
         .as_mut()
         .unwrap()
         .rules
-        .retain(|r| r.id != "Enablement_EndUser_Assignment");
+        .retain(|r| r.id != PolicyRuleId::EnablementEndUserAssignment);
     fx.snapshot
         .role_management_policies
         .as_mut()

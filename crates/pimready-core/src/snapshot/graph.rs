@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::PolicyRuleId;
 use crate::duration::IsoDuration;
 
 /// Declares a Graph string enum that keeps unknown values as `Other(String)`.
@@ -509,8 +510,8 @@ pub struct RoleManagementPolicy {
 
 impl RoleManagementPolicy {
     /// The rule with this documented id (e.g. `Expiration_EndUser_Assignment`).
-    pub fn rule(&self, id: &str) -> Option<&PolicyRule> {
-        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    pub fn rule(&self, id: &PolicyRuleId) -> Option<&PolicyRule> {
+        self.rules.iter().find(|r| &r.id == id)
     }
 }
 
@@ -521,7 +522,7 @@ impl RoleManagementPolicy {
 pub struct PolicyRule {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
-    pub id: String,
+    pub id: PolicyRuleId,
     pub target: Option<RuleTarget>,
     // Expiration rule.
     pub is_expiration_required: Option<bool>,

@@ -5,6 +5,7 @@
 
 mod azure;
 mod graph;
+mod rule_id;
 
 use std::fmt;
 use std::path::Path;
@@ -17,6 +18,7 @@ use crate::cloud::Cloud;
 
 pub use azure::*;
 pub use graph::*;
+pub use rule_id::PolicyRuleId;
 
 /// Whether `s` is shaped like a directory object or tenant id (a GUID), as opposed to a
 /// domain name or anything that must not go into a request URL.
