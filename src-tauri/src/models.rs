@@ -31,7 +31,7 @@ pub struct AssessmentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView {
-    pub id: String,
+    pub id: pimready_core::checks::CheckId,
     pub title: String,
     pub category: pimready_core::finding::Category,
     pub category_label: &'static str,

@@ -143,7 +143,7 @@ async fn assert_status_filter(client: &Client, expected: &Assessment, status: St
         .checks
         .iter()
         .filter(|f| f.status == status)
-        .map(|f| f.id.clone())
+        .map(|f| f.id.to_string())
         .collect();
     wanted.sort();
     assert!(!wanted.is_empty(), "core has no {status:?} check here");

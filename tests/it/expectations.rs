@@ -117,7 +117,7 @@ fn summary(a: &Assessment) -> Expected {
         checks: a
             .checks
             .iter()
-            .map(|f| (f.id.clone(), f.status.as_str().to_owned()))
+            .map(|f| (f.id.to_string(), f.status.as_str().to_owned()))
             .collect(),
     }
 }

@@ -1004,7 +1004,7 @@ proptest! {
 
 fn finding(category: Category, severity: Severity, status: Status) -> Finding {
     Finding {
-        id: "P-01".to_owned(),
+        id: "P-01".into(),
         title: String::new(),
         category,
         severity,

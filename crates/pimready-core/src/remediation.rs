@@ -602,10 +602,10 @@ fn resolves(assessment: &Assessment, changes: &[Change]) -> Vec<String> {
             f.evidence.iter().all(|e| {
                 changes
                     .iter()
-                    .any(|c| c.applicable() && c.addresses(&f.id, e))
+                    .any(|c| c.applicable() && c.addresses(f.id.as_str(), e))
             })
         })
-        .map(|f| f.id.clone())
+        .map(|f| f.id.to_string())
         .collect()
 }
 

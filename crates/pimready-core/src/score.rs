@@ -207,7 +207,7 @@ mod tests {
 
     fn finding(category: Category, severity: Severity, status: Status) -> Finding {
         Finding {
-            id: "T-01".to_owned(),
+            id: crate::checks::CheckId::new("T-01"),
             title: String::new(),
             category,
             severity,

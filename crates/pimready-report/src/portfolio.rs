@@ -227,7 +227,7 @@ mod tests {
                 f.status == Status::Fail && f.severity == pimready_core::finding::Severity::Critical
             })
             .unwrap();
-        assert!(top.starts_with(&failing_critical.id), "{top}");
+        assert!(top.starts_with(failing_critical.id.as_str()), "{top}");
     }
 
     #[test]

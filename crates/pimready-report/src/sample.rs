@@ -702,7 +702,7 @@ pub fn large(n: usize) -> Assessment {
     a.checks = (0..n)
         .map(|i| {
             let mut f = base[i % base.len()].clone();
-            f.id = format!("{}-{i:03}", f.id);
+            f.id = format!("{}-{i:03}", f.id).into();
             f.title = format!("{} — variant {i} with a deliberately long title that has to wrap onto a second line", f.title);
             if matches!(f.status, Status::Fail | Status::Warning) {
                 let rows = if i % 10 == 0 { 80 } else { 4 + i % 7 };

@@ -10,9 +10,12 @@ mod az;
 mod ca;
 mod controls;
 pub mod docs;
+mod id;
 mod lic;
 mod pim;
 pub(crate) use pim::{PIM_01_APP_ACTION, PIM_01_GROUP_ACTION};
+
+pub use id::{CheckId, UnknownCheck};
 
 #[cfg(test)]
 mod az_tests;
@@ -247,6 +250,11 @@ pub struct CheckDef {
 }
 
 impl CheckDef {
+    /// The check's id, as findings carry it.
+    pub fn check_id(&self) -> CheckId {
+        CheckId::new(self.id)
+    }
+
     /// The datasets this check needs on this tenant.
     pub fn required_data(&self, licensing: &Licensing) -> Vec<Dataset> {
         let mut out = self.data.to_vec();
@@ -264,7 +272,7 @@ impl CheckDef {
         missing_data: Vec<MissingData>,
     ) -> Finding {
         Finding {
-            id: self.id.to_owned(),
+            id: self.check_id(),
             title: self.title.to_owned(),
             category: self.category,
             severity: self.severity,
@@ -429,9 +437,13 @@ pub fn catalog() -> &'static [CheckDef] {
     &CATALOG
 }
 
-/// A check by id.
-pub fn check_def(id: &str) -> Option<&'static CheckDef> {
-    CATALOG.iter().find(|c| c.id == id)
+/// A check by id; an id the catalog does not have is an error that names it.
+pub fn check_def(id: impl AsRef<str>) -> Result<&'static CheckDef, UnknownCheck> {
+    let id = id.as_ref();
+    CATALOG
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| UnknownCheck(id.to_owned()))
 }
 
 /// Runs every check once, in catalog order.

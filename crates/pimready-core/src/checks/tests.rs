@@ -540,9 +540,7 @@ impl Fx {
             population: &self.population,
             licensing: &self.licensing,
         };
-        check_def(id)
-            .unwrap_or_else(|| panic!("no check {id}"))
-            .run(&ctx)
+        check_def(id).unwrap_or_else(|e| panic!("{e}")).run(&ctx)
     }
 }
 
@@ -1585,7 +1583,7 @@ fn every_check_has_a_passing_and_a_failing_fixture() {
     }
     for k in &cases {
         assert!(
-            check_def(k.id).is_some(),
+            check_def(k.id).is_ok(),
             "fixture for unknown check {}",
             k.id
         );

@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::Assessment;
+use crate::checks::CheckId;
 use crate::finding::{Finding, Status};
 use crate::licensing::{LicencePath, Licensing};
 use crate::score::Grade;
@@ -43,7 +44,7 @@ impl Change<f64> {
 /// (a catalog change between tool versions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckChange {
-    pub id: String,
+    pub id: CheckId,
     pub title: String,
     pub from: Option<Status>,
     pub to: Option<Status>,
