@@ -93,13 +93,13 @@ fn holders(s: &TenantSnapshot, role: &str) -> std::collections::BTreeSet<String>
         .iter()
         .flatten()
         .filter(|a| a.role_definition_id == role)
-        .map(|a| a.principal_id.clone());
+        .map(|a| a.principal_id.to_string());
     let eligible = s
         .role_eligibility_schedule_instances
         .iter()
         .flatten()
         .filter(|a| a.role_definition_id == role)
-        .map(|a| a.principal_id.clone());
+        .map(|a| a.principal_id.to_string());
     active.chain(eligible).collect()
 }
 

@@ -87,7 +87,7 @@ impl EmergencyAccountInfo {
     /// Designated accounts first (those not found last), then suggestions.
     fn of(population: &crate::privileged::PrivilegedPopulation) -> Vec<Self> {
         let listed = |a: &crate::privileged::EmergencyAccount| EmergencyAccountInfo {
-            id: Some(a.principal_id.clone()),
+            id: Some(a.principal_id.to_string()),
             user_principal_name: a.user_principal_name.clone(),
             display_name: a.display_name.clone(),
             status: a.origin,

@@ -583,14 +583,11 @@ pub fn suggested_approver_users(
         if !top || population.is_emergency(&h.principal_id) || h.kind != PrincipalKind::User {
             continue;
         }
-        if out
-            .iter()
-            .any(|u| u.id.eq_ignore_ascii_case(&h.principal_id))
-        {
+        if out.iter().any(|u| u.id == h.principal_id) {
             continue;
         }
         out.push(crate::licensing::UserRef {
-            id: h.principal_id.clone(),
+            id: h.principal_id.to_string(),
             display_name: h.principal.as_ref().map(|p| p.name().to_owned()),
             user_principal_name: h
                 .principal

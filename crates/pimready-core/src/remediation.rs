@@ -262,7 +262,7 @@ pub struct NamedUser {
 impl NamedUser {
     fn of(p: &Principal) -> Self {
         NamedUser {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             display_name: p.name().to_owned(),
             user_principal_name: p.user_principal_name.clone(),
         }
@@ -369,7 +369,7 @@ pub fn find_user<'a>(snapshot: &'a TenantSnapshot, key: &str) -> Option<&'a Prin
     let key = key.trim();
     let matches = |p: &&Principal| {
         p.kind() == PrincipalKind::User
-            && (p.id.eq_ignore_ascii_case(key)
+            && (p.id == key
                 || p.user_principal_name
                     .as_deref()
                     .is_some_and(|u| u.eq_ignore_ascii_case(key)))
@@ -419,7 +419,7 @@ pub fn known_users(snapshot: &TenantSnapshot) -> Vec<NamedUser> {
                 .flat_map(|g| g.members.iter().chain(&g.owners)),
         );
     for p in all.filter(|p| p.kind() == PrincipalKind::User) {
-        if !out.iter().any(|u| u.id.eq_ignore_ascii_case(&p.id)) {
+        if !out.iter().any(|u| u.id == p.id) {
             out.push(NamedUser::of(p));
         }
     }
@@ -577,7 +577,7 @@ pub fn change_set(
                 .iter()
                 .filter(|e| e.origin == EmergencyOrigin::Designated)
                 .map(|e| NamedUser {
-                    id: e.principal_id.clone(),
+                    id: e.principal_id.to_string(),
                     display_name: e.display_name.clone(),
                     user_principal_name: Some(e.user_principal_name.clone())
                         .filter(|u| !u.is_empty()),
@@ -1308,12 +1308,12 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                 .population
                 .suggested_emergency_accounts
                 .iter()
-                .any(|s| s.principal_id.eq_ignore_ascii_case(&h.principal_id))
+                .any(|s| s.principal_id == h.principal_id)
         {
             continue;
         }
         let target = ChangeTarget {
-            id: h.principal_id.clone(),
+            id: h.principal_id.to_string(),
             name: h.display_name(),
             object_type: match h.kind {
                 PrincipalKind::ServicePrincipal => "service_principal",
@@ -1455,7 +1455,7 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                 requests,
                 undo,
                 fixes,
-                covers: vec![h.principal_id.clone()],
+                covers: vec![h.principal_id.to_string()],
                 preconditions,
                 scopes: if eligible_already {
                     vec![SCOPE_ASSIGNMENT.to_owned()]

@@ -364,7 +364,7 @@ pub(crate) fn cases() -> Vec<Case> {
             permanent(f, "stranger", "User", OWNER, SUB);
             azure(f).principals.push(Principal {
                 odata_type: Some("#microsoft.graph.user".to_owned()),
-                id: "stranger".to_owned(),
+                id: "stranger".into(),
                 user_type: Some("Member".to_owned()),
                 ..Principal::default()
             })

@@ -354,7 +354,7 @@ fn withhold_on_unknown_principals(ctx: &CheckContext<'_>, outcome: &mut Outcome)
             .principal(&h.principal_id)
             .or(h.principal.as_ref());
         if let Some(p) = principal.filter(|p| p.is_unknown())
-            && !unknown.iter().any(|u| same_id(&u.id, &p.id))
+            && !unknown.iter().any(|u| u.id == p.id)
         {
             unknown.push(p);
         }
@@ -527,10 +527,7 @@ pub(crate) fn privileged_holdings<'a>(
 }
 
 pub(crate) fn is_emergency(ctx: &CheckContext<'_>, principal_id: &str) -> bool {
-    ctx.population
-        .emergency_accounts
-        .iter()
-        .any(|e| same_id(&e.principal_id, principal_id))
+    ctx.population.is_emergency(principal_id)
 }
 
 /// The richest record of a principal: the snapshot's, else the holding's copy.
@@ -547,10 +544,7 @@ pub(crate) fn principal_of<'a>(
 pub(crate) fn distinct_users<'a>(holdings: impl Iterator<Item = &'a Holding>) -> Vec<&'a Holding> {
     let mut out: Vec<&Holding> = Vec::new();
     for h in holdings.filter(|h| h.kind == PrincipalKind::User) {
-        if !out
-            .iter()
-            .any(|o| same_id(&o.principal_id, &h.principal_id))
-        {
+        if !out.iter().any(|o| o.principal_id == h.principal_id) {
             out.push(h);
         }
     }
@@ -573,7 +567,7 @@ pub(crate) fn holding_evidence(
     detail: impl Into<String>,
 ) -> Evidence {
     let principal = principal_of(ctx, h);
-    let display_name = principal.map_or_else(|| h.principal_id.clone(), Principal::label);
+    let display_name = principal.map_or_else(|| h.principal_id.to_string(), Principal::label);
     let principal_name =
         principal.and_then(|p| p.user_principal_name.clone().or_else(|| p.app_id.clone()));
     let assignment_type = match &h.via_group_name.as_ref().or(h.via_group.as_ref()) {
@@ -583,7 +577,7 @@ pub(crate) fn holding_evidence(
     Evidence {
         display_name,
         principal_name,
-        object_id: Some(h.principal_id.clone()),
+        object_id: Some(h.principal_id.to_string()),
         object_type: kind_label(&h.kind).to_owned(),
         role: Some(h.role_name.clone()),
         assignment_type: Some(assignment_type),

@@ -252,7 +252,7 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
         let roles: Vec<&str> = {
             let mut r: Vec<&str> = privileged_holdings(ctx)
                 .filter(|h| {
-                    same_id(&h.principal_id, gid)
+                    h.principal_id == *gid
                         || h.via_group.as_deref().is_some_and(|v| same_id(v, gid))
                 })
                 .map(|h| h.role_name.as_str())
@@ -272,12 +272,10 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
             let is_member_access =
                 |a: &Option<GroupAccessId>| a.as_ref().is_none_or(|a| *a == GroupAccessId::Member);
             let managed = eligible.iter().any(|e| {
-                same_id(&e.group_id, gid)
-                    && same_id(&e.principal_id, &member.id)
-                    && is_member_access(&e.access_id)
+                e.group_id == *gid && e.principal_id == member.id && is_member_access(&e.access_id)
             }) || assigned.iter().any(|a| {
-                same_id(&a.group_id, gid)
-                    && same_id(&a.principal_id, &member.id)
+                a.group_id == *gid
+                    && a.principal_id == member.id
                     && is_member_access(&a.access_id)
                     && (a.end_date_time.is_some()
                         || a.assignment_type == Some(AssignmentType::Activated))
@@ -291,7 +289,7 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
                     .user_principal_name
                     .clone()
                     .or_else(|| member.app_id.clone()),
-                object_id: Some(member.id.clone()),
+                object_id: Some(member.id.to_string()),
                 object_type: kind_label(&member.kind()).to_owned(),
                 role: Some(roles.join(", ")),
                 assignment_type: Some(format!("permanent member of group {}", group.group.name())),
@@ -355,7 +353,7 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
             Some(p) if p.account_enabled == Some(false) => {
                 Approver::Gone(format!("{} (disabled)", p.label()))
             }
-            Some(p) => Approver::User(p.id.clone()),
+            Some(p) => Approver::User(p.id.to_string()),
         }
     };
     let mut out = Vec::new();
@@ -369,12 +367,12 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
         match (&set.user_id, &set.group_id) {
             (Some(id), _) => out.push(user(id, set.description.as_deref())),
             (None, Some(gid)) => {
-                let label = set.description.clone().unwrap_or_else(|| gid.clone());
+                let label = set.description.clone().unwrap_or_else(|| gid.to_string());
                 let role_group = s
                     .privileged_groups
                     .iter()
                     .flatten()
-                    .find(|g| same_id(&g.group.id, gid));
+                    .find(|g| g.group.id == *gid);
                 let group = s.principal(gid).or(role_group.map(|g| &g.group));
                 match (group, role_group.map(|g| &g.members)) {
                     _ if !read => out.push(Approver::Unverified(format!(
@@ -395,7 +393,7 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
                                 .filter(|m| m.kind() == PrincipalKind::User)
                                 .map(|m| s.principal(&m.id).unwrap_or(m))
                                 .filter(|m| m.account_enabled != Some(false) && !m.is_unknown())
-                                .map(|m| Approver::User(m.id.clone())),
+                                .map(|m| Approver::User(m.id.to_string())),
                         );
                         if out.len() == before {
                             out.push(Approver::Gone(format!("group {label} (no enabled member)")));
@@ -499,7 +497,7 @@ fn approval(
         .of_role(&role.template_id)
         .filter(|h| h.holding == HoldingKind::Eligible && h.kind == PrincipalKind::User)
     {
-        if users.iter().all(|id| same_id(id, &h.principal_id)) {
+        if users.iter().all(|id| h.principal_id == *id) {
             let name = h.display_name();
             if !stranded.contains(&name) {
                 stranded.push(name);

@@ -62,7 +62,7 @@ pub(crate) struct Fx {
 fn user(id: &str, name: &str) -> Principal {
     Principal {
         odata_type: Some("#microsoft.graph.user".to_owned()),
-        id: id.to_owned(),
+        id: id.into(),
         display_name: Some(name.to_owned()),
         user_principal_name: Some(format!("{id}@contoso.com")),
         user_type: Some("Member".to_owned()),
@@ -106,7 +106,7 @@ fn rule(id: &str) -> PolicyRule {
 fn approver(user_id: &str) -> SubjectSet {
     SubjectSet {
         odata_type: Some("#microsoft.graph.singleUser".to_owned()),
-        user_id: Some(user_id.to_owned()),
+        user_id: Some(user_id.into()),
         ..SubjectSet::default()
     }
 }
@@ -291,7 +291,7 @@ pub(crate) fn good() -> Fx {
     let eve = user("eve", "Eve Exchange");
     let group = Principal {
         odata_type: Some("#microsoft.graph.group".to_owned()),
-        id: GROUP.to_owned(),
+        id: GROUP.into(),
         display_name: Some("Exchange Admins".to_owned()),
         is_assignable_to_role: Some(true),
         security_enabled: Some(true),
@@ -385,8 +385,8 @@ pub(crate) fn good() -> Fx {
     }]);
     s.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
         id: "gei-1".to_owned(),
-        group_id: GROUP.to_owned(),
-        principal_id: "eve".to_owned(),
+        group_id: GROUP.into(),
+        principal_id: "eve".into(),
         access_id: Some(GroupAccessId::Member),
         start_date_time: Some(long_ago()),
         end_date_time: Some(collected_at() + Duration::days(100)),
@@ -648,7 +648,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-02", "three designated", Pass, |f| {
             let mut e = f.population.emergency_accounts[0].clone();
-            e.principal_id = "bg3".to_owned();
+            e.principal_id = "bg3".into();
             f.population.emergency_accounts.push(e);
         }),
         case("ADM-02", "two, one synced", Fail, |f| {
@@ -656,7 +656,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-02", "three, one synced", Warning, |f| {
             let mut e = f.population.emergency_accounts[0].clone();
-            e.principal_id = "bg3".to_owned();
+            e.principal_id = "bg3".into();
             e.well_formed = false;
             f.population.emergency_accounts.push(e);
         }),
@@ -861,7 +861,7 @@ fn cases() -> Vec<Case> {
         case("ADM-08", "app with GA", Warning, |f| {
             let sp = Principal {
                 odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
-                id: "sp1".to_owned(),
+                id: "sp1".into(),
                 display_name: Some("Legacy sync app".to_owned()),
                 app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
                 ..Principal::default()
@@ -889,7 +889,7 @@ fn cases() -> Vec<Case> {
         case("PIM-01", "service principal with permanent GA", Fail, |f| {
             let sp = Principal {
                 odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
-                id: "sp1".to_owned(),
+                id: "sp1".into(),
                 display_name: Some("Legacy sync app".to_owned()),
                 app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
                 ..Principal::default()
@@ -1020,20 +1020,20 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .push(Principal {
                     odata_type: Some("#microsoft.graph.group".to_owned()),
-                    id: "pim-approvers".to_owned(),
+                    id: "pim-approvers".into(),
                     display_name: Some("PIM Approvers".to_owned()),
                     ..Principal::default()
                 });
             *f.approvers(GA) = vec![SubjectSet {
                 odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                group_id: Some("pim-approvers".to_owned()),
+                group_id: Some("pim-approvers".into()),
                 ..SubjectSet::default()
             }];
         }),
         case("PIM-04", "approver group deleted", Fail, |f| {
             *f.approvers(GA) = vec![SubjectSet {
                 odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                group_id: Some("pim-approvers".to_owned()),
+                group_id: Some("pim-approvers".into()),
                 ..SubjectSet::default()
             }];
         }),
@@ -1049,7 +1049,7 @@ fn cases() -> Vec<Case> {
                 f.snapshot.privileged_groups.as_mut().unwrap()[0].members = vec![ada];
                 *f.approvers(GA) = vec![SubjectSet {
                     odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                    group_id: Some(GROUP.to_owned()),
+                    group_id: Some(GROUP.into()),
                     ..SubjectSet::default()
                 }];
             },
@@ -1065,7 +1065,7 @@ fn cases() -> Vec<Case> {
                     .as_mut()
                     .unwrap()
                     .push(Principal {
-                        id: "hidden".to_owned(),
+                        id: "hidden".into(),
                         odata_type: Some("#microsoft.graph.user".to_owned()),
                         ..Principal::default()
                     });
@@ -1308,7 +1308,7 @@ fn cases() -> Vec<Case> {
                     .as_mut()
                     .unwrap()
                     .exclude_users
-                    .push(admin);
+                    .push(admin.to_string());
             },
         ),
         case(

@@ -5,6 +5,7 @@
 
 mod azure;
 mod graph;
+mod object_id;
 mod rule_id;
 
 use std::fmt;
@@ -18,6 +19,7 @@ use crate::cloud::Cloud;
 
 pub use azure::*;
 pub use graph::*;
+pub use object_id::ObjectId;
 pub use rule_id::PolicyRuleId;
 
 /// Whether `s` is shaped like a directory object or tenant id (a GUID), as opposed to a
