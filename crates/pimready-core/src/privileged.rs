@@ -94,7 +94,7 @@ pub struct Holding {
     pub highly_privileged: bool,
     pub holding: HoldingKind,
     /// The role-assignable group this holding comes through, if any.
-    pub via_group: Option<String>,
+    pub via_group: Option<ObjectId>,
     pub via_group_name: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
@@ -427,7 +427,7 @@ fn expand_group(snapshot: &TenantSnapshot, group_holding: &Holding) -> Vec<Holdi
         role_name: group_holding.role_name.clone(),
         highly_privileged: group_holding.highly_privileged,
         holding,
-        via_group: Some(group.group.id.to_string()),
+        via_group: Some(group.group.id.clone()),
         via_group_name: Some(group_name.clone()),
         start,
         end,
@@ -726,7 +726,7 @@ mod tests {
                     h.principal_id.to_string(),
                     h.role_template_id.clone(),
                     h.holding,
-                    h.via_group.clone(),
+                    h.via_group.as_ref().map(ToString::to_string),
                 )
             })
             .collect();

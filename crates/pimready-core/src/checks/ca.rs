@@ -347,7 +347,7 @@ fn exclusion_blockers(
             let group = object_label(ctx, g);
             if h.kind == PrincipalKind::Group && h.principal_id == *g {
                 out.push(format!("excludes group {group}, which holds it"));
-            } else if h.via_group.as_deref().is_some_and(|v| same_id(v, g)) {
+            } else if h.via_group.as_ref().is_some_and(|v| *v == *g) {
                 out.push(format!(
                     "excludes group {group}, through which {name} holds it"
                 ));
@@ -382,7 +382,7 @@ fn unread_groups(ctx: &CheckContext<'_>, users: &CaUsers) -> Vec<String> {
         .filter(|g| {
             group_members(ctx, g).is_none()
                 && !ctx.population.holdings.iter().any(|h| {
-                    h.principal_id == **g || h.via_group.as_deref().is_some_and(|v| same_id(v, g))
+                    h.principal_id == **g || h.via_group.as_ref().is_some_and(|v| *v == **g)
                 })
         })
         .map(|g| {

@@ -570,7 +570,7 @@ pub(crate) fn holding_evidence(
     let display_name = principal.map_or_else(|| h.principal_id.to_string(), Principal::label);
     let principal_name =
         principal.and_then(|p| p.user_principal_name.clone().or_else(|| p.app_id.clone()));
-    let assignment_type = match &h.via_group_name.as_ref().or(h.via_group.as_ref()) {
+    let assignment_type = match h.via_group_name.as_deref().or(h.via_group.as_deref()) {
         Some(group) => format!("{} via group {group}", h.holding.label()),
         None => h.holding.label().to_owned(),
     };

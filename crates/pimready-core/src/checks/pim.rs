@@ -252,8 +252,7 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
         let roles: Vec<&str> = {
             let mut r: Vec<&str> = privileged_holdings(ctx)
                 .filter(|h| {
-                    h.principal_id == *gid
-                        || h.via_group.as_deref().is_some_and(|v| same_id(v, gid))
+                    h.principal_id == *gid || h.via_group.as_ref().is_some_and(|v| *v == *gid)
                 })
                 .map(|h| h.role_name.as_str())
                 .collect();

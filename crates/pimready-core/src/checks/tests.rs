@@ -298,7 +298,7 @@ pub(crate) fn good() -> Fx {
         ..Principal::default()
     };
     let mut eve_via_group = holding(&eve, EXCHANGE_ADMIN, HoldingKind::Eligible);
-    eve_via_group.via_group = Some(GROUP.to_owned());
+    eve_via_group.via_group = Some(GROUP.into());
     eve_via_group.via_group_name = Some("Exchange Admins".to_owned());
     let holdings = vec![
         holding(&ada, GA, HoldingKind::Eligible),
@@ -603,7 +603,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-01", "GA direct and via group counts once", Pass, |f| {
             let mut h = f.population.holdings[0].clone();
-            h.via_group = Some(GROUP.to_owned());
+            h.via_group = Some(GROUP.into());
             f.population.holdings.push(h);
         }),
         case("ADM-01", "six GAs", Warning, |f| {
