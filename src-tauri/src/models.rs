@@ -7,7 +7,7 @@ use pimready_core::cost::CostEstimate;
 use pimready_core::finding::{Evidence, Finding, MissingData, Reference, Remediation};
 use pimready_core::licensing::Licensing;
 use pimready_core::plan::PlanStep;
-use pimready_core::score::Score;
+use pimready_core::score::{Grade, Score};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Serialize)]
@@ -31,7 +31,7 @@ pub struct AssessmentView {
 
 #[derive(Debug, Clone, Serialize)]
 pub struct FindingView {
-    pub id: String,
+    pub id: pimready_core::checks::CheckId,
     pub title: String,
     pub category: pimready_core::finding::Category,
     pub category_label: &'static str,
@@ -146,10 +146,10 @@ impl From<&Reference> for ReferenceView {
 pub struct SavedTenant {
     pub tenant_id: String,
     pub display_name: String,
-    pub cloud: String,
+    pub cloud: pimready_core::cloud::Cloud,
     pub account: Option<String>,
     pub last_score: Option<f64>,
-    pub last_grade: Option<String>,
+    pub last_grade: Option<Grade>,
     pub last_assessed_at: Option<DateTime<Utc>>,
 }
 
@@ -158,7 +158,7 @@ pub struct SavedTenant {
 pub struct SignInRequest {
     /// Domain (`contoso.com`) or tenant id (GUID).
     pub tenant: String,
-    pub cloud: pimready_core::snapshot::CloudName,
+    pub cloud: pimready_core::cloud::Cloud,
     pub client_id: Option<String>,
     #[serde(default)]
     pub method: SignInMethod,
@@ -401,17 +401,15 @@ impl SignInRequest {
             redirect_host,
             azure,
         } = self;
-        Ok(
-            pimready_app::target::Target::new(tenant, pimready_core::cloud::Cloud::from(*cloud))?
-                .with_client_id(client_id.as_deref())
-                .with_redirect_host((*redirect_host).into())
-                .with_azure(if *azure {
-                    pimready_app::target::AzureSignIn::WithGraph
-                } else {
-                    pimready_app::target::AzureSignIn::Skip
-                })
-                .with_hosts(hosts),
-        )
+        Ok(pimready_app::target::Target::new(tenant, *cloud)?
+            .with_client_id(client_id.as_deref())
+            .with_redirect_host((*redirect_host).into())
+            .with_azure(if *azure {
+                pimready_app::target::AzureSignIn::WithGraph
+            } else {
+                pimready_app::target::AzureSignIn::Skip
+            })
+            .with_hosts(hosts))
     }
 }
 
@@ -501,7 +499,7 @@ impl From<pimready_app::stored::SavedTenant> for SavedTenant {
             cloud: profile.cloud,
             account: Some(profile.account),
             last_score: latest.as_ref().map(|l| l.score_percent),
-            last_grade: latest.as_ref().map(|l| l.grade.clone()),
+            last_grade: latest.as_ref().map(|l| l.grade),
             last_assessed_at: latest.map(|l| l.assessed_at).or(profile.last_assessed),
         }
     }

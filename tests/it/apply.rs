@@ -68,7 +68,7 @@ async fn plan(emu: &Emulator) -> (Assessment, ChangeSet) {
 fn statuses(a: &Assessment) -> Vec<(String, String)> {
     a.checks
         .iter()
-        .map(|f| (f.id.clone(), format!("{:?}", f.status)))
+        .map(|f| (f.id.to_string(), format!("{:?}", f.status)))
         .collect()
 }
 
@@ -99,7 +99,7 @@ async fn apply_then_rollback_from_the_journal_gives_the_first_assessment_back() 
 
     let (second, _) = plan(&emu).await;
     for id in &cs.resolves {
-        let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+        let f = second.checks.iter().find(|f| f.id == id.as_str()).unwrap();
         assert_eq!(format!("{:?}", f.status), "Pass", "{id}: {}", f.summary);
     }
 
@@ -131,7 +131,7 @@ fn rule_of(snapshot: &TenantSnapshot, path: &str) -> pimready_core::snapshot::Po
         .flatten()
         .filter_map(|a| a.policy.as_ref())
         .find(|p| path.contains(&format!("/{}/", p.id)))
-        .and_then(|p| p.rule(path.rsplit('/').next().unwrap()))
+        .and_then(|p| p.rule(&path.rsplit('/').next().unwrap().into()))
         .cloned()
         .unwrap()
 }
@@ -279,7 +279,7 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
         );
         let second = assess(&collect(&emu).await, &settings, &book);
         for id in &cs.resolves {
-            let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+            let f = second.checks.iter().find(|f| f.id == id.as_str()).unwrap();
             assert_eq!(
                 format!("{:?}", f.status),
                 "Pass",

@@ -4,9 +4,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use pimready_core::cloud::Cloud;
 use pimready_graph::auth::{
-    AuthError, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore, ProfileStore,
-    Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
+    AuthError, AuthErrorKind, BrowserOpener, Clock, CredentialStore, DeviceCodePrompt, MemoryStore,
+    ProfileStore, Prompt, Session, SignIn, SignInConfig, Sleeper, sign_out,
 };
 use pimready_graph::token::{TokenError, TokenSource as _};
 use pimready_tests::oauth::{DeviceOutcome, OAuthState, TenantSpec};
@@ -56,7 +57,7 @@ impl TestClock {
 }
 
 fn config(authority: &Url, tenant: &str) -> SignInConfig {
-    let mut c = SignInConfig::new("global", tenant).unwrap();
+    let mut c = SignInConfig::new(Cloud::Global, tenant).unwrap();
     c.authority_host = authority.clone();
     c.loopback_timeout = Duration::from_secs(20);
     c
@@ -371,7 +372,7 @@ async fn default_client_with_127_0_0_1_fails_with_aadsts50011_at_once() {
         started.elapsed() < Duration::from_secs(2),
         "no wait for the browser"
     );
-    assert_eq!(err.kind(), "redirect_uri_not_registered");
+    assert_eq!(err.kind(), AuthErrorKind::RedirectUriNotRegistered);
     assert!(err.to_string().contains("AADSTS50011"), "{err}");
     assert!(browser.seen().redirect.is_none(), "no browser was opened");
 }
@@ -385,7 +386,7 @@ async fn wrong_pkce_verifier_is_refused() {
         .interactive(&TestBrowser::new(Behaviour::SwapChallenge))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "token_request_failed");
+    assert_eq!(err.kind(), AuthErrorKind::TokenRequestFailed);
     assert!(err.to_string().contains("AADSTS501481"), "{err}");
     assert!(
         err.to_string().contains("Code_Verifier does not match"),
@@ -407,7 +408,7 @@ async fn replayed_code_is_refused() {
         .interactive(&TestBrowser::new(Behaviour::ReplayCode(used)))
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), "token_request_failed");
+    assert_eq!(err.kind(), AuthErrorKind::TokenRequestFailed);
     assert!(err.to_string().contains("already redeemed"), "{err}");
 }
 
@@ -476,7 +477,7 @@ async fn browser_that_cannot_open_suggests_device_code() {
     let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
     let no_browser = |_: &Url| Err::<(), _>("no display".to_owned());
     let err = sign_in.interactive(&no_browser).await.unwrap_err();
-    assert_eq!(err.kind(), "browser_unavailable");
+    assert_eq!(err.kind(), AuthErrorKind::BrowserUnavailable);
     assert!(err.to_string().contains("--device-code"));
 }
 
@@ -565,7 +566,10 @@ async fn device_code_declined() {
 async fn device_code_bad_verification_code() {
     let state = tenants();
     let (result, _, _) = device_sign_in(&state, &[DeviceOutcome::BadCode]).await;
-    assert_eq!(result.unwrap_err().kind(), "bad_verification_code");
+    assert_eq!(
+        result.unwrap_err().kind(),
+        AuthErrorKind::BadVerificationCode
+    );
 }
 
 #[tokio::test]
@@ -701,7 +705,7 @@ async fn revoked_refresh_token_asks_for_a_new_sign_in() {
         "the refused refresh token is forgotten"
     );
     let err = sign_in.from_cache(&profile).await.unwrap_err();
-    assert_eq!(err.kind(), "sign_in_required");
+    assert_eq!(err.kind(), AuthErrorKind::SignInRequired);
 }
 
 #[tokio::test]
@@ -742,7 +746,7 @@ async fn missing_consent_explains_what_an_admin_must_grant() {
     let sign_in = SignIn::with_store(config(&authority, CONTOSO), Arc::new(MemoryStore::new()));
     let browser = TestBrowser::new(Behaviour::Follow);
     let err = sign_in.interactive(&browser).await.unwrap_err();
-    assert_eq!(err.kind(), "consent_required");
+    assert_eq!(err.kind(), AuthErrorKind::ConsentRequired);
     let text = err.to_string();
     for needle in [
         "AADSTS65001",
@@ -1177,7 +1181,7 @@ async fn the_arm_token_comes_from_a_second_sign_in_and_is_silent_next_time() {
 /// The user's own client keeps its id for ARM: no Azure CLI client is involved.
 #[test]
 fn a_custom_client_keeps_its_id_for_arm() {
-    let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.com").unwrap();
+    let mut c = SignInConfig::new(Cloud::Usgov, "contoso.onmicrosoft.com").unwrap();
     c.client_id = "11111111-2222-3333-4444-555555555555".into();
     let arm = c.for_arm("0f9c2b4e-1a2b-4c3d-8e9f-000000000001", "a@contoso.com");
     assert_eq!(arm.client_id, c.client_id);

@@ -74,16 +74,16 @@ fn assessed(s: &TenantSnapshot, emergency: &[&str]) -> Assessment {
 fn statuses(a: &Assessment) -> BTreeMap<String, Status> {
     a.checks
         .iter()
-        .filter(|f| f.id.starts_with("AZ-"))
-        .map(|f| (f.id.clone(), f.status))
+        .filter(|f| f.id.as_str().starts_with("AZ-"))
+        .map(|f| (f.id.to_string(), f.status))
         .collect()
 }
 
 fn entra(a: &Assessment) -> Vec<(String, Status, String)> {
     a.checks
         .iter()
-        .filter(|f| !f.id.starts_with("AZ-"))
-        .map(|f| (f.id.clone(), f.status, f.summary.clone()))
+        .filter(|f| !f.id.as_str().starts_with("AZ-"))
+        .map(|f| (f.id.to_string(), f.status, f.summary.clone()))
         .collect()
 }
 
@@ -287,7 +287,7 @@ async fn tenant_without_azure_is_not_assessed_with_how_to_grant_read() {
     let emu = Emulator::start_named("northwind-p2").await.unwrap();
     let s = collect(&emu, Some(emu.arm_token())).await;
     let a = assessed(&s, &[]);
-    for f in a.checks.iter().filter(|f| f.id.starts_with("AZ-")) {
+    for f in a.checks.iter().filter(|f| f.id.as_str().starts_with("AZ-")) {
         assert_eq!(f.status, Status::NotAssessed, "{}: {}", f.id, f.summary);
     }
     let az01 = a.checks.iter().find(|f| f.id == "AZ-01").unwrap();

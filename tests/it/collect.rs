@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::snapshot::{AssignmentType, Dataset, GapReason, PrincipalKind, TenantSnapshot};
+use pimready_core::snapshot::{
+    AssignmentType, Dataset, GapReason, PolicyRuleId, PrincipalKind, TenantSnapshot,
+};
 use pimready_graph::client::{Clock, GraphConfig, RecordingClock, RetryPolicy, SystemClock};
 use pimready_graph::collect::{
     CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
@@ -91,13 +93,13 @@ fn holders(s: &TenantSnapshot, role: &str) -> std::collections::BTreeSet<String>
         .iter()
         .flatten()
         .filter(|a| a.role_definition_id == role)
-        .map(|a| a.principal_id.clone());
+        .map(|a| a.principal_id.to_string());
     let eligible = s
         .role_eligibility_schedule_instances
         .iter()
         .flatten()
         .filter(|a| a.role_definition_id == role)
-        .map(|a| a.principal_id.clone());
+        .map(|a| a.principal_id.to_string());
     active.chain(eligible).collect()
 }
 
@@ -234,7 +236,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
     };
     let approval = |role: &str| {
         policy(role)
-            .rule("Approval_EndUser_Assignment")
+            .rule(&PolicyRuleId::ApprovalEndUserAssignment)
             .unwrap()
             .setting
             .clone()
@@ -245,7 +247,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
     assert_eq!(approval(PRA).approval_stages[0].primary_approvers.len(), 1);
     let exo = policy(EXO);
     assert_eq!(
-        exo.rule("Expiration_EndUser_Assignment")
+        exo.rule(&PolicyRuleId::ExpirationEndUserAssignment)
             .unwrap()
             .maximum_duration
             .as_ref()
@@ -254,7 +256,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         Some("PT10H")
     );
     assert_eq!(
-        exo.rule("Enablement_EndUser_Assignment")
+        exo.rule(&PolicyRuleId::EnablementEndUserAssignment)
             .unwrap()
             .enabled_rules
             .as_deref(),
@@ -262,7 +264,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
     );
     assert_eq!(
         policy(GA)
-            .rule("Notification_Admin_Admin_Assignment")
+            .rule(&PolicyRuleId::NotificationAdminAdminAssignment)
             .unwrap()
             .notification_recipients
             .as_deref(),
@@ -398,13 +400,13 @@ async fn northwind_snapshot_is_well_configured() {
             .as_ref()
             .unwrap();
         let approval = p
-            .rule("Approval_EndUser_Assignment")
+            .rule(&PolicyRuleId::ApprovalEndUserAssignment)
             .unwrap()
             .setting
             .clone()
             .unwrap();
         assert_eq!(approval.is_approval_required, Some(role != SEC), "{role}");
-        let exp = p.rule("Expiration_EndUser_Assignment").unwrap();
+        let exp = p.rule(&PolicyRuleId::ExpirationEndUserAssignment).unwrap();
         assert_eq!(
             exp.maximum_duration
                 .as_ref()
@@ -414,18 +416,20 @@ async fn northwind_snapshot_is_well_configured() {
             "{role}"
         );
         assert_eq!(
-            p.rule("Expiration_Admin_Assignment")
+            p.rule(&PolicyRuleId::ExpirationAdminAssignment)
                 .unwrap()
                 .is_expiration_required,
             Some(true)
         );
-        let notify = p.rule("Notification_Admin_EndUser_Assignment").unwrap();
+        let notify = p
+            .rule(&PolicyRuleId::NotificationAdminEndUserAssignment)
+            .unwrap();
         assert_eq!(
             notify.notification_recipients.as_deref(),
             Some(&["pim-alerts@northwindtraders.com".to_owned()][..])
         );
         let enablement = p
-            .rule("Enablement_EndUser_Assignment")
+            .rule(&PolicyRuleId::EnablementEndUserAssignment)
             .unwrap()
             .enabled_rules
             .clone()

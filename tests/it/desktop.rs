@@ -112,7 +112,7 @@ async fn attrs(client: &Client, css: &str, attr: &str) -> Vec<String> {
 async fn assert_overview(client: &Client, expected: &Assessment) {
     assert_eq!(
         text_within(client, "#score-grade", 90).await,
-        expected.score.grade
+        expected.score.grade.as_str()
     );
     assert_eq!(
         text(client, "#score-percent").await,
@@ -143,7 +143,7 @@ async fn assert_status_filter(client: &Client, expected: &Assessment, status: St
         .checks
         .iter()
         .filter(|f| f.status == status)
-        .map(|f| f.id.clone())
+        .map(|f| f.id.to_string())
         .collect();
     wanted.sort();
     assert!(!wanted.is_empty(), "core has no {status:?} check here");

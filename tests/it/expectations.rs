@@ -10,6 +10,7 @@ use pimready_core::assessment::{Assessment, assess};
 use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::finding::{Finding, Status};
 use pimready_core::pricebook::PriceBook;
+use pimready_core::score::Grade;
 use pimready_core::settings::AssessmentSettings;
 use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
@@ -20,7 +21,7 @@ use serde_json::{Value, json};
 
 #[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Expected {
-    grade: String,
+    grade: Grade,
     percent: f64,
     coverage: f64,
     pim_capable: bool,
@@ -94,7 +95,7 @@ async fn assessment(fixture: Fixture, emergency_accounts: Vec<String>) -> Assess
 
 fn summary(a: &Assessment) -> Expected {
     Expected {
-        grade: a.score.grade.clone(),
+        grade: a.score.grade,
         percent: a.score.percent,
         coverage: a.score.coverage,
         pim_capable: a.licensing.pim_capable,
@@ -116,7 +117,7 @@ fn summary(a: &Assessment) -> Expected {
         checks: a
             .checks
             .iter()
-            .map(|f| (f.id.clone(), f.status.as_str().to_owned()))
+            .map(|f| (f.id.to_string(), f.status.as_str().to_owned()))
             .collect(),
     }
 }

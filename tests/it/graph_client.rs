@@ -11,7 +11,7 @@ use pimready_graph::client::{
     GraphClient, GraphConfig, GraphErrorKind, RecordingClock, RetryPolicy,
 };
 use pimready_graph::collect::{
-    CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
+    CollectConfig, CollectError, CollectErrorKind, CollectStats, collect_snapshot_with_stats,
 };
 use pimready_graph::progress::Progress;
 use pimready_graph::token::{AccessToken, StaticToken, TokenFuture, TokenSource};
@@ -422,7 +422,7 @@ async fn nothing_readable_fails_the_collection() {
         Fault::status_always(500),
     );
     let e = try_collect(&emu, token(&emu)).await.err().expect("fails");
-    assert_eq!(e.kind(), "nothing_read", "{e}");
+    assert_eq!(e.kind(), CollectErrorKind::NothingRead, "{e}");
 }
 
 #[tokio::test]
@@ -511,7 +511,7 @@ async fn a_refused_token_fails_the_collection() {
     let emu = emulator("contoso-e5").await;
     let bad: Arc<dyn TokenSource> = Arc::new(StaticToken(AccessToken::new("not-the-token")));
     let e = try_collect(&emu, bad).await.err().expect("refused");
-    assert_eq!(e.kind(), "sign_in", "{e}");
+    assert_eq!(e.kind(), CollectErrorKind::SignIn, "{e}");
 }
 
 #[tokio::test]
@@ -535,7 +535,7 @@ async fn an_unreachable_host_fails_the_collection() {
     let e = collect_snapshot_with_stats(c, Arc::new(StaticToken(AccessToken::new("t"))), &mut sink)
         .await
         .expect_err("unreachable");
-    assert_eq!(e.kind(), "unreachable", "{e} ({base})");
+    assert_eq!(e.kind(), CollectErrorKind::Unreachable, "{e} ({base})");
 }
 
 #[tokio::test]
@@ -553,7 +553,11 @@ async fn another_tenant_is_a_mismatch() {
         let got = collect_snapshot_with_stats(c, token(&emu), &mut sink).await;
         match got {
             Ok(_) => assert!(ok, "{asked}"),
-            Err(e) => assert_eq!((e.kind(), ok), ("tenant_mismatch", false), "{asked}: {e}"),
+            Err(e) => assert_eq!(
+                (e.kind(), ok),
+                (CollectErrorKind::TenantMismatch, false),
+                "{asked}: {e}"
+            ),
         }
     }
 }

@@ -12,6 +12,7 @@ use serde_json::json;
 
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::checks::check_def;
+use pimready_core::cloud::Cloud;
 use pimready_core::duration::IsoDuration;
 use pimready_core::finding::{Category, Finding, MinimumLicence, Remediation, Severity, Status};
 use pimready_core::licensing::{AAD_PREMIUM, AAD_PREMIUM_P2, ENTRA_IDENTITY_GOVERNANCE};
@@ -115,7 +116,7 @@ fn principal() -> impl Strategy<Value = Principal> {
             |(id, display_name, upn, user_type, enabled, sync, immutable, lic, created, typed)| {
                 Principal {
                     odata_type: typed.then(|| "#microsoft.graph.user".to_owned()),
-                    id,
+                    id: id.into(),
                     display_name,
                     user_principal_name: upn,
                     mail: None,
@@ -139,7 +140,7 @@ fn principal() -> impl Strategy<Value = Principal> {
         .prop_map(
             |(id, display_name, assignable, security, typed)| Principal {
                 odata_type: typed.then(|| "#microsoft.graph.group".to_owned()),
-                id,
+                id: id.into(),
                 display_name,
                 is_assignable_to_role: assignable,
                 security_enabled: security,
@@ -159,7 +160,7 @@ fn principal() -> impl Strategy<Value = Principal> {
     )
         .prop_map(|(id, display_name, app_id, sp_type, typed)| Principal {
             odata_type: typed.then(|| "#microsoft.graph.servicePrincipal".to_owned()),
-            id,
+            id: id.into(),
             display_name,
             app_id,
             service_principal_type: sp_type,
@@ -168,7 +169,7 @@ fn principal() -> impl Strategy<Value = Principal> {
     let unknown =
         (principal_id(), opt_text(), opt_text()).prop_map(|(id, odata, name)| Principal {
             odata_type: odata,
-            id,
+            id: id.into(),
             display_name: name,
             ..Principal::default()
         });
@@ -321,7 +322,7 @@ fn role_assignment() -> impl Strategy<Value = RoleAssignment> {
         .prop_map(
             |(id, principal_id, role, scope, principal)| RoleAssignment {
                 id,
-                principal_id,
+                principal_id: principal_id.into(),
                 role_definition_id: role,
                 directory_scope_id: scope,
                 principal,
@@ -358,7 +359,7 @@ fn schedule_instance() -> impl Strategy<Value = RoleScheduleInstance> {
             |(id, principal_id, role, scope, start, end, assignment_type, member_type, origin)| {
                 RoleScheduleInstance {
                     id,
-                    principal_id,
+                    principal_id: principal_id.into(),
                     role_definition_id: role,
                     directory_scope_id: scope,
                     start_date_time: start,
@@ -402,7 +403,7 @@ fn schedule() -> impl Strategy<Value = RoleSchedule> {
             |(id, principal_id, role, assignment_type, member_type, created, using, info)| {
                 RoleSchedule {
                     id,
-                    principal_id,
+                    principal_id: principal_id.into(),
                     role_definition_id: role,
                     directory_scope_id: Some("/".to_owned()),
                     assignment_type,
@@ -452,8 +453,8 @@ fn subject_set() -> impl Strategy<Value = SubjectSet> {
         } else {
             "#microsoft.graph.groupMembers".to_owned()
         }),
-        user_id: user.then(|| id.clone()),
-        group_id: (!user).then_some(id),
+        user_id: user.then(|| id.clone().into()),
+        group_id: (!user).then_some(id.into()),
         description: None,
     })
 }
@@ -526,7 +527,7 @@ fn policy_rule() -> impl Strategy<Value = PolicyRule> {
                         operations: vec!["All".to_owned()],
                         level: id.rsplit('_').next().map(str::to_owned),
                     }),
-                    id,
+                    id: id.into(),
                     is_expiration_required: expiry_required,
                     maximum_duration: max,
                     enabled_rules: enabled,
@@ -570,7 +571,7 @@ fn policy_assignment() -> impl Strategy<Value = RoleManagementPolicyAssignment> 
 fn sign_in() -> impl Strategy<Value = SignInActivity> {
     (principal_id(), opt_date(), opt_date(), opt_date()).prop_map(|(user_id, a, b, c)| {
         SignInActivity {
-            user_id,
+            user_id: user_id.into(),
             last_sign_in_date_time: a,
             last_non_interactive_sign_in_date_time: b,
             last_successful_sign_in_date_time: c,
@@ -608,8 +609,8 @@ fn group_instance() -> impl Strategy<Value = GroupScheduleInstance> {
             |(id, group_id, principal_id, access, start, end, member_type, assignment_type)| {
                 GroupScheduleInstance {
                     id,
-                    group_id,
-                    principal_id,
+                    group_id: group_id.into(),
+                    principal_id: principal_id.into(),
                     access_id: access,
                     start_date_time: start,
                     end_date_time: end,
@@ -798,10 +799,10 @@ fn meta() -> impl Strategy<Value = CollectionMeta> {
     (
         date(),
         prop::sample::select(vec![
-            CloudName::Global,
-            CloudName::Usgov,
-            CloudName::UsgovDod,
-            CloudName::China,
+            Cloud::Global,
+            Cloud::Usgov,
+            Cloud::UsgovDod,
+            Cloud::China,
         ]),
         any::<u32>(),
         any::<u64>(),
@@ -1010,7 +1011,7 @@ proptest! {
 
 fn finding(category: Category, severity: Severity, status: Status) -> Finding {
     Finding {
-        id: "P-01".to_owned(),
+        id: "P-01".into(),
         title: String::new(),
         category,
         severity,
@@ -1140,7 +1141,7 @@ fn fixed_meta() -> CollectionMeta {
     CollectionMeta {
         collected_at: Utc.timestamp_opt(1_768_471_200, 0).unwrap(),
         tool_version: "0.1.0".to_owned(),
-        cloud: CloudName::Global,
+        cloud: Cloud::Global,
         graph_host: "graph.microsoft.com".to_owned(),
         requests: 0,
         batched_requests: 0,

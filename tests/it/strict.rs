@@ -215,7 +215,7 @@ async fn a_refused_lookup_loses_only_its_own_principal() {
         a.checks.iter().any(|f| f
             .missing_data
             .iter()
-            .any(|m| m.detail.contains(&unknown[0].id))),
+            .any(|m| m.detail.contains(unknown[0].id.as_str()))),
         "the unknown principal is named"
     );
 }

@@ -845,7 +845,7 @@ async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
     let second = assess(&after, &settings, &book);
     assert!(!cs.resolves.is_empty());
     for id in &cs.resolves {
-        let f = second.checks.iter().find(|f| &f.id == id).unwrap();
+        let f = second.checks.iter().find(|f| f.id == id.as_str()).unwrap();
         assert_eq!(f.status, Status::Pass, "{id}: {}", f.summary);
     }
     let emergency_after: Vec<Vec<String>> = emergency

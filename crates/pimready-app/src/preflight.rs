@@ -225,7 +225,7 @@ pub async fn probe(
             .iter()
             .find(|p| p.kind() == kind && !p.is_unknown())
             .or_else(|| holders.iter().find(|p| p.kind() == kind))
-            .map(|p| p.id.clone())
+            .map(|p| p.id.to_string())
     };
     let user = first(PrincipalKind::User);
     let group = first(PrincipalKind::Group);

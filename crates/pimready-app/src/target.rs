@@ -154,7 +154,7 @@ impl Target {
 
     /// The sign-in configuration for this target.
     pub fn sign_in_config(&self) -> Result<SignInConfig> {
-        let mut config = SignInConfig::new(self.cloud.as_str(), &self.tenant)
+        let mut config = SignInConfig::new(self.cloud, &self.tenant)
             .map_err(|e| Problem::invalid_input(e.to_string()))?;
         config.authority_host = self.endpoints()?.authority;
         config.redirect_host = self.redirect_host;

@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use pimready_core::cloud::Cloud;
 use pimready_graph::auth::RedirectHost;
 
 #[derive(Debug, Parser)]
@@ -63,8 +64,8 @@ pub struct ConnectionArgs {
     #[arg(long)]
     pub tenant: Option<String>,
     /// Microsoft cloud.
-    #[arg(long, value_enum, default_value_t = CloudArg::Global)]
-    pub cloud: CloudArg,
+    #[arg(long, default_value_t = Cloud::Global, value_parser = cloud_parser())]
+    pub cloud: Cloud,
     /// Override the sign-in authority host (private endpoints, the tenant emulator).
     #[arg(long, env = "PIMREADY_AUTHORITY_HOST")]
     pub authority_host: Option<String>,
@@ -94,12 +95,11 @@ fn parse_redirect_host(s: &str) -> Result<RedirectHost, String> {
     s.parse()
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CloudArg {
-    Global,
-    Usgov,
-    UsgovDod,
-    China,
+/// `--cloud`: the clouds' wire names, listed by `--help` as possible values.
+fn cloud_parser() -> impl clap::builder::TypedValueParser<Value = Cloud> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::PossibleValuesParser::new(Cloud::ALL.map(Cloud::as_str))
+        .map(|name| name.parse::<Cloud>().expect("a listed cloud name parses"))
 }
 
 #[derive(Debug, Args, Clone)]

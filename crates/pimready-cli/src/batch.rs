@@ -6,7 +6,9 @@ use std::path::Path;
 use pimready_core::assessment::Assessment;
 use pimready_report::portfolio::{self, PortfolioRow};
 
-use crate::args::{AssessArgs, CloudArg, ConnectionArgs};
+use pimready_core::cloud::Cloud;
+
+use crate::args::{AssessArgs, ConnectionArgs};
 use crate::commands;
 use crate::connect;
 use crate::error::{CliError, Exit};
@@ -19,7 +21,7 @@ use crate::progress::Reporter;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TenantLine {
     pub tenant: String,
-    pub cloud: Option<CloudArg>,
+    pub cloud: Option<Cloud>,
     pub client_id: Option<String>,
 }
 
@@ -46,13 +48,7 @@ pub fn parse_tenants(text: &str, origin: &str) -> Result<Vec<TenantLine>, CliErr
                 ))
                 .hint("pass --graph-host / --authority-host on the command line; each line is: tenant [cloud] [client-id]"));
             }
-            let cloud = match w.to_ascii_lowercase().as_str() {
-                "global" => Some(CloudArg::Global),
-                "usgov" => Some(CloudArg::Usgov),
-                "usgov-dod" => Some(CloudArg::UsgovDod),
-                "china" => Some(CloudArg::China),
-                _ => None,
-            };
+            let cloud = w.parse::<Cloud>().ok();
             match cloud {
                 Some(c) if entry.cloud.is_none() => entry.cloud = Some(c),
                 None if entry.client_id.is_none() && pimready_core::snapshot::is_guid(w) => {
@@ -181,7 +177,7 @@ mod tests {
         let text = "# clients\ncontoso.com\n\nfabrikam.onmicrosoft.com usgov  # GCC High\nnorthwind.com 14d82eec-204b-4c2f-b7e8-296a70dab67e\n";
         let lines = parse_tenants(text, "t.txt").unwrap();
         assert_eq!(lines.len(), 3);
-        assert_eq!(lines[1].cloud, Some(CloudArg::Usgov));
+        assert_eq!(lines[1].cloud, Some(Cloud::Usgov));
         assert_eq!(
             lines[2].client_id.as_deref(),
             Some("14d82eec-204b-4c2f-b7e8-296a70dab67e")

@@ -4,26 +4,16 @@
 use pimready_app::connect::{self as app, Connection, SignInMethod, SignInPrompts};
 use pimready_app::run::{self, Step};
 use pimready_app::target::{AzureSignIn, HostOverrides, Target};
-use pimready_core::cloud::Cloud;
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::auth::{DeviceCodePrompt, SystemBrowser};
 
-use crate::args::{CloudArg, ConnectionArgs};
+use crate::args::ConnectionArgs;
 use crate::error::CliError;
 use crate::progress::Reporter;
 
-pub fn cloud(arg: CloudArg) -> Cloud {
-    match arg {
-        CloudArg::Global => Cloud::Global,
-        CloudArg::Usgov => Cloud::Usgov,
-        CloudArg::UsgovDod => Cloud::UsgovDod,
-        CloudArg::China => Cloud::China,
-    }
-}
-
 /// The tenant target the flags describe.
 pub fn target(conn: &ConnectionArgs, tenant: &str) -> Result<Target, CliError> {
-    Ok(Target::new(tenant, cloud(conn.cloud))?
+    Ok(Target::new(tenant, conn.cloud)?
         .with_client_id(conn.client_id.as_deref())
         .with_redirect_host(conn.redirect_host)
         .with_azure(if conn.no_azure {

@@ -6,12 +6,13 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::Cloud;
 use crate::cost::CostEstimate;
 use crate::finding::Finding;
 use crate::licensing::Licensing;
 use crate::plan::PlanStep;
 use crate::score::Score;
-use crate::snapshot::{CloudName, Dataset, GapReason};
+use crate::snapshot::{Dataset, GapReason};
 
 pub const ASSESSMENT_SCHEMA_VERSION: u32 = 1;
 
@@ -26,7 +27,7 @@ pub struct TenantInfo {
     pub id: String,
     pub display_name: String,
     pub default_domain: Option<String>,
-    pub cloud: CloudName,
+    pub cloud: Cloud,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -86,7 +87,7 @@ impl EmergencyAccountInfo {
     /// Designated accounts first (those not found last), then suggestions.
     fn of(population: &crate::privileged::PrivilegedPopulation) -> Vec<Self> {
         let listed = |a: &crate::privileged::EmergencyAccount| EmergencyAccountInfo {
-            id: Some(a.principal_id.clone()),
+            id: Some(a.principal_id.to_string()),
             user_principal_name: a.user_principal_name.clone(),
             display_name: a.display_name.clone(),
             status: a.origin,

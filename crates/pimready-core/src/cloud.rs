@@ -8,20 +8,41 @@ use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
 
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use url::{Host, Url};
 
-use crate::snapshot::CloudName;
-
-/// A Microsoft cloud (hosts from Microsoft's "national cloud deployments" page).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+/// A Microsoft cloud (hosts from Microsoft's "national cloud deployments" page). The one
+/// cloud type: its wire name (`global`, `usgov`, `usgov-dod`, `china`) is the same in
+/// snapshots, reports, the history database, saved profiles, keychain entry names and
+/// `--cloud`; the JSON schema still calls it `CloudName`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Default,
+    Serialize,
+    Deserialize,
+    JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+#[schemars(
+    rename = "CloudName",
+    description = "Which Microsoft cloud a tenant lives in."
+)]
 pub enum Cloud {
     #[default]
     Global,
-    /// US Government L4 (GCC High).
+    // US Government L4 (GCC High). (Plain comments: a doc comment would enter the schema.)
     Usgov,
-    /// US Government L5 (DoD).
+    // US Government L5 (DoD).
     UsgovDod,
-    /// Operated by 21Vianet.
+    // Operated by 21Vianet.
     China,
 }
 
@@ -69,15 +90,6 @@ impl Cloud {
         }
     }
 
-    pub fn name(self) -> CloudName {
-        match self {
-            Cloud::Global => CloudName::Global,
-            Cloud::Usgov => CloudName::Usgov,
-            Cloud::UsgovDod => CloudName::UsgovDod,
-            Cloud::China => CloudName::China,
-        }
-    }
-
     /// The cloud's own hosts, without overrides.
     pub fn endpoints(self) -> Endpoints {
         let https = |host: &str| Url::parse(&format!("https://{host}/")).expect("static host");
@@ -89,26 +101,9 @@ impl Cloud {
     }
 }
 
-impl From<Cloud> for CloudName {
-    fn from(c: Cloud) -> Self {
-        c.name()
-    }
-}
-
-impl From<CloudName> for Cloud {
-    fn from(c: CloudName) -> Self {
-        match c {
-            CloudName::Global => Cloud::Global,
-            CloudName::Usgov => Cloud::Usgov,
-            CloudName::UsgovDod => Cloud::UsgovDod,
-            CloudName::China => Cloud::China,
-        }
-    }
-}
-
 impl fmt::Display for Cloud {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        f.pad(self.as_str())
     }
 }
 
@@ -528,9 +523,17 @@ mod tests {
             let e = cloud.endpoints();
             assert_eq!(e.authority.host_str(), Some(authority));
             assert_eq!(e.graph.host(), graph);
-            assert_eq!(Cloud::from(cloud.name()), cloud);
+            assert_eq!(
+                serde_json::to_value(cloud).unwrap(),
+                serde_json::json!(name),
+                "the wire name is the command-line name"
+            );
+            assert_eq!(serde_json::from_value::<Cloud>(name.into()).unwrap(), cloud);
         }
         assert!("germany".parse::<Cloud>().is_err());
+        assert!(serde_json::from_value::<Cloud>("Global".into()).is_err());
+        // Display pads, so terminal tables line up.
+        assert_eq!(format!("[{:<9}]", Cloud::China), "[china    ]");
         let e = Endpoints::new(Cloud::China, None, Some("http://127.0.0.1:9")).unwrap();
         assert_eq!(e.graph.host(), "127.0.0.1:9");
         assert_eq!(e.authority.host_str(), Some("login.chinacloudapi.cn"));

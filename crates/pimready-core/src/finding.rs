@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::checks::CheckId;
 use crate::snapshot::{Dataset, GapReason};
 
 /// A check's verdict. The wire words are a contract.
@@ -211,7 +212,7 @@ pub struct MissingData {
 /// The uniform result of one check.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Finding {
-    pub id: String,
+    pub id: CheckId,
     pub title: String,
     pub category: Category,
     pub severity: Severity,

@@ -13,6 +13,7 @@ pub mod cloud;
 pub mod cost;
 pub mod demo;
 pub mod duration;
+pub mod error_kind;
 pub mod finding;
 pub mod history;
 pub mod licensing;

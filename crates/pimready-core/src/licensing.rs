@@ -469,10 +469,11 @@ pub struct Licensing {
 pub fn analyse(
     snapshot: &TenantSnapshot,
     population: &PrivilegedPopulation,
-    settings: &AssessmentSettings,
+    // The emergency designations arrive through `population` (its one `is_emergency`).
+    _settings: &AssessmentSettings,
 ) -> Licensing {
     let detection = detect(snapshot);
-    let mut scope = Scope::new(snapshot, population, settings);
+    let mut scope = Scope::new(snapshot, population);
     let scope_rule = if scope.on_pim() {
         ScopeRule::OnPim
     } else {
@@ -667,7 +668,6 @@ fn detect(snapshot: &TenantSnapshot) -> Detection {
 struct Scope<'a> {
     snapshot: &'a TenantSnapshot,
     population: &'a PrivilegedPopulation,
-    emergency: BTreeSet<String>,
     /// Every principal id holding a role (any kind): "admins".
     admins: BTreeSet<String>,
     users: BTreeMap<String, ScopedUser>,
@@ -675,33 +675,7 @@ struct Scope<'a> {
 }
 
 impl<'a> Scope<'a> {
-    fn new(
-        snapshot: &'a TenantSnapshot,
-        population: &'a PrivilegedPopulation,
-        settings: &AssessmentSettings,
-    ) -> Self {
-        let mut emergency: BTreeSet<String> = population
-            .emergency_accounts
-            .iter()
-            .map(|e| e.principal_id.to_ascii_lowercase())
-            .collect();
-        let designated: BTreeSet<String> = settings
-            .emergency_accounts
-            .iter()
-            .map(|s| s.to_ascii_lowercase())
-            .collect();
-        for h in &population.holdings {
-            let upn = h
-                .principal
-                .as_ref()
-                .and_then(|p| p.user_principal_name.as_deref())
-                .map(str::to_ascii_lowercase);
-            if designated.contains(&h.principal_id.to_ascii_lowercase())
-                || upn.is_some_and(|u| designated.contains(&u))
-            {
-                emergency.insert(h.principal_id.to_ascii_lowercase());
-            }
-        }
+    fn new(snapshot: &'a TenantSnapshot, population: &'a PrivilegedPopulation) -> Self {
         let admins = population
             .holdings
             .iter()
@@ -710,7 +684,6 @@ impl<'a> Scope<'a> {
         Scope {
             snapshot,
             population,
-            emergency,
             admins,
             users: BTreeMap::new(),
             notes: Vec::new(),
@@ -735,8 +708,9 @@ impl<'a> Scope<'a> {
                 .is_some_and(|v| !v.is_empty())
     }
 
+    /// The population's designated emergency accounts: one rule for checks and seats.
     fn is_emergency(&self, id: &str) -> bool {
-        self.emergency.contains(&id.to_ascii_lowercase())
+        self.population.is_emergency(id)
     }
 
     /// Users eligible for a privileged Azure role need a PIM seat too (PIM for Azure
@@ -816,7 +790,7 @@ impl<'a> Scope<'a> {
         self.population.holdings.iter().any(|h| {
             h.via_group
                 .as_deref()
-                .is_some_and(|g| g.eq_ignore_ascii_case(&group_holding.principal_id))
+                .is_some_and(|g| group_holding.principal_id == g)
                 && h.role_template_id
                     .eq_ignore_ascii_case(&group_holding.role_template_id)
         })
@@ -828,7 +802,7 @@ impl<'a> Scope<'a> {
             .privileged_groups
             .iter()
             .flatten()
-            .find(|g| g.group.id.eq_ignore_ascii_case(group_id))
+            .find(|g| g.group.id == group_id)
         else {
             self.notes.push(format!(
                 "Group {group_id} ({why}) is not in the snapshot: its members are not counted."
@@ -879,7 +853,7 @@ impl<'a> Scope<'a> {
                 .privileged_groups
                 .iter()
                 .flatten()
-                .find(|g| g.group.id.eq_ignore_ascii_case(id))
+                .find(|g| g.group.id == id)
                 .map_or_else(|| id.to_owned(), |g| g.group.name().to_owned())
         };
         for i in snapshot
@@ -1109,7 +1083,7 @@ fn unlicensed(
                 population
                     .holdings
                     .iter()
-                    .filter(|h| h.principal_id.eq_ignore_ascii_case(&user.id))
+                    .filter(|h| h.principal_id == user.id)
                     .find_map(|h| {
                         h.principal
                             .as_ref()
@@ -1249,9 +1223,9 @@ pub(crate) mod tests {
     use crate::privileged::{EmergencyAccount, EmergencyOrigin, Holding};
     use crate::snapshot::{
         AccessReviewDefinition, AccessReviewReviewerScope, ApprovalSettings, ApprovalStage,
-        AssignedLicense, CloudName, CollectionMeta, Gap, GapReason, GroupAccessId,
-        GroupScheduleInstance, LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition,
-        RoleManagementPolicy, RoleManagementPolicyAssignment, SubjectSet,
+        AssignedLicense, CollectionMeta, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
+        LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition, RoleManagementPolicy,
+        RoleManagementPolicyAssignment, SubjectSet,
     };
 
     #[test]
@@ -1274,7 +1248,7 @@ pub(crate) mod tests {
         let meta = CollectionMeta {
             collected_at: Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
             tool_version: "test".into(),
-            cloud: CloudName::Global,
+            cloud: crate::cloud::Cloud::Global,
             graph_host: "graph.microsoft.com".into(),
             requests: 0,
             batched_requests: 0,
@@ -1914,18 +1888,21 @@ pub(crate) mod tests {
                 g2_holding,
                 app,
             ],
-            emergency_accounts: vec![EmergencyAccount {
-                principal_id: "bg1".into(),
-                user_principal_name: "bg1@contoso.onmicrosoft.com".into(),
-                display_name: "Break glass 1".into(),
-                origin: EmergencyOrigin::Designated,
-                well_formed: true,
-                signals: Vec::new(),
-            }],
+            emergency_accounts: ["bg1", "bg2"]
+                .map(|id| EmergencyAccount {
+                    principal_id: id.into(),
+                    user_principal_name: format!("{id}@contoso.com"),
+                    display_name: format!("Break glass {id}"),
+                    origin: EmergencyOrigin::Designated,
+                    well_formed: true,
+                    signals: Vec::new(),
+                })
+                .into(),
             designated_not_found: Vec::new(),
             suggested_emergency_accounts: Vec::new(),
         };
-        // bg2 is designated in settings by UPN; one GA in scope → one planned approver.
+        // bg2 is designated in settings by UPN, and so (as `resolve` does) in the population,
+        // whose `is_emergency` licensing asks; one GA in scope → one planned approver.
         let settings = AssessmentSettings {
             emergency_accounts: vec!["BG2@contoso.com".into()],
             ..AssessmentSettings::default()

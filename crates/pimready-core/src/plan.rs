@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{Approvers, CheckDef, PlanDef, check_def};
+use crate::checks::{Approvers, CheckDef, CheckId, PlanDef, check_def};
 use crate::cost::CostEstimate;
 use crate::finding::{Evidence, Finding, Status};
 use crate::licensing::Licensing;
@@ -38,7 +38,7 @@ pub struct PlanStep {
     pub title: String,
     pub detail: String,
     /// Check ids this step fixes.
-    pub checks: Vec<String>,
+    pub checks: Vec<CheckId>,
     pub items: Vec<PlanItem>,
 }
 
@@ -145,7 +145,7 @@ fn hygiene_items(o: &Open<'_>, population: &PrivilegedPopulation) -> Vec<PlanIte
         .collect()
 }
 
-fn ids(open: &[Open<'_>]) -> Vec<String> {
+fn ids(open: &[Open<'_>]) -> Vec<CheckId> {
     open.iter().map(|o| o.finding.id.clone()).collect()
 }
 
@@ -156,7 +156,7 @@ const PRA_NAME: &str = "Privileged Role Administrator";
 struct Draft {
     title: String,
     detail: String,
-    checks: Vec<String>,
+    checks: Vec<CheckId>,
     items: Vec<PlanItem>,
 }
 
@@ -201,7 +201,7 @@ pub fn plan(
         .filter_map(|finding| {
             Some(Open {
                 finding,
-                def: check_def(&finding.id)?,
+                def: check_def(&finding.id).ok()?,
             })
         })
         .collect();
@@ -508,7 +508,7 @@ fn unread(findings: &[Finding]) -> Option<Draft> {
             }
         }
         if f.missing_data.is_empty() {
-            items.push(item(f.id.clone(), f.summary.clone()));
+            items.push(item(f.id.as_str(), f.summary.clone()));
         }
     }
     Some(Draft {
@@ -559,7 +559,7 @@ fn ready() -> PlanStep {
         title: "Ready: every administrator is just-in-time".to_owned(),
         detail: "Every check passes. Keep watching the items below so the tenant stays ready."
             .to_owned(),
-        checks: watch.iter().map(|(_, id, _)| (*id).to_owned()).collect(),
+        checks: watch.iter().map(|(_, id, _)| CheckId::new(id)).collect(),
         items: watch.iter().map(|(o, _, a)| item(*o, *a)).collect(),
     }
 }
@@ -583,14 +583,11 @@ pub fn suggested_approver_users(
         if !top || population.is_emergency(&h.principal_id) || h.kind != PrincipalKind::User {
             continue;
         }
-        if out
-            .iter()
-            .any(|u| u.id.eq_ignore_ascii_case(&h.principal_id))
-        {
+        if out.iter().any(|u| u.id == h.principal_id) {
             continue;
         }
         out.push(crate::licensing::UserRef {
-            id: h.principal_id.clone(),
+            id: h.principal_id.to_string(),
             display_name: h.principal.as_ref().map(|p| p.name().to_owned()),
             user_principal_name: h
                 .principal
@@ -776,7 +773,7 @@ mod tests {
 
         // Every permanent admin, emergency accounts excepted, with role and since when.
         let convert = &steps[1];
-        assert!(convert.checks.contains(&"PIM-01".to_owned()));
+        assert!(convert.checks.contains(&CheckId::new("PIM-01")));
         let ada = convert
             .items
             .iter()
@@ -802,9 +799,10 @@ mod tests {
         );
         assert!(top.items[0].action.contains("1–4 hours"));
         assert!(
-            top.checks.contains(&"PIM-04".to_owned()) && top.checks.contains(&"PIM-05".to_owned())
+            top.checks.contains(&CheckId::new("PIM-04"))
+                && top.checks.contains(&CheckId::new("PIM-05"))
         );
-        assert!(!steps[3].checks.contains(&"PIM-04".to_owned()));
+        assert!(!steps[3].checks.contains(&CheckId::new("PIM-04")));
     }
 
     #[test]
@@ -912,7 +910,7 @@ mod tests {
                     step.title
                 );
                 for id in &step.checks {
-                    assert!(crate::checks::check_def(id).is_some(), "{id}");
+                    assert!(crate::checks::check_def(id).is_ok(), "{id}");
                 }
             }
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::settings::AssessmentSettings;
-use crate::snapshot::{AssignmentType, Principal, PrincipalKind, TenantSnapshot};
+use crate::snapshot::{AssignmentType, ObjectId, Principal, PrincipalKind, TenantSnapshot};
 
 /// Built-in highly privileged roles (template ids, verified against Microsoft's
 /// "Microsoft Entra built-in roles" reference).
@@ -85,7 +85,7 @@ impl HoldingKind {
 /// One principal holding one role (directly, or through a group).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Holding {
-    pub principal_id: String,
+    pub principal_id: ObjectId,
     pub principal: Option<Principal>,
     pub kind: PrincipalKind,
     /// The role's template id (stable across tenants).
@@ -94,7 +94,7 @@ pub struct Holding {
     pub highly_privileged: bool,
     pub holding: HoldingKind,
     /// The role-assignable group this holding comes through, if any.
-    pub via_group: Option<String>,
+    pub via_group: Option<ObjectId>,
     pub via_group_name: Option<String>,
     pub start: Option<DateTime<Utc>>,
     pub end: Option<DateTime<Utc>>,
@@ -117,7 +117,7 @@ pub enum EmergencyOrigin {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EmergencyAccount {
-    pub principal_id: String,
+    pub principal_id: ObjectId,
     pub user_principal_name: String,
     pub display_name: String,
     pub origin: EmergencyOrigin,
@@ -249,10 +249,12 @@ impl PrivilegedPopulation {
         }
     }
 
+    /// Whether `principal_id` is a designated emergency account: the one test every
+    /// exemption (checks, licensing seats, remediation) goes through.
     pub fn is_emergency(&self, principal_id: &str) -> bool {
         self.emergency_accounts
             .iter()
-            .any(|e| e.principal_id.eq_ignore_ascii_case(principal_id))
+            .any(|e| e.principal_id == principal_id)
     }
 
     /// Holdings of highly privileged roles.
@@ -282,16 +284,17 @@ impl PrivilegedPopulation {
 
 impl Holding {
     fn principal_name_key(&self) -> String {
-        self.principal
-            .as_ref()
-            .map_or_else(|| self.principal_id.clone(), |p| p.name().to_lowercase())
+        self.principal.as_ref().map_or_else(
+            || self.principal_id.to_string(),
+            |p| p.name().to_lowercase(),
+        )
     }
 
     /// Display name, else UPN, else object id.
     pub fn display_name(&self) -> String {
         self.principal
             .as_ref()
-            .map_or_else(|| self.principal_id.clone(), |p| p.name().to_owned())
+            .map_or_else(|| self.principal_id.to_string(), |p| p.name().to_owned())
     }
 
     /// UPN for users, app id for service principals.
@@ -368,7 +371,7 @@ impl<'a> RoleIndex<'a> {
             .as_ref()
             .map_or(PrincipalKind::Unknown, Principal::kind);
         Holding {
-            principal_id: principal_id.to_owned(),
+            principal_id: principal_id.into(),
             principal,
             kind,
             highly_privileged: self.is_highly_privileged(&role_template_id, &role_name),
@@ -555,7 +558,7 @@ fn designated_emergency_accounts(
     for wanted in &settings.emergency_accounts {
         let wanted = wanted.trim();
         let hit = users.iter().find(|p| {
-            p.id.eq_ignore_ascii_case(wanted)
+            p.id == wanted
                 || p.user_principal_name
                     .as_deref()
                     .is_some_and(|u| u.eq_ignore_ascii_case(wanted))
@@ -654,7 +657,7 @@ fn suggested_emergency_accounts(
 mod tests {
     use super::*;
     use crate::snapshot::{
-        CloudName, CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
+        CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
         RoleScheduleInstance,
     };
 
@@ -665,7 +668,7 @@ mod tests {
         let meta = CollectionMeta {
             collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
             tool_version: "test".into(),
-            cloud: CloudName::Global,
+            cloud: crate::cloud::Cloud::Global,
             graph_host: "https://graph.microsoft.com".into(),
             requests: 0,
             batched_requests: 0,
@@ -720,10 +723,10 @@ mod tests {
             .iter()
             .map(|h| {
                 (
-                    h.principal_id.clone(),
+                    h.principal_id.to_string(),
                     h.role_template_id.clone(),
                     h.holding,
-                    h.via_group.clone(),
+                    h.via_group.as_ref().map(ToString::to_string),
                 )
             })
             .collect();
@@ -852,7 +855,7 @@ mod tests {
             disabled_plans: vec![],
         }]);
         let assign = |p: &Principal| RoleAssignment {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             principal_id: p.id.clone(),
             role_definition_id: GA.into(),
             principal: Some(p.clone()),
@@ -893,7 +896,8 @@ mod tests {
             ..AssessmentSettings::default()
         };
         let by_id = PrivilegedPopulation::resolve(&s, &by_id);
-        assert!(by_id.is_emergency("u9"));
+        assert!(by_id.is_emergency("u9") && by_id.is_emergency("U9"));
+        assert!(!by_id.is_emergency("u1"), "only the designated account");
         assert_eq!(
             by_id.emergency_accounts[0].origin,
             EmergencyOrigin::Designated

@@ -28,7 +28,8 @@ use crate::finding::{Evidence, Finding, Status};
 use crate::privileged::{EmergencyOrigin, HoldingKind, PrivilegedPopulation};
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
-    AssignmentType, PolicyRule, Principal, PrincipalKind, RoleManagementPolicy, TenantSnapshot,
+    AssignmentType, PolicyRule, PolicyRuleId, Principal, PrincipalKind, RoleManagementPolicy,
+    TenantSnapshot,
 };
 
 /// Bumped whenever a saved change-set's shape changes incompatibly.
@@ -261,7 +262,7 @@ pub struct NamedUser {
 impl NamedUser {
     fn of(p: &Principal) -> Self {
         NamedUser {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             display_name: p.name().to_owned(),
             user_principal_name: p.user_principal_name.clone(),
         }
@@ -341,14 +342,24 @@ pub enum RemediationError {
     },
 }
 
+crate::error_kind!(
+    /// The stable kind of a [`RemediationError`].
+    RemediationErrorKind {
+        UnknownUser => "unknown_user",
+        BadAddress => "bad_address",
+        Malformed => "malformed",
+        Version => "version",
+    }
+);
+
 impl RemediationError {
     /// A stable word for faces and tests.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> RemediationErrorKind {
         match self {
-            RemediationError::UnknownUser { .. } => "unknown_user",
-            RemediationError::BadAddress { .. } => "bad_address",
-            RemediationError::Malformed { .. } => "malformed",
-            RemediationError::Version { .. } => "version",
+            RemediationError::UnknownUser { .. } => RemediationErrorKind::UnknownUser,
+            RemediationError::BadAddress { .. } => RemediationErrorKind::BadAddress,
+            RemediationError::Malformed { .. } => RemediationErrorKind::Malformed,
+            RemediationError::Version { .. } => RemediationErrorKind::Version,
         }
     }
 }
@@ -358,7 +369,7 @@ pub fn find_user<'a>(snapshot: &'a TenantSnapshot, key: &str) -> Option<&'a Prin
     let key = key.trim();
     let matches = |p: &&Principal| {
         p.kind() == PrincipalKind::User
-            && (p.id.eq_ignore_ascii_case(key)
+            && (p.id == key
                 || p.user_principal_name
                     .as_deref()
                     .is_some_and(|u| u.eq_ignore_ascii_case(key)))
@@ -408,7 +419,7 @@ pub fn known_users(snapshot: &TenantSnapshot) -> Vec<NamedUser> {
                 .flat_map(|g| g.members.iter().chain(&g.owners)),
         );
     for p in all.filter(|p| p.kind() == PrincipalKind::User) {
-        if !out.iter().any(|u| u.id.eq_ignore_ascii_case(&p.id)) {
+        if !out.iter().any(|u| u.id == p.id) {
             out.push(NamedUser::of(p));
         }
     }
@@ -566,7 +577,7 @@ pub fn change_set(
                 .iter()
                 .filter(|e| e.origin == EmergencyOrigin::Designated)
                 .map(|e| NamedUser {
-                    id: e.principal_id.clone(),
+                    id: e.principal_id.to_string(),
                     display_name: e.display_name.clone(),
                     user_principal_name: Some(e.user_principal_name.clone())
                         .filter(|u| !u.is_empty()),
@@ -591,10 +602,10 @@ fn resolves(assessment: &Assessment, changes: &[Change]) -> Vec<String> {
             f.evidence.iter().all(|e| {
                 changes
                     .iter()
-                    .any(|c| c.applicable() && c.addresses(&f.id, e))
+                    .any(|c| c.applicable() && c.addresses(f.id.as_str(), e))
             })
         })
-        .map(|f| f.id.clone())
+        .map(|f| f.id.to_string())
         .collect()
 }
 
@@ -636,12 +647,12 @@ fn default_target(rule_id: &str) -> Value {
     json!({"caller": caller, "operations": ["All"], "level": level})
 }
 
-fn rule_target(policy: &RoleManagementPolicy, rule_id: &str) -> Value {
+fn rule_target(policy: &RoleManagementPolicy, rule_id: &PolicyRuleId) -> Value {
     policy
         .rule(rule_id)
         .and_then(|r| r.target.as_ref())
         .and_then(|t| serde_json::to_value(t).ok())
-        .map_or_else(|| default_target(rule_id), strip_nulls)
+        .map_or_else(|| default_target(rule_id.as_str()), strip_nulls)
 }
 
 /// A JSON value without its null members (a PATCH body names only what it sets).
@@ -664,12 +675,12 @@ fn restore_body(rule: &PolicyRule) -> Value {
 }
 
 struct RuleEdit {
-    rule_id: &'static str,
+    rule_id: PolicyRuleId,
     body: Value,
     fixes: &'static [&'static str],
 }
 
-fn rule_path(policy_id: &str, rule_id: &str) -> String {
+fn rule_path(policy_id: &str, rule_id: &PolicyRuleId) -> String {
     format!("/policies/roleManagementPolicies/{policy_id}/rules/{rule_id}")
 }
 
@@ -703,20 +714,20 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         if listed(&o06, t) {
             let limit = if is_gp(t) { 4 } else { 8 };
             edits.push(RuleEdit {
-                rule_id: "Expiration_EndUser_Assignment",
+                rule_id: PolicyRuleId::ExpirationEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
                     "id": "Expiration_EndUser_Assignment",
                     "isExpirationRequired": true,
                     "maximumDuration": IsoDuration::from_hours(limit).as_str(),
-                    "target": rule_target(policy, "Expiration_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::ExpirationEndUserAssignment),
                 }),
                 fixes: &["PIM-06"],
             });
         }
         if listed(&o07, t) || listed(&o08, t) {
             let mut enabled: Vec<String> = policy
-                .rule("Enablement_EndUser_Assignment")
+                .rule(&PolicyRuleId::EnablementEndUserAssignment)
                 .and_then(|r| r.enabled_rules.clone())
                 .unwrap_or_default();
             let mut fixes: Vec<&'static str> = Vec::new();
@@ -736,12 +747,12 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 new
             });
             edits.push(RuleEdit {
-                rule_id: "Enablement_EndUser_Assignment",
+                rule_id: PolicyRuleId::EnablementEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
                     "id": "Enablement_EndUser_Assignment",
                     "enabledRules": enabled,
-                    "target": rule_target(policy, "Enablement_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::EnablementEndUserAssignment),
                 }),
                 fixes: match fixes.as_slice() {
                     ["PIM-07", "PIM-08"] => &["PIM-07", "PIM-08"],
@@ -759,11 +770,11 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 .map(|p| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": p.id, "description": p.name()}))
                 .collect();
             edits.push(RuleEdit {
-                rule_id: "Approval_EndUser_Assignment",
+                rule_id: PolicyRuleId::ApprovalEndUserAssignment,
                 body: json!({
                     "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
                     "id": "Approval_EndUser_Assignment",
-                    "target": rule_target(policy, "Approval_EndUser_Assignment"),
+                    "target": rule_target(policy, &PolicyRuleId::ApprovalEndUserAssignment),
                     "setting": {
                         "isApprovalRequired": true,
                         "isApprovalRequiredForExtension": false,
@@ -793,15 +804,19 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
             } else {
                 listed(&o12, t)
             };
-            let rules: &[(&'static str, bool, &'static [&'static str])] = &[
-                ("Notification_Admin_Admin_Assignment", assigned, &["PIM-10"]),
+            let rules: [(PolicyRuleId, bool, &'static [&'static str]); 3] = [
                 (
-                    "Notification_Admin_Admin_Eligibility",
+                    PolicyRuleId::NotificationAdminAdminAssignment,
                     assigned,
                     &["PIM-10"],
                 ),
                 (
-                    "Notification_Admin_EndUser_Assignment",
+                    PolicyRuleId::NotificationAdminAdminEligibility,
+                    assigned,
+                    &["PIM-10"],
+                ),
+                (
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
                     activated,
                     if same(t, GLOBAL_ADMINISTRATOR) {
                         &["PIM-11"]
@@ -811,10 +826,10 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                 ),
             ];
             for (rule_id, wanted, fixes) in rules {
-                if !*wanted {
+                if !wanted {
                     continue;
                 }
-                let prior = policy.rule(rule_id);
+                let prior = policy.rule(&rule_id);
                 let mut recipients: Vec<String> = prior
                     .and_then(|r| r.notification_recipients.clone())
                     .unwrap_or_default();
@@ -824,7 +839,6 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                     }
                 }
                 edits.push(RuleEdit {
-                    rule_id,
                     body: json!({
                         "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
                         "id": rule_id,
@@ -833,8 +847,9 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
                         "notificationLevel": prior.and_then(|r| r.notification_level.clone()).unwrap_or_else(|| "All".to_owned()),
                         "isDefaultRecipientsEnabled": prior.and_then(|r| r.is_default_recipients_enabled).unwrap_or(true),
                         "notificationRecipients": recipients,
-                        "target": rule_target(policy, rule_id),
+                        "target": rule_target(policy, &rule_id),
                     }),
+                    rule_id,
                     fixes,
                 });
             }
@@ -848,12 +863,12 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         let mut restorable = true;
         for e in &edits {
             requests.push(GraphCall::patch(
-                rule_path(&policy.id, e.rule_id),
+                rule_path(&policy.id, &e.rule_id),
                 e.body.clone(),
             ));
-            match policy.rule(e.rule_id) {
+            match policy.rule(&e.rule_id) {
                 Some(prior) => undo.push(GraphCall::patch(
-                    rule_path(&policy.id, e.rule_id),
+                    rule_path(&policy.id, &e.rule_id),
                     restore_body(prior),
                 )),
                 None => restorable = false,
@@ -874,7 +889,7 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         if approval_open {
             preconditions.push(approver_precondition(ctx, t));
         }
-        let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id).collect();
+        let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id.as_str()).collect();
         out.push(Change {
             id: format!("settings-{}", t.to_ascii_lowercase()),
             kind: ChangeKind::UpdateRoleSettings,
@@ -1149,7 +1164,7 @@ fn ca_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Change> {
 /// The eligibility's expiration: what the role's `Expiration_Admin_Eligibility` rule allows.
 fn eligibility_expiration(snapshot: &TenantSnapshot, template: &str) -> Value {
     let rule = crate::checks::role_policy(snapshot, template)
-        .and_then(|p| p.rule("Expiration_Admin_Eligibility"));
+        .and_then(|p| p.rule(&PolicyRuleId::ExpirationAdminEligibility));
     match rule {
         Some(r) if r.is_expiration_required == Some(true) => json!({
             "type": "afterDuration",
@@ -1311,12 +1326,12 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                 .population
                 .suggested_emergency_accounts
                 .iter()
-                .any(|s| s.principal_id.eq_ignore_ascii_case(&h.principal_id))
+                .any(|s| s.principal_id == h.principal_id)
         {
             continue;
         }
         let target = ChangeTarget {
-            id: h.principal_id.clone(),
+            id: h.principal_id.to_string(),
             name: h.display_name(),
             object_type: match h.kind {
                 PrincipalKind::ServicePrincipal => "service_principal",
@@ -1458,7 +1473,7 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                 requests,
                 undo,
                 fixes,
-                covers: vec![h.principal_id.clone()],
+                covers: vec![h.principal_id.to_string()],
                 preconditions,
                 scopes: if eligible_already {
                     vec![SCOPE_ASSIGNMENT.to_owned()]
@@ -1816,7 +1831,7 @@ mod tests {
             (choices(&[APPROVER], &["not an address"]), "bad_address"),
         ];
         for (c, kind) in cases {
-            assert_eq!(demo(&[BG1, BG2], &c).unwrap_err().kind(), kind);
+            assert_eq!(demo(&[BG1, BG2], &c).unwrap_err().kind().as_str(), kind);
         }
         // A service principal is no approver either.
         assert!(

@@ -6,8 +6,11 @@
 //! looks healthy. Arithmetic is integer (half-weights) and rounds half up to one
 //! decimal, so the same findings always give the same numbers on every platform.
 
+use std::fmt;
+use std::str::FromStr;
+
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::finding::{Category, Finding, Status};
 
@@ -23,7 +26,7 @@ pub struct Score {
     /// 0–100.
     pub percent: f64,
     /// A, B, C, D or F.
-    pub grade: String,
+    pub grade: Grade,
     /// Weight assessed / total weight, 0–100.
     pub coverage: f64,
     pub categories: Vec<CategoryScore>,
@@ -85,19 +88,92 @@ fn tenths_to_f64(tenths: u64) -> f64 {
     tenths as f64 / 10.0
 }
 
-/// A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F otherwise; `percent` as shown (one decimal).
-pub fn grade(percent: f64) -> &'static str {
+/// The letter grade of a score: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, F otherwise. Ordered best
+/// first, so `A < F`. On the wire (JSON, the history database) it is the bare letter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Grade {
+    A,
+    B,
+    C,
+    D,
+    F,
+}
+
+impl Grade {
+    pub const ALL: [Grade; 5] = [Grade::A, Grade::B, Grade::C, Grade::D, Grade::F];
+
+    /// The letter, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Grade::A => "A",
+            Grade::B => "B",
+            Grade::C => "C",
+            Grade::D => "D",
+            Grade::F => "F",
+        }
+    }
+}
+
+impl fmt::Display for Grade {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.pad(self.as_str())
+    }
+}
+
+/// A text that is not one of the five letters.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a grade (expected A, B, C, D or F)")]
+pub struct UnknownGrade(pub String);
+
+impl FromStr for Grade {
+    type Err = UnknownGrade;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Grade::ALL
+            .into_iter()
+            .find(|g| g.as_str() == s)
+            .ok_or_else(|| UnknownGrade(s.to_owned()))
+    }
+}
+
+impl Serialize for Grade {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Grade {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A plain string in the schema, as before the type existed (schema v1 is unchanged).
+impl JsonSchema for Grade {
+    fn inline_schema() -> bool {
+        true
+    }
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Grade".into()
+    }
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "string" })
+    }
+}
+
+/// The grade of `percent` as shown (one decimal).
+pub fn grade(percent: f64) -> Grade {
     let tenths = (percent * 10.0).round();
     if tenths >= 900.0 {
-        "A"
+        Grade::A
     } else if tenths >= 800.0 {
-        "B"
+        Grade::B
     } else if tenths >= 700.0 {
-        "C"
+        Grade::C
     } else if tenths >= 600.0 {
-        "D"
+        Grade::D
     } else {
-        "F"
+        Grade::F
     }
 }
 
@@ -118,7 +194,7 @@ pub fn score(findings: &[Finding]) -> Score {
         .collect();
     Score {
         percent,
-        grade: grade(percent).to_owned(),
+        grade: grade(percent),
         coverage: tenths_to_f64(all.coverage_tenths()),
         categories,
     }
@@ -131,7 +207,7 @@ mod tests {
 
     fn finding(category: Category, severity: Severity, status: Status) -> Finding {
         Finding {
-            id: "T-01".to_owned(),
+            id: crate::checks::CheckId::new("T-01"),
             title: String::new(),
             category,
             severity,
@@ -243,7 +319,7 @@ mod tests {
             (59.9, "F"),
             (0.0, "F"),
         ] {
-            assert_eq!(grade(p), g, "{p}");
+            assert_eq!(grade(p).as_str(), g, "{p}");
         }
         // 9 passes and 1 fail of equal weight: exactly 90.
         let mut v = vec![f(Low, Pass); 9];
@@ -357,5 +433,25 @@ mod tests {
         let a = score(&v);
         v.reverse();
         assert_eq!(a, score(&v));
+    }
+
+    /// The wire form is the bare letter, and only the five letters read back.
+    #[test]
+    fn grade_wire_form() {
+        for (g, letter) in Grade::ALL.into_iter().zip(["A", "B", "C", "D", "F"]) {
+            assert_eq!(serde_json::to_value(g).unwrap(), serde_json::json!(letter));
+            assert_eq!(serde_json::from_value::<Grade>(letter.into()).unwrap(), g);
+            assert_eq!(letter.parse::<Grade>(), Ok(g));
+            assert_eq!(g.to_string(), letter);
+        }
+        for bad in ["a", "E", "", "A+", " A"] {
+            assert!(bad.parse::<Grade>().is_err(), "{bad:?}");
+            assert!(
+                serde_json::from_value::<Grade>(bad.into()).is_err(),
+                "{bad:?}"
+            );
+        }
+        // Best first: a rising grade compares as smaller.
+        assert!(Grade::A < Grade::B && Grade::D < Grade::F);
     }
 }

@@ -414,7 +414,7 @@ pub async fn collect_azure(
                         .or_insert_with(|| Value::String("#microsoft.graph.user".to_owned()));
                 }
                 if let Ok(p) = serde_json::from_value::<Principal>(v)
-                    && p.id.eq_ignore_ascii_case(id)
+                    && p.id == id.as_str()
                 {
                     azure.principals.push(p);
                 }

@@ -45,11 +45,11 @@ use crate::client::{
 use crate::progress::Progress;
 use crate::token::{TokenError, TokenSource};
 use pimready_core::cloud::{Cloud, Endpoints};
-use pimready_core::snapshot::is_guid;
 use pimready_core::snapshot::{
     CollectionMeta, Dataset, Gap, GapReason, GroupScheduleInstance, Organization, Principal,
     PrincipalKind, PrivilegedGroup, SignInActivity, TenantSnapshot,
 };
+use pimready_core::snapshot::{ObjectId, is_guid};
 
 /// What to collect from where.
 #[derive(Debug, Clone)]
@@ -98,15 +98,26 @@ pub enum CollectError {
     Setup(String),
 }
 
+pimready_core::error_kind!(
+    /// The stable kind of a [`CollectError`].
+    CollectErrorKind {
+        SignIn => "sign_in",
+        Unreachable => "unreachable",
+        TenantMismatch => "tenant_mismatch",
+        NothingRead => "nothing_read",
+        Setup => "setup",
+    }
+);
+
 impl CollectError {
     /// A stable name for faces to branch on.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> CollectErrorKind {
         match self {
-            CollectError::SignIn(_) => "sign_in",
-            CollectError::Unreachable { .. } => "unreachable",
-            CollectError::TenantMismatch { .. } => "tenant_mismatch",
-            CollectError::NothingRead(_) => "nothing_read",
-            CollectError::Setup(_) => "setup",
+            CollectError::SignIn(_) => CollectErrorKind::SignIn,
+            CollectError::Unreachable { .. } => CollectErrorKind::Unreachable,
+            CollectError::TenantMismatch { .. } => CollectErrorKind::TenantMismatch,
+            CollectError::NothingRead(_) => CollectErrorKind::NothingRead,
+            CollectError::Setup(_) => CollectErrorKind::Setup,
         }
     }
 }
@@ -233,7 +244,7 @@ pub async fn collect_snapshot_with_stats(
     let meta = CollectionMeta {
         collected_at: (config.now)(),
         tool_version: pimready_core::TOOL_VERSION.to_owned(),
-        cloud: config.cloud.name(),
+        cloud: config.cloud,
         graph_host: client.host().host(),
         requests: 0,
         batched_requests: 0,
@@ -754,7 +765,7 @@ impl Collection<'_> {
         fn holders<'p, T: 'p>(
             all: Option<&'p [T]>,
             start: usize,
-            of: impl Fn(&'p T) -> (&'p String, Option<&'p Principal>),
+            of: impl Fn(&'p T) -> (&'p ObjectId, Option<&'p Principal>),
         ) -> Vec<(String, PrincipalKind)> {
             all.unwrap_or_default()
                 .get(start..)
@@ -763,7 +774,7 @@ impl Collection<'_> {
                 .map(|item| {
                     let (id, principal) = of(item);
                     (
-                        id.clone(),
+                        id.to_string(),
                         principal.map_or(PrincipalKind::Unknown, Principal::kind),
                     )
                 })
@@ -809,10 +820,10 @@ impl Collection<'_> {
                     .flat_map(|st| st.primary_approvers.iter().chain(&st.escalation_approvers))
                 {
                     if let Some(id) = &approver.user_id {
-                        approvers.push((id.clone(), PrincipalKind::User));
+                        approvers.push((id.to_string(), PrincipalKind::User));
                     }
                     if let Some(id) = &approver.group_id {
-                        approvers.push((id.clone(), PrincipalKind::Group));
+                        approvers.push((id.to_string(), PrincipalKind::Group));
                     }
                 }
                 Vec::new()
@@ -1048,7 +1059,7 @@ impl Collection<'_> {
                     if let Some(unknown) = self.unknown_principal(&lookup) {
                         self.answers
                             .principals
-                            .entry(unknown.id.clone())
+                            .entry(unknown.id.to_string())
                             .or_insert(unknown);
                         continue;
                     }
@@ -1078,7 +1089,7 @@ impl Collection<'_> {
         };
         let probing = self.people.probing.contains(id);
         Some(Principal {
-            id: id.clone(),
+            id: id.as_str().into(),
             odata_type: (!probing).then(|| odata_type.to_owned()),
             ..Principal::default()
         })
@@ -1126,7 +1137,7 @@ impl Collection<'_> {
                 a.users.extend(
                     list.iter()
                         .filter(|p| p.kind() == PrincipalKind::User)
-                        .map(|p| (p.id.clone(), false)),
+                        .map(|p| (p.id.to_string(), false)),
                 );
                 let g = a.groups.entry(id).or_default();
                 if owners {
@@ -1149,9 +1160,9 @@ impl Collection<'_> {
                 };
                 for mut i in list {
                     // PIM for Groups principals are users (a group id answers 404, skipped).
-                    a.users.push((i.principal_id.clone(), true));
+                    a.users.push((i.principal_id.to_string(), true));
                     if i.group_id.is_empty() {
-                        i.group_id.clone_from(&id);
+                        i.group_id = id.as_str().into();
                     }
                     target.push(i);
                 }
@@ -1199,7 +1210,7 @@ impl Collection<'_> {
                     .into_iter()
                     .map(|(id, mut g)| {
                         if g.group.id.is_empty() {
-                            g.group.id = id;
+                            g.group.id = id.into();
                         }
                         g
                     })
@@ -1348,7 +1359,7 @@ fn principal(value: Value, id: &str, odata_type: &str) -> Result<Principal, Grap
         )
     })?;
     if p.id.is_empty() {
-        id.clone_into(&mut p.id);
+        p.id = id.into();
     }
     if p.odata_type.is_none() {
         p.odata_type = Some(odata_type.to_owned());
@@ -1370,7 +1381,7 @@ fn sign_in(value: &Value, id: &str) -> Result<SignInActivity, GraphError> {
             )
         })?,
     };
-    id.clone_into(&mut activity.user_id);
+    activity.user_id = id.into();
     Ok(activity)
 }
 
@@ -1400,6 +1411,24 @@ pub fn check_tenant(asked: &str, org: &Organization) -> Result<(), CollectError>
 mod tests {
     use super::*;
     use pimready_core::snapshot::VerifiedDomain;
+
+    /// Every word of `CollectError::kind`, pinned.
+    #[test]
+    fn kinds_are_stable() {
+        assert_eq!(
+            CollectErrorKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "sign_in",
+                "unreachable",
+                "tenant_mismatch",
+                "nothing_read",
+                "setup"
+            ]
+        );
+    }
 
     #[test]
     fn tenant_check() {

@@ -15,6 +15,9 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use pimready_core::cloud::Cloud;
+use pimready_core::score::Grade;
+
 pub use migrations::SCHEMA_VERSION;
 pub use pimready_core::history::*;
 pub use store::Store;
@@ -70,8 +73,8 @@ pub struct TenantRecord {
     pub tenant_id: String,
     pub display_name: String,
     pub default_domain: Option<String>,
-    /// Wire name of [`pimready_core::snapshot::CloudName`]: `global`, `usgov`, ...
-    pub cloud: String,
+    /// Stored as its wire name: `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: Cloud,
 }
 
 /// One line of `pimready history`: what a list shows without decompressing anything.
@@ -84,7 +87,7 @@ pub struct AssessmentSummary {
     pub assessed_at: DateTime<Utc>,
     pub tool_version: String,
     pub score_percent: f64,
-    pub grade: String,
+    pub grade: Grade,
     pub coverage: f64,
     pub standing_admins: u32,
 }
@@ -137,22 +140,40 @@ pub enum HistoryError {
     Sqlite(#[from] rusqlite::Error),
 }
 
+pimready_core::error_kind!(
+    /// The stable kind of a [`HistoryError`].
+    HistoryErrorKind {
+        NoDataDir => "no_data_dir",
+        Io => "io",
+        NotHistory => "not_history",
+        Corrupt => "corrupt",
+        NewerVersion => "newer_version",
+        UnknownTenant => "unknown_tenant",
+        AmbiguousTenant => "ambiguous_tenant",
+        DifferentTenants => "different_tenants",
+        NotFound => "not_found",
+        TenantMismatch => "tenant_mismatch",
+        Unreadable => "unreadable",
+        Database => "database",
+    }
+);
+
 impl HistoryError {
     /// A stable, machine-readable name for the error.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> HistoryErrorKind {
         match self {
-            HistoryError::NoDataDir => "no_data_dir",
-            HistoryError::Io { .. } => "io",
-            HistoryError::NotHistory { .. } => "not_history",
-            HistoryError::Corrupt { .. } => "corrupt",
-            HistoryError::NewerVersion { .. } => "newer_version",
-            HistoryError::UnknownTenant(_) => "unknown_tenant",
-            HistoryError::AmbiguousTenant { .. } => "ambiguous_tenant",
-            HistoryError::DifferentTenants { .. } => "different_tenants",
-            HistoryError::NotFound(_) => "not_found",
-            HistoryError::TenantMismatch { .. } => "tenant_mismatch",
-            HistoryError::Unreadable { .. } => "unreadable",
-            HistoryError::Sqlite(_) => "database",
+            HistoryError::NoDataDir => HistoryErrorKind::NoDataDir,
+            HistoryError::Io { .. } => HistoryErrorKind::Io,
+            HistoryError::NotHistory { .. } => HistoryErrorKind::NotHistory,
+            HistoryError::Corrupt { .. } => HistoryErrorKind::Corrupt,
+            HistoryError::NewerVersion { .. } => HistoryErrorKind::NewerVersion,
+            HistoryError::UnknownTenant(_) => HistoryErrorKind::UnknownTenant,
+            HistoryError::AmbiguousTenant { .. } => HistoryErrorKind::AmbiguousTenant,
+            HistoryError::DifferentTenants { .. } => HistoryErrorKind::DifferentTenants,
+            HistoryError::NotFound(_) => HistoryErrorKind::NotFound,
+            HistoryError::TenantMismatch { .. } => HistoryErrorKind::TenantMismatch,
+            HistoryError::Unreadable { .. } => HistoryErrorKind::Unreadable,
+            HistoryError::Sqlite(_) => HistoryErrorKind::Database,
         }
     }
 }

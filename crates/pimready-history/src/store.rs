@@ -16,6 +16,8 @@ use super::{
     migrations,
 };
 use pimready_core::assessment::Assessment;
+use pimready_core::cloud::Cloud;
+use pimready_core::score::Grade;
 use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::TenantSnapshot;
 
@@ -74,7 +76,7 @@ impl Store {
         let snapshot_gz = encode_json(snapshot);
         let assessment_gz = encode_json(assessment);
         let settings_json = serde_json::to_string(settings).expect("settings always serialise");
-        let cloud = wire_name(&tenant.cloud);
+        let cloud = tenant.cloud.as_str();
 
         let tx = self
             .conn
@@ -99,7 +101,7 @@ impl Store {
                 timestamp(assessment.assessed_at),
                 &assessment.generator.version,
                 assessment.score.percent,
-                &assessment.score.grade,
+                assessment.score.grade.as_str(),
                 assessment.score.coverage,
                 &snapshot_gz,
                 &assessment_gz,
@@ -146,7 +148,7 @@ impl Store {
                 tenant_id: r.get(0)?,
                 display_name: r.get(1)?,
                 default_domain: r.get(2)?,
-                cloud: r.get(3)?,
+                cloud: cloud_at(r, 3)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -326,7 +328,7 @@ impl Store {
                         tenant_id: r.get(1)?,
                         display_name: r.get(2)?,
                         default_domain: r.get(3)?,
-                        cloud: r.get(4)?,
+                        cloud: cloud_at(r, 4)?,
                     },
                 ))
             })?
@@ -381,9 +383,25 @@ fn summary_from_row(r: &Row<'_>) -> rusqlite::Result<AssessmentSummary> {
         assessed_at: time_at(r, 4)?,
         tool_version: r.get(5)?,
         score_percent: r.get(6)?,
-        grade: r.get(7)?,
+        grade: grade_at(r, 7)?,
         coverage: r.get(8)?,
         standing_admins: r.get(9)?,
+    })
+}
+
+/// A `cloud` column: the cloud's wire name, as [`Store::save`] writes it.
+fn cloud_at(r: &Row<'_>, column: usize) -> rusqlite::Result<Cloud> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
+/// A `grade` column: the letter, as [`Store::save`] writes it.
+fn grade_at(r: &Row<'_>, column: usize) -> rusqlite::Result<Grade> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(column, rusqlite::types::Type::Text, Box::new(e))
     })
 }
 
@@ -403,14 +421,6 @@ fn time_at(r: &Row<'_>, column: usize) -> rusqlite::Result<DateTime<Utc>> {
                 Box::new(e),
             )
         })
-}
-
-/// The serde wire name of a unit enum value (`CloudName::UsgovDod` → `usgov-dod`).
-fn wire_name<T: Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        other => format!("{other:?}"),
-    }
 }
 
 pub(super) fn encode_json<T: Serialize>(value: &T) -> Vec<u8> {

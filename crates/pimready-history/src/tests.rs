@@ -281,7 +281,7 @@ fn a_migrated_database_is_not_migrated_again() {
 }
 
 /// Opening `path` must fail with `kind` and leave every byte as it was.
-fn refused_untouched(path: &Path, kind: &str) -> HistoryError {
+fn refused_untouched(path: &Path, kind: HistoryErrorKind) -> HistoryError {
     let before = fs::read(path).unwrap();
     let err = Store::open(path).expect_err("must refuse");
     assert_eq!(err.kind(), kind, "{err}");
@@ -305,7 +305,7 @@ fn a_newer_version_is_refused_and_untouched() {
         .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
         .unwrap();
     drop(store);
-    let err = refused_untouched(&path, "newer_version");
+    let err = refused_untouched(&path, HistoryErrorKind::NewerVersion);
     assert!(err.to_string().contains("upgrade PIM Ready"), "{err}");
 }
 
@@ -317,7 +317,7 @@ fn a_file_that_is_not_a_database_is_refused_and_untouched() {
         "this is not a database, just a text file\n".repeat(200),
     )
     .unwrap();
-    let err = refused_untouched(&path, "corrupt");
+    let err = refused_untouched(&path, HistoryErrorKind::Corrupt);
     assert!(err.to_string().contains("not an SQLite database"), "{err}");
 }
 
@@ -342,7 +342,7 @@ fn a_damaged_database_is_refused_and_untouched() {
         *b = 0xA5;
     }
     fs::write(&path, &bytes).unwrap();
-    refused_untouched(&path, "corrupt");
+    refused_untouched(&path, HistoryErrorKind::Corrupt);
 }
 
 #[test]
@@ -352,7 +352,7 @@ fn another_programs_database_is_refused_and_untouched() {
         .unwrap()
         .execute_batch("CREATE TABLE notes (body TEXT)")
         .unwrap();
-    refused_untouched(&path, "not_history");
+    refused_untouched(&path, HistoryErrorKind::NotHistory);
 }
 
 #[test]
@@ -417,7 +417,7 @@ fn saved_assessments_come_back_whole() {
     assert_eq!(summary.standing_admins, 2);
     assert_eq!(
         store.load(AssessmentId(999)).unwrap_err().kind(),
-        "not_found"
+        HistoryErrorKind::NotFound
     );
 }
 
@@ -429,7 +429,7 @@ fn a_snapshot_of_another_tenant_is_refused() {
     let err = store
         .save(&snapshot(&FABRIKAM), &a, &AssessmentSettings::default())
         .unwrap_err();
-    assert_eq!(err.kind(), "tenant_mismatch");
+    assert_eq!(err.kind(), HistoryErrorKind::TenantMismatch);
 }
 
 #[test]
@@ -453,7 +453,7 @@ fn list_is_newest_first_and_filters_by_any_tenant_name() {
     assert_eq!(ids(store.list(Some("fabrikam")).unwrap()), [f1]);
     assert_eq!(
         store.list(Some("northwind")).unwrap_err().kind(),
-        "unknown_tenant"
+        HistoryErrorKind::UnknownTenant
     );
     assert_eq!(
         store
@@ -478,7 +478,7 @@ fn two_tenants_with_one_name_are_ambiguous_by_name_but_not_by_id() {
     save(&mut store, &CONTOSO, "2026-05-01T09:00:00Z", 40.0);
     save(&mut store, &twin, "2026-05-02T09:00:00Z", 40.0);
     let err = store.list(Some("contoso")).unwrap_err();
-    assert_eq!(err.kind(), "ambiguous_tenant");
+    assert_eq!(err.kind(), HistoryErrorKind::AmbiguousTenant);
     assert!(
         err.to_string().contains(twin.id) && err.to_string().contains(CONTOSO.id),
         "{err}"
@@ -514,7 +514,7 @@ fn previous_and_trend_follow_assessment_time() {
             .previous("contoso", AssessmentId(999))
             .unwrap_err()
             .kind(),
-        "not_found"
+        HistoryErrorKind::NotFound
     );
 
     let trend = store.trend("contoso.onmicrosoft.com").unwrap();
@@ -547,7 +547,7 @@ fn forget_removes_the_tenant_and_only_its_assessments() {
     );
     assert_eq!(
         store.forget_tenant("contoso").unwrap_err().kind(),
-        "unknown_tenant"
+        HistoryErrorKind::UnknownTenant
     );
     assert_eq!(store.tenants().unwrap().len(), 1);
     drop(store);
@@ -705,8 +705,8 @@ fn diff_of_two_assessments_names_every_change() {
     assert_eq!(
         d.grade,
         Change {
-            from: "F".to_owned(),
-            to: "C".to_owned()
+            from: Grade::F,
+            to: Grade::C
         }
     );
     let checks: Vec<_> = d
@@ -797,8 +797,8 @@ fn a_diff_through_the_store() {
     assert_eq!(
         d.grade,
         Change {
-            from: "D".to_owned(),
-            to: "A".to_owned()
+            from: Grade::D,
+            to: Grade::A
         }
     );
 }
@@ -822,13 +822,34 @@ fn error_kinds_are_stable() {
         .kind(),
     ];
     assert_eq!(
-        kinds,
+        kinds.map(HistoryErrorKind::as_str),
         [
             "no_data_dir",
             "unknown_tenant",
             "not_found",
             "newer_version",
             "corrupt"
+        ]
+    );
+    // Every word the faces may branch on, pinned.
+    assert_eq!(
+        HistoryErrorKind::ALL
+            .iter()
+            .map(|k| k.as_str())
+            .collect::<Vec<_>>(),
+        [
+            "no_data_dir",
+            "io",
+            "not_history",
+            "corrupt",
+            "newer_version",
+            "unknown_tenant",
+            "ambiguous_tenant",
+            "different_tenants",
+            "not_found",
+            "tenant_mismatch",
+            "unreadable",
+            "database",
         ]
     );
 }
@@ -891,11 +912,11 @@ fn compare_orders_by_time_and_refuses_two_tenants() {
     assert_eq!(store.compare(new, old).unwrap(), forward);
     assert_eq!(
         store.compare(old, other).unwrap_err().kind(),
-        "different_tenants"
+        HistoryErrorKind::DifferentTenants
     );
     assert_eq!(
         store.compare(old, AssessmentId(999)).unwrap_err().kind(),
-        "not_found"
+        HistoryErrorKind::NotFound
     );
 }
 
@@ -945,5 +966,54 @@ fn the_portfolio_has_each_tenants_latest_assessment() {
             ("fabrikam.onmicrosoft.com", 30.0, "D"),
         ],
         "by name, the latest (not the last saved) assessment of each"
+    );
+}
+
+/// The cloud and the grade are types now; the rows already stored hold their wire names
+/// (`usgov-dod`, `B`) as text, and read back as before.
+#[test]
+fn stored_cloud_and_grade_text_reads_back_as_types() {
+    let (_dir, path) = temp();
+    let mut store = Store::open(&path).unwrap();
+    let id = save(&mut store, &CONTOSO, "2026-05-01T09:00:00Z", 40.0);
+    store
+        .conn
+        .execute(
+            "UPDATE tenants SET cloud = 'usgov-dod' WHERE tenant_id = ?1",
+            [CONTOSO.id],
+        )
+        .unwrap();
+    store
+        .conn
+        .execute("UPDATE assessments SET grade = 'B' WHERE id = ?1", [id.0])
+        .unwrap();
+    assert_eq!(store.tenants().unwrap()[0].cloud, Cloud::UsgovDod);
+    assert_eq!(store.summary(id).unwrap().grade, Grade::B);
+
+    // And what `save` writes is that same text.
+    let mut a = assessment(&FABRIKAM, "2026-05-02T09:00:00Z", 95.0, "A");
+    a.tenant.cloud = Cloud::China;
+    store
+        .save(&snapshot(&FABRIKAM), &a, &AssessmentSettings::default())
+        .unwrap();
+    let (cloud, grade): (String, String) = store
+        .conn
+        .query_row(
+            "SELECT t.cloud, a.grade FROM assessments a JOIN tenants t ON t.id = a.tenant
+             WHERE t.tenant_id = ?1",
+            [FABRIKAM.id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((cloud.as_str(), grade.as_str()), ("china", "A"));
+
+    // A value this version does not know is a named error, not a silent default.
+    store
+        .conn
+        .execute("UPDATE tenants SET cloud = 'germany'", [])
+        .unwrap();
+    assert_eq!(
+        store.tenants().unwrap_err().kind(),
+        HistoryErrorKind::Database
     );
 }

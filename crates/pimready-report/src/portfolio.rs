@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::{ReportError, ReportOptions};
 use pimready_core::assessment::Assessment;
 use pimready_core::finding::Status;
+use pimready_core::score::Grade;
 
 /// One tenant of the portfolio: assessed, or why not.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -22,7 +23,7 @@ pub struct PortfolioRow {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TenantSummary {
     pub score_percent: f64,
-    pub grade: String,
+    pub grade: Grade,
     pub coverage: f64,
     /// The product that carries P2 or Governance; `None` when there is none.
     pub licence_path: Option<String>,
@@ -71,7 +72,7 @@ impl PortfolioRow {
             display_name: a.tenant.display_name.clone(),
             outcome: Ok(TenantSummary {
                 score_percent: a.score.percent,
-                grade: a.score.grade.clone(),
+                grade: a.score.grade,
                 coverage: a.score.coverage,
                 licence_path,
                 licence_verdict: a.licence_verdict().sentence,
@@ -129,7 +130,7 @@ pub fn render_csv(rows: &[PortfolioRow]) -> Vec<u8> {
                     super::csv::defuse(&r.tenant).into_owned(),
                     "assessed".into(),
                     format!("{:.1}", s.score_percent),
-                    s.grade.clone(),
+                    s.grade.to_string(),
                     format!("{:.0}", s.coverage),
                     s.licence_path.clone().unwrap_or_else(|| "none".into()),
                     s.shortfall.to_string(),
@@ -181,7 +182,7 @@ mod tests {
         fabrikam.tenant.display_name = "Fabrikam Ελλάς".into();
         fabrikam.tenant.default_domain = Some("fabrikam.gr".into());
         fabrikam.score.percent = 91.0;
-        fabrikam.score.grade = "A".into();
+        fabrikam.score.grade = Grade::A;
         fabrikam.cost.covered = false;
         fabrikam.licensing.seats.shortfall = 6;
         vec![
@@ -226,7 +227,7 @@ mod tests {
                 f.status == Status::Fail && f.severity == pimready_core::finding::Severity::Critical
             })
             .unwrap();
-        assert!(top.starts_with(&failing_critical.id), "{top}");
+        assert!(top.starts_with(failing_critical.id.as_str()), "{top}");
     }
 
     #[test]

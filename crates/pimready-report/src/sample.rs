@@ -7,6 +7,7 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use pimready_core::assessment::{
     ASSESSMENT_SCHEMA_VERSION, Assessment, CollectionInfo, GapInfo, Generator, Headline, TenantInfo,
 };
+use pimready_core::cloud::Cloud;
 use pimready_core::cost::{CostEstimate, CostOption};
 use pimready_core::finding::{
     Category, Evidence, Finding, MinimumLicence, MissingData, Reference, Remediation, Severity,
@@ -14,8 +15,8 @@ use pimready_core::finding::{
 };
 use pimready_core::licensing::{LicencePath, LicenceSource, Licensing, Seats};
 use pimready_core::plan::{PlanItem, PlanStep};
-use pimready_core::score::{CategoryScore, Score};
-use pimready_core::snapshot::{CapabilityStatus, CloudName, Dataset, GapReason};
+use pimready_core::score::{CategoryScore, Grade, Score};
+use pimready_core::snapshot::{CapabilityStatus, Dataset, GapReason};
 
 fn at(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, day, 9, 30, 0).unwrap()
@@ -601,7 +602,7 @@ fn score(checks: &[Finding]) -> Score {
         .collect();
     Score {
         percent: 58.0,
-        grade: "D".into(),
+        grade: Grade::D,
         coverage: 92.0,
         categories,
     }
@@ -624,7 +625,7 @@ pub fn demo() -> Assessment {
             id: "8a1d2c3b-4e5f-4a6b-9c7d-0e1f2a3b4c5d".into(),
             display_name: "Contoso Ltd".into(),
             default_domain: Some("contoso.com".into()),
-            cloud: CloudName::Global,
+            cloud: Cloud::Global,
         },
         headline: Headline { standing_admins: 9, eligible_admins: 5, global_admins: 7, emergency_accounts: 2, licence },
         licensing,
@@ -701,7 +702,7 @@ pub fn large(n: usize) -> Assessment {
     a.checks = (0..n)
         .map(|i| {
             let mut f = base[i % base.len()].clone();
-            f.id = format!("{}-{i:03}", f.id);
+            f.id = format!("{}-{i:03}", f.id).into();
             f.title = format!("{} — variant {i} with a deliberately long title that has to wrap onto a second line", f.title);
             if matches!(f.status, Status::Fail | Status::Warning) {
                 let rows = if i % 10 == 0 { 80 } else { 4 + i % 7 };
@@ -735,7 +736,7 @@ pub fn demo_previous() -> Assessment {
     let mut a = demo();
     a.assessed_at -= Duration::days(92);
     a.score.percent = 49.0;
-    a.score.grade = "F".into();
+    a.score.grade = Grade::F;
     a.score.coverage = 88.0;
     a.headline.standing_admins = 10;
     let was = [

@@ -139,7 +139,7 @@ fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
             Evidence {
                 display_name: a.display_name.clone(),
                 principal_name: Some(a.user_principal_name.clone()),
-                object_id: Some(a.principal_id.clone()),
+                object_id: Some(a.principal_id.to_string()),
                 object_type: "user".to_owned(),
                 role: Some("Global Administrator".to_owned()),
                 assignment_type: Some("emergency access".to_owned()),
@@ -168,7 +168,7 @@ fn adm_02(ctx: &CheckContext<'_>) -> Outcome {
             .map(|a| Evidence {
                 display_name: a.display_name.clone(),
                 principal_name: Some(a.user_principal_name.clone()),
-                object_id: Some(a.principal_id.clone()),
+                object_id: Some(a.principal_id.to_string()),
                 object_type: "user".to_owned(),
                 role: Some("Global Administrator".to_owned()),
                 assignment_type: Some("permanent active".to_owned()),
@@ -464,7 +464,7 @@ fn adm_05(ctx: &CheckContext<'_>) -> Outcome {
         distinct_users(holdings().filter(|h| same_id(&h.role_template_id, GLOBAL_ADMINISTRATOR)));
     let others: Vec<&Holding> = distinct_users(holdings())
         .into_iter()
-        .filter(|o| !ga.iter().any(|g| same_id(&g.principal_id, &o.principal_id)))
+        .filter(|o| !ga.iter().any(|g| g.principal_id == o.principal_id))
         .collect();
     let (g, o) = (ga.len(), others.len());
     let ratio = if o == 0 {
@@ -480,7 +480,7 @@ fn adm_05(ctx: &CheckContext<'_>) -> Outcome {
     };
     let roles_of = |user: &Holding| {
         let mut names: Vec<&str> = holdings()
-            .filter(|h| same_id(&h.principal_id, &user.principal_id))
+            .filter(|h| h.principal_id == user.principal_id)
             .map(|h| h.role_name.as_str())
             .collect();
         names.sort_unstable();
@@ -632,9 +632,7 @@ fn adm_07(ctx: &CheckContext<'_>) -> Outcome {
     let activity = ctx.snapshot.sign_in_activity.as_deref().unwrap_or_default();
     let (mut stale, mut unsure) = (Vec::new(), Vec::new());
     for h in &users {
-        let record = activity
-            .iter()
-            .find(|a| same_id(&a.user_id, &h.principal_id));
+        let record = activity.iter().find(|a| a.user_id == h.principal_id);
         let last = record.and_then(SignInActivity::last_used);
         let (detail, fresh) = match last {
             Some((t, SignInField::LastSuccessful)) => {

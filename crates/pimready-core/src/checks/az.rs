@@ -11,6 +11,7 @@ use super::{CheckContext, CheckDef, Outcome, PlanDef, RefDef, RemediationDef, St
 use crate::azure::{AzureHolding, AzureView, graph_principal, is_designated_emergency};
 use crate::duration::IsoDuration;
 use crate::finding::{Category, Evidence, MinimumLicence, MissingData, Severity, Status};
+use crate::snapshot::PolicyRuleId;
 use crate::snapshot::{
     ArmPolicyAssignmentProperties, Dataset, GapReason, OWNER, ScopeLevel, TenantSnapshot,
     USER_ACCESS_ADMINISTRATOR, role_guid,
@@ -392,12 +393,12 @@ fn az_02(ctx: &CheckContext<'_>) -> Outcome {
         per_setting(ctx, "meet the activation rules", |p, level, role_id| {
             let mut why: Vec<String> = Vec::new();
             let enabled: Vec<String> = p
-                .rule("Enablement_EndUser_Assignment")
+                .rule(&PolicyRuleId::EnablementEndUserAssignment)
                 .and_then(|r| r.enabled_rules.clone())
                 .unwrap_or_default();
             let has = |what: &str| enabled.iter().any(|e| e.eq_ignore_ascii_case(what));
             let context = p
-                .rule("AuthenticationContext_EndUser_Assignment")
+                .rule(&PolicyRuleId::AuthenticationContextEndUserAssignment)
                 .is_some_and(|r| r.is_enabled == Some(true) && r.claim_value.is_some());
             if !has("MultiFactorAuthentication") && !context {
                 why.push("activation does not require MFA or an authentication context".into());
@@ -405,7 +406,7 @@ fn az_02(ctx: &CheckContext<'_>) -> Outcome {
             if !has("Justification") {
                 why.push("activation does not require a justification".into());
             }
-            let expiration = p.rule("Expiration_EndUser_Assignment");
+            let expiration = p.rule(&PolicyRuleId::ExpirationEndUserAssignment);
             match expiration.and_then(|r| r.maximum_duration.as_deref()) {
                 Some(d) => match IsoDuration::parse(d) {
                     Ok(d) if d.hours() <= 8.0 => {}
@@ -418,7 +419,7 @@ fn az_02(ctx: &CheckContext<'_>) -> Outcome {
                 why.push("activation does not expire".into());
             }
             let approval = p
-                .rule("Approval_EndUser_Assignment")
+                .rule(&PolicyRuleId::ApprovalEndUserAssignment)
                 .and_then(|r| r.setting.as_ref())
                 .and_then(|s| s.is_approval_required)
                 == Some(true);
@@ -462,11 +463,17 @@ fn az_03(ctx: &CheckContext<'_>) -> Outcome {
         per_setting(ctx, "alert additional recipients", |p, _, _| {
             let missing: Vec<&str> = [
                 (
-                    "Notification_Admin_Admin_Eligibility",
+                    PolicyRuleId::NotificationAdminAdminEligibility,
                     "eligible assignments",
                 ),
-                ("Notification_Admin_Admin_Assignment", "active assignments"),
-                ("Notification_Admin_EndUser_Assignment", "activations"),
+                (
+                    PolicyRuleId::NotificationAdminAdminAssignment,
+                    "active assignments",
+                ),
+                (
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
+                    "activations",
+                ),
             ]
             .into_iter()
             .filter(|(id, _)| {

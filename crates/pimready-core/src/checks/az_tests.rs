@@ -61,7 +61,7 @@ fn instance(n: &str, principal: &str, role: &str, scope: &str) -> ArmScheduleIns
 
 fn rule(id: &str) -> ArmPolicyRule {
     ArmPolicyRule {
-        id: Some(id.to_owned()),
+        id: Some(id.into()),
         ..ArmPolicyRule::default()
     }
 }
@@ -186,7 +186,7 @@ fn policy<'a>(f: &'a mut Fx, scope: &str, role: &str) -> &'a mut ArmPolicyAssign
 fn rule_of<'a>(p: &'a mut ArmPolicyAssignmentProperties, id: &str) -> &'a mut ArmPolicyRule {
     p.effective_rules
         .iter_mut()
-        .find(|r| r.id.as_deref() == Some(id))
+        .find(|r| r.id == Some(id.into()))
         .unwrap()
 }
 
@@ -364,7 +364,7 @@ pub(crate) fn cases() -> Vec<Case> {
             permanent(f, "stranger", "User", OWNER, SUB);
             azure(f).principals.push(Principal {
                 odata_type: Some("#microsoft.graph.user".to_owned()),
-                id: "stranger".to_owned(),
+                id: "stranger".into(),
                 user_type: Some("Member".to_owned()),
                 ..Principal::default()
             })

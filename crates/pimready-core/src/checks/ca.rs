@@ -369,16 +369,13 @@ fn exclusion_blockers(
         .iter()
         .filter(|h| same_id(&h.role_template_id, &role.template_id));
     for h in holders {
-        let name = principal_of(ctx, h).map_or_else(|| h.principal_id.clone(), Principal::label);
+        let name =
+            principal_of(ctx, h).map_or_else(|| h.principal_id.to_string(), Principal::label);
         let emergency = h.kind == PrincipalKind::User && is_emergency(ctx, &h.principal_id);
         if emergency {
             continue;
         }
-        if users
-            .exclude_users
-            .iter()
-            .any(|u| same_id(u, &h.principal_id))
-        {
+        if users.exclude_users.iter().any(|u| h.principal_id == *u) {
             out.push(format!("excludes {name}, who holds it"));
         }
         // Any excluded guest or external type counts against an external holder: the user
@@ -392,14 +389,14 @@ fn exclusion_blockers(
         }
         for g in &users.exclude_groups {
             let group = object_label(ctx, g);
-            if h.kind == PrincipalKind::Group && same_id(g, &h.principal_id) {
+            if h.kind == PrincipalKind::Group && h.principal_id == *g {
                 out.push(format!("excludes group {group}, which holds it"));
-            } else if h.via_group.as_deref().is_some_and(|v| same_id(v, g)) {
+            } else if h.via_group.as_ref().is_some_and(|v| *v == *g) {
                 out.push(format!(
                     "excludes group {group}, through which {name} holds it"
                 ));
             } else if group_members(ctx, g)
-                .is_some_and(|m| m.iter().any(|p| same_id(&p.id, &h.principal_id)))
+                .is_some_and(|m| m.iter().any(|p| p.id == h.principal_id))
             {
                 out.push(format!(
                     "excludes group {group}, whose member {name} holds it"
@@ -417,7 +414,7 @@ fn group_members<'a>(ctx: &CheckContext<'a>, group: &str) -> Option<&'a [Princip
         .privileged_groups
         .iter()
         .flatten()
-        .find(|g| same_id(&g.group.id, group))
+        .find(|g| g.group.id == group)
         .map(|g| g.members.as_slice())
 }
 
@@ -429,8 +426,7 @@ fn unread_groups(ctx: &CheckContext<'_>, users: &CaUsers) -> Vec<String> {
         .filter(|g| {
             group_members(ctx, g).is_none()
                 && !ctx.population.holdings.iter().any(|h| {
-                    same_id(&h.principal_id, g)
-                        || h.via_group.as_deref().is_some_and(|v| same_id(v, g))
+                    h.principal_id == **g || h.via_group.as_ref().is_some_and(|v| *v == **g)
                 })
         })
         .map(|g| {

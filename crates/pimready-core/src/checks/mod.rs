@@ -10,9 +10,12 @@ mod az;
 mod ca;
 mod controls;
 pub mod docs;
+mod id;
 mod lic;
 mod pim;
 pub(crate) use pim::{PIM_01_APP_ACTION, PIM_01_GROUP_ACTION};
+
+pub use id::{CheckId, UnknownCheck};
 
 #[cfg(test)]
 mod az_tests;
@@ -251,6 +254,11 @@ pub struct CheckDef {
 }
 
 impl CheckDef {
+    /// The check's id, as findings carry it.
+    pub fn check_id(&self) -> CheckId {
+        CheckId::new(self.id)
+    }
+
     /// The datasets this check needs on this tenant.
     pub fn required_data(&self, licensing: &Licensing) -> Vec<Dataset> {
         let mut out = self.data.to_vec();
@@ -268,7 +276,7 @@ impl CheckDef {
         missing_data: Vec<MissingData>,
     ) -> Finding {
         Finding {
-            id: self.id.to_owned(),
+            id: self.check_id(),
             title: self.title.to_owned(),
             category: self.category,
             severity: self.severity,
@@ -350,7 +358,7 @@ fn withhold_on_unknown_principals(ctx: &CheckContext<'_>, outcome: &mut Outcome)
             .principal(&h.principal_id)
             .or(h.principal.as_ref());
         if let Some(p) = principal.filter(|p| p.is_unknown())
-            && !unknown.iter().any(|u| same_id(&u.id, &p.id))
+            && !unknown.iter().any(|u| u.id == p.id)
         {
             unknown.push(p);
         }
@@ -433,9 +441,13 @@ pub fn catalog() -> &'static [CheckDef] {
     &CATALOG
 }
 
-/// A check by id.
-pub fn check_def(id: &str) -> Option<&'static CheckDef> {
-    CATALOG.iter().find(|c| c.id == id)
+/// A check by id; an id the catalog does not have is an error that names it.
+pub fn check_def(id: impl AsRef<str>) -> Result<&'static CheckDef, UnknownCheck> {
+    let id = id.as_ref();
+    CATALOG
+        .iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| UnknownCheck(id.to_owned()))
 }
 
 /// Runs every check once, in catalog order.
@@ -519,10 +531,7 @@ pub(crate) fn privileged_holdings<'a>(
 }
 
 pub(crate) fn is_emergency(ctx: &CheckContext<'_>, principal_id: &str) -> bool {
-    ctx.population
-        .emergency_accounts
-        .iter()
-        .any(|e| same_id(&e.principal_id, principal_id))
+    ctx.population.is_emergency(principal_id)
 }
 
 /// The richest record of a principal: the snapshot's, else the holding's copy.
@@ -539,10 +548,7 @@ pub(crate) fn principal_of<'a>(
 pub(crate) fn distinct_users<'a>(holdings: impl Iterator<Item = &'a Holding>) -> Vec<&'a Holding> {
     let mut out: Vec<&Holding> = Vec::new();
     for h in holdings.filter(|h| h.kind == PrincipalKind::User) {
-        if !out
-            .iter()
-            .any(|o| same_id(&o.principal_id, &h.principal_id))
-        {
+        if !out.iter().any(|o| o.principal_id == h.principal_id) {
             out.push(h);
         }
     }
@@ -565,17 +571,17 @@ pub(crate) fn holding_evidence(
     detail: impl Into<String>,
 ) -> Evidence {
     let principal = principal_of(ctx, h);
-    let display_name = principal.map_or_else(|| h.principal_id.clone(), Principal::label);
+    let display_name = principal.map_or_else(|| h.principal_id.to_string(), Principal::label);
     let principal_name =
         principal.and_then(|p| p.user_principal_name.clone().or_else(|| p.app_id.clone()));
-    let assignment_type = match &h.via_group_name.as_ref().or(h.via_group.as_ref()) {
+    let assignment_type = match h.via_group_name.as_deref().or(h.via_group.as_deref()) {
         Some(group) => format!("{} via group {group}", h.holding.label()),
         None => h.holding.label().to_owned(),
     };
     Evidence {
         display_name,
         principal_name,
-        object_id: Some(h.principal_id.clone()),
+        object_id: Some(h.principal_id.to_string()),
         object_type: kind_label(&h.kind).to_owned(),
         role: Some(h.role_name.clone()),
         assignment_type: Some(assignment_type),

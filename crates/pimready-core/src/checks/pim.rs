@@ -11,6 +11,7 @@ use super::{
 use crate::duration::IsoDuration;
 use crate::finding::{Category, Evidence, MinimumLicence, Severity, Status};
 use crate::privileged::HoldingKind;
+use crate::snapshot::PolicyRuleId;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewReviewerScope, AssignmentType, Dataset, GroupAccessId,
     PolicyRule, PrincipalKind, ReviewStatus, RoleManagementPolicy,
@@ -254,8 +255,7 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
         let roles: Vec<&str> = {
             let mut r: Vec<&str> = privileged_holdings(ctx)
                 .filter(|h| {
-                    same_id(&h.principal_id, gid)
-                        || h.via_group.as_deref().is_some_and(|v| same_id(v, gid))
+                    h.principal_id == *gid || h.via_group.as_ref().is_some_and(|v| *v == *gid)
                 })
                 .map(|h| h.role_name.as_str())
                 .collect();
@@ -274,12 +274,10 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
             let is_member_access =
                 |a: &Option<GroupAccessId>| a.as_ref().is_none_or(|a| *a == GroupAccessId::Member);
             let managed = eligible.iter().any(|e| {
-                same_id(&e.group_id, gid)
-                    && same_id(&e.principal_id, &member.id)
-                    && is_member_access(&e.access_id)
+                e.group_id == *gid && e.principal_id == member.id && is_member_access(&e.access_id)
             }) || assigned.iter().any(|a| {
-                same_id(&a.group_id, gid)
-                    && same_id(&a.principal_id, &member.id)
+                a.group_id == *gid
+                    && a.principal_id == member.id
                     && is_member_access(&a.access_id)
                     && (a.end_date_time.is_some()
                         || a.assignment_type == Some(AssignmentType::Activated))
@@ -293,7 +291,7 @@ fn pim_03(ctx: &CheckContext<'_>) -> Outcome {
                     .user_principal_name
                     .clone()
                     .or_else(|| member.app_id.clone()),
-                object_id: Some(member.id.clone()),
+                object_id: Some(member.id.to_string()),
                 object_type: kind_label(&member.kind()).to_owned(),
                 role: Some(roles.join(", ")),
                 assignment_type: Some(format!("permanent member of group {}", group.group.name())),
@@ -357,12 +355,12 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
             Some(p) if p.account_enabled == Some(false) => {
                 Approver::Gone(format!("{} (disabled)", p.label()))
             }
-            Some(p) => Approver::User(p.id.clone()),
+            Some(p) => Approver::User(p.id.to_string()),
         }
     };
     let mut out = Vec::new();
     let stages = policy
-        .rule("Approval_EndUser_Assignment")
+        .rule(&PolicyRuleId::ApprovalEndUserAssignment)
         .and_then(|r| r.setting.as_ref())
         .map(|st| st.approval_stages.as_slice())
         .unwrap_or_default();
@@ -371,12 +369,12 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
         match (&set.user_id, &set.group_id) {
             (Some(id), _) => out.push(user(id, set.description.as_deref())),
             (None, Some(gid)) => {
-                let label = set.description.clone().unwrap_or_else(|| gid.clone());
+                let label = set.description.clone().unwrap_or_else(|| gid.to_string());
                 let role_group = s
                     .privileged_groups
                     .iter()
                     .flatten()
-                    .find(|g| same_id(&g.group.id, gid));
+                    .find(|g| g.group.id == *gid);
                 let group = s.principal(gid).or(role_group.map(|g| &g.group));
                 match (group, role_group.map(|g| &g.members)) {
                     _ if !read => out.push(Approver::Unverified(format!(
@@ -397,7 +395,7 @@ fn resolve_approvers(ctx: &CheckContext<'_>, policy: &RoleManagementPolicy) -> V
                                 .filter(|m| m.kind() == PrincipalKind::User)
                                 .map(|m| s.principal(&m.id).unwrap_or(m))
                                 .filter(|m| m.account_enabled != Some(false) && !m.is_unknown())
-                                .map(|m| Approver::User(m.id.clone())),
+                                .map(|m| Approver::User(m.id.to_string())),
                         );
                         if out.len() == before {
                             out.push(Approver::Gone(format!("group {label} (no enabled member)")));
@@ -430,7 +428,7 @@ fn approval(
     policy: &RoleManagementPolicy,
 ) -> RoleVerdict {
     let Some(setting) = policy
-        .rule("Approval_EndUser_Assignment")
+        .rule(&PolicyRuleId::ApprovalEndUserAssignment)
         .and_then(|r| r.setting.as_ref())
     else {
         return RoleVerdict::Fail("no approval rule".to_owned());
@@ -501,7 +499,7 @@ fn approval(
         .of_role(&role.template_id)
         .filter(|h| h.holding == HoldingKind::Eligible && h.kind == PrincipalKind::User)
     {
-        if users.iter().all(|id| same_id(id, &h.principal_id)) {
+        if users.iter().all(|id| h.principal_id == *id) {
             let name = h.display_name();
             if !stranded.contains(&name) {
                 stranded.push(name);
@@ -650,7 +648,7 @@ fn pim_06(ctx: &CheckContext<'_>) -> Outcome {
         "limit activation to 8 hours",
         |role, policy| {
             let Some(max) = policy
-                .rule("Expiration_EndUser_Assignment")
+                .rule(&PolicyRuleId::ExpirationEndUserAssignment)
                 .and_then(|r| r.maximum_duration.as_ref())
             else {
                 return RoleVerdict::Fail("no activation maximum duration".to_owned());
@@ -671,7 +669,7 @@ fn pim_06(ctx: &CheckContext<'_>) -> Outcome {
 
 fn enabled_rules(policy: &RoleManagementPolicy) -> &[String] {
     policy
-        .rule("Enablement_EndUser_Assignment")
+        .rule(&PolicyRuleId::EnablementEndUserAssignment)
         .and_then(|r| r.enabled_rules.as_deref())
         .unwrap_or_default()
 }
@@ -714,7 +712,7 @@ fn pim_07(ctx: &CheckContext<'_>) -> Outcome {
                 .iter()
                 .any(|r| r.eq_ignore_ascii_case("MultiFactorAuthentication"));
             let context = policy
-                .rule("AuthenticationContext_EndUser_Assignment")
+                .rule(&PolicyRuleId::AuthenticationContextEndUserAssignment)
                 .and_then(|r| r.is_enabled)
                 == Some(true);
             if mfa || context {
@@ -809,7 +807,7 @@ fn pim_09(ctx: &CheckContext<'_>) -> Outcome {
         &privileged_roles(ctx),
         "forbid permanent active assignment",
         |_, policy| match policy
-            .rule("Expiration_Admin_Assignment")
+            .rule(&PolicyRuleId::ExpirationAdminAssignment)
             .and_then(|r| r.is_expiration_required)
         {
             Some(true) => RoleVerdict::Ok,
@@ -826,7 +824,10 @@ fn extra_recipients(rule: Option<&PolicyRule>) -> usize {
         .map_or(0, |r| r.iter().filter(|a| !a.trim().is_empty()).count())
 }
 
-fn notification_verdict(policy: &RoleManagementPolicy, rules: &[(&str, &str)]) -> RoleVerdict {
+fn notification_verdict(
+    policy: &RoleManagementPolicy,
+    rules: &[(PolicyRuleId, &str)],
+) -> RoleVerdict {
     let missing: Vec<&str> = rules
         .iter()
         .filter(|(id, _)| extra_recipients(policy.rule(id)) == 0)
@@ -883,9 +884,12 @@ fn pim_10(ctx: &CheckContext<'_>) -> Outcome {
             notification_verdict(
                 policy,
                 &[
-                    ("Notification_Admin_Admin_Assignment", "active assignments"),
                     (
-                        "Notification_Admin_Admin_Eligibility",
+                        PolicyRuleId::NotificationAdminAdminAssignment,
+                        "active assignments",
+                    ),
+                    (
+                        PolicyRuleId::NotificationAdminAdminEligibility,
                         "eligible assignments",
                     ),
                 ],
@@ -928,7 +932,10 @@ fn pim_11(ctx: &CheckContext<'_>) -> Outcome {
         |_, policy| {
             notification_verdict(
                 policy,
-                &[("Notification_Admin_EndUser_Assignment", "activations")],
+                &[(
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
+                    "activations",
+                )],
             )
         },
     )
@@ -972,7 +979,10 @@ fn pim_12(ctx: &CheckContext<'_>) -> Outcome {
         |_, policy| {
             notification_verdict(
                 policy,
-                &[("Notification_Admin_EndUser_Assignment", "activations")],
+                &[(
+                    PolicyRuleId::NotificationAdminEndUserAssignment,
+                    "activations",
+                )],
             )
         },
     )

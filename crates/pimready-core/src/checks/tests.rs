@@ -15,6 +15,7 @@ use crate::privileged::{
     Holding, HoldingKind, PRIVILEGED_ROLE_ADMINISTRATOR as PRA, PrivilegedPopulation,
 };
 use crate::settings::AssessmentSettings;
+use crate::snapshot::PolicyRuleId;
 use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
@@ -63,7 +64,7 @@ pub(crate) struct Fx {
 fn user(id: &str, name: &str) -> Principal {
     Principal {
         odata_type: Some("#microsoft.graph.user".to_owned()),
-        id: id.to_owned(),
+        id: id.into(),
         display_name: Some(name.to_owned()),
         user_principal_name: Some(format!("{id}@contoso.com")),
         user_type: Some("Member".to_owned()),
@@ -99,7 +100,7 @@ fn holding(principal: &Principal, role: &str, kind: HoldingKind) -> Holding {
 
 fn rule(id: &str) -> PolicyRule {
     PolicyRule {
-        id: id.to_owned(),
+        id: id.into(),
         ..PolicyRule::default()
     }
 }
@@ -107,7 +108,7 @@ fn rule(id: &str) -> PolicyRule {
 fn approver(user_id: &str) -> SubjectSet {
     SubjectSet {
         odata_type: Some("#microsoft.graph.singleUser".to_owned()),
-        user_id: Some(user_id.to_owned()),
+        user_id: Some(user_id.into()),
         ..SubjectSet::default()
     }
 }
@@ -313,14 +314,14 @@ pub(crate) fn good() -> Fx {
     let eve = user("eve", "Eve Exchange");
     let group = Principal {
         odata_type: Some("#microsoft.graph.group".to_owned()),
-        id: GROUP.to_owned(),
+        id: GROUP.into(),
         display_name: Some("Exchange Admins".to_owned()),
         is_assignable_to_role: Some(true),
         security_enabled: Some(true),
         ..Principal::default()
     };
     let mut eve_via_group = holding(&eve, EXCHANGE_ADMIN, HoldingKind::Eligible);
-    eve_via_group.via_group = Some(GROUP.to_owned());
+    eve_via_group.via_group = Some(GROUP.into());
     eve_via_group.via_group_name = Some("Exchange Admins".to_owned());
     let holdings = vec![
         holding(&ada, GA, HoldingKind::Eligible),
@@ -353,7 +354,7 @@ pub(crate) fn good() -> Fx {
     let meta = CollectionMeta {
         collected_at: collected_at(),
         tool_version: "test".to_owned(),
-        cloud: crate::snapshot::CloudName::Global,
+        cloud: crate::cloud::Cloud::Global,
         graph_host: "graph.microsoft.com".to_owned(),
         requests: 0,
         batched_requests: 0,
@@ -407,8 +408,8 @@ pub(crate) fn good() -> Fx {
     }]);
     s.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
         id: "gei-1".to_owned(),
-        group_id: GROUP.to_owned(),
-        principal_id: "eve".to_owned(),
+        group_id: GROUP.into(),
+        principal_id: "eve".into(),
         access_id: Some(GroupAccessId::Member),
         start_date_time: Some(long_ago()),
         end_date_time: Some(collected_at() + Duration::days(100)),
@@ -463,7 +464,7 @@ impl Fx {
             .find(|a| a.role_definition_id.as_deref() == Some(role))
             .and_then(|a| a.policy.as_mut())
             .unwrap();
-        policy.rules.iter_mut().find(|r| r.id == id).unwrap()
+        policy.rules.iter_mut().find(|r| r.id == id.into()).unwrap()
     }
 
     /// The first approval stage's approvers of a role.
@@ -570,9 +571,7 @@ impl Fx {
             population: &self.population,
             licensing: &self.licensing,
         };
-        check_def(id)
-            .unwrap_or_else(|| panic!("no check {id}"))
-            .run(&ctx)
+        check_def(id).unwrap_or_else(|e| panic!("{e}")).run(&ctx)
     }
 }
 
@@ -635,7 +634,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-01", "GA direct and via group counts once", Pass, |f| {
             let mut h = f.population.holdings[0].clone();
-            h.via_group = Some(GROUP.to_owned());
+            h.via_group = Some(GROUP.into());
             f.population.holdings.push(h);
         }),
         case("ADM-01", "six GAs", Warning, |f| {
@@ -680,7 +679,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-02", "three designated", Pass, |f| {
             let mut e = f.population.emergency_accounts[0].clone();
-            e.principal_id = "bg3".to_owned();
+            e.principal_id = "bg3".into();
             f.population.emergency_accounts.push(e);
         }),
         case("ADM-02", "two, one synced", Fail, |f| {
@@ -688,7 +687,7 @@ fn cases() -> Vec<Case> {
         }),
         case("ADM-02", "three, one synced", Warning, |f| {
             let mut e = f.population.emergency_accounts[0].clone();
-            e.principal_id = "bg3".to_owned();
+            e.principal_id = "bg3".into();
             e.well_formed = false;
             f.population.emergency_accounts.push(e);
         }),
@@ -893,7 +892,7 @@ fn cases() -> Vec<Case> {
         case("ADM-08", "app with GA", Warning, |f| {
             let sp = Principal {
                 odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
-                id: "sp1".to_owned(),
+                id: "sp1".into(),
                 display_name: Some("Legacy sync app".to_owned()),
                 app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
                 ..Principal::default()
@@ -921,7 +920,7 @@ fn cases() -> Vec<Case> {
         case("PIM-01", "service principal with permanent GA", Fail, |f| {
             let sp = Principal {
                 odata_type: Some("#microsoft.graph.servicePrincipal".to_owned()),
-                id: "sp1".to_owned(),
+                id: "sp1".into(),
                 display_name: Some("Legacy sync app".to_owned()),
                 app_id: Some("11111111-2222-3333-4444-555555555555".to_owned()),
                 ..Principal::default()
@@ -1052,20 +1051,20 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .push(Principal {
                     odata_type: Some("#microsoft.graph.group".to_owned()),
-                    id: "pim-approvers".to_owned(),
+                    id: "pim-approvers".into(),
                     display_name: Some("PIM Approvers".to_owned()),
                     ..Principal::default()
                 });
             *f.approvers(GA) = vec![SubjectSet {
                 odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                group_id: Some("pim-approvers".to_owned()),
+                group_id: Some("pim-approvers".into()),
                 ..SubjectSet::default()
             }];
         }),
         case("PIM-04", "approver group deleted", Fail, |f| {
             *f.approvers(GA) = vec![SubjectSet {
                 odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                group_id: Some("pim-approvers".to_owned()),
+                group_id: Some("pim-approvers".into()),
                 ..SubjectSet::default()
             }];
         }),
@@ -1081,7 +1080,7 @@ fn cases() -> Vec<Case> {
                 f.snapshot.privileged_groups.as_mut().unwrap()[0].members = vec![ada];
                 *f.approvers(GA) = vec![SubjectSet {
                     odata_type: Some("#microsoft.graph.groupMembers".to_owned()),
-                    group_id: Some(GROUP.to_owned()),
+                    group_id: Some(GROUP.into()),
                     ..SubjectSet::default()
                 }];
             },
@@ -1097,7 +1096,7 @@ fn cases() -> Vec<Case> {
                     .as_mut()
                     .unwrap()
                     .push(Principal {
-                        id: "hidden".to_owned(),
+                        id: "hidden".into(),
                         odata_type: Some("#microsoft.graph.user".to_owned()),
                         ..Principal::default()
                     });
@@ -1428,7 +1427,7 @@ fn cases() -> Vec<Case> {
                     .as_mut()
                     .unwrap()
                     .exclude_users
-                    .push(admin);
+                    .push(admin.to_string());
             },
         ),
         case(
@@ -1729,7 +1728,7 @@ fn every_check_has_a_passing_and_a_failing_fixture() {
     }
     for k in &cases {
         assert!(
-            check_def(k.id).is_some(),
+            check_def(k.id).is_ok(),
             "fixture for unknown check {}",
             k.id
         );
@@ -1916,7 +1915,7 @@ fn extra_privileged_roles_from_settings_are_checked() {
         .as_mut()
         .unwrap()
         .rules
-        .retain(|r| r.id != "Enablement_EndUser_Assignment");
+        .retain(|r| r.id != PolicyRuleId::EnablementEndUserAssignment);
     fx.snapshot
         .role_management_policies
         .as_mut()

@@ -7,8 +7,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::assessment::Assessment;
+use crate::checks::CheckId;
 use crate::finding::{Finding, Status};
 use crate::licensing::{LicencePath, Licensing};
+use crate::score::Grade;
 
 /// The check whose evidence lists the standing (permanent active) admins.
 const STANDING_ADMINS_CHECK: &str = "PIM-01";
@@ -42,7 +44,7 @@ impl Change<f64> {
 /// (a catalog change between tool versions).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CheckChange {
-    pub id: String,
+    pub id: CheckId,
     pub title: String,
     pub from: Option<Status>,
     pub to: Option<Status>,
@@ -91,7 +93,7 @@ pub struct AssessmentDiff {
     pub display_name: String,
     pub assessed_at: Change<DateTime<Utc>>,
     pub score: Change<f64>,
-    pub grade: Change<String>,
+    pub grade: Change<Grade>,
     pub coverage: Change<f64>,
     pub checks: Vec<CheckChange>,
     pub standing_admins: StandingAdminsDiff,
@@ -112,8 +114,8 @@ pub fn diff(old: &Assessment, new: &Assessment) -> AssessmentDiff {
             to: new.score.percent,
         },
         grade: Change {
-            from: old.score.grade.clone(),
-            to: new.score.grade.clone(),
+            from: old.score.grade,
+            to: new.score.grade,
         },
         coverage: Change {
             from: old.score.coverage,

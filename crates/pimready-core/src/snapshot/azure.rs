@@ -7,6 +7,8 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::PolicyRuleId;
+
 /// Built-in Azure roles PIM Ready reads (ids are the same in every tenant and cloud):
 /// <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles>.
 pub const OWNER: &str = "8e3af657-a8ff-443c-a75c-2fe8c4bcb635";
@@ -240,7 +242,7 @@ pub struct ArmPolicyRule {
     /// `Approval_EndUser_Assignment`, `AuthenticationContext_EndUser_Assignment`,
     /// `Notification_Admin_Admin_Assignment`…
     #[serde(default)]
-    pub id: Option<String>,
+    pub id: Option<PolicyRuleId>,
     #[serde(default)]
     pub rule_type: Option<String>,
     /// Expiration rules: ISO 8601 duration such as `PT8H`.
@@ -276,10 +278,10 @@ pub struct ArmApprovalSetting {
 }
 
 impl ArmPolicyAssignmentProperties {
-    pub fn rule(&self, id: &str) -> Option<&ArmPolicyRule> {
+    pub fn rule(&self, id: &PolicyRuleId) -> Option<&ArmPolicyRule> {
         self.effective_rules
             .iter()
-            .find(|r| r.id.as_deref().is_some_and(|r| r.eq_ignore_ascii_case(id)))
+            .find(|r| r.id.as_ref() == Some(id))
     }
 }
 

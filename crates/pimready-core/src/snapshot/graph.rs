@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use super::{ObjectId, PolicyRuleId};
 use crate::duration::IsoDuration;
 
 /// Declares a Graph string enum that keeps unknown values as `Other(String)`.
@@ -252,7 +253,7 @@ pub enum PrincipalKind {
 pub struct Principal {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
-    pub id: String,
+    pub id: ObjectId,
     pub display_name: Option<String>,
     pub user_principal_name: Option<String>,
     pub mail: Option<String>,
@@ -348,7 +349,7 @@ pub struct AssignedLicense {
 #[serde(rename_all = "camelCase", default)]
 pub struct SignInActivity {
     /// The user it belongs to (not a Graph field: the collector fills it in).
-    pub user_id: String,
+    pub user_id: ObjectId,
     pub last_sign_in_date_time: Option<DateTime<Utc>>,
     pub last_non_interactive_sign_in_date_time: Option<DateTime<Utc>>,
     pub last_successful_sign_in_date_time: Option<DateTime<Utc>>,
@@ -414,7 +415,7 @@ impl SignInActivity {
 #[serde(rename_all = "camelCase", default)]
 pub struct RoleAssignment {
     pub id: String,
-    pub principal_id: String,
+    pub principal_id: ObjectId,
     pub role_definition_id: String,
     pub directory_scope_id: Option<String>,
     pub principal: Option<Principal>,
@@ -426,7 +427,7 @@ pub struct RoleAssignment {
 #[serde(rename_all = "camelCase", default)]
 pub struct RoleScheduleInstance {
     pub id: String,
-    pub principal_id: String,
+    pub principal_id: ObjectId,
     pub role_definition_id: String,
     pub directory_scope_id: Option<String>,
     /// `None` on an active instance = a permanent assignment made outside PIM.
@@ -454,7 +455,7 @@ impl RoleScheduleInstance {
 #[serde(rename_all = "camelCase", default)]
 pub struct RoleSchedule {
     pub id: String,
-    pub principal_id: String,
+    pub principal_id: ObjectId,
     pub role_definition_id: String,
     pub directory_scope_id: Option<String>,
     pub assignment_type: Option<AssignmentType>,
@@ -509,8 +510,8 @@ pub struct RoleManagementPolicy {
 
 impl RoleManagementPolicy {
     /// The rule with this documented id (e.g. `Expiration_EndUser_Assignment`).
-    pub fn rule(&self, id: &str) -> Option<&PolicyRule> {
-        self.rules.iter().find(|r| r.id.eq_ignore_ascii_case(id))
+    pub fn rule(&self, id: &PolicyRuleId) -> Option<&PolicyRule> {
+        self.rules.iter().find(|r| &r.id == id)
     }
 }
 
@@ -521,7 +522,7 @@ impl RoleManagementPolicy {
 pub struct PolicyRule {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
-    pub id: String,
+    pub id: PolicyRuleId,
     pub target: Option<RuleTarget>,
     // Expiration rule.
     pub is_expiration_required: Option<bool>,
@@ -576,8 +577,8 @@ pub struct ApprovalStage {
 pub struct SubjectSet {
     #[serde(rename = "@odata.type")]
     pub odata_type: Option<String>,
-    pub user_id: Option<String>,
-    pub group_id: Option<String>,
+    pub user_id: Option<ObjectId>,
+    pub group_id: Option<ObjectId>,
     pub description: Option<String>,
 }
 
@@ -596,8 +597,8 @@ pub struct PrivilegedGroup {
 #[serde(rename_all = "camelCase", default)]
 pub struct GroupScheduleInstance {
     pub id: String,
-    pub group_id: String,
-    pub principal_id: String,
+    pub group_id: ObjectId,
+    pub principal_id: ObjectId,
     pub access_id: Option<GroupAccessId>,
     pub start_date_time: Option<DateTime<Utc>>,
     pub end_date_time: Option<DateTime<Utc>>,

@@ -5,6 +5,8 @@
 
 mod azure;
 mod graph;
+mod object_id;
+mod rule_id;
 
 use std::fmt;
 use std::path::Path;
@@ -13,8 +15,12 @@ use chrono::{DateTime, Utc};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::cloud::Cloud;
+
 pub use azure::*;
 pub use graph::*;
+pub use object_id::ObjectId;
+pub use rule_id::PolicyRuleId;
 
 /// Whether `s` is shaped like a directory object or tenant id (a GUID), as opposed to a
 /// domain name or anything that must not go into a request URL.
@@ -239,23 +245,12 @@ pub struct Gap {
     pub missing_scope: Option<String>,
 }
 
-/// Which Microsoft cloud a tenant lives in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum CloudName {
-    #[default]
-    Global,
-    Usgov,
-    UsgovDod,
-    China,
-}
-
 /// How the snapshot was collected.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CollectionMeta {
     pub collected_at: DateTime<Utc>,
     pub tool_version: String,
-    pub cloud: CloudName,
+    pub cloud: Cloud,
     pub graph_host: String,
     /// HTTP requests sent (a `$batch` counts once; retries count).
     pub requests: u32,

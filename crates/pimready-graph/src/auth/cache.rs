@@ -13,6 +13,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
+use pimready_core::cloud::Cloud;
+
 use crate::token::RefreshToken;
 
 /// The keychain service name of every entry.
@@ -25,7 +27,7 @@ pub struct CacheKey {
     /// The origin of the authority that issued the token (`https://login.microsoftonline.com`,
     /// or the emulator's `http://127.0.0.1:PORT`).
     pub authority: String,
-    pub cloud: String,
+    pub cloud: Cloud,
     pub tenant_id: String,
     pub account: String,
     pub client_id: String,
@@ -367,7 +369,7 @@ mod tests {
     fn key(tenant: &str) -> CacheKey {
         CacheKey {
             authority: "https://login.microsoftonline.com".into(),
-            cloud: "global".into(),
+            cloud: Cloud::Global,
             tenant_id: tenant.into(),
             account: "a@b".into(),
             client_id: "c".into(),

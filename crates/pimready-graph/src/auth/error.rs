@@ -81,24 +81,44 @@ pub enum AuthError {
     Io(String),
 }
 
+pimready_core::error_kind!(
+    /// The stable kind of an [`AuthError`].
+    AuthErrorKind {
+        SignInRequired => "sign_in_required",
+        ConsentRequired => "consent_required",
+        RedirectUriNotRegistered => "redirect_uri_not_registered",
+        Timeout => "timeout",
+        BrowserUnavailable => "browser_unavailable",
+        AuthorizationFailed => "authorization_failed",
+        TokenRequestFailed => "token_request_failed",
+        DeviceCodeExpired => "device_code_expired",
+        Declined => "declined",
+        BadVerificationCode => "bad_verification_code",
+        TenantMismatch => "tenant_mismatch",
+        InvalidResponse => "invalid_response",
+        Network => "network",
+        Io => "io",
+    }
+);
+
 impl AuthError {
     /// A stable identifier for the UI to branch on.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> AuthErrorKind {
         match self {
-            AuthError::SignInRequired(_) => "sign_in_required",
-            AuthError::ConsentRequired { .. } => "consent_required",
-            AuthError::RedirectUriNotRegistered { .. } => "redirect_uri_not_registered",
-            AuthError::Timeout(_) => "timeout",
-            AuthError::BrowserUnavailable(_) => "browser_unavailable",
-            AuthError::AuthorizationFailed { .. } => "authorization_failed",
-            AuthError::TokenRequestFailed { .. } => "token_request_failed",
-            AuthError::DeviceCodeExpired => "device_code_expired",
-            AuthError::Declined => "declined",
-            AuthError::BadVerificationCode => "bad_verification_code",
-            AuthError::TenantMismatch { .. } => "tenant_mismatch",
-            AuthError::InvalidResponse(_) => "invalid_response",
-            AuthError::Network(_) => "network",
-            AuthError::Io(_) => "io",
+            AuthError::SignInRequired(_) => AuthErrorKind::SignInRequired,
+            AuthError::ConsentRequired { .. } => AuthErrorKind::ConsentRequired,
+            AuthError::RedirectUriNotRegistered { .. } => AuthErrorKind::RedirectUriNotRegistered,
+            AuthError::Timeout(_) => AuthErrorKind::Timeout,
+            AuthError::BrowserUnavailable(_) => AuthErrorKind::BrowserUnavailable,
+            AuthError::AuthorizationFailed { .. } => AuthErrorKind::AuthorizationFailed,
+            AuthError::TokenRequestFailed { .. } => AuthErrorKind::TokenRequestFailed,
+            AuthError::DeviceCodeExpired => AuthErrorKind::DeviceCodeExpired,
+            AuthError::Declined => AuthErrorKind::Declined,
+            AuthError::BadVerificationCode => AuthErrorKind::BadVerificationCode,
+            AuthError::TenantMismatch { .. } => AuthErrorKind::TenantMismatch,
+            AuthError::InvalidResponse(_) => AuthErrorKind::InvalidResponse,
+            AuthError::Network(_) => AuthErrorKind::Network,
+            AuthError::Io(_) => AuthErrorKind::Io,
         }
     }
 
@@ -159,7 +179,7 @@ mod tests {
     fn consent_errors_are_typed() {
         for code in ["AADSTS65001", "AADSTS90094"] {
             let e = map(&format!("{code}: consent needed"));
-            assert_eq!(e.kind(), "consent_required");
+            assert_eq!(e.kind(), AuthErrorKind::ConsentRequired);
             let text = e.to_string();
             assert!(
                 text.contains(code)
@@ -168,7 +188,42 @@ mod tests {
                 "{text}"
             );
         }
-        assert_eq!(map("AADSTS50173: revoked").kind(), "token_request_failed");
+        assert_eq!(
+            map("AADSTS50173: revoked").kind(),
+            AuthErrorKind::TokenRequestFailed
+        );
+    }
+
+    /// Every word the faces may branch on, pinned.
+    #[test]
+    fn kinds_are_stable() {
+        assert_eq!(
+            AuthErrorKind::ALL
+                .iter()
+                .map(|k| k.as_str())
+                .collect::<Vec<_>>(),
+            [
+                "sign_in_required",
+                "consent_required",
+                "redirect_uri_not_registered",
+                "timeout",
+                "browser_unavailable",
+                "authorization_failed",
+                "token_request_failed",
+                "device_code_expired",
+                "declined",
+                "bad_verification_code",
+                "tenant_mismatch",
+                "invalid_response",
+                "network",
+                "io",
+            ]
+        );
+        assert_eq!(
+            AuthError::Declined.kind().to_string(),
+            "declined",
+            "Display is the word"
+        );
     }
 
     #[test]

@@ -27,13 +27,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use pimready_core::cloud::Cloud;
 use url::Url;
 
 pub use cache::{
     CacheKey, CredentialStore, KEYCHAIN_SERVICE, KeyringStore, MemoryStore, StoreError,
 };
 pub use device_code::{DeviceCodePrompt, Sleeper, tokio_sleeper};
-pub use error::AuthError;
+pub use error::{AuthError, AuthErrorKind};
 pub use loopback::{BrowserOpener, RedirectHost, SystemBrowser};
 pub use permissions::{REQUESTS, RequestPermission, granted_scopes};
 pub use profiles::{ProfileStore, TenantProfile};
@@ -110,8 +111,8 @@ pub type Clock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 /// adjust fields (`client_id`, `authority_host` for `--authority-host`, …).
 #[derive(Debug, Clone)]
 pub struct SignInConfig {
-    /// Cloud name (part of the cache key): `global`, `usgov`, `usgov-dod`, `china`.
-    pub cloud: String,
+    /// The cloud (its name is part of the cache key).
+    pub cloud: Cloud,
     /// e.g. `https://login.microsoftonline.com`, or the emulator's `http://127.0.0.1:PORT`.
     pub authority_host: Url,
     /// The Graph resource the scopes are asked for (`https://graph.microsoft.com`);
@@ -147,20 +148,14 @@ pub enum TokenResource {
 
 impl SignInConfig {
     /// Defaults for `tenant` in cloud `cloud`.
-    pub fn new(cloud: &str, tenant: &str) -> Result<Self, AuthError> {
-        let c: pimready_core::cloud::Cloud =
-            cloud
-                .parse()
-                .map_err(|e: pimready_core::cloud::EndpointError| {
-                    AuthError::InvalidResponse(e.to_string())
-                })?;
+    pub fn new(cloud: Cloud, tenant: &str) -> Result<Self, AuthError> {
         let tenant = tenant.trim();
         check_tenant_name(tenant).map_err(AuthError::InvalidResponse)?;
         Ok(Self {
-            cloud: c.as_str().to_owned(),
-            authority_host: Url::parse(&format!("https://{}", c.authority_host()))
+            cloud,
+            authority_host: Url::parse(&format!("https://{}", cloud.authority_host()))
                 .expect("static URL"),
-            graph_resource: format!("https://{}", c.graph_host()),
+            graph_resource: format!("https://{}", cloud.graph_host()),
             tenant: tenant.to_owned(),
             client_id: DEFAULT_CLIENT_ID.to_owned(),
             redirect_host: RedirectHost::default(),
@@ -177,10 +172,7 @@ impl SignInConfig {
     /// public client, which is ([`crate::arm::ARM_PUBLIC_CLIENT_ID`]).
     #[must_use]
     pub fn for_arm(&self, tenant_id: &str, account: &str) -> Self {
-        let cloud: pimready_core::cloud::Cloud = self
-            .cloud
-            .parse()
-            .unwrap_or(pimready_core::cloud::Cloud::Global);
+        let cloud = self.cloud;
         Self {
             tenant: tenant_id.to_owned(),
             client_id: arm_client_id(&self.client_id),
@@ -426,7 +418,7 @@ impl SignIn {
         };
         let key = CacheKey {
             authority: self.config.authority_origin(),
-            cloud: self.config.cloud.clone(),
+            cloud: self.config.cloud,
             tenant_id: self.config.tenant.to_lowercase(),
             account: account.clone(),
             client_id: self.config.client_id.clone(),
@@ -546,7 +538,7 @@ mod tests {
 
     #[test]
     fn config_defaults_and_authority_check() {
-        let mut c = SignInConfig::new("usgov", "contoso.onmicrosoft.us").unwrap();
+        let mut c = SignInConfig::new(Cloud::Usgov, "contoso.onmicrosoft.us").unwrap();
         assert_eq!(
             c.authority_host.as_str(),
             "https://login.microsoftonline.us/"
@@ -561,11 +553,10 @@ mod tests {
         assert!(c.check_authority().is_ok());
         c.authority_host = Url::parse("http://login.example.com").unwrap();
         assert!(c.check_authority().is_err());
-        assert!(SignInConfig::new("mars", "x").is_err());
-        assert!(SignInConfig::new("global", "a/b").is_err());
-        assert!(SignInConfig::new("global", "contoso.com&calc").is_err());
+        assert!(SignInConfig::new(Cloud::Global, "a/b").is_err());
+        assert!(SignInConfig::new(Cloud::Global, "contoso.com&calc").is_err());
         assert_eq!(
-            SignInConfig::new("global", "x").unwrap().client_id,
+            SignInConfig::new(Cloud::Global, "x").unwrap().client_id,
             DEFAULT_CLIENT_ID
         );
     }

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use pimready_core::cloud::Cloud;
 use serde::{Deserialize, Serialize};
 
 use super::cache::CacheKey;
@@ -16,8 +17,8 @@ pub struct TenantProfile {
     pub tenant: String,
     /// The tenant id from the token's `tid` claim.
     pub tenant_id: String,
-    /// `global`, `usgov`, `usgov-dod`, `china`.
-    pub cloud: String,
+    /// Stored as its wire name: `global`, `usgov`, `usgov-dod`, `china`.
+    pub cloud: Cloud,
     /// The signed-in account (`preferred_username`).
     pub account: String,
     /// The public client id used for this tenant.
@@ -34,16 +35,13 @@ impl TenantProfile {
     /// The keychain entry of this profile's refresh token.
     pub fn cache_key(&self) -> CacheKey {
         let authority = if self.authority.is_empty() {
-            self.cloud
-                .parse::<pimready_core::cloud::Cloud>()
-                .map(|c| format!("https://{}", c.authority_host()))
-                .unwrap_or_default()
+            format!("https://{}", self.cloud.authority_host())
         } else {
             self.authority.clone()
         };
         CacheKey {
             authority,
-            cloud: self.cloud.clone(),
+            cloud: self.cloud,
             tenant_id: self.tenant_id.clone(),
             account: self.account.clone(),
             client_id: self.client_id.clone(),
@@ -178,12 +176,48 @@ mod tests {
         TenantProfile {
             tenant: tenant.into(),
             tenant_id: id.into(),
-            cloud: "global".into(),
+            cloud: Cloud::Global,
             account: "admin@x".into(),
             client_id: "c".into(),
             authority: String::new(),
             last_assessed: None,
         }
+    }
+
+    /// A profile file written before the cloud was a type loads unchanged, and names the
+    /// same keychain entries: a saved sign-in survives the upgrade.
+    #[test]
+    fn a_saved_profile_file_still_loads_with_the_same_keychain_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.json");
+        std::fs::write(
+            &path,
+            r#"{"profiles":[{"tenant":"contoso.us","tenant_id":"T1","cloud":"usgov-dod",
+                "account":"Admin@Contoso.us","client_id":"C"}]}"#,
+        )
+        .unwrap();
+        let store = ProfileStore::at(&path);
+        let p = store.list().unwrap().remove(0);
+        assert_eq!(p.cloud, Cloud::UsgovDod);
+        assert_eq!(
+            p.cache_key().entry_name(),
+            "https://login.microsoftonline.us|usgov-dod|t1|admin@contoso.us|c"
+        );
+        assert_eq!(
+            p.arm_cache_key().entry_name(),
+            "https://login.microsoftonline.us|usgov-dod|t1|admin@contoso.us|c|arm"
+        );
+        // Written back, the cloud keeps its wire name.
+        store.upsert(p).unwrap();
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .contains(r#""cloud": "usgov-dod""#)
+        );
+        // A cloud this version does not know is an error that names the file, not a default.
+        std::fs::write(&path, r#"{"profiles":[{"tenant":"x","tenant_id":"t","cloud":"germany","account":"a","client_id":"c"}]}"#).unwrap();
+        let e = store.list().unwrap_err();
+        assert!(e.to_string().contains("profiles.json"), "{e}");
     }
 
     #[test]

@@ -204,7 +204,7 @@ impl Session {
     pub(crate) fn signed_in(sign_in: &SignIn, accepted: Accepted) -> Result<Session, AuthError> {
         let key = CacheKey {
             authority: sign_in.config.authority_origin(),
-            cloud: sign_in.config.cloud.clone(),
+            cloud: sign_in.config.cloud,
             tenant_id: accepted.tenant_id.clone(),
             account: accepted.account.clone(),
             client_id: sign_in.config.client_id.clone(),
@@ -265,7 +265,7 @@ impl Session {
         TenantProfile {
             tenant: c.tenant.clone(),
             tenant_id: self.inner.key.tenant_id.clone(),
-            cloud: c.cloud.clone(),
+            cloud: c.cloud,
             account: self.inner.key.account.clone(),
             client_id: c.client_id.clone(),
             authority: self.inner.key.authority.clone(),

@@ -512,7 +512,7 @@ fn top_risks(c: &mut Composer, a: &Assessment) {
         .take(6)
         .map(|f| {
             vec![
-                Cell::styled(&f.id, CELL_BOLD),
+                Cell::styled(f.id.as_str(), CELL_BOLD),
                 Cell::text(severity_label(f.severity)),
                 Cell::styled(&f.title, CELL_BOLD),
                 Cell::text(&f.summary),
@@ -779,7 +779,7 @@ fn overview(c: &mut Composer, a: &Assessment) {
         .iter()
         .map(|f| {
             vec![
-                Cell::styled(&f.id, CELL_BOLD),
+                Cell::styled(f.id.as_str(), CELL_BOLD),
                 Cell::text(&f.title),
                 Cell::text(severity_label(f.severity)),
                 chip(f.status),
@@ -1218,7 +1218,7 @@ fn appendix_catalog(c: &mut Composer, a: &Assessment) {
         .iter()
         .map(|f| {
             vec![
-                Cell::styled(&f.id, CELL_BOLD),
+                Cell::styled(f.id.as_str(), CELL_BOLD),
                 Cell::text(&f.title),
                 Cell::text(severity_label(f.severity)),
                 Cell::text(f.minimum_licence.label()),

@@ -256,7 +256,7 @@ fn check_changes(c: &mut Composer, changes: &[CheckChange]) {
                 Direction::Other => Cell::styled("Changed", Style::new(Face::Regular, 8.0, MUTED)),
             };
             vec![
-                Cell::styled(&ch.id, CELL_BOLD),
+                Cell::styled(ch.id.as_str(), CELL_BOLD),
                 Cell::text(&ch.title),
                 status_cell(ch.from),
                 status_cell(ch.to),
