@@ -7,6 +7,9 @@
 //! lacks, and what to ask the tenant's admin. A dataset the tenant's licence withholds
 //! (PIM without Entra ID P2, sign-in activity without P1) is a licence finding, not a
 //! permission problem.
+//!
+//! Azure Resource Manager is read the same way, with the ARM token of the same account
+//! (see [`probe_azure`]): a refused subscription names the Azure role to grant there.
 
 use std::sync::Arc;
 
@@ -116,7 +119,7 @@ pub struct PreflightReport {
 }
 
 impl PreflightReport {
-    /// A permission or a directory role is missing, or a read failed: the assessment
+    /// A permission, a directory role or an Azure role is missing, or a read failed: the assessment
     /// would have gaps the tenant's admin can close (the CLI exits 4).
     pub fn access_missing(&self) -> bool {
         self.rows.iter().any(|r| {
