@@ -515,8 +515,9 @@ impl From<ExportFormat> for pimready_app::export::ExportFormat {
     }
 }
 
-/// `PIMREADY_DEV_ASSESSMENT`: a hand-written assessment (hostile names, an empty tenant)
-/// shown as if assessed, for UI work and tests.
+/// `PIMREADY_DEV_ASSESSMENT`: an assessment file shown as if assessed, for UI work and
+/// tests: `dev-fixtures/demo-assessment.json` (the demo tenant, generated) or
+/// `dev-fixtures/hostile-assessment.json` (hand-made: markup and odd strings).
 pub fn dev_assessment(path: &std::path::Path) -> crate::error::Result<pimready_app::run::Assessed> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| crate::error::Error::io("dev assessment fixture", &e))?;
@@ -548,15 +549,65 @@ mod export_tests {
         export::render(format, a, &settings.report_options().unwrap(), &history).unwrap()
     }
 
-    #[test]
-    fn dev_fixture_matches_the_assessment_contract() {
-        let path = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/dev-fixtures/demo-assessment.json"
+    const DEV_FIXTURES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/dev-fixtures");
+
+    /// The demo tenant as "Open the demo tenant" assesses it with default settings, as the
+    /// JSON export writes it. No clock: the date is the demo snapshot's collection date.
+    fn demo_assessment_json() -> String {
+        let settings = DesktopSettings::default();
+        let a = assessment::assess(
+            &pimready_core::demo::snapshot(),
+            &pimready_core::demo::settings(settings.assessment.clone()),
+            &export::price_book(&settings.price_overrides),
         );
+        pimready_report::json::render(&a)
+    }
+
+    /// `dev-fixtures/demo-assessment.json` is generated: fails when it is stale;
+    /// `UPDATE_EXPECT=1 cargo test -p pimready-desktop dev_fixture` rewrites it.
+    #[test]
+    fn dev_fixture_is_the_demo_assessment() {
+        let path = format!("{DEV_FIXTURES}/demo-assessment.json");
+        let fresh = demo_assessment_json();
+        assert_eq!(
+            fresh,
+            demo_assessment_json(),
+            "the demo assessment is deterministic"
+        );
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        if committed != fresh {
+            if std::env::var_os("UPDATE_EXPECT").is_some() {
+                std::fs::write(&path, &fresh).unwrap();
+            } else {
+                panic!(
+                    "src-tauri/dev-fixtures/demo-assessment.json is stale: run `UPDATE_EXPECT=1 cargo test -p pimready-desktop dev_fixture`"
+                );
+            }
+        }
+        // What `PIMREADY_DEV_ASSESSMENT` loads is that assessment, field for field.
+        let loaded: Assessment = super::dev_assessment(path.as_ref()).unwrap().assessment;
+        let expected: Assessment = serde_json::from_str(&fresh).unwrap();
+        assert_eq!(loaded, expected);
+        assert_eq!(loaded.tenant.display_name, "Contoso Ltd");
+        assert!(loaded.azure.is_some());
+    }
+
+    /// The hand-made hostile fixture (markup and odd strings for the UI) still loads and
+    /// speaks the current contract: every check of the catalog once, the emergency-account
+    /// words of today, hostile text where the UI shows names.
+    #[test]
+    fn hostile_dev_fixture_matches_the_assessment_contract() {
+        let path = format!("{DEV_FIXTURES}/hostile-assessment.json");
         let a: Assessment = super::dev_assessment(path.as_ref()).unwrap().assessment;
-        assert_eq!(a.tenant.display_name, "Contoso Ltd");
-        assert_eq!(a.checks.len(), 26);
+        let ids: Vec<String> = a.checks.iter().map(|c| c.id.clone()).collect();
+        let catalog: Vec<String> = pimready_core::checks::catalog()
+            .iter()
+            .map(|c| c.id.to_string())
+            .collect();
+        assert_eq!(
+            ids, catalog,
+            "the hostile fixture lists the catalog's checks, in order"
+        );
         for status in [
             Status::Pass,
             Status::Fail,
@@ -569,6 +620,22 @@ mod export_tests {
                 "{status:?} missing"
             );
         }
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("a guess"), "old emergency-account wording");
+        assert!(a.tenant.display_name.contains("<script>"));
+        assert!(
+            a.emergency_accounts
+                .iter()
+                .any(|e| e.display_name.contains('<')),
+            "a hostile emergency account name"
+        );
+        let azure = a.azure.as_ref().expect("an azure section");
+        assert!(
+            azure
+                .subscriptions
+                .iter()
+                .any(|s| s.display_name.contains('<'))
+        );
     }
 
     #[test]

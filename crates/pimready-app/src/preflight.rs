@@ -7,10 +7,15 @@
 //! lacks, and what to ask the tenant's admin. A dataset the tenant's licence withholds
 //! (PIM without Entra ID P2, sign-in activity without P1) is a licence finding, not a
 //! permission problem.
+//!
+//! Azure Resource Manager is read the same way, with the ARM token of the same account
+//! (see [`probe_azure`]): a refused subscription names the Azure role to grant there.
 
 use std::sync::Arc;
 
+use pimready_core::snapshot::AzureSubscription;
 use pimready_core::snapshot::{Dataset, Organization, Principal, PrincipalKind};
+use pimready_graph::arm::{ArmSource, PIM_API, ROLE_ASSIGNMENTS_API, SUBSCRIPTIONS_API};
 use pimready_graph::auth::permissions::{self, RequestPermission};
 use pimready_graph::client::{GraphClient, GraphError, GraphErrorKind};
 use pimready_graph::collect::{CollectConfig, CollectError, Lookup, WAVE_1, check_tenant};
@@ -19,6 +24,7 @@ use serde::Serialize;
 
 use crate::connect::Connection;
 use crate::problem::Result;
+use crate::target::AzureSignIn;
 
 /// Whether one dataset can be read, and if not, why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -37,6 +43,12 @@ pub enum Access {
     /// The token has the permission; the signed-in account needs one of these roles.
     MissingRole {
         roles: Vec<String>,
+    },
+    /// Azure Resource Manager refused the read (403 `AuthorizationFailed`): the account
+    /// holds no Azure RBAC role that can read at these scopes (ARM ids).
+    MissingAzureRole {
+        roles: Vec<String>,
+        scopes: Vec<String>,
     },
     /// Nothing in the tenant to try it on (no principal of that kind holds a role).
     NotTested {
@@ -57,6 +69,7 @@ impl Access {
             Access::NotTested { .. } => "not tested",
             Access::MissingPermission { .. }
             | Access::MissingRole { .. }
+            | Access::MissingAzureRole { .. }
             | Access::Failed { .. } => "no",
         }
     }
@@ -68,6 +81,12 @@ impl Access {
             Access::NotLicensed { licence } => format!("licence: {licence}"),
             Access::MissingPermission { permission } => format!("permission {permission}"),
             Access::MissingRole { roles } => format!("directory role: {}", roles.join(" or ")),
+            Access::MissingAzureRole { roles, scopes } => format!(
+                "Azure role: {} on {} scope{}",
+                roles.join(" or "),
+                scopes.len(),
+                if scopes.len() == 1 { "" } else { "s" }
+            ),
             Access::NotTested { reason } => reason.clone(),
             Access::Failed { detail } => detail.clone(),
         }
@@ -89,7 +108,9 @@ pub struct PreflightRow {
     pub doc: String,
 }
 
-/// The preflight table, one row per dataset in [`Dataset::ALL`] order.
+/// The preflight table, one row per dataset in [`Dataset::ALL`] order, then the Azure
+/// Resource Manager rows (subscriptions, role assignments, PIM schedules) unless Azure is
+/// skipped.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PreflightReport {
     pub rows: Vec<PreflightRow>,
@@ -98,7 +119,7 @@ pub struct PreflightReport {
 }
 
 impl PreflightReport {
-    /// A permission or a directory role is missing, or a read failed: the assessment
+    /// A permission, a directory role or an Azure role is missing, or a read failed: the assessment
     /// would have gaps the tenant's admin can close (the CLI exits 4).
     pub fn access_missing(&self) -> bool {
         self.rows.iter().any(|r| {
@@ -106,6 +127,7 @@ impl PreflightReport {
                 r.access,
                 Access::MissingPermission { .. }
                     | Access::MissingRole { .. }
+                    | Access::MissingAzureRole { .. }
                     | Access::Failed { .. }
             )
         })
@@ -162,15 +184,23 @@ impl PreflightReport {
     }
 }
 
-/// Checks the connected tenant.
+/// Checks the connected tenant: Microsoft Graph, then Azure Resource Manager with the
+/// connection's ARM token unless the target skips Azure (`--no-azure`).
 pub async fn check(connection: &Connection) -> Result<PreflightReport> {
-    let config = connection.target.collect_config(&connection.tenant_id)?;
+    let mut config = connection.target.collect_config(&connection.tenant_id)?;
+    if connection.target.azure() != AzureSignIn::Skip {
+        config.arm = Some(ArmSource {
+            host: config.endpoints.arm.clone(),
+            tokens: connection.arm_tokens.clone(),
+            client: config.graph.clone(),
+        });
+    }
     Ok(probe(&config, connection.tokens.clone()).await?)
 }
 
-/// Reads each dataset once and explains every refusal. Fails only when nothing can be
-/// asked at all: the token is refused, Graph is unreachable, or it answers for another
-/// tenant.
+/// Reads each dataset once and explains every refusal; with `config.arm`, Azure Resource
+/// Manager too (see [`probe_azure`]). Fails only when nothing can be asked of Graph at
+/// all: the token is refused, Graph is unreachable, or it answers for another tenant.
 pub async fn probe(
     config: &CollectConfig,
     tokens: Arc<dyn TokenSource>,
@@ -282,10 +312,13 @@ pub async fn probe(
         let answer = client.get_object(&url).await.map(|_| ());
         answers.push((dataset, url, answer.map_err(Why::Graph)));
     }
-    let rows = Dataset::ALL
+    let mut rows: Vec<PreflightRow> = Dataset::ALL
         .iter()
         .map(|d| row(*d, &answers, granted.as_deref()))
         .collect();
+    if let Some(arm) = &config.arm {
+        rows.extend(probe_azure(arm).await);
+    }
     Ok(PreflightReport { rows, granted })
 }
 
@@ -418,5 +451,305 @@ fn explain(
             (Access::MissingRole { roles }, ask)
         }
         _ => failed(),
+    }
+}
+
+/// The Azure Resource Manager pages documenting the reads [`probe_azure`] makes.
+const ARM_SUBSCRIPTIONS_DOC: &str =
+    "https://learn.microsoft.com/rest/api/resources/subscriptions/list";
+const ARM_ASSIGNMENTS_DOC: &str =
+    "https://learn.microsoft.com/rest/api/authorization/role-assignments/list-for-scope";
+const ARM_SCHEDULES_DOC: &str = "https://learn.microsoft.com/rest/api/authorization/role-eligibility-schedule-instances/list-for-scope";
+
+/// The Azure role that reads every scope below the one it is assigned at (`*/read`).
+const AZURE_READER: &str = "Reader";
+
+/// Azure Resource Manager, read as the collector reads it: the subscriptions the account
+/// sees, then on each of them its role assignments and its PIM eligible and active schedule
+/// instances (a first page proves the read). Never fails: each refusal is a row.
+///
+/// ARM answers a read at a scope where the account holds no role allowing it with 403
+/// `AuthorizationFailed` ("does not have authorization to perform action … over scope …",
+/// <https://learn.microsoft.com/azure/role-based-access-control/troubleshooting>); listing
+/// role assignments needs `Microsoft.Authorization/roleAssignments/read`, which Reader
+/// carries (<https://learn.microsoft.com/azure/role-based-access-control/role-assignments-list-rest>,
+/// <https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/general#reader>).
+/// `GET /subscriptions` lists only the subscriptions the account holds a role on, so an
+/// empty list proves nothing either way
+/// (<https://learn.microsoft.com/azure/cost-management-billing/manage/no-subscriptions-found>).
+pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
+    let azure_row =
+        |dataset: Dataset, request: String, doc: &str, (access, ask): (Access, String)| {
+            PreflightRow {
+                dataset,
+                label: dataset.label().to_owned(),
+                request,
+                access,
+                ask,
+                doc: doc.to_owned(),
+            }
+        };
+    let untested = |reason: &str| {
+        (
+            Access::NotTested {
+                reason: reason.to_owned(),
+            },
+            String::new(),
+        )
+    };
+    let listing = "GET /subscriptions".to_owned();
+    let only_listing = |listed: (Access, String), reason: &str| {
+        vec![
+            azure_row(
+                Dataset::AzureSubscriptions,
+                listing.clone(),
+                ARM_SUBSCRIPTIONS_DOC,
+                listed,
+            ),
+            azure_row(
+                Dataset::AzureRoleAssignments,
+                String::new(),
+                ARM_ASSIGNMENTS_DOC,
+                untested(reason),
+            ),
+            azure_row(
+                Dataset::AzureRoleSchedules,
+                String::new(),
+                ARM_SCHEDULES_DOC,
+                untested(reason),
+            ),
+        ]
+    };
+    if let Err(e) = arm.tokens.access_token().await {
+        return only_listing(
+            (
+                Access::Failed {
+                    detail: format!("no Azure Resource Manager token: {e}"),
+                },
+                "Sign the same account in to Azure Resource Manager (the detail says why it did not work; an administrator can consent to Azure Service Management's user_impersonation for the app PIM Ready signs in with), or leave Azure out (--no-azure; in the app, untick \"Also read Azure subscriptions\").".to_owned(),
+            ),
+            "no Azure Resource Manager token",
+        );
+    }
+    let client = match GraphClient::new(
+        arm.host.as_client_host().clone(),
+        Arc::clone(&arm.tokens),
+        arm.client.clone(),
+    ) {
+        Ok(c) => c,
+        Err(e) => {
+            return only_listing(
+                explain_arm(&e, &[]),
+                "the Azure Resource Manager client could not be set up",
+            );
+        }
+    };
+    let listed = client
+        .get_collection(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"))
+        .await
+        .and_then(|values| {
+            values
+                .into_iter()
+                .map(|v| {
+                    serde_json::from_value::<AzureSubscription>(v).map_err(|e| {
+                        GraphError::other(
+                            Some(200),
+                            format!("a subscription has an unexpected shape: {e}"),
+                        )
+                    })
+                })
+                .collect::<std::result::Result<Vec<_>, _>>()
+        });
+    let mut subscriptions = match listed {
+        Ok(s) => s,
+        Err(e) => {
+            let root = ("/".to_owned(), "the tenant".to_owned());
+            return only_listing(
+                explain_arm(&e, &[root]),
+                "the subscriptions could not be listed",
+            );
+        }
+    };
+    // Ids go into request paths, as in the collector: GUIDs only.
+    subscriptions.retain(|s| pimready_core::snapshot::is_guid(&s.subscription_id));
+    if subscriptions.is_empty() {
+        return only_listing(
+            (
+                Access::NotTested {
+                    reason: "no subscriptions visible".to_owned(),
+                },
+                format!(
+                    "If the tenant has Azure subscriptions, the account holds no Azure role on them: ask for {AZURE_READER} at the tenant root management group (Azure portal > Management groups > Tenant Root Group > Access control (IAM))."
+                ),
+            ),
+            "no subscriptions visible",
+        );
+    }
+    // Every subscription at once; the client bounds how many requests are in flight.
+    let client = Arc::new(client);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, s) in subscriptions.iter().enumerate() {
+        let scope = format!("/subscriptions/{}", s.subscription_id);
+        let client = Arc::clone(&client);
+        tasks.spawn(async move {
+            let assignments = format!(
+                "{scope}/providers/Microsoft.Authorization/roleAssignments?api-version={ROLE_ASSIGNMENTS_API}"
+            );
+            let eligible = format!(
+                "{scope}/providers/Microsoft.Authorization/roleEligibilityScheduleInstances?api-version={PIM_API}"
+            );
+            let active = format!(
+                "{scope}/providers/Microsoft.Authorization/roleAssignmentScheduleInstances?api-version={PIM_API}"
+            );
+            let (a, e, s) = tokio::join!(
+                client.first_page(&assignments),
+                client.first_page(&eligible),
+                client.first_page(&active),
+            );
+            let schedules = e.and(s).map(|_| ());
+            (i, scope, a.map(|_| ()), schedules)
+        });
+    }
+    let mut reads = Vec::with_capacity(subscriptions.len());
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok(read) => reads.push(read),
+            Err(e) => {
+                return only_listing(
+                    (
+                        Access::Failed {
+                            detail: format!("the Azure read stopped: {e}"),
+                        },
+                        String::new(),
+                    ),
+                    "the Azure read stopped",
+                );
+            }
+        }
+    }
+    reads.sort_by_key(|(i, ..)| *i);
+    let reads: Vec<_> = reads
+        .into_iter()
+        .map(|(_, scope, a, s)| (scope, a, s))
+        .collect();
+    let name = |scope: &str| {
+        subscriptions
+            .iter()
+            .find(|s| format!("/subscriptions/{}", s.subscription_id) == scope)
+            .and_then(|s| s.display_name.clone())
+            .filter(|n| !n.trim().is_empty())
+            .unwrap_or_else(|| scope.to_owned())
+    };
+    let first = format!("/subscriptions/{}", subscriptions[0].subscription_id);
+    let summarise = |answers: Vec<(&String, &std::result::Result<(), GraphError>)>,
+                     collection: &str| {
+        let failed: Vec<(&String, &GraphError)> = answers
+            .iter()
+            .filter_map(|(scope, a)| a.as_ref().err().map(|e| (*scope, e)))
+            .collect();
+        let refused: Vec<(String, String)> = failed
+            .iter()
+            .filter(|(_, e)| is_refusal(e))
+            .map(|(scope, _)| ((*scope).clone(), name(scope)))
+            .collect();
+        let at = failed.first().map_or(&first, |(scope, _)| *scope);
+        let request = format!("GET {at}/providers/Microsoft.Authorization/{collection}");
+        let access = if !refused.is_empty() {
+            explain_arm(
+                failed
+                    .iter()
+                    .find(|(_, e)| is_refusal(e))
+                    .map(|(_, e)| *e)
+                    .expect("a refusal"),
+                &refused,
+            )
+        } else if let Some((_, e)) = failed.first() {
+            explain_arm(e, &[])
+        } else {
+            (Access::Readable, String::new())
+        };
+        (request, access)
+    };
+    let (request, access) = summarise(
+        reads.iter().map(|(scope, a, _)| (scope, a)).collect(),
+        "roleAssignments",
+    );
+    let assignments = azure_row(
+        Dataset::AzureRoleAssignments,
+        request,
+        ARM_ASSIGNMENTS_DOC,
+        access,
+    );
+    let (request, access) = summarise(
+        reads.iter().map(|(scope, _, s)| (scope, s)).collect(),
+        "roleEligibilityScheduleInstances",
+    );
+    let schedules = azure_row(
+        Dataset::AzureRoleSchedules,
+        request,
+        ARM_SCHEDULES_DOC,
+        access,
+    );
+    vec![
+        azure_row(
+            Dataset::AzureSubscriptions,
+            listing,
+            ARM_SUBSCRIPTIONS_DOC,
+            (Access::Readable, String::new()),
+        ),
+        assignments,
+        schedules,
+    ]
+}
+
+/// ARM's refusal of a scope: 403, `AuthorizationFailed`
+/// (<https://learn.microsoft.com/azure/role-based-access-control/troubleshooting>).
+fn is_refusal(e: &GraphError) -> bool {
+    e.status == Some(403) || e.code.as_deref() == Some("AuthorizationFailed")
+}
+
+/// Why Azure Resource Manager refused a read, and what to ask the tenant's admin;
+/// `refused` names the scopes (ARM id, display name) it refused.
+fn explain_arm(e: &GraphError, refused: &[(String, String)]) -> (Access, String) {
+    if is_refusal(e) && !refused.is_empty() {
+        const SHOWN: usize = 3;
+        let mut names: Vec<String> = refused
+            .iter()
+            .take(SHOWN)
+            .map(|(_, name)| format!("'{name}'"))
+            .collect();
+        if refused.len() > SHOWN {
+            names.push(format!("{} more", refused.len() - SHOWN));
+        }
+        let names = names.join(", ");
+        return (
+            Access::MissingAzureRole {
+                roles: vec![AZURE_READER.to_owned()],
+                scopes: refused.iter().map(|(scope, _)| scope.clone()).collect(),
+            },
+            format!(
+                "Assign the signed-in account the Azure role {AZURE_READER} on {names} (Azure portal > the scope > Access control (IAM)), or at the tenant root management group to cover every subscription; Entra directory roles give no Azure access."
+            ),
+        );
+    }
+    match e.kind {
+        GraphErrorKind::NotLicensed => (
+            Access::NotLicensed {
+                licence: licence_of(Dataset::AzureRoleSchedules).to_owned(),
+            },
+            "Nothing to grant: without this licence PIM for Azure resources is not available; the report shows it as a licence finding.".to_owned(),
+        ),
+        GraphErrorKind::Unauthorized => (
+            Access::Failed {
+                detail: format!("Azure Resource Manager refused the token: {}", e.detail),
+            },
+            "Sign in again; a token given in PIMREADY_ARM_ACCESS_TOKEN must be an Azure Resource Manager token of the same account.".to_owned(),
+        ),
+        _ => (
+            Access::Failed {
+                detail: e.detail.clone(),
+            },
+            "Run the check again later; if it keeps failing, the detail names the answer Azure Resource Manager gave.".to_owned(),
+        ),
     }
 }

@@ -564,7 +564,8 @@ async fn batch_of_three_with_one_failure() {
     assert!(text(&o).contains("cannot set hosts"), "{}", text(&o));
 }
 
-/// `pimready preflight`: exit 0 when every permitted read works; exit 4 and the missing
+/// `pimready preflight`: exit 0 when every permitted read works, Azure Resource Manager
+/// included; exit 4 without an ARM token unless `--no-azure`; exit 4 and the missing
 /// permission named on its row when the token lacks AuditLog.Read.All.
 #[tokio::test]
 async fn preflight_exits_0_when_readable_and_4_when_a_permission_is_missing() {
@@ -578,9 +579,47 @@ async fn preflight_exits_0_when_readable_and_4_when_a_permission_is_missing() {
         full.base_url(),
     ]);
     cmd.env("PIMREADY_ACCESS_TOKEN", full.token());
+    cmd.env("PIMREADY_ARM_ACCESS_TOKEN", full.arm_token());
+    cmd.env("PIMREADY_ARM_HOST", full.arm_base_url());
     let o = run(cmd).await;
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert!(text(&o).contains("Sign-in activity"), "{}", text(&o));
+    let out = String::from_utf8_lossy(&o.stdout).into_owned();
+    let azure = out
+        .lines()
+        .find(|l| l.starts_with("Azure role assignments"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(azure.contains("yes"), "{azure}");
+
+    // Without an ARM token the Azure rows say why (exit 4); `--no-azure` leaves them out.
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        full.tenant_id(),
+        "--graph-host",
+        full.base_url(),
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", full.token());
+    cmd.env_remove("PIMREADY_ARM_ACCESS_TOKEN");
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o));
+    assert!(
+        text(&o).contains("PIMREADY_ARM_ACCESS_TOKEN"),
+        "{}",
+        text(&o)
+    );
+    let mut cmd = home.cmd(&[
+        "preflight",
+        "--tenant",
+        full.tenant_id(),
+        "--graph-host",
+        full.base_url(),
+        "--no-azure",
+    ]);
+    cmd.env("PIMREADY_ACCESS_TOKEN", full.token());
+    let o = run(cmd).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert!(!text(&o).contains("Azure"), "{}", text(&o));
 
     let scopes = pimready_tests::app_scopes()
         .into_iter()
