@@ -67,6 +67,14 @@ pub fn write_scopes() -> Vec<String> {
     scopes
 }
 
+/// The integration tests' fixed clock: 2026-11-20 09:00 UTC, the date the fixtures are written for.
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        .expect("a valid RFC 3339 date")
+        .with_timezone(&chrono::Utc)
+}
+
 /// `emu` collected as the app collects it (its fixed token, every dataset), at `now`.
 pub async fn collect_from(
     emu: &Emulator,
