@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeZone, Utc};
-use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
 use pimready_graph::token::{AccessToken, StaticToken};
@@ -25,10 +24,7 @@ fn fixture_now() -> DateTime<Utc> {
 
 /// The product's defaults (concurrency, retries, real clock); only the host is the emulator's.
 fn config(emu: &Emulator) -> CollectConfig {
-    let mut c = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    c.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
-    c.now = fixture_now;
-    c
+    pimready_tests::collect_config(emu, fixture_now)
 }
 
 async fn collect(emu: &Emulator) -> (TenantSnapshot, CollectStats, Duration) {

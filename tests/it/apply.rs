@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use pimready_app::apply::{self, EntryStatus, Journal};
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::cloud::GraphHost;
@@ -16,11 +16,7 @@ use pimready_graph::client::{GraphClient, GraphConfig};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::{Emulator, Fault, FaultKind, Fixture, RouteMatcher};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use pimready_tests::now;
 
 async fn emulator() -> Emulator {
     emulator_of("contoso-e5").await

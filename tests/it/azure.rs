@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::cloud::{ArmHost, Cloud, Endpoints};
 use pimready_core::finding::Status;
@@ -20,11 +19,7 @@ use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::{Emulator, Fault, FaultKind, Listener, RouteMatcher};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use pimready_tests::now;
 
 fn client() -> GraphConfig {
     GraphConfig {

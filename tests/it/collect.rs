@@ -5,7 +5,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::snapshot::{
     AssignmentType, Dataset, GapReason, PolicyRuleId, PrincipalKind, TenantSnapshot,
 };
@@ -29,8 +28,7 @@ fn fixture_now() -> DateTime<Utc> {
 }
 
 fn config(emu: &Emulator, clock: Arc<dyn Clock>) -> CollectConfig {
-    let mut c = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    c.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    let mut c = pimready_tests::collect_config(emu, fixture_now);
     c.graph = GraphConfig {
         connect_timeout: Duration::from_secs(2),
         request_timeout: Duration::from_secs(2),
@@ -45,7 +43,6 @@ fn config(emu: &Emulator, clock: Arc<dyn Clock>) -> CollectConfig {
         jitter_seed: Some(11),
         clock,
     };
-    c.now = fixture_now;
     c
 }
 

@@ -5,7 +5,6 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::cloud::{Cloud, Endpoints};
 use pimready_core::finding::{Finding, Status};
@@ -33,11 +32,7 @@ struct Expected {
     checks: BTreeMap<String, String>,
 }
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use pimready_tests::now;
 
 /// The emergency accounts each fixture tenant's owner designates (as `--emergency-account`
 /// would): the expected findings are those of a tenant assessed as its owner would.

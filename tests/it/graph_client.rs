@@ -41,10 +41,8 @@ fn graph_config(clock: Arc<RecordingClock>) -> GraphConfig {
 }
 
 fn config(emu: &Emulator, clock: Arc<RecordingClock>) -> CollectConfig {
-    let mut c = CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    c.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    let mut c = pimready_tests::collect_config(emu, fixed_now);
     c.graph = graph_config(clock);
-    c.now = fixed_now;
     c
 }
 

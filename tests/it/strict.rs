@@ -3,7 +3,6 @@
 //! for, principals resolved without `directoryObjects/getByIds`, and a refused look-up
 //! that loses only its own principal.
 
-use chrono::{DateTime, Utc};
 use pimready_core::assessment::{Assessment, assess};
 use pimready_core::finding::Status;
 use pimready_core::pricebook::PriceBook;
@@ -12,11 +11,7 @@ use pimready_core::snapshot::{Dataset, PrincipalKind, TenantSnapshot};
 use pimready_tests::{Emulator, Fixture, app_scopes};
 use serde_json::{Value, json};
 
-fn now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
+use pimready_tests::now;
 
 /// An emulator whose fixed token lacks these of the app's scopes (the test names them).
 async fn without(name: &str, withheld: &[&str]) -> Emulator {

@@ -775,18 +775,14 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
 /// tenant is collected again, and the emergency accounts' roles are unchanged.
 #[tokio::test]
 async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
-    use chrono::{DateTime, NaiveDate, Utc};
+    use chrono::NaiveDate;
     use pimready_core::assessment::assess;
     use pimready_core::finding::Status;
     use pimready_core::pricebook::PriceBook;
     use pimready_core::remediation::{RemediationChoices, change_set};
     use pimready_core::snapshot::TenantSnapshot;
 
-    fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-            .unwrap()
-            .with_timezone(&Utc)
-    }
+    use pimready_tests::now;
     async fn collect(emu: &Emulator) -> TenantSnapshot {
         pimready_tests::collect_from(emu, now).await
     }

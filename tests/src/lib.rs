@@ -67,16 +67,37 @@ pub fn write_scopes() -> Vec<String> {
     scopes
 }
 
+/// The integration tests' fixed clock: 2026-11-20 09:00 UTC, the date the fixtures are written for.
+#[must_use]
+pub fn now() -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
+        .expect("a valid RFC 3339 date")
+        .with_timezone(&chrono::Utc)
+}
+
+/// A collection of `emu` (global cloud, Graph at the emulator's address) whose clock reads `now`.
+///
+/// # Panics
+/// Never: the emulator's address is loopback, which every cloud accepts as a Graph host.
+#[must_use]
+pub fn collect_config(
+    emu: &Emulator,
+    now: fn() -> chrono::DateTime<chrono::Utc>,
+) -> pimready_graph::collect::CollectConfig {
+    use pimready_core::cloud::{Cloud, Endpoints};
+    let mut config = pimready_graph::collect::CollectConfig::new(emu.tenant_id(), Cloud::Global);
+    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
+    config.now = now;
+    config
+}
+
 /// `emu` collected as the app collects it (its fixed token, every dataset), at `now`.
 pub async fn collect_from(
     emu: &Emulator,
     now: fn() -> chrono::DateTime<chrono::Utc>,
 ) -> pimready_core::snapshot::TenantSnapshot {
-    use pimready_core::cloud::{Cloud, Endpoints};
     use pimready_graph::token::{AccessToken, StaticToken};
-    let mut config = pimready_graph::collect::CollectConfig::new(emu.tenant_id(), Cloud::Global);
-    config.endpoints = Endpoints::new(Cloud::Global, None, Some(emu.base_url())).unwrap();
-    config.now = now;
+    let config = collect_config(emu, now);
     let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));
     pimready_graph::collect::collect_snapshot(config, tokens, &mut |_| {})
         .await
