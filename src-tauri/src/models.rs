@@ -599,7 +599,7 @@ mod export_tests {
     fn hostile_dev_fixture_matches_the_assessment_contract() {
         let path = format!("{DEV_FIXTURES}/hostile-assessment.json");
         let a: Assessment = super::dev_assessment(path.as_ref()).unwrap().assessment;
-        let ids: Vec<String> = a.checks.iter().map(|c| c.id.clone()).collect();
+        let ids: Vec<String> = a.checks.iter().map(|c| c.id.to_string()).collect();
         let catalog: Vec<String> = pimready_core::checks::catalog()
             .iter()
             .map(|c| c.id.to_string())
