@@ -498,7 +498,16 @@ pub fn compute_changes(choices: ChangesRequest, state: State<'_, AppState>) -> R
 /// numbered beside earlier ones.
 #[tauri::command]
 pub fn export_changes(choices: ChangesRequest, state: State<'_, AppState>) -> Result<Vec<String>> {
-    let change_set = change_set(&choices, &state)?;
+    let (_, paths) = write_pack(change_set(&choices, &state)?, &state)?;
+    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+}
+
+/// The pack of the assessment on screen with `change_set`, written to the reports folder
+/// (numbered beside earlier ones) and remembered as this window's files.
+fn write_pack(
+    change_set: pimready_core::remediation::ChangeSet,
+    state: &AppState,
+) -> Result<(pimready_app::remediate::Pack, [PathBuf; 3])> {
     let assessment = state
         .lock()
         .current
@@ -514,8 +523,8 @@ pub fn export_changes(choices: ChangesRequest, state: State<'_, AppState>) -> Re
         &pack,
         export::Existing::Keep,
     )?;
-    remember_written(&state, &paths);
-    Ok(paths.iter().map(|p| p.display().to_string()).collect())
+    remember_written(state, &paths);
+    Ok((pack, paths))
 }
 
 /// "Apply…": the typed confirmation, checked here before anything else; then apply's own
@@ -542,22 +551,7 @@ pub async fn apply_changes(
     }
     apply::check_confirmation(&change_set, &confirm)?;
     let connection = write_sign_in(&sign_in, &change_set, &on_event, &state).await?;
-    let assessment = state
-        .lock()
-        .current
-        .clone()
-        .ok_or_else(no_basis)?
-        .assessment;
-    let pack = pimready_app::remediate::Pack {
-        assessment,
-        change_set,
-    };
-    let paths = pimready_app::remediate::write_pack(
-        &state.reports_folder(),
-        &pack,
-        export::Existing::Keep,
-    )?;
-    remember_written(&state, &paths);
+    let (pack, paths) = write_pack(change_set, &state)?;
     let mut on_change =
         |e: &apply::JournalEntry| drop(on_event.send(ApplyEvent::Change(e.clone())));
     let outcome =

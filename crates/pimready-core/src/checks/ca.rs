@@ -284,39 +284,20 @@ fn narrowing(p: &ConditionalAccessPolicy) -> Vec<String> {
         ));
     }
     if let Some(l) = &c.locations {
-        if l.include_locations
-            .iter()
-            .any(|i| !i.eq_ignore_ascii_case("All"))
-        {
-            out.push(format!(
-                "limited to locations {}",
-                l.include_locations.join(", ")
-            ));
-        }
-        if !l.exclude_locations.is_empty() {
-            out.push(format!(
-                "excludes locations {}",
-                l.exclude_locations.join(", ")
-            ));
-        }
+        narrowed_by(
+            &mut out,
+            "locations",
+            &l.include_locations,
+            &l.exclude_locations,
+        );
     }
     if let Some(pl) = &c.platforms {
-        if pl
-            .include_platforms
-            .iter()
-            .any(|i| !i.eq_ignore_ascii_case("all"))
-        {
-            out.push(format!(
-                "limited to platforms {}",
-                pl.include_platforms.join(", ")
-            ));
-        }
-        if !pl.exclude_platforms.is_empty() {
-            out.push(format!(
-                "excludes platforms {}",
-                pl.exclude_platforms.join(", ")
-            ));
-        }
+        narrowed_by(
+            &mut out,
+            "platforms",
+            &pl.include_platforms,
+            &pl.exclude_platforms,
+        );
     }
     if !c.client_app_types.is_empty()
         && !c
@@ -339,6 +320,17 @@ fn narrowing(p: &ConditionalAccessPolicy) -> Vec<String> {
         ));
     }
     out
+}
+
+/// A condition with include and exclude lists (locations, platforms) narrows a policy when it
+/// includes anything but `All` or excludes anything.
+fn narrowed_by(out: &mut Vec<String>, what: &str, include: &[String], exclude: &[String]) {
+    if include.iter().any(|i| !i.eq_ignore_ascii_case("all")) {
+        out.push(format!("limited to {what} {}", include.join(", ")));
+    }
+    if !exclude.is_empty() {
+        out.push(format!("excludes {what} {}", exclude.join(", ")));
+    }
 }
 
 fn object_label(ctx: &CheckContext<'_>, id: &str) -> String {

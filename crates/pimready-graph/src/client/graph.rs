@@ -226,18 +226,24 @@ impl GraphClient {
     /// GET a single object, e.g. `/v1.0/users/{id}`.
     pub async fn get_object(&self, path: &str) -> Result<Value, GraphError> {
         let url = self.url(path)?;
-        let what = describe(&Method::GET, &url);
+        self.get_json(&url).await.map(|(_, value)| value)
+    }
+
+    /// One GET of `url` (no paging), its body as JSON and how to name the request in errors.
+    async fn get_json(&self, url: &Url) -> Result<(String, Value), GraphError> {
+        let what = describe(&Method::GET, url);
         let reply = self
             .exchange(
                 &Method::GET,
-                &url,
+                url,
                 None,
                 Weight::One,
                 None,
                 Resend::Idempotent,
             )
             .await?;
-        json_of(&what, &reply)
+        let value = json_of(&what, &reply)?;
+        Ok((what, value))
     }
 
     /// GET a collection, following `@odata.nextLink` (on this host only) to the end.
@@ -249,18 +255,7 @@ impl GraphClient {
     /// The first page of a collection; [`Page::next`] says where the rest is.
     pub async fn first_page(&self, path: &str) -> Result<Page, GraphError> {
         let url = self.url(path)?;
-        let what = describe(&Method::GET, &url);
-        let reply = self
-            .exchange(
-                &Method::GET,
-                &url,
-                None,
-                Weight::One,
-                None,
-                Resend::Idempotent,
-            )
-            .await?;
-        let first = json_of(&what, &reply)?;
+        let (what, first) = self.get_json(&url).await?;
         self.page(what, first, HashSet::from([url.to_string()]), 1)
     }
 
