@@ -480,6 +480,7 @@ fn keep_basis(
         snapshot: snapshot.clone(),
         settings,
         demo: false,
+        applied: None,
     });
 }
 
@@ -543,11 +544,19 @@ pub async fn apply_changes(
         sign_in,
     } = request;
     let change_set = change_set(&choices, &state)?;
-    if state.lock().basis.as_ref().is_some_and(|b| b.demo) {
+    let basis = state.lock().basis.clone().ok_or_else(no_basis)?;
+    if basis.demo {
         return Err(Error::invalid_input(
             "The demo tenant is a tour, no one's tenant: its changes can be reviewed and exported, not applied.",
         )
         .with_hint("Assess your own tenant to apply its changes."));
+    }
+    if let Some(journal) = &basis.applied {
+        return Err(Error::invalid_input(format!(
+            "These changes were already applied (journal {}): applying them again would create their policies and reviews twice. Nothing was sent.",
+            journal.display()
+        ))
+        .with_hint("Assess the tenant again to see what it holds now, or roll the applied changes back first."));
     }
     apply::check_confirmation(&change_set, &confirm)?;
     let connection = write_sign_in(&sign_in, &change_set, &on_event, &state).await?;
@@ -562,11 +571,21 @@ pub async fn apply_changes(
         remember_written(&state, std::slice::from_ref(&journal_path));
     }
     let (journal_path, journal) = outcome?;
+    if journal.left_in_tenant() > 0 {
+        set_applied(&state, Some(journal_path.clone()));
+    }
     Ok(JournalView {
         journal_path: journal_path.display().to_string(),
         change_set_path: paths[0].display().to_string(),
         journal,
     })
+}
+
+/// Records (or clears) the journal of an apply from the assessment on screen.
+fn set_applied(state: &AppState, journal: Option<PathBuf>) {
+    if let Some(basis) = &mut state.lock().basis {
+        basis.applied = journal;
+    }
 }
 
 /// "Roll back…": undoes every applied change a journal this window wrote records (or one
@@ -607,6 +626,10 @@ pub async fn rollback_changes<R: Runtime>(
     let record =
         apply::rollback_signed_in(&connection, &change_set, &journal, &mut on_change).await?;
     remember_written(&state, std::slice::from_ref(&journal));
+    let applied = state.lock().basis.as_ref().and_then(|b| b.applied.clone());
+    if record.left_in_tenant() == 0 && applied.as_ref() == Some(&journal) {
+        set_applied(&state, None);
+    }
     Ok(JournalView {
         journal_path: journal.display().to_string(),
         change_set_path: changes.display().to_string(),

@@ -594,6 +594,36 @@ mod ipc_tests {
         );
     }
 
+    /// After an apply, the change-set on screen is out of date: applying it again would
+    /// create its policies and reviews twice, so it is refused, with nothing sent, until
+    /// that journal is rolled back (or the tenant is assessed again).
+    #[test]
+    fn an_applied_change_set_is_not_applied_twice() {
+        let bench = ApplyBench::new();
+        let view = bench.apply("contoso.com").unwrap();
+        let sent = bench.writes().len();
+        assert!(sent > 0);
+        let err = bench.apply("contoso.com").unwrap_err();
+        assert_eq!(err["kind"], "invalid_input", "{err}");
+        assert!(
+            err["message"].as_str().unwrap().contains("already applied"),
+            "{err}"
+        );
+        assert!(
+            err["hint"]
+                .as_str()
+                .unwrap()
+                .contains("Assess the tenant again")
+        );
+        assert_eq!(bench.writes().len(), sent, "nothing sent the second time");
+
+        bench
+            .rollback(&view["journal_path"], "contoso.com")
+            .unwrap();
+        let again = bench.apply("contoso.com").unwrap();
+        assert_eq!(statuses(&again), statuses(&view), "{again:#}");
+    }
+
     /// A change that fails stops the run: its sent steps are rolled back as the CLI rolls
     /// them back, the changes after it are skipped, and Graph's answer is in the journal.
     #[test]

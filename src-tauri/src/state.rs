@@ -52,6 +52,10 @@ pub struct Basis {
     /// The built-in demo tenant: its changes can be reviewed and exported, never applied
     /// (it is no one's tenant).
     pub demo: bool,
+    /// The journal of an apply from this basis that left changes in the tenant. Until
+    /// the tenant is assessed again, or that journal is rolled back, the change-set is
+    /// out of date: applying it again would create its objects twice.
+    pub applied: Option<PathBuf>,
 }
 
 impl AppState {

@@ -453,3 +453,93 @@ async fn a_create_refused_with_429_is_sent_again_after_retry_after() {
         "the refused create was sent once more"
     );
 }
+
+/// Applying a change-set a second time, while its journal records changes still in the
+/// tenant, is refused before anything is sent: it would create the policies and reviews
+/// twice and overwrite the record the rollback needs. After a rollback it applies again,
+/// and the earlier journal is kept beside the new one.
+#[tokio::test]
+async fn a_change_set_already_applied_is_not_sent_again_until_rolled_back() {
+    let emu = emulator().await;
+    let (_, cs) = plan(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let changes = dir
+        .path()
+        .join("pimready-contoso-ltd-2026-11-20-changes.json");
+    let journal_path = apply::journal_path(&changes);
+    assert!(apply::check_not_applied(&changes).is_ok(), "no journal yet");
+    let first = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+        .await
+        .unwrap();
+    assert!(first.left_in_tenant() > 0);
+
+    emu.clear_requests();
+    let refused = apply::check_not_applied(&changes).unwrap_err();
+    assert_eq!(
+        refused.kind,
+        pimready_app::problem::ProblemKind::InvalidInput
+    );
+    assert!(
+        refused.message.contains("already applied"),
+        "{}",
+        refused.message
+    );
+    assert!(refused.hint.as_deref().unwrap().contains("--rollback"));
+    let again = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {}).await;
+    assert_eq!(again.unwrap_err().message, refused.message);
+    assert!(
+        emu.requests().is_empty(),
+        "nothing was sent: {:?}",
+        emu.requests()
+    );
+    assert_eq!(
+        Journal::load(&journal_path).unwrap(),
+        first,
+        "the record is kept"
+    );
+
+    apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
+        .await
+        .unwrap();
+    let undone = Journal::load(&journal_path).unwrap();
+    assert_eq!(undone.left_in_tenant(), 0);
+    assert!(apply::check_not_applied(&changes).is_ok());
+    let second = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        second.count(EntryStatus::Applied),
+        first.count(EntryStatus::Applied)
+    );
+    let kept = dir
+        .path()
+        .join("pimready-contoso-ltd-2026-11-20-journal.1.json");
+    assert_eq!(
+        Journal::load(&kept).unwrap(),
+        undone,
+        "the undone run's journal is kept"
+    );
+}
+
+/// A file that is not a journal where the journal goes stops the apply: nothing is sent
+/// and the file is left as it was.
+#[tokio::test]
+async fn an_unreadable_file_where_the_journal_goes_stops_the_apply() {
+    let emu = emulator().await;
+    let (_, cs) = plan(&emu).await;
+    let dir = tempfile::tempdir().unwrap();
+    let changes = dir.path().join("x-changes.json");
+    let journal_path = apply::journal_path(&changes);
+    std::fs::write(&journal_path, "not json").unwrap();
+    emu.clear_requests();
+    let refused = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message.contains("nothing was changed"),
+        "{}",
+        refused.message
+    );
+    assert!(emu.requests().is_empty());
+    assert_eq!(std::fs::read_to_string(&journal_path).unwrap(), "not json");
+}

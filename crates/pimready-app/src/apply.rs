@@ -98,6 +98,12 @@ impl Journal {
         self.entries.iter().filter(|e| e.status == status).count()
     }
 
+    /// The changes this run may have left in the tenant: applied, or failed without a
+    /// sure undo. Applying the same change-set again would make their objects twice.
+    pub fn left_in_tenant(&self) -> usize {
+        self.count(EntryStatus::Applied) + self.count(EntryStatus::Failed)
+    }
+
     pub fn load(path: &Path) -> Result<Journal> {
         let text = std::fs::read_to_string(path).map_err(|e| {
             Problem::invalid_input(format!("cannot read the journal {}: {e}", path.display()))
@@ -200,6 +206,68 @@ pub fn check_confirmation(change_set: &ChangeSet, typed: &str) -> Result<()> {
         change_set.tenant.display_name
     ))
     .with_hint(format!("type {word} to confirm")))
+}
+
+/// Refuses, before any sign-in, a change-set whose journal ([`journal_path`]) records
+/// changes still in the tenant: a second run would create their objects again (a
+/// second policy, a second review) and overwrite the record a rollback needs. A journal
+/// whose changes were all undone does not stop a new run ([`apply`] keeps it).
+pub fn check_not_applied(changes: &Path) -> Result<()> {
+    refuse_applied_journal(&journal_path(changes)).map(drop)
+}
+
+/// The earlier journal at `journal`, if there is one whose changes were all undone;
+/// a refusal if it records changes still in the tenant or cannot be read.
+fn refuse_applied_journal(journal: &Path) -> Result<Option<Journal>> {
+    if !journal.exists() {
+        return Ok(None);
+    }
+    let earlier = Journal::load(journal).map_err(|p| {
+        Problem::invalid_input(format!("{}: nothing was changed", p.message)).with_hint(format!(
+            "{} stands where this change-set's journal goes; move it away if it belongs to no apply of this change-set",
+            journal.display()
+        ))
+    })?;
+    match earlier.left_in_tenant() {
+        0 => Ok(Some(earlier)),
+        left => Err(Problem::invalid_input(format!(
+            "this change-set was already applied: its journal {} records {left} change(s) still in the tenant, so nothing was sent",
+            journal.display()
+        ))
+        .with_hint(format!(
+            "roll those back first (`pimready apply --rollback {}`), or assess the tenant again and apply the new change-set",
+            journal.display()
+        ))),
+    }
+}
+
+/// Moves an earlier journal whose changes were all undone to the first free
+/// `…-journal.N.json` beside it, so the new run's journal replaces no record.
+fn keep_undone_journal(journal: &Path) -> Result<Option<PathBuf>> {
+    if refuse_applied_journal(journal)?.is_none() {
+        return Ok(None);
+    }
+    let stem = journal
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let kept = (1..=u16::MAX)
+        .map(|n| journal.with_file_name(format!("{stem}.{n}.json")))
+        .find(|p| !p.exists())
+        .ok_or_else(|| {
+            Problem::output(format!(
+                "cannot keep the earlier journal {}: every numbered name beside it is taken; nothing was sent",
+                journal.display()
+            ))
+        })?;
+    std::fs::rename(journal, &kept).map_err(|e| {
+        Problem::output(format!(
+            "cannot keep the earlier journal {} as {}: {e}; nothing was sent",
+            journal.display(),
+            kept.display()
+        ))
+    })?;
+    Ok(Some(kept))
 }
 
 /// Refuses a sign-in to another tenant than the change-set's.
@@ -361,7 +429,10 @@ fn may_have_taken_effect(step: &Step) -> bool {
 /// Applies the change-set's applicable changes in dependency order, writing the journal
 /// at `journal` after every change. `applier`: the signed-in account (object id or UPN),
 /// whose own conversions go last. The journal says whether a change failed
-/// ([`Journal::failure`]); an error is returned only when the journal cannot be written.
+/// ([`Journal::failure`]); an error is returned only when the journal cannot be written,
+/// or when an earlier journal there records changes still in the tenant
+/// ([`check_not_applied`]; nothing is sent then). An earlier journal whose changes were
+/// all undone is kept as `…-journal.N.json`.
 pub async fn apply<S: Sender>(
     sender: &S,
     change_set: &ChangeSet,
@@ -369,6 +440,7 @@ pub async fn apply<S: Sender>(
     journal: &Path,
     on_change: &mut (dyn FnMut(&JournalEntry) + Send),
 ) -> Result<Journal> {
+    keep_undone_journal(journal)?;
     let mut record = Journal {
         journal_version: JOURNAL_VERSION,
         tenant_id: change_set.tenant.id.clone(),

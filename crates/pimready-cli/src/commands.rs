@@ -199,6 +199,10 @@ async fn apply(args: &ApplyArgs, quiet: bool) -> Result<(), CliError> {
         ))
         .hint("pass the change-set's own tenant with --tenant"));
     }
+    if args.rollback.is_none() {
+        // Before the confirmation and the sign-in: a second run would create objects twice.
+        apply::check_not_applied(&changes)?;
+    }
     let what = if args.rollback.is_some() {
         "undo the applied changes of"
     } else {

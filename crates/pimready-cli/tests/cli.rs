@@ -746,6 +746,22 @@ async fn apply_needs_the_tenant_confirmed_writes_its_journal_and_rolls_back() {
             .replace("-changes", "-journal"),
     );
     assert!(assert_journal(&journal, "applied") > 5);
+    // A second apply of the same change-set is refused before anything is sent.
+    let written = |emu: &Emulator| {
+        emu.requests()
+            .iter()
+            .filter(|r| r.method != "GET" && !r.path().ends_with("$batch"))
+            .count()
+    };
+    let sent = written(&emu);
+    let o = run(apply(&[changes_arg, "--confirm", "contoso.com"])).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert!(text(&o).contains("already applied"), "{}", text(&o));
+    assert_eq!(written(&emu), sent, "nothing sent the second time");
+    assert!(
+        assert_journal(&journal, "applied") > 5,
+        "the journal is kept"
+    );
 
     let journal_arg = journal.to_str().unwrap();
     let o = run(apply(&[

@@ -6,7 +6,7 @@ import { confirmationWord, confirms, graphAnswer, journalSummary, readyChanges, 
 import { h, replace } from "../dom.js";
 import { adviceFor } from "../errors.js";
 import { asAppError, call, channel } from "../ipc.js";
-import { pageHeader, toast } from "../shell.js";
+import { go, pageHeader, toast } from "../shell.js";
 import { state } from "../state.js";
 
 /** The journal the last apply of this window wrote, per tenant. @type {Record<string, string>} */
@@ -166,6 +166,12 @@ async function runWrite(where, cs, command, request) {
     if (command === "apply_changes") journals[cs.tenant.id] = view.journal_path;
     replace(rows, view.journal.entries.map(journalRow));
     status.textContent = `${journalSummary(view.journal)} Journal: ${view.journal_path}`;
+    // The list below was computed before this write: say so, and offer the way to a fresh one.
+    rows.after(h("p", { class: "muted", id: "changes-stale" },
+      "The changes listed below come from the assessment made before this ",
+      command === "apply_changes" ? "apply" : "rollback",
+      ". Assess the tenant again to see what it holds now. ",
+      h("button", { class: "ghost", id: "assess-again", onclick: () => go("connect") }, "Assess again")));
   } catch (e) {
     const err = asAppError(e);
     status.textContent = err.message;
