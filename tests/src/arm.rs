@@ -160,68 +160,13 @@ impl Shared {
         bearer: Option<&str>,
     ) -> Outcome {
         let path = decode(raw_path);
-        if let Some(kind) = self.take_fault(method, &path, query) {
-            match kind {
-                FaultKind::Throttle { retry_after } => {
-                    // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
-                    return arm_error(
-                        429,
-                        "TooManyRequests",
-                        "The request is being throttled as the limit has been reached for operation type - Read.",
-                    )
-                    .with_header("Retry-After", retry_after_value(retry_after));
-                }
-                FaultKind::Status(status) => {
-                    return arm_error(
-                        status,
-                        "ServiceUnavailable",
-                        "The service is currently unavailable.",
-                    );
-                }
-                FaultKind::Forbidden => {
-                    return arm_error(
-                        403,
-                        "AuthorizationFailed",
-                        "The client does not have authorization to perform this action.",
-                    );
-                }
-                FaultKind::ForeignNextLink => {
-                    // A first page whose nextLink leaves the ARM host for the foreign listener.
-                    return Outcome::json(
-                        200,
-                        json!({"value": [], "nextLink": format!("{}{raw_path}?{query}&$skiptoken=2", self.foreign_base_url)}),
-                    );
-                }
-                FaultKind::Unauthorized => {
-                    return arm_error(
-                        401,
-                        "ExpiredAuthenticationToken",
-                        "The access token expiry UTC time is earlier than current UTC time.",
-                    );
-                }
-                _ => {}
-            }
+        if let Some(kind) = self.take_fault(method, &path, query)
+            && let Some(outcome) = self.arm_fault(&kind, raw_path, query)
+        {
+            return outcome;
         }
-        let Some(bearer) = bearer else {
-            return arm_error(
-                401,
-                "AuthenticationFailed",
-                "Authentication failed. The 'Authorization' header is missing.",
-            );
-        };
-        if bearer == self.token {
-            return arm_error(
-                401,
-                "InvalidAuthenticationTokenAudience",
-                "The access token has been obtained for wrong audience or resource 'https://graph.microsoft.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.azure.com/'.",
-            );
-        }
-        if bearer != self.arm_token && !self.arm_validator.as_ref().is_some_and(|v| v(bearer)) {
-            return arm_error(
-                401,
-                "InvalidAuthenticationToken",
-                "The access token is invalid.",
-            );
+        if let Err(refused) = self.authenticate_arm(bearer) {
+            return refused;
         }
         if method != "GET" {
             return arm_error(405, "MethodNotAllowed", "The emulator serves reads only.");
@@ -234,25 +179,8 @@ impl Shared {
             );
         };
         let params = params(query);
-        match param(&params, "api-version") {
-            None => {
-                return arm_error(
-                    400,
-                    "MissingApiVersionParameter",
-                    "The api-version query parameter (?api-version=) is required for all requests.",
-                );
-            }
-            Some(v) if !api_versions(&route).contains(&v) => {
-                return arm_error(
-                    400,
-                    "InvalidApiVersionParameter",
-                    &format!(
-                        "The api-version '{v}' is invalid. The supported versions are '{}'.",
-                        api_versions(&route).join(",")
-                    ),
-                );
-            }
-            Some(_) => {}
+        if let Err(refused) = check_api_version(&route, &params) {
+            return refused;
         }
         let tenant = self.tenant();
         let Some(azure) = &tenant.azure else {
@@ -273,76 +201,90 @@ impl Shared {
             Route::Subscriptions => azure.subscriptions.clone(),
             Route::ManagementGroups => azure.management_groups.clone(),
             Route::Authorization(scope, collection) => {
-                let scope_key = norm(scope);
-                let denied = if scope_key == "/" {
-                    !azure.root_readable
-                } else {
-                    azure.unreadable.contains(&scope_key) || !azure.known_scope(&scope_key)
-                };
-                if denied {
-                    return arm_error(
-                        403,
-                        "AuthorizationFailed",
-                        &format!(
-                            "The client does not have authorization to perform action 'Microsoft.Authorization/{collection}/read' over scope '{}' or the scope is invalid.",
-                            if scope.is_empty() { "/" } else { scope }
-                        ),
-                    );
-                }
-                let at_scope = filter.eq_ignore_ascii_case("atScope()");
-                if !filter.is_empty()
-                    && !at_scope
-                    && *collection != "roleManagementPolicyAssignments"
-                {
-                    return arm_error(
-                        400,
-                        "UnsupportedQuery",
-                        &format!("The filter '{filter}' is not supported."),
-                    );
-                }
-                match *collection {
-                    "roleAssignments" => azure.applying(&azure.role_assignments, scope, at_scope),
-                    "roleEligibilityScheduleInstances" => {
-                        azure.applying(&azure.eligibility_instances, scope, at_scope)
-                    }
-                    "roleAssignmentScheduleInstances" => {
-                        azure.applying(&azure.active_instances, scope, at_scope)
-                    }
-                    _ => {
-                        // Policy assignments are per scope; `roleDefinitionId eq '…'` keeps one role
-                        // (https://learn.microsoft.com/rest/api/authorization/privileged-role-policy-rest-sample).
-                        let role = filter
-                            .strip_prefix("roleDefinitionId eq '")
-                            .and_then(|f| f.strip_suffix('\''))
-                            .map(str::to_ascii_lowercase);
-                        if !filter.is_empty() && role.is_none() {
-                            return arm_error(
-                                400,
-                                "UnsupportedQuery",
-                                &format!("The filter '{filter}' is not supported."),
-                            );
-                        }
-                        azure
-                            .policy_assignments
-                            .iter()
-                            .filter(|p| {
-                                norm(p["properties"]["scope"].as_str().unwrap_or_default())
-                                    == scope_key
-                            })
-                            .filter(|p| {
-                                role.as_deref().is_none_or(|r| {
-                                    p["properties"]["roleDefinitionId"]
-                                        .as_str()
-                                        .is_some_and(|d| d.eq_ignore_ascii_case(r))
-                                })
-                            })
-                            .cloned()
-                            .collect()
-                    }
+                match azure.authorization_items(scope, collection, &filter) {
+                    Ok(items) => items,
+                    Err(refused) => return refused,
                 }
             }
         };
-        let skip: usize = param(&params, "$skiptoken")
+        self.arm_page(&items, &params, raw_path, query)
+    }
+
+    /// ARM's answer to an injected fault; `None` for faults ARM does not model.
+    fn arm_fault(&self, kind: &FaultKind, raw_path: &str, query: &str) -> Option<Outcome> {
+        match kind {
+            FaultKind::Throttle { retry_after } => {
+                // https://learn.microsoft.com/azure/azure-resource-manager/management/request-limits-and-throttling
+                Some(
+                    arm_error(
+                        429,
+                        "TooManyRequests",
+                        "The request is being throttled as the limit has been reached for operation type - Read.",
+                    )
+                    .with_header("Retry-After", retry_after_value(*retry_after)),
+                )
+            }
+            FaultKind::Status(status) => Some(arm_error(
+                *status,
+                "ServiceUnavailable",
+                "The service is currently unavailable.",
+            )),
+            FaultKind::Forbidden => Some(arm_error(
+                403,
+                "AuthorizationFailed",
+                "The client does not have authorization to perform this action.",
+            )),
+            FaultKind::ForeignNextLink => {
+                // A first page whose nextLink leaves the ARM host for the foreign listener.
+                Some(Outcome::json(
+                    200,
+                    json!({"value": [], "nextLink": format!("{}{raw_path}?{query}&$skiptoken=2", self.foreign_base_url)}),
+                ))
+            }
+            FaultKind::Unauthorized => Some(arm_error(
+                401,
+                "ExpiredAuthenticationToken",
+                "The access token expiry UTC time is earlier than current UTC time.",
+            )),
+            _ => None,
+        }
+    }
+
+    /// Only an ARM token is accepted: none, a Graph token or an unknown one answers 401.
+    fn authenticate_arm(&self, bearer: Option<&str>) -> Result<(), Outcome> {
+        let Some(bearer) = bearer else {
+            return Err(arm_error(
+                401,
+                "AuthenticationFailed",
+                "Authentication failed. The 'Authorization' header is missing.",
+            ));
+        };
+        if bearer == self.token {
+            return Err(arm_error(
+                401,
+                "InvalidAuthenticationTokenAudience",
+                "The access token has been obtained for wrong audience or resource 'https://graph.microsoft.com'. It should exactly match with one of the allowed audiences 'https://management.core.windows.net/','https://management.azure.com/'.",
+            ));
+        }
+        if bearer != self.arm_token && !self.arm_validator.as_ref().is_some_and(|v| v(bearer)) {
+            return Err(arm_error(
+                401,
+                "InvalidAuthenticationToken",
+                "The access token is invalid.",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One page of `items` from `$skiptoken`, with an absolute `nextLink` when more remain.
+    fn arm_page(
+        &self,
+        items: &[Value],
+        params: &[(String, String)],
+        raw_path: &str,
+        query: &str,
+    ) -> Outcome {
+        let skip: usize = param(params, "$skiptoken")
             .and_then(|s| s.parse().ok())
             .unwrap_or(0);
         let end = (skip + PAGE).min(items.len());
@@ -369,6 +311,101 @@ impl Shared {
     }
 }
 
+/// `api-version` is required and must be one ARM documents for the route.
+fn check_api_version(route: &Route, params: &[(String, String)]) -> Result<(), Outcome> {
+    match param(params, "api-version") {
+        None => Err(arm_error(
+            400,
+            "MissingApiVersionParameter",
+            "The api-version query parameter (?api-version=) is required for all requests.",
+        )),
+        Some(v) if !api_versions(route).contains(&v) => Err(arm_error(
+            400,
+            "InvalidApiVersionParameter",
+            &format!(
+                "The api-version '{v}' is invalid. The supported versions are '{}'.",
+                api_versions(route).join(",")
+            ),
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+impl AzureTenant {
+    /// A `Microsoft.Authorization` collection at `scope`: 403 for a scope the account may
+    /// not read, 400 for a filter ARM does not take on that collection.
+    fn authorization_items(
+        &self,
+        scope: &str,
+        collection: &str,
+        filter: &str,
+    ) -> Result<Vec<Value>, Outcome> {
+        let scope_key = norm(scope);
+        let denied = if scope_key == "/" {
+            !self.root_readable
+        } else {
+            self.unreadable.contains(&scope_key) || !self.known_scope(&scope_key)
+        };
+        if denied {
+            return Err(arm_error(
+                403,
+                "AuthorizationFailed",
+                &format!(
+                    "The client does not have authorization to perform action 'Microsoft.Authorization/{collection}/read' over scope '{}' or the scope is invalid.",
+                    if scope.is_empty() { "/" } else { scope }
+                ),
+            ));
+        }
+        let at_scope = filter.eq_ignore_ascii_case("atScope()");
+        if !filter.is_empty() && !at_scope && collection != "roleManagementPolicyAssignments" {
+            return Err(arm_error(
+                400,
+                "UnsupportedQuery",
+                &format!("The filter '{filter}' is not supported."),
+            ));
+        }
+        Ok(match collection {
+            "roleAssignments" => self.applying(&self.role_assignments, scope, at_scope),
+            "roleEligibilityScheduleInstances" => {
+                self.applying(&self.eligibility_instances, scope, at_scope)
+            }
+            "roleAssignmentScheduleInstances" => {
+                self.applying(&self.active_instances, scope, at_scope)
+            }
+            _ => self.policy_assignments_at(&scope_key, filter)?,
+        })
+    }
+
+    /// Policy assignments are per scope; `roleDefinitionId eq '…'` keeps one role
+    /// (https://learn.microsoft.com/rest/api/authorization/privileged-role-policy-rest-sample).
+    fn policy_assignments_at(&self, scope_key: &str, filter: &str) -> Result<Vec<Value>, Outcome> {
+        let role = filter
+            .strip_prefix("roleDefinitionId eq '")
+            .and_then(|f| f.strip_suffix('\''))
+            .map(str::to_ascii_lowercase);
+        if !filter.is_empty() && role.is_none() {
+            return Err(arm_error(
+                400,
+                "UnsupportedQuery",
+                &format!("The filter '{filter}' is not supported."),
+            ));
+        }
+        Ok(self
+            .policy_assignments
+            .iter()
+            .filter(|p| norm(p["properties"]["scope"].as_str().unwrap_or_default()) == scope_key)
+            .filter(|p| {
+                role.as_deref().is_none_or(|r| {
+                    p["properties"]["roleDefinitionId"]
+                        .as_str()
+                        .is_some_and(|d| d.eq_ignore_ascii_case(r))
+                })
+            })
+            .cloned()
+            .collect())
+    }
+}
+
 impl AzureTenant {
     fn known_scope(&self, scope: &str) -> bool {
         self.subscriptions
@@ -392,12 +429,57 @@ pub(crate) fn build(
         root_readable: raw["rootReadable"].as_bool().unwrap_or(false),
         ..AzureTenant::default()
     };
-    let mg_id = |name: &str| format!("/providers/Microsoft.Management/managementGroups/{name}");
+    add_management_groups(&mut azure, raw, tenant_id)?;
+    add_subscriptions(&mut azure, raw, tenant_id)?;
+    add_assignments(&mut azure, raw, tenant_id, principal)?;
+    add_root_assignments(&mut azure, raw, tenant_id, principal, now)?;
+    add_policy_assignments(&mut azure, raw, tenant_id);
+    Ok(azure)
+}
+
+fn mg_id(name: &str) -> String {
+    format!("/providers/Microsoft.Management/managementGroups/{name}")
+}
+
+/// A management group name as the fixture writes it: `{tenant}` is the tenant root group.
+fn group_name<'a>(name: &'a str, tenant_id: &'a str) -> &'a str {
+    if name == "{tenant}" { tenant_id } else { name }
+}
+
+/// A fixture scope (`mg:<name>`, `sub:<id>` or an ARM scope) as an ARM scope.
+fn resolve_scope(s: &str, tenant_id: &str) -> String {
+    if let Some(name) = s.strip_prefix("mg:") {
+        mg_id(group_name(name, tenant_id))
+    } else if let Some(id) = s.strip_prefix("sub:") {
+        format!("/subscriptions/{id}")
+    } else {
+        s.to_owned()
+    }
+}
+
+/// The role definition id of a built-in role at `scope`.
+fn role_path(scope: &str, role: &str) -> Result<String, String> {
+    let guid = role_id(role)?;
+    let prefix = if scope == "/" {
+        String::new()
+    } else {
+        scope.to_owned()
+    };
+    Ok(format!(
+        "{prefix}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
+    ))
+}
+
+fn add_management_groups(
+    azure: &mut AzureTenant,
+    raw: &Value,
+    tenant_id: &str,
+) -> Result<(), String> {
     for g in raw["managementGroups"].as_array().into_iter().flatten() {
         let name = g["name"]
             .as_str()
             .ok_or("a management group needs a name")?;
-        let name = if name == "{tenant}" { tenant_id } else { name };
+        let name = group_name(name, tenant_id);
         azure.management_groups.push(json!({
             "id": mg_id(name),
             "type": "Microsoft.Management/managementGroups",
@@ -405,11 +487,7 @@ pub(crate) fn build(
             "properties": {"tenantId": tenant_id, "displayName": g["displayName"]},
         }));
         if let Some(parent) = g["parent"].as_str() {
-            let parent = if parent == "{tenant}" {
-                tenant_id
-            } else {
-                parent
-            };
+            let parent = group_name(parent, tenant_id);
             azure
                 .parents
                 .push((norm(&mg_id(name)), norm(&mg_id(parent))));
@@ -422,6 +500,10 @@ pub(crate) fn build(
             azure.unreadable.insert(norm(&mg_id(name)));
         }
     }
+    Ok(())
+}
+
+fn add_subscriptions(azure: &mut AzureTenant, raw: &Value, tenant_id: &str) -> Result<(), String> {
     for s in raw["subscriptions"].as_array().into_iter().flatten() {
         let id = s["subscriptionId"]
             .as_str()
@@ -436,44 +518,35 @@ pub(crate) fn build(
             "state": s["state"].as_str().unwrap_or("Enabled"),
             "subscriptionPolicies": {"locationPlacementId": "Public_2014-09-01", "quotaId": "EnterpriseAgreement_2014-09-01", "spendingLimit": "Off"},
         }));
-        let parent = s["managementGroup"].as_str().unwrap_or(tenant_id);
-        let parent = if parent == "{tenant}" {
-            tenant_id
-        } else {
-            parent
-        };
+        let parent = group_name(
+            s["managementGroup"].as_str().unwrap_or(tenant_id),
+            tenant_id,
+        );
         azure.parents.push((norm(&scope), norm(&mg_id(parent))));
         if s["readable"].as_bool() == Some(false) {
             azure.unreadable.insert(norm(&scope));
         }
     }
-    let resolve_scope = |s: &str| -> String {
-        if let Some(name) = s.strip_prefix("mg:") {
-            mg_id(if name == "{tenant}" { tenant_id } else { name })
-        } else if let Some(id) = s.strip_prefix("sub:") {
-            format!("/subscriptions/{id}")
-        } else {
-            s.to_owned()
-        }
-    };
-    let role_path = |scope: &str, role: &str| -> Result<String, String> {
-        let guid = role_id(role)?;
-        let prefix = if scope == "/" {
-            String::new()
-        } else {
-            scope.to_owned()
-        };
-        Ok(format!(
-            "{prefix}/providers/Microsoft.Authorization/roleDefinitions/{guid}"
-        ))
-    };
+    Ok(())
+}
+
+/// The fixture's `assignments`: Azure role assignments and their PIM schedule instances.
+fn add_assignments(
+    azure: &mut AzureTenant,
+    raw: &Value,
+    tenant_id: &str,
+    principal: &dyn Fn(&Value) -> Result<ArmPrincipal, String>,
+) -> Result<(), String> {
     for (i, a) in raw["assignments"]
         .as_array()
         .into_iter()
         .flatten()
         .enumerate()
     {
-        let scope = resolve_scope(a["scope"].as_str().ok_or("an assignment needs a scope")?);
+        let scope = resolve_scope(
+            a["scope"].as_str().ok_or("an assignment needs a scope")?,
+            tenant_id,
+        );
         let role = a["role"].as_str().ok_or("an assignment needs a role")?;
         let (pid, ptype, pname, email) = principal(&a["principal"])?;
         let role_def = role_path(&scope, role)?;
@@ -529,6 +602,17 @@ pub(crate) fn build(
             other => return Err(format!("assignment {i}: unknown type {other}")),
         }
     }
+    Ok(())
+}
+
+/// The fixture's `rootAssignments`: assignments at the root scope `/`.
+fn add_root_assignments(
+    azure: &mut AzureTenant,
+    raw: &Value,
+    tenant_id: &str,
+    principal: &dyn Fn(&Value) -> Result<ArmPrincipal, String>,
+    now: &str,
+) -> Result<(), String> {
     for (i, a) in raw["rootAssignments"]
         .as_array()
         .into_iter()
@@ -545,7 +629,11 @@ pub(crate) fn build(
             "properties": {"roleDefinitionId": role_path("/", role)?, "principalId": pid, "principalType": ptype, "scope": "/", "createdOn": now},
         }));
     }
-    // One policy assignment per (scope, role): the emulator's defaults changed by `settings`.
+    Ok(())
+}
+
+/// One policy assignment per (scope, role): the emulator's defaults changed by `settings`.
+fn add_policy_assignments(azure: &mut AzureTenant, raw: &Value, tenant_id: &str) {
     let scopes: Vec<String> = azure
         .management_groups
         .iter()
@@ -562,7 +650,7 @@ pub(crate) fn build(
                     s["role"].as_str() == Some(role)
                         && s["scope"]
                             .as_str()
-                            .map(resolve_scope)
+                            .map(|x| resolve_scope(x, tenant_id))
                             .is_some_and(|x| norm(&x) == norm(scope))
                 })
                 .cloned()
@@ -572,7 +660,6 @@ pub(crate) fn build(
                 .push(policy_assignment(scope, guid, role, &setting));
         }
     }
-    Ok(azure)
 }
 
 const ROLES: [(&str, &str); 4] = [
