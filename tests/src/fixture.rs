@@ -471,107 +471,67 @@ fn normalise_schedule(
     );
 }
 
-impl Tenant {
-    pub fn build(fixture: &Fixture) -> Result<Tenant, FixtureError> {
-        let raw = &fixture.raw;
-        let tenant_id = s(raw, "tenantId")
-            .ok_or_else(|| FixtureError(format!("fixture {} has no tenantId", fixture.name)))?
-            .to_owned();
-        let now = s(raw, "now").unwrap_or("2026-11-20T09:00:00Z").to_owned();
-
-        let mut organization = raw
-            .get("organization")
-            .cloned()
-            .unwrap_or_else(|| json!({}));
-        organization["id"] = json!(tenant_id);
-        set_default(&mut organization, "tenantType", json!("AAD"));
-        set_default(&mut organization, "countryLetterCode", json!("US"));
-
-        let subscribed_skus: Vec<Value> = arr(raw, "subscribedSkus")
-            .into_iter()
-            .map(|mut sku| {
-                let sku_id = s(&sku, "skuId").unwrap_or_default().to_owned();
-                set_default(&mut sku, "id", json!(format!("{tenant_id}_{sku_id}")));
-                set_default(&mut sku, "appliesTo", json!("User"));
-                set_default(&mut sku, "capabilityStatus", json!("Enabled"));
-                set_default(&mut sku, "accountId", json!(tenant_id));
-                set_default(&mut sku, "accountName", json!(fixture.name));
-                set_default(
-                    &mut sku,
-                    "subscriptionIds",
-                    json!([guid(&format!("{tenant_id}|sub|{sku_id}"))]),
-                );
-                set_default(&mut sku, "consumedUnits", json!(0));
-                let units = sku
-                    .get("prepaidUnits")
-                    .cloned()
-                    .unwrap_or_else(|| json!({}));
-                let mut prepaid =
-                    json!({"enabled": 0, "suspended": 0, "warning": 0, "lockedOut": 0});
-                merge(&mut prepaid, &units);
-                sku["prepaidUnits"] = prepaid;
-                if let Some(plans) = sku.get_mut("servicePlans").and_then(Value::as_array_mut) {
-                    for plan in plans {
-                        set_default(plan, "provisioningStatus", json!("Success"));
-                        set_default(plan, "appliesTo", json!("User"));
-                    }
-                }
-                sku
-            })
-            .collect();
-
-        let plan_enabled = |wanted: &[&str]| {
-            subscribed_skus.iter().any(|sku| {
-                s(sku, "capabilityStatus") != Some("Suspended")
-                    && s(sku, "capabilityStatus") != Some("Deleted")
-                    && sku["servicePlans"]
-                        .as_array()
-                        .into_iter()
-                        .flatten()
-                        .any(|p| {
-                            wanted.contains(&s(p, "servicePlanId").unwrap_or_default())
-                                && s(p, "provisioningStatus") != Some("Disabled")
-                        })
-            })
-        };
-        let pim_licensed = plan_enabled(&PIM_PLANS);
-        let p1_licensed = pim_licensed || plan_enabled(&[P1_PLAN]);
-
-        let mut role_definitions = builtin_role_definitions();
-        for extra in arr(raw, "roleDefinitions") {
-            role_definitions.retain(|r| r["id"] != extra["id"]);
-            role_definitions.push(extra);
+/// A `subscribedSku` with Graph's defaults for what the fixture leaves out.
+fn normalise_sku(mut sku: Value, tenant_id: &str, fixture_name: &str) -> Value {
+    let sku_id = s(&sku, "skuId").unwrap_or_default().to_owned();
+    set_default(&mut sku, "id", json!(format!("{tenant_id}_{sku_id}")));
+    set_default(&mut sku, "appliesTo", json!("User"));
+    set_default(&mut sku, "capabilityStatus", json!("Enabled"));
+    set_default(&mut sku, "accountId", json!(tenant_id));
+    set_default(&mut sku, "accountName", json!(fixture_name));
+    set_default(
+        &mut sku,
+        "subscriptionIds",
+        json!([guid(&format!("{tenant_id}|sub|{sku_id}"))]),
+    );
+    set_default(&mut sku, "consumedUnits", json!(0));
+    let units = sku
+        .get("prepaidUnits")
+        .cloned()
+        .unwrap_or_else(|| json!({}));
+    let mut prepaid = json!({"enabled": 0, "suspended": 0, "warning": 0, "lockedOut": 0});
+    merge(&mut prepaid, &units);
+    sku["prepaidUnits"] = prepaid;
+    if let Some(plans) = sku.get_mut("servicePlans").and_then(Value::as_array_mut) {
+        for plan in plans {
+            set_default(plan, "provisioningStatus", json!("Success"));
+            set_default(plan, "appliesTo", json!("User"));
         }
+    }
+    sku
+}
 
+/// Whether a live subscription has one of the `wanted` service plans enabled.
+fn plan_enabled(subscribed_skus: &[Value], wanted: &[&str]) -> bool {
+    subscribed_skus.iter().any(|sku| {
+        s(sku, "capabilityStatus") != Some("Suspended")
+            && s(sku, "capabilityStatus") != Some("Deleted")
+            && sku["servicePlans"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|p| {
+                    wanted.contains(&s(p, "servicePlanId").unwrap_or_default())
+                        && s(p, "provisioningStatus") != Some("Disabled")
+                })
+    })
+}
+
+/// The directory's users, service principals and groups, with Graph's defaults, and each
+/// group's members and owners (by id) kept aside.
+struct Directory {
+    objects: HashMap<String, Value>,
+    user_ids: Vec<String>,
+    group_members: HashMap<String, Vec<String>>,
+    group_owners: HashMap<String, Vec<String>>,
+}
+
+impl Directory {
+    fn build(users: Vec<Value>, service_principals: Vec<Value>, groups: Vec<Value>) -> Self {
         let mut objects = HashMap::new();
         let mut user_ids = Vec::new();
         let mut group_members: HashMap<String, Vec<String>> = HashMap::new();
         let mut group_owners: HashMap<String, Vec<String>> = HashMap::new();
-        let mut users = arr(raw, "users");
-        let mut service_principals = arr(raw, "servicePrincipals");
-        let mut groups = arr(raw, "groups");
-        let mut assignment_schedules = arr(raw, "roleAssignmentSchedules");
-        let mut eligibility_schedules = arr(raw, "roleEligibilitySchedules");
-
-        let domain = organization["verifiedDomains"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .find(|d| d["isDefault"] == json!(true))
-            .and_then(|d| s(d, "name"))
-            .unwrap_or("example.onmicrosoft.com")
-            .to_owned();
-
-        let mut filler = None;
-        if let Some(spec) = raw.get("generate") {
-            let g = generate(spec, &tenant_id, &domain, &role_definitions);
-            users.extend(g.users);
-            service_principals.extend(g.service_principals);
-            assignment_schedules.extend(g.assignment_schedules);
-            eligibility_schedules.extend(g.eligibility_schedules);
-            filler = Some(g.filler);
-        }
-
         for mut user in users {
             set_default(&mut user, "@odata.type", json!("#microsoft.graph.user"));
             set_default(&mut user, "businessPhones", json!([]));
@@ -595,7 +555,7 @@ impl Tenant {
             user_ids.push(id.clone());
             objects.insert(id, user);
         }
-        for mut sp in service_principals.drain(..) {
+        for mut sp in service_principals {
             set_default(
                 &mut sp,
                 "@odata.type",
@@ -606,7 +566,7 @@ impl Tenant {
             let id = s(&sp, "id").unwrap_or_default().to_owned();
             objects.insert(id, sp);
         }
-        for mut group in groups.drain(..) {
+        for mut group in groups {
             set_default(&mut group, "@odata.type", json!("#microsoft.graph.group"));
             set_default(&mut group, "securityEnabled", json!(true));
             set_default(&mut group, "mailEnabled", json!(false));
@@ -625,6 +585,173 @@ impl Tenant {
             group_owners.insert(id.clone(), ids(map.remove("owners")));
             objects.insert(id, group);
         }
+        Directory {
+            objects,
+            user_ids,
+            group_members,
+            group_owners,
+        }
+    }
+}
+
+/// One policy per role, Microsoft's defaults changed by the fixture's patches.
+fn policy_assignments(raw: &Value, role_definitions: &[Value], tenant_id: &str) -> Vec<Value> {
+    let mut patches: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for p in arr(raw, "roleManagementPolicies") {
+        let role = s(&p, "roleDefinitionId").unwrap_or_default().to_owned();
+        patches.entry(role).or_default().extend(arr(&p, "rules"));
+    }
+    role_definitions
+        .iter()
+        .map(|role| {
+            let role_id = s(role, "id").unwrap_or_default();
+            let policy_id = format!(
+                "DirectoryRole_{tenant_id}_{}",
+                guid(&format!("{tenant_id}|policy|{role_id}"))
+            );
+            let mut rules = default_policy_rules();
+            // `"*"` patches apply to every role, then the role's own.
+            let all = patches.get("*").into_iter().flatten();
+            for patch in all.chain(patches.get(role_id).into_iter().flatten()) {
+                if let Some(rule) = rules.iter_mut().find(|r| r["id"] == patch["id"]) {
+                    merge(rule, patch);
+                }
+            }
+            json!({
+                "id": format!("{policy_id}_{role_id}"),
+                "policyId": policy_id,
+                "scopeId": "/",
+                "scopeType": "DirectoryRole",
+                "roleDefinitionId": role_id,
+                "policy": {
+                    "id": policy_id,
+                    "displayName": "DirectoryRole",
+                    "description": "DirectoryRole",
+                    "isOrganizationDefault": false,
+                    "scopeId": "/",
+                    "scopeType": "DirectoryRole",
+                    "lastModifiedDateTime": null,
+                    "lastModifiedBy": null,
+                    "rules": rules,
+                }
+            })
+        })
+        .collect()
+}
+
+/// The fixture's PIM for Groups schedule instances under `key`, with Graph's defaults.
+fn group_instances(raw: &Value, tenant_id: &str, key: &str, assignment: bool) -> Vec<Value> {
+    arr(raw, key)
+        .into_iter()
+        .enumerate()
+        .map(|(i, mut inst)| {
+            let seed = format!("{tenant_id}|{key}|{i}");
+            set_default(&mut inst, "id", json!(guid(&seed)));
+            set_default(&mut inst, "accessId", json!("member"));
+            set_default(&mut inst, "memberType", json!("direct"));
+            set_default(&mut inst, "startDateTime", Value::Null);
+            set_default(&mut inst, "endDateTime", Value::Null);
+            if assignment {
+                set_default(&mut inst, "assignmentType", json!("assigned"));
+            }
+            inst
+        })
+        .collect()
+}
+
+/// A principal of the fixture's `azure` section as ARM names it: a UPN or object id of
+/// the directory, or `{"id", "principalType", "displayName"}` for one outside it.
+fn arm_principal(
+    objects: &HashMap<String, Value>,
+    p: &Value,
+) -> Result<crate::arm::ArmPrincipal, String> {
+    if let Some(key) = p.as_str() {
+        let found = objects.values().find(|o| {
+            o["id"]
+                .as_str()
+                .is_some_and(|i| i.eq_ignore_ascii_case(key))
+                || o["userPrincipalName"]
+                    .as_str()
+                    .is_some_and(|u| u.eq_ignore_ascii_case(key))
+        });
+        let o = found.ok_or_else(|| format!("azure: no directory object {key}"))?;
+        let kind = match o["@odata.type"].as_str().unwrap_or_default() {
+            "#microsoft.graph.group" => "Group",
+            "#microsoft.graph.servicePrincipal" => "ServicePrincipal",
+            _ => "User",
+        };
+        return Ok((
+            o["id"].as_str().unwrap_or_default().to_owned(),
+            kind.to_owned(),
+            o["displayName"].as_str().unwrap_or_default().to_owned(),
+            o["userPrincipalName"].as_str().map(str::to_owned),
+        ));
+    }
+    // A principal outside the Entra fixture: {"id", "principalType", "displayName"}.
+    Ok((
+        p["id"]
+            .as_str()
+            .ok_or("azure: a principal needs an id")?
+            .to_owned(),
+        p["principalType"].as_str().unwrap_or("User").to_owned(),
+        p["displayName"].as_str().unwrap_or_default().to_owned(),
+        p["email"].as_str().map(str::to_owned),
+    ))
+}
+
+impl Tenant {
+    pub fn build(fixture: &Fixture) -> Result<Tenant, FixtureError> {
+        let raw = &fixture.raw;
+        let tenant_id = s(raw, "tenantId")
+            .ok_or_else(|| FixtureError(format!("fixture {} has no tenantId", fixture.name)))?
+            .to_owned();
+        let now = s(raw, "now").unwrap_or("2026-11-20T09:00:00Z").to_owned();
+
+        let mut organization = raw
+            .get("organization")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        organization["id"] = json!(tenant_id);
+        set_default(&mut organization, "tenantType", json!("AAD"));
+        set_default(&mut organization, "countryLetterCode", json!("US"));
+
+        let subscribed_skus: Vec<Value> = arr(raw, "subscribedSkus")
+            .into_iter()
+            .map(|sku| normalise_sku(sku, &tenant_id, &fixture.name))
+            .collect();
+        let pim_licensed = plan_enabled(&subscribed_skus, &PIM_PLANS);
+        let p1_licensed = pim_licensed || plan_enabled(&subscribed_skus, &[P1_PLAN]);
+
+        let mut role_definitions = builtin_role_definitions();
+        for extra in arr(raw, "roleDefinitions") {
+            role_definitions.retain(|r| r["id"] != extra["id"]);
+            role_definitions.push(extra);
+        }
+
+        let mut users = arr(raw, "users");
+        let mut service_principals = arr(raw, "servicePrincipals");
+        let mut assignment_schedules = arr(raw, "roleAssignmentSchedules");
+        let mut eligibility_schedules = arr(raw, "roleEligibilitySchedules");
+
+        let domain = organization["verifiedDomains"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|d| d["isDefault"] == json!(true))
+            .and_then(|d| s(d, "name"))
+            .unwrap_or("example.onmicrosoft.com")
+            .to_owned();
+
+        let mut filler = None;
+        if let Some(spec) = raw.get("generate") {
+            let g = generate(spec, &tenant_id, &domain, &role_definitions);
+            users.extend(g.users);
+            service_principals.extend(g.service_principals);
+            assignment_schedules.extend(g.assignment_schedules);
+            eligibility_schedules.extend(g.eligibility_schedules);
+            filler = Some(g.filler);
+        }
+        let directory = Directory::build(users, service_principals, arr(raw, "groups"));
 
         for (i, schedule) in assignment_schedules.iter_mut().enumerate() {
             normalise_schedule(schedule, "assignment", i, &tenant_id, false);
@@ -655,107 +782,12 @@ impl Tenant {
             .collect();
         role_assignments.extend(arr(raw, "roleAssignments"));
 
-        // One policy per role, Microsoft's defaults changed by the fixture's patches.
-        let mut patches: BTreeMap<String, Vec<Value>> = BTreeMap::new();
-        for p in arr(raw, "roleManagementPolicies") {
-            let role = s(&p, "roleDefinitionId").unwrap_or_default().to_owned();
-            patches.entry(role).or_default().extend(arr(&p, "rules"));
-        }
-        let policy_assignments = role_definitions
-            .iter()
-            .map(|role| {
-                let role_id = s(role, "id").unwrap_or_default();
-                let policy_id = format!(
-                    "DirectoryRole_{tenant_id}_{}",
-                    guid(&format!("{tenant_id}|policy|{role_id}"))
-                );
-                let mut rules = default_policy_rules();
-                // `"*"` patches apply to every role, then the role's own.
-                let all = patches.get("*").into_iter().flatten();
-                for patch in all.chain(patches.get(role_id).into_iter().flatten()) {
-                    if let Some(rule) = rules.iter_mut().find(|r| r["id"] == patch["id"]) {
-                        merge(rule, patch);
-                    }
-                }
-                json!({
-                    "id": format!("{policy_id}_{role_id}"),
-                    "policyId": policy_id,
-                    "scopeId": "/",
-                    "scopeType": "DirectoryRole",
-                    "roleDefinitionId": role_id,
-                    "policy": {
-                        "id": policy_id,
-                        "displayName": "DirectoryRole",
-                        "description": "DirectoryRole",
-                        "isOrganizationDefault": false,
-                        "scopeId": "/",
-                        "scopeType": "DirectoryRole",
-                        "lastModifiedDateTime": null,
-                        "lastModifiedBy": null,
-                        "rules": rules,
-                    }
-                })
-            })
-            .collect();
-
-        let group_instances = |key: &str, assignment: bool| -> Vec<Value> {
-            arr(raw, key)
-                .into_iter()
-                .enumerate()
-                .map(|(i, mut inst)| {
-                    let seed = format!("{tenant_id}|{key}|{i}");
-                    set_default(&mut inst, "id", json!(guid(&seed)));
-                    set_default(&mut inst, "accessId", json!("member"));
-                    set_default(&mut inst, "memberType", json!("direct"));
-                    set_default(&mut inst, "startDateTime", Value::Null);
-                    set_default(&mut inst, "endDateTime", Value::Null);
-                    if assignment {
-                        set_default(&mut inst, "assignmentType", json!("assigned"));
-                    }
-                    inst
-                })
-                .collect()
-        };
+        let policy_assignments = policy_assignments(raw, &role_definitions, &tenant_id);
 
         let azure = match raw.get("azure") {
             None => None,
             Some(section) => {
-                let principal =
-                    |p: &Value| -> Result<(String, String, String, Option<String>), String> {
-                        if let Some(key) = p.as_str() {
-                            let found = objects.values().find(|o| {
-                                o["id"]
-                                    .as_str()
-                                    .is_some_and(|i| i.eq_ignore_ascii_case(key))
-                                    || o["userPrincipalName"]
-                                        .as_str()
-                                        .is_some_and(|u| u.eq_ignore_ascii_case(key))
-                            });
-                            let o =
-                                found.ok_or_else(|| format!("azure: no directory object {key}"))?;
-                            let kind = match o["@odata.type"].as_str().unwrap_or_default() {
-                                "#microsoft.graph.group" => "Group",
-                                "#microsoft.graph.servicePrincipal" => "ServicePrincipal",
-                                _ => "User",
-                            };
-                            return Ok((
-                                o["id"].as_str().unwrap_or_default().to_owned(),
-                                kind.to_owned(),
-                                o["displayName"].as_str().unwrap_or_default().to_owned(),
-                                o["userPrincipalName"].as_str().map(str::to_owned),
-                            ));
-                        }
-                        // A principal outside the Entra fixture: {"id", "principalType", "displayName"}.
-                        Ok((
-                            p["id"]
-                                .as_str()
-                                .ok_or("azure: a principal needs an id")?
-                                .to_owned(),
-                            p["principalType"].as_str().unwrap_or("User").to_owned(),
-                            p["displayName"].as_str().unwrap_or_default().to_owned(),
-                            p["email"].as_str().map(str::to_owned),
-                        ))
-                    };
+                let principal = |p: &Value| arm_principal(&directory.objects, p);
                 Some(
                     crate::arm::build(section, &tenant_id, &principal, &now)
                         .map_err(|e| FixtureError(format!("fixture {}: {e}", fixture.name)))?,
@@ -770,11 +802,11 @@ impl Tenant {
             organization,
             subscribed_skus,
             role_definitions,
-            objects,
-            user_ids,
+            objects: directory.objects,
+            user_ids: directory.user_ids,
             filler,
-            group_members,
-            group_owners,
+            group_members: directory.group_members,
+            group_owners: directory.group_owners,
             role_assignments,
             role_assignment_schedules: assignment_schedules,
             role_assignment_schedule_instances,
@@ -782,10 +814,14 @@ impl Tenant {
             role_eligibility_schedule_instances,
             policy_assignments,
             group_eligibility_schedule_instances: group_instances(
+                raw,
+                &tenant_id,
                 "groupEligibilityScheduleInstances",
                 false,
             ),
             group_assignment_schedule_instances: group_instances(
+                raw,
+                &tenant_id,
                 "groupAssignmentScheduleInstances",
                 true,
             ),
