@@ -577,36 +577,45 @@ impl Shared {
                 "Specified HTTP method is not allowed for the request target.",
             );
         }
+        self.role_management_read(t, req, &q, &lower, grant)
+            .or_else(|| self.governance_read(t, req, &q, &lower))
+            .or_else(|| self.directory_read(t, req, &q, &lower, &segments, grant))
+            .unwrap_or_else(|| {
+                graph_error(
+                    400,
+                    "BadRequest",
+                    &format!(
+                        "Resource not found for the segment '{}'.",
+                        segments.last().copied().unwrap_or_default()
+                    ),
+                )
+            })
+    }
 
-        let pim = |items: &[Value], expand: bool| -> Outcome {
-            if !t.pim_licensed {
-                return not_licensed();
-            }
-            match Self::filtered(&q, items) {
-                Ok(items) => {
-                    let expand = expand && Self::expands_principal(&q);
-                    self.list_shaped(req, &q, &items, 100, &|v| {
-                        self.with_principal(v, expand, grant)
-                    })
-                }
-                Err(e) => e,
-            }
-        };
-
-        match lower.as_slice() {
-            ["organization"] => self.list(req, &q, std::slice::from_ref(&t.organization), 100),
-            ["subscribedskus"] => self.list(req, &q, &t.subscribed_skus, 999),
+    /// The tenant, its licences and directory roles: definitions, assignments, PIM
+    /// schedules and instances, role settings. `None`: not one of these routes.
+    fn role_management_read(
+        &self,
+        t: &Tenant,
+        req: &GraphRequest,
+        q: &Query,
+        lower: &[&str],
+        grant: &Grant,
+    ) -> Option<Outcome> {
+        Some(match lower {
+            ["organization"] => self.list(req, q, std::slice::from_ref(&t.organization), 100),
+            ["subscribedskus"] => self.list(req, q, &t.subscribed_skus, 999),
             ["rolemanagement", "directory", "roledefinitions"] => {
-                match Self::filtered(&q, &t.role_definitions) {
-                    Ok(items) => self.list_shaped(req, &q, &items, 999, &Value::clone),
+                match Self::filtered(q, &t.role_definitions) {
+                    Ok(items) => self.list_shaped(req, q, &items, 999, &Value::clone),
                     Err(e) => e,
                 }
             }
             ["rolemanagement", "directory", "roleassignments"] => {
-                match Self::filtered(&q, &t.role_assignments) {
+                match Self::filtered(q, &t.role_assignments) {
                     Ok(items) => {
-                        let expand = Self::expands_principal(&q);
-                        self.list_shaped(req, &q, &items, 100, &|v| {
+                        let expand = Self::expands_principal(q);
+                        self.list_shaped(req, q, &items, 100, &|v| {
                             self.with_principal(v, expand, grant)
                         })
                     }
@@ -617,47 +626,99 @@ impl Shared {
                 "rolemanagement",
                 "directory",
                 "roleassignmentscheduleinstances",
-            ] => pim(&t.role_assignment_schedule_instances, true),
+            ] => self.pim_list(t, req, q, &t.role_assignment_schedule_instances, grant),
             ["rolemanagement", "directory", "roleassignmentschedules"] => {
-                pim(&t.role_assignment_schedules, true)
+                self.pim_list(t, req, q, &t.role_assignment_schedules, grant)
             }
             [
                 "rolemanagement",
                 "directory",
                 "roleeligibilityscheduleinstances",
-            ] => pim(&t.role_eligibility_schedule_instances, true),
+            ] => self.pim_list(t, req, q, &t.role_eligibility_schedule_instances, grant),
             ["rolemanagement", "directory", "roleeligibilityschedules"] => {
-                pim(&t.role_eligibility_schedules, true)
+                self.pim_list(t, req, q, &t.role_eligibility_schedules, grant)
             }
-            ["policies", "rolemanagementpolicyassignments"] => self.policy_assignments(req, &q),
+            ["policies", "rolemanagementpolicyassignments"] => self.policy_assignments(req, q),
+            _ => return None,
+        })
+    }
+
+    /// A PIM listing: licensed tenants only, filtered, its principal expanded when asked.
+    fn pim_list(
+        &self,
+        t: &Tenant,
+        req: &GraphRequest,
+        q: &Query,
+        items: &[Value],
+        grant: &Grant,
+    ) -> Outcome {
+        if !t.pim_licensed {
+            return not_licensed();
+        }
+        match Self::filtered(q, items) {
+            Ok(items) => {
+                let expand = Self::expands_principal(q);
+                self.list_shaped(req, q, &items, 100, &|v| {
+                    self.with_principal(v, expand, grant)
+                })
+            }
+            Err(e) => e,
+        }
+    }
+
+    /// Access reviews, Conditional Access and PIM for Groups. `None`: not one of these routes.
+    fn governance_read(
+        &self,
+        t: &Tenant,
+        req: &GraphRequest,
+        q: &Query,
+        lower: &[&str],
+    ) -> Option<Outcome> {
+        Some(match lower {
             ["identitygovernance", "accessreviews", "definitions"] => {
                 if t.pim_licensed {
-                    self.list(req, &q, &t.access_reviews, 100)
+                    self.list(req, q, &t.access_reviews, 100)
                 } else {
                     not_licensed()
                 }
             }
             ["identity", "conditionalaccess", "policies"] => {
-                self.list(req, &q, &t.conditional_access_policies, 100)
+                self.list(req, q, &t.conditional_access_policies, 100)
             }
             [
                 "identitygovernance",
                 "privilegedaccess",
                 "group",
                 "eligibilityscheduleinstances",
-            ] => self.group_pim(req, &q, &t.group_eligibility_schedule_instances),
+            ] => self.group_pim(req, q, &t.group_eligibility_schedule_instances),
             [
                 "identitygovernance",
                 "privilegedaccess",
                 "group",
                 "assignmentscheduleinstances",
-            ] => self.group_pim(req, &q, &t.group_assignment_schedule_instances),
+            ] => self.group_pim(req, q, &t.group_assignment_schedule_instances),
+            _ => return None,
+        })
+    }
+
+    /// Users, service principals, groups and their members or owners. `None`: not one of
+    /// these routes.
+    fn directory_read(
+        &self,
+        t: &Tenant,
+        req: &GraphRequest,
+        q: &Query,
+        lower: &[&str],
+        segments: &[&str],
+        grant: &Grant,
+    ) -> Option<Outcome> {
+        Some(match lower {
             ["users"] => {
                 let select = q.select();
                 let total = t.user_count() as usize;
                 self.page(
                     req,
-                    &q,
+                    q,
                     total,
                     &|i| {
                         t.user_at(i as u64)
@@ -669,7 +730,7 @@ impl Shared {
             [
                 "users" | "serviceprincipals" | "groups" | "directoryobjects",
                 _,
-            ] => self.object(req, &q, lower[0], segments[1]),
+            ] => self.object(req, q, lower[0], segments[1]),
             [
                 "groups",
                 _,
@@ -681,7 +742,7 @@ impl Shared {
                     _ => t.members(gid),
                 };
                 let Some(ids) = ids else {
-                    return not_found(gid);
+                    return Some(not_found(gid));
                 };
                 let select = q.select();
                 let objects: Vec<Value> = ids
@@ -689,17 +750,10 @@ impl Shared {
                     .filter_map(|id| t.object_ref(id))
                     .map(|o| readable(&o, select.as_deref(), grant))
                     .collect();
-                self.list(req, &q, &objects, 100)
+                self.list(req, q, &objects, 100)
             }
-            _ => graph_error(
-                400,
-                "BadRequest",
-                &format!(
-                    "Resource not found for the segment '{}'.",
-                    segments.last().copied().unwrap_or_default()
-                ),
-            ),
-        }
+            _ => return None,
+        })
     }
 
     fn object(&self, req: &GraphRequest, q: &Query, collection: &str, id: &str) -> Outcome {
