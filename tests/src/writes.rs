@@ -8,6 +8,8 @@
 //! (`The following policy rules failed: ["ExpirationRule"]`) when the role's settings
 //! refuse the schedule; a rule update Graph cannot read is "The policy rule is invalid.".
 
+use std::sync::Arc;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use pimready_core::duration::IsoDuration;
 use serde_json::{Map, Value, json};
@@ -199,6 +201,234 @@ fn policy_violations(
     failed
 }
 
+/// An access review's scope: principal scopes Graph lists, at most one resource (a role the
+/// tenant has).
+fn check_review_scope(t: &Tenant, body: &Value) -> Result<(), Outcome> {
+    let scope = &body["scope"];
+    let queries = |key: &str| -> Vec<&str> {
+        scope[key]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["query"].as_str())
+            .collect()
+    };
+    let (principals, resources) = (queries("principalScopes"), queries("resourceScopes"));
+    if !scope.is_object() || (principals.is_empty() && text(scope, "query").is_none()) {
+        return Err(bad_request("The scope of the access review is invalid."));
+    }
+    // "An access review can be scoped to multiple principal types (users and groups, or
+    // service principals) and only one resource. To review access to multiple Microsoft
+    // Entra roles, create separate access reviews."
+    // (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments)
+    if resources.len() > 1 {
+        return Err(bad_request(
+            "An access review of roles can be scoped to only one resource: create one review per role.",
+        ));
+    }
+    for q in &principals {
+        let known = ["/users", "/groups", "/servicePrincipals"].iter().any(|p| {
+            q.strip_prefix(p)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
+        });
+        if !known {
+            return Err(bad_request(&format!(
+                "The principal scope '{q}' is invalid."
+            )));
+        }
+    }
+    for q in &resources {
+        let Some(role) = q.strip_prefix("/roleManagement/directory/roleDefinitions/") else {
+            return Err(bad_request(&format!(
+                "The resource scope '{q}' is invalid."
+            )));
+        };
+        if !t
+            .role_definitions
+            .iter()
+            .any(|d| d["id"].as_str().is_some_and(|id| same(id, role)))
+        {
+            return Err(not_found(role));
+        }
+    }
+    Ok(())
+}
+
+/// An access review's reviewers: at least one, each a user of the tenant.
+fn check_reviewers(t: &Tenant, body: &Value) -> Result<(), Outcome> {
+    let reviewers = body["reviewers"].as_array().cloned().unwrap_or_default();
+    if reviewers.is_empty() {
+        return Err(bad_request("At least one reviewer is required."));
+    }
+    for r in &reviewers {
+        let q = r["query"].as_str().unwrap_or_default();
+        let Some(user) = q.strip_prefix("/users/") else {
+            return Err(bad_request(&format!(
+                "The reviewer query '{q}' is invalid."
+            )));
+        };
+        if t.object_ref(user)
+            .is_none_or(|o| o["@odata.type"] != "#microsoft.graph.user")
+        {
+            return Err(not_found(user));
+        }
+    }
+    Ok(())
+}
+
+/// An access review's settings: its default decision, instance duration and recurrence.
+fn check_review_settings(body: &Value) -> Result<(), Outcome> {
+    // accessReviewScheduleSettings (resources/accessreviewschedulesettings.md):
+    // defaultDecision "Can be one of Approve, Deny, or Recommendation" when
+    // defaultDecisionEnabled; Microsoft's own role-review example sends `None` with it
+    // disabled (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments).
+    let settings = &body["settings"];
+    let decision = text(settings, "defaultDecision");
+    let enabled = settings["defaultDecisionEnabled"]
+        .as_bool()
+        .unwrap_or(false);
+    let decision_ok = match decision {
+        Some("Approve" | "Deny" | "Recommendation") => true,
+        None | Some("None") => !enabled,
+        Some(_) => false,
+    };
+    if !decision_ok {
+        return Err(bad_request(
+            "settings.defaultDecision must be Approve, Deny or Recommendation when defaultDecisionEnabled is true.",
+        ));
+    }
+    if let Some(days) = settings
+        .get("instanceDurationInDays")
+        .filter(|d| !d.is_null())
+        && days.as_i64().is_none_or(|d| d < 1)
+    {
+        return Err(bad_request(
+            "settings.instanceDurationInDays must be a positive whole number of days.",
+        ));
+    }
+    // accessReviewScheduleSettings.recurrence: patternedRecurrence
+    // (resources/patternedrecurrence.md, recurrencepattern.md, recurrencerange.md): "Only
+    // dayOfMonth, interval, and type (weekly, absoluteMonthly) properties are supported".
+    let recurrence = &body["settings"]["recurrence"];
+    if !recurrence.is_null() {
+        let pattern = text(&recurrence["pattern"], "type").unwrap_or_default();
+        let range = &recurrence["range"];
+        let interval = recurrence["pattern"]["interval"].as_i64().unwrap_or(0);
+        let start_ok = text(range, "startDate")
+            .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        let range_ok = matches!(
+            text(range, "type").unwrap_or_default(),
+            "noEnd" | "endDate" | "numbered"
+        );
+        let pattern_ok = matches!(pattern, "weekly" | "absoluteMonthly");
+        if !(pattern_ok && range_ok && start_ok && interval >= 1) {
+            return Err(bad_request(
+                "The schedule is invalid: the recurrence needs a pattern type (weekly or absoluteMonthly), an interval of at least 1 and a range with a startDate (YYYY-MM-DD).",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A PIM schedule request's action, principal, role and directory scope, checked against
+/// the tenant, with what else the request says.
+struct ScheduleRequest<'b> {
+    eligibility: bool,
+    action: &'static str,
+    /// The principal's object id as the directory spells it.
+    principal: String,
+    /// The role definition id as the directory spells it.
+    role: String,
+    scope: &'b str,
+    justification: Option<String>,
+    validation_only: bool,
+    now: DateTime<Utc>,
+}
+
+impl<'b> ScheduleRequest<'b> {
+    /// 400 for an action, principal, role or scope missing or not served; 404 for a
+    /// principal or role the tenant does not have.
+    fn parse(
+        t: &Tenant,
+        body: &'b Value,
+        eligibility: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Self, Outcome> {
+        let action = match text(body, "action") {
+            Some(a) if same(a, "adminAssign") => "adminAssign",
+            Some(a) if same(a, "adminRemove") => "adminRemove",
+            Some(a) => {
+                return Err(bad_request(&format!(
+                    "The action '{a}' is not supported by this tenant emulator."
+                )));
+            }
+            None => return Err(bad_request("The action is required.")),
+        };
+        let (Some(principal), Some(role)) =
+            (text(body, "principalId"), text(body, "roleDefinitionId"))
+        else {
+            return Err(bad_request(
+                "principalId and roleDefinitionId are required.",
+            ));
+        };
+        if text(body, "appScopeId").is_some() {
+            return Err(bad_request(
+                "Only directory scopes are served by this tenant emulator.",
+            ));
+        }
+        let Some(scope) = text(body, "directoryScopeId") else {
+            return Err(bad_request(
+                "Either directoryScopeId or appScopeId is required.",
+            ));
+        };
+        let Some(principal_object) = t.object_ref(principal) else {
+            return Err(not_found(principal));
+        };
+        let principal = principal_object["id"]
+            .as_str()
+            .unwrap_or(principal)
+            .to_owned();
+        let Some(role) = t
+            .role_definitions
+            .iter()
+            .find_map(|d| d["id"].as_str().filter(|id| same(id, role)))
+            .map(str::to_owned)
+        else {
+            return Err(not_found(role));
+        };
+        Ok(ScheduleRequest {
+            eligibility,
+            action,
+            principal,
+            role,
+            scope,
+            justification: text(body, "justification").map(str::to_owned),
+            validation_only: body["isValidationOnly"] == json!(true),
+            now,
+        })
+    }
+
+    /// `Eligibility` or `Assignment`, as the role settings' rule ids name them.
+    fn level(&self) -> &'static str {
+        if self.eligibility {
+            "Eligibility"
+        } else {
+            "Assignment"
+        }
+    }
+
+    /// Whether a schedule or assignment is this principal's, of this role, at this scope.
+    fn matches(&self, v: &Value) -> bool {
+        v["principalId"]
+            .as_str()
+            .is_some_and(|p| same(p, &self.principal))
+            && v["roleDefinitionId"]
+                .as_str()
+                .is_some_and(|r| same(r, &self.role))
+            && v["directoryScopeId"].as_str().unwrap_or("/") == self.scope
+    }
+}
+
 impl Shared {
     /// The write routes; `None` when the request is not one of them.
     pub(crate) fn write_route(
@@ -269,171 +499,163 @@ impl Shared {
         if !t.pim_licensed {
             return not_licensed();
         }
-        let action = match text(body, "action") {
-            Some(a) if same(a, "adminAssign") => "adminAssign",
-            Some(a) if same(a, "adminRemove") => "adminRemove",
-            Some(a) => {
-                return bad_request(&format!(
-                    "The action '{a}' is not supported by this tenant emulator."
-                ));
-            }
-            None => return bad_request("The action is required."),
-        };
-        let (Some(principal), Some(role)) =
-            (text(body, "principalId"), text(body, "roleDefinitionId"))
-        else {
-            return bad_request("principalId and roleDefinitionId are required.");
-        };
-        if text(body, "appScopeId").is_some() {
-            return bad_request("Only directory scopes are served by this tenant emulator.");
-        }
-        let Some(scope) = text(body, "directoryScopeId") else {
-            return bad_request("Either directoryScopeId or appScopeId is required.");
-        };
-        let Some(principal_object) = t.object_ref(principal) else {
-            return not_found(principal);
-        };
-        let principal = principal_object["id"]
-            .as_str()
-            .unwrap_or(principal)
-            .to_owned();
-        let Some(role) = t
-            .role_definitions
-            .iter()
-            .find_map(|d| d["id"].as_str().filter(|id| same(id, role)))
-            .map(str::to_owned)
-        else {
-            return not_found(role);
-        };
-        let matches = |v: &Value| {
-            v["principalId"]
-                .as_str()
-                .is_some_and(|p| same(p, &principal))
-                && v["roleDefinitionId"]
-                    .as_str()
-                    .is_some_and(|r| same(r, &role))
-                && v["directoryScopeId"].as_str().unwrap_or("/") == scope
+        let r = match ScheduleRequest::parse(&t, body, eligibility, self.now()) {
+            Ok(r) => r,
+            Err(e) => return e,
         };
         let exists = if eligibility {
-            t.role_eligibility_schedules.iter().any(matches)
+            t.role_eligibility_schedules.iter().any(|v| r.matches(v))
         } else {
-            t.role_assignments.iter().any(matches)
+            t.role_assignments.iter().any(|v| r.matches(v))
         };
-        let justification = text(body, "justification").map(str::to_owned);
-        let validation_only = body["isValidationOnly"] == json!(true);
-        let now = self.now();
-        let level = if eligibility {
-            "Eligibility"
+        let written = if r.action == "adminAssign" {
+            self.admin_assign(t, body, &r, exists)
         } else {
-            "Assignment"
+            self.admin_remove(t, &r, exists)
+                .map(|()| (Value::Null, Value::Null))
         };
-        let mut target_schedule = Value::Null;
-        let mut schedule_info = Value::Null;
-        if action == "adminAssign" {
-            let Some(info) = body.get("scheduleInfo") else {
-                return bad_request("The schedule is invalid: scheduleInfo is required.");
-            };
-            let s = match schedule(info, now) {
-                Ok(s) => s,
-                Err(e) => return e,
-            };
-            if exists {
-                return graph_error(
-                    400,
-                    "RoleAssignmentExists",
-                    "The Role assignment already exists.",
-                );
+        match written {
+            Ok((target_schedule, schedule_info)) => {
+                self.schedule_request_created(req, &r, &target_schedule, &schedule_info)
             }
-            let failed = policy_violations(&t, &role, level, &s, justification.is_some());
-            if !failed.is_empty() {
-                return policy_failed(&failed);
-            }
-            schedule_info = s.to_json();
-            let id = self.new_id(level);
-            target_schedule = json!(id);
-            if !validation_only {
-                drop(t);
-                let mut sch = json!({
-                    "id": id,
-                    "principalId": principal,
-                    "roleDefinitionId": role,
-                    "directoryScopeId": scope,
-                    "appScopeId": null,
-                    "memberType": "Direct",
-                    "status": "Provisioned",
-                    "createdDateTime": now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
-                    "createdUsing": id,
-                    "modifiedDateTime": null,
-                    "scheduleInfo": schedule_info,
-                });
-                self.write_tenant(|t| {
-                    if eligibility {
-                        t.role_eligibility_schedule_instances
-                            .push(fixture::instance_from_schedule(&sch, true));
-                        t.role_eligibility_schedules.push(sch);
-                    } else {
-                        sch["assignmentType"] = json!("Assigned");
-                        t.role_assignments.push(json!({
-                            "id": fixture::assignment_id(&sch),
-                            "principalId": sch["principalId"],
-                            "roleDefinitionId": sch["roleDefinitionId"],
-                            "directoryScopeId": sch["directoryScopeId"],
-                            "appScopeId": null,
-                            "principalOrganizationId": t.tenant_id,
-                        }));
-                        t.role_assignment_schedule_instances
-                            .push(fixture::instance_from_schedule(&sch, false));
-                        t.role_assignment_schedules.push(sch);
-                    }
-                });
-            }
-        } else {
-            if !exists {
-                return graph_error(
-                    400,
-                    "RoleAssignmentDoesNotExist",
-                    "The Role assignment does not exist.",
-                );
-            }
-            if !validation_only {
-                drop(t);
-                self.write_tenant(|t| {
-                    if eligibility {
-                        t.role_eligibility_schedules.retain(|v| !matches(v));
-                        t.role_eligibility_schedule_instances
-                            .retain(|v| !matches(v));
-                    } else {
-                        t.role_assignments.retain(|v| !matches(v));
-                        t.role_assignment_schedules.retain(|v| !matches(v));
-                        t.role_assignment_schedule_instances.retain(|v| !matches(v));
-                    }
-                });
-            }
+            Err(e) => e,
         }
-        let kind = if eligibility {
+    }
+
+    /// `adminAssign`: the schedule checked against the role's settings, then (unless
+    /// validation only) the schedule, its instance and any active assignment written.
+    /// Returns (targetScheduleId, scheduleInfo).
+    fn admin_assign(
+        &self,
+        t: Arc<Tenant>,
+        body: &Value,
+        r: &ScheduleRequest<'_>,
+        exists: bool,
+    ) -> Result<(Value, Value), Outcome> {
+        let Some(info) = body.get("scheduleInfo") else {
+            return Err(bad_request(
+                "The schedule is invalid: scheduleInfo is required.",
+            ));
+        };
+        let s = schedule(info, r.now)?;
+        if exists {
+            return Err(graph_error(
+                400,
+                "RoleAssignmentExists",
+                "The Role assignment already exists.",
+            ));
+        }
+        let failed = policy_violations(&t, &r.role, r.level(), &s, r.justification.is_some());
+        if !failed.is_empty() {
+            return Err(policy_failed(&failed));
+        }
+        let schedule_info = s.to_json();
+        let id = self.new_id(r.level());
+        if !r.validation_only {
+            drop(t);
+            let mut sch = json!({
+                "id": id,
+                "principalId": r.principal,
+                "roleDefinitionId": r.role,
+                "directoryScopeId": r.scope,
+                "appScopeId": null,
+                "memberType": "Direct",
+                "status": "Provisioned",
+                "createdDateTime": r.now.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+                "createdUsing": id,
+                "modifiedDateTime": null,
+                "scheduleInfo": schedule_info,
+            });
+            self.write_tenant(|t| {
+                if r.eligibility {
+                    t.role_eligibility_schedule_instances
+                        .push(fixture::instance_from_schedule(&sch, true));
+                    t.role_eligibility_schedules.push(sch);
+                } else {
+                    sch["assignmentType"] = json!("Assigned");
+                    t.role_assignments.push(json!({
+                        "id": fixture::assignment_id(&sch),
+                        "principalId": sch["principalId"],
+                        "roleDefinitionId": sch["roleDefinitionId"],
+                        "directoryScopeId": sch["directoryScopeId"],
+                        "appScopeId": null,
+                        "principalOrganizationId": t.tenant_id,
+                    }));
+                    t.role_assignment_schedule_instances
+                        .push(fixture::instance_from_schedule(&sch, false));
+                    t.role_assignment_schedules.push(sch);
+                }
+            });
+        }
+        Ok((json!(id), schedule_info))
+    }
+
+    /// `adminRemove`: the principal's schedules, instances and assignments of the role at
+    /// the scope removed (unless validation only); 400 when there is none.
+    fn admin_remove(
+        &self,
+        t: Arc<Tenant>,
+        r: &ScheduleRequest<'_>,
+        exists: bool,
+    ) -> Result<(), Outcome> {
+        if !exists {
+            return Err(graph_error(
+                400,
+                "RoleAssignmentDoesNotExist",
+                "The Role assignment does not exist.",
+            ));
+        }
+        if !r.validation_only {
+            drop(t);
+            let matches = |v: &Value| r.matches(v);
+            self.write_tenant(|t| {
+                if r.eligibility {
+                    t.role_eligibility_schedules.retain(|v| !matches(v));
+                    t.role_eligibility_schedule_instances
+                        .retain(|v| !matches(v));
+                } else {
+                    t.role_assignments.retain(|v| !matches(v));
+                    t.role_assignment_schedules.retain(|v| !matches(v));
+                    t.role_assignment_schedule_instances.retain(|v| !matches(v));
+                }
+            });
+        }
+        Ok(())
+    }
+
+    /// 201 Created with the unifiedRole{Eligibility,Assignment}ScheduleRequest.
+    fn schedule_request_created(
+        &self,
+        req: &GraphRequest,
+        r: &ScheduleRequest<'_>,
+        target_schedule: &Value,
+        schedule_info: &Value,
+    ) -> Outcome {
+        let kind = if r.eligibility {
             "roleEligibilityScheduleRequests"
         } else {
             "roleAssignmentScheduleRequests"
         };
-        let stamp = now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let stamp = r.now.format("%Y-%m-%dT%H:%M:%SZ").to_string();
+        let assign = r.action == "adminAssign";
         Outcome::json(
             201,
             json!({
                 "@odata.context": format!("{}/{}/$metadata#roleManagement/directory/{kind}/$entity", self.base_url, req.version),
                 "id": self.new_id("request"),
-                "status": if action == "adminAssign" { "Provisioned" } else { "Revoked" },
+                "status": if assign { "Provisioned" } else { "Revoked" },
                 "createdDateTime": stamp,
-                "completedDateTime": if action == "adminAssign" { json!(stamp) } else { Value::Null },
+                "completedDateTime": if assign { json!(stamp) } else { Value::Null },
                 "approvalId": null,
                 "customData": null,
-                "action": action,
-                "principalId": principal,
-                "roleDefinitionId": role,
-                "directoryScopeId": scope,
+                "action": r.action,
+                "principalId": r.principal,
+                "roleDefinitionId": r.role,
+                "directoryScopeId": r.scope,
                 "appScopeId": null,
-                "isValidationOnly": validation_only,
+                "isValidationOnly": r.validation_only,
                 "targetScheduleId": target_schedule,
-                "justification": justification,
+                "justification": r.justification,
                 "createdBy": {"application": null, "device": null, "user": {"displayName": null, "id": null}},
                 "scheduleInfo": schedule_info,
                 "ticketInfo": {"ticketNumber": null, "ticketSystem": null},
@@ -519,112 +741,11 @@ impl Shared {
         let Some(name) = text(body, "displayName") else {
             return bad_request("displayName is required.");
         };
-        let scope = &body["scope"];
-        let queries = |key: &str| -> Vec<&str> {
-            scope[key]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|s| s["query"].as_str())
-                .collect()
-        };
-        let (principals, resources) = (queries("principalScopes"), queries("resourceScopes"));
-        if !scope.is_object() || (principals.is_empty() && text(scope, "query").is_none()) {
-            return bad_request("The scope of the access review is invalid.");
-        }
-        // "An access review can be scoped to multiple principal types (users and groups, or
-        // service principals) and only one resource. To review access to multiple Microsoft
-        // Entra roles, create separate access reviews."
-        // (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments)
-        if resources.len() > 1 {
-            return bad_request(
-                "An access review of roles can be scoped to only one resource: create one review per role.",
-            );
-        }
-        for q in &principals {
-            let known = ["/users", "/groups", "/servicePrincipals"].iter().any(|p| {
-                q.strip_prefix(p)
-                    .is_some_and(|rest| rest.is_empty() || rest.starts_with('?'))
-            });
-            if !known {
-                return bad_request(&format!("The principal scope '{q}' is invalid."));
-            }
-        }
-        for q in &resources {
-            let Some(role) = q.strip_prefix("/roleManagement/directory/roleDefinitions/") else {
-                return bad_request(&format!("The resource scope '{q}' is invalid."));
-            };
-            if !t
-                .role_definitions
-                .iter()
-                .any(|d| d["id"].as_str().is_some_and(|id| same(id, role)))
-            {
-                return not_found(role);
-            }
-        }
-        let reviewers = body["reviewers"].as_array().cloned().unwrap_or_default();
-        if reviewers.is_empty() {
-            return bad_request("At least one reviewer is required.");
-        }
-        for r in &reviewers {
-            let q = r["query"].as_str().unwrap_or_default();
-            let Some(user) = q.strip_prefix("/users/") else {
-                return bad_request(&format!("The reviewer query '{q}' is invalid."));
-            };
-            if t.object_ref(user)
-                .is_none_or(|o| o["@odata.type"] != "#microsoft.graph.user")
-            {
-                return not_found(user);
-            }
-        }
-        // accessReviewScheduleSettings (resources/accessreviewschedulesettings.md):
-        // defaultDecision "Can be one of Approve, Deny, or Recommendation" when
-        // defaultDecisionEnabled; Microsoft's own role-review example sends `None` with it
-        // disabled (https://learn.microsoft.com/graph/tutorial-accessreviews-roleassignments).
-        let settings = &body["settings"];
-        let decision = text(settings, "defaultDecision");
-        let enabled = settings["defaultDecisionEnabled"]
-            .as_bool()
-            .unwrap_or(false);
-        let decision_ok = match decision {
-            Some("Approve" | "Deny" | "Recommendation") => true,
-            None | Some("None") => !enabled,
-            Some(_) => false,
-        };
-        if !decision_ok {
-            return bad_request(
-                "settings.defaultDecision must be Approve, Deny or Recommendation when defaultDecisionEnabled is true.",
-            );
-        }
-        if let Some(days) = settings
-            .get("instanceDurationInDays")
-            .filter(|d| !d.is_null())
-            && days.as_i64().is_none_or(|d| d < 1)
+        if let Err(e) = check_review_scope(&t, body)
+            .and_then(|()| check_reviewers(&t, body))
+            .and_then(|()| check_review_settings(body))
         {
-            return bad_request(
-                "settings.instanceDurationInDays must be a positive whole number of days.",
-            );
-        }
-        // accessReviewScheduleSettings.recurrence: patternedRecurrence
-        // (resources/patternedrecurrence.md, recurrencepattern.md, recurrencerange.md): "Only
-        // dayOfMonth, interval, and type (weekly, absoluteMonthly) properties are supported".
-        let recurrence = &body["settings"]["recurrence"];
-        if !recurrence.is_null() {
-            let pattern = text(&recurrence["pattern"], "type").unwrap_or_default();
-            let range = &recurrence["range"];
-            let interval = recurrence["pattern"]["interval"].as_i64().unwrap_or(0);
-            let start_ok = text(range, "startDate")
-                .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
-            let range_ok = matches!(
-                text(range, "type").unwrap_or_default(),
-                "noEnd" | "endDate" | "numbered"
-            );
-            let pattern_ok = matches!(pattern, "weekly" | "absoluteMonthly");
-            if !(pattern_ok && range_ok && start_ok && interval >= 1) {
-                return bad_request(
-                    "The schedule is invalid: the recurrence needs a pattern type (weekly or absoluteMonthly), an interval of at least 1 and a range with a startDate (YYYY-MM-DD).",
-                );
-            }
+            return e;
         }
         let stamp = self.now().format("%Y-%m-%dT%H:%M:%SZ").to_string();
         let mut created = body.clone();
