@@ -201,6 +201,74 @@ fn designated(name: &str) -> Vec<String> {
     upns.iter().map(|u| (*u).to_owned()).collect()
 }
 
+/// Two approvers, as a tenant's owner would name them (an approver cannot approve their own
+/// activation, so each needs the other), and a mailbox to notify.
+fn owner_choices(snapshot: &TenantSnapshot, name: &str) -> RemediationChoices {
+    let approvers: Vec<String> = pimready_core::remediation::known_users(snapshot)
+        .into_iter()
+        .filter(|u| {
+            !designated(name)
+                .iter()
+                .any(|d| Some(d) == u.user_principal_name.as_ref())
+        })
+        .map(|u| u.id)
+        .take(2)
+        .collect();
+    RemediationChoices {
+        approvers,
+        notify: vec!["secops@example.com".to_owned()],
+        start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+        ..RemediationChoices::default()
+    }
+}
+
+/// The directory roles (active or eligible) the `principals` hold in the emulated tenant.
+fn roles_of(emu: &Emulator, principals: &[String]) -> Vec<String> {
+    let t = emu.tenant();
+    let mut v: Vec<String> = t
+        .role_assignments
+        .iter()
+        .chain(&t.role_eligibility_schedules)
+        .filter(|a| principals.iter().any(|e| a["principalId"] == e.as_str()))
+        .map(|a| format!("{}|{}", a["principalId"], a["roleDefinitionId"]))
+        .collect();
+    v.sort();
+    v
+}
+
+/// The CA checks keep their status once the change-set is applied (report-only policies
+/// enforce nothing); one whose policy the change-set created says it is ready.
+fn assert_report_only_policies_enforce_nothing(
+    name: &str,
+    cs: &ChangeSet,
+    first: &Assessment,
+    second: &Assessment,
+) {
+    for id in ["CA-01", "CA-02", "CA-03"] {
+        let (a, b) = (
+            first.checks.iter().find(|f| f.id == id).unwrap(),
+            second.checks.iter().find(|f| f.id == id).unwrap(),
+        );
+        assert_eq!(
+            a.status, b.status,
+            "{name} {id}: report-only policies enforce nothing"
+        );
+        // A check the change-set created a report-only policy for says it is ready.
+        let created = cs.changes.iter().any(|c| {
+            c.applicable()
+                && c.kind == pimready_core::remediation::ChangeKind::CreateConditionalAccessPolicy
+                && c.fixes.iter().any(|f| f == id)
+        });
+        if created && b.status == pimready_core::finding::Status::Fail {
+            assert!(
+                b.summary.contains("ready to be switched on"),
+                "{name} {id}: {}",
+                b.summary
+            );
+        }
+    }
+}
+
 /// On every fixture tenant: assess, remediate, apply the full change-set, assess again
 /// (every check it resolves passes, the emergency accounts' roles are unchanged), roll back
 /// from the journal, assess again (the first result, PIM-02 aside).
@@ -220,24 +288,7 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
         let book = PriceBook::default_book();
         let snapshot = collect(&emu).await;
         let first = assess(&snapshot, &settings, &book);
-        // Two approvers, as a tenant's owner would name them: an approver cannot approve
-        // their own activation, so each needs the other.
-        let approvers: Vec<String> = pimready_core::remediation::known_users(&snapshot)
-            .into_iter()
-            .filter(|u| {
-                !designated(name)
-                    .iter()
-                    .any(|d| Some(d) == u.user_principal_name.as_ref())
-            })
-            .map(|u| u.id)
-            .take(2)
-            .collect();
-        let choices = RemediationChoices {
-            approvers,
-            notify: vec!["secops@example.com".to_owned()],
-            start_date: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
-            ..RemediationChoices::default()
-        };
+        let choices = owner_choices(&snapshot, name);
         let cs = change_set(&snapshot, &settings, &first, &choices).unwrap();
         let emergency: Vec<String> = cs
             .choices
@@ -245,19 +296,7 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
             .iter()
             .map(|e| e.id.clone())
             .collect();
-        let roles = |emu: &Emulator| -> Vec<String> {
-            let t = emu.tenant();
-            let mut v: Vec<String> = t
-                .role_assignments
-                .iter()
-                .chain(&t.role_eligibility_schedules)
-                .filter(|a| emergency.iter().any(|e| a["principalId"] == e.as_str()))
-                .map(|a| format!("{}|{}", a["principalId"], a["roleDefinitionId"]))
-                .collect();
-            v.sort();
-            v
-        };
-        let emergency_before = roles(&emu);
+        let emergency_before = roles_of(&emu, &emergency);
         let dir = tempfile::tempdir().unwrap();
         let journal_path = dir.path().join("x-journal.json");
         let journal = apply::apply(&client(&emu), &cs, None, &journal_path, &mut |_| {})
@@ -284,34 +323,11 @@ async fn on_every_fixture_apply_resolves_its_checks_and_rollback_restores_the_fi
             );
         }
         assert_eq!(
-            roles(&emu),
+            roles_of(&emu, &emergency),
             emergency_before,
             "{name}: emergency accounts untouched"
         );
-        for id in ["CA-01", "CA-02", "CA-03"] {
-            let (a, b) = (
-                first.checks.iter().find(|f| f.id == id).unwrap(),
-                second.checks.iter().find(|f| f.id == id).unwrap(),
-            );
-            assert_eq!(
-                a.status, b.status,
-                "{name} {id}: report-only policies enforce nothing"
-            );
-            // A check the change-set created a report-only policy for says it is ready.
-            let created = cs.changes.iter().any(|c| {
-                c.applicable()
-                    && c.kind
-                        == pimready_core::remediation::ChangeKind::CreateConditionalAccessPolicy
-                    && c.fixes.iter().any(|f| f == id)
-            });
-            if created && b.status == pimready_core::finding::Status::Fail {
-                assert!(
-                    b.summary.contains("ready to be switched on"),
-                    "{name} {id}: {}",
-                    b.summary
-                );
-            }
-        }
+        assert_report_only_policies_enforce_nothing(name, &cs, &first, &second);
         let undone = apply::rollback(&client(&emu), &cs, &journal_path, &mut |_| {})
             .await
             .unwrap();

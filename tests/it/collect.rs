@@ -116,8 +116,30 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         ("SPE_E5", 120)
     );
 
+    contoso_admins(&s);
+    contoso_principals(&s);
+    contoso_privileged_group(&s);
+    contoso_role_settings(&s);
+    contoso_review_and_conditional_access(&s);
+
+    // One stale admin: Megan Bowen, last seen > 90 days before the fixture's now.
+    let megan = user_named(&s, "Megan Bowen");
+    let activity = s.sign_in_activity.as_ref().unwrap();
+    let stale: Vec<_> = activity
+        .iter()
+        .filter(|a| {
+            a.last_used()
+                .is_some_and(|(t, _)| fixture_now() - t > chrono::Duration::days(90))
+        })
+        .map(|a| a.user_id.clone())
+        .collect();
+    assert_eq!(stale, std::slice::from_ref(&megan.id));
+}
+
+/// Contoso's directory role holders, active and eligible.
+fn contoso_admins(s: &TenantSnapshot) {
     // 7 Global Administrators: 2 eligible, 3 permanent, 2 break-glass; Alex also activated.
-    assert_eq!(holders(&s, GA).len(), 7);
+    assert_eq!(holders(s, GA).len(), 7);
     assert_eq!(s.role_assignments.as_ref().unwrap().len(), 10);
     let instances = s.role_assignment_schedule_instances.as_ref().unwrap();
     assert_eq!(
@@ -144,9 +166,13 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         6
     );
     assert_eq!(s.role_eligibility_schedules.as_ref().unwrap().len(), 6);
+}
 
+/// Contoso's notable admins: synced, guest, break-glass, names in several scripts, an app.
+fn contoso_principals(s: &TenantSnapshot) {
+    let instances = s.role_assignment_schedule_instances.as_ref().unwrap();
     // Nestor: synced from on-premises, assigned outside PIM.
-    let nestor = user_named(&s, "Nestor Wilke");
+    let nestor = user_named(s, "Nestor Wilke");
     assert_eq!(nestor.on_premises_sync_enabled, Some(true));
     assert!(nestor.on_premises_immutable_id.is_some());
     let nestor_instance = instances
@@ -163,9 +189,9 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         .unwrap();
     assert_eq!(nestor_schedule.created_using, None);
     // A guest GA; two unlicensed break-glass accounts on *.onmicrosoft.com.
-    assert!(user_named(&s, "Jordan Miller (Fabrikam)").is_guest());
+    assert!(user_named(s, "Jordan Miller (Fabrikam)").is_guest());
     for bg in ["Emergency Access 01", "Emergency Access 02"] {
-        let p = user_named(&s, bg);
+        let p = user_named(s, bg);
         assert!(
             p.user_principal_name
                 .as_deref()
@@ -182,7 +208,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         "José Álvarez",
         "Zoë Çelik",
     ] {
-        user_named(&s, name);
+        user_named(s, name);
     }
     // A service principal holds Privileged Role Administrator.
     let sp = s
@@ -196,6 +222,10 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         s.principal(&sp.principal_id).unwrap().kind(),
         PrincipalKind::ServicePrincipal
     );
+}
+
+/// Contoso's role-assignable group and its PIM for Groups instances.
+fn contoso_privileged_group(s: &TenantSnapshot) {
     // A role-assignable group holds Security Administrator with permanent members.
     let groups = s.privileged_groups.as_ref().unwrap();
     assert_eq!(groups.len(), 1);
@@ -219,7 +249,10 @@ async fn contoso_snapshot_holds_the_bad_settings() {
             .len(),
         1
     );
+}
 
+/// Contoso's role settings as collected.
+fn contoso_role_settings(s: &TenantSnapshot) {
     // Role settings: GA without approval, PRA with an approver, Exchange PT10H without MFA.
     let policies = s.role_management_policies.as_ref().unwrap();
     let policy = |role: &str| {
@@ -267,7 +300,10 @@ async fn contoso_snapshot_holds_the_bad_settings() {
             .as_deref(),
         Some(&[][..])
     );
+}
 
+/// Contoso's access review and its Conditional Access for admins.
+fn contoso_review_and_conditional_access(s: &TenantSnapshot) {
     // One quarterly review; MFA for admins without phishing-resistant strength.
     let reviews = s.access_reviews.as_ref().unwrap();
     assert_eq!(reviews.len(), 1);
@@ -314,19 +350,6 @@ async fn contoso_snapshot_holds_the_bad_settings() {
             .len(),
         2
     );
-
-    // One stale admin: Megan Bowen, last seen > 90 days before the fixture's now.
-    let megan = user_named(&s, "Megan Bowen");
-    let activity = s.sign_in_activity.as_ref().unwrap();
-    let stale: Vec<_> = activity
-        .iter()
-        .filter(|a| {
-            a.last_used()
-                .is_some_and(|(t, _)| fixture_now() - t > chrono::Duration::days(90))
-        })
-        .map(|a| a.user_id.clone())
-        .collect();
-    assert_eq!(stale, std::slice::from_ref(&megan.id));
 }
 
 #[tokio::test]

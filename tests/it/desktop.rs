@@ -421,18 +421,21 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
         return;
     }
     let app = app_against(Fixture::load("contoso-e5").unwrap(), |_| {}).await;
-    let (client, expected, oauth, domain, dirs, browser_log) = (
-        &app.client,
-        &app.expected,
-        &app.oauth,
-        &app.domain,
-        &app.dirs,
-        &app.browser_log,
-    );
     let mut shots = Shots::new("contoso-browser");
+    refuse_a_redirect_uri_entra_refuses(&app, &mut shots).await;
+    sign_in_in_the_browser(&app, &mut shots).await;
+    findings_and_filters(&app, &mut shots).await;
+    assess_again_from_the_saved_tenants(&app).await;
+    history_compares_the_two(&app, &mut shots).await;
+    portfolio_exports_the_tenant(&app, &mut shots).await;
+    apply_then_roll_back(&app, &mut shots).await;
+    app.client.close().await.unwrap();
+}
 
-    // Advanced > Redirect URI host 127.0.0.1 with the default client: Entra would show
-    // AADSTS50011, so the app says so at once and opens no browser.
+/// Advanced > Redirect URI host 127.0.0.1 with the default client: Entra would show
+/// AADSTS50011, so the app says so at once and opens no browser.
+async fn refuse_a_redirect_uri_entra_refuses(app: &EmulatedApp, shots: &mut Shots) {
+    let (client, domain, browser_log) = (&app.client, &app.domain, &app.browser_log);
     text(client, "#tenant").await;
     client
         .execute(
@@ -451,8 +454,17 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     );
     shots.take(client, "redirect-refused").await;
     click(client, ".error-panel button.primary").await;
+}
 
-    // Sign in with the loopback flow: the "browser" follows the authorize URL.
+/// Sign in with the loopback flow: the "browser" follows the authorize URL.
+async fn sign_in_in_the_browser(app: &EmulatedApp, shots: &mut Shots) {
+    let (client, expected, oauth, domain, browser_log) = (
+        &app.client,
+        &app.expected,
+        &app.oauth,
+        &app.domain,
+        &app.browser_log,
+    );
     sign_in_as_user(client, domain, false).await;
     assert_overview(client, expected).await;
     shots.take(client, "overview").await;
@@ -468,15 +480,22 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
             .any(|r| r.grant_type == "authorization_code"),
         "the code was exchanged"
     );
+}
 
-    // Findings and filters.
+/// Findings and filters.
+async fn findings_and_filters(app: &EmulatedApp, shots: &mut Shots) {
+    let (client, expected) = (&app.client, &app.expected);
     assert_status_filter(client, expected, Status::Fail).await;
     shots.take(client, "findings-failing").await;
     click(client, ".chip[data-status=fail]").await;
     assert_status_filter(client, expected, Status::Warning).await;
     click(client, ".chip[data-status=warning]").await;
+}
 
-    // The PDF names the tenant; a first assessment has no "since" section.
+/// The PDF names the tenant; a first assessment has no "since" section. Assessed again
+/// from the saved tenants list, the history has two points and the second PDF compares.
+async fn assess_again_from_the_saved_tenants(app: &EmulatedApp) {
+    let (client, expected, dirs) = (&app.client, &app.expected, &app.dirs);
     let first_pdf = pdf_text(&export_pdf(client, dirs).await);
     assert!(first_pdf.contains(&expected.tenant.display_name));
     assert!(!first_pdf.contains("Since the last assessment"));
@@ -490,8 +509,11 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
         second_pdf.contains("Since the last assessment"),
         "the second report compares with the first"
     );
+}
 
-    // History: two rows, a trend, and a comparison of the two.
+/// History: two rows, a trend, and a comparison of the two.
+async fn history_compares_the_two(app: &EmulatedApp, shots: &mut Shots) {
+    let client = &app.client;
     click(client, "[data-screen=history]").await;
     text_within(client, ".history-table tbody tr", 15).await;
     assert_eq!(
@@ -521,8 +543,11 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
         "the same tenant twice: {diff}"
     );
     shots.take(client, "history").await;
+}
 
-    // Portfolio: one tenant; the CSV export names it.
+/// Portfolio: one tenant; the CSV export names it.
+async fn portfolio_exports_the_tenant(app: &EmulatedApp, shots: &mut Shots) {
+    let (client, expected) = (&app.client, &app.expected);
     click(client, "[data-screen=portfolio]").await;
     text_within(client, ".portfolio-table tbody tr", 15).await;
     assert_eq!(
@@ -534,9 +559,14 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
     let csv = std::fs::read_to_string(text_within(client, "#portfolio-path", 15).await).unwrap();
     let domain = expected.tenant.default_domain.as_deref().unwrap();
     assert!(csv.contains(&format!("{domain},assessed,")), "{csv}");
+}
 
-    // Changes > Apply…: typed confirmation, the app's own sign-in in the browser, each
-    // change's result; then Roll back… undoes them from the journal.
+/// Changes > Apply…: typed confirmation (the tenant's default domain), the app's own
+/// sign-in in the browser, each change's result; then Roll back… undoes them from the
+/// journal.
+async fn apply_then_roll_back(app: &EmulatedApp, shots: &mut Shots) {
+    let (client, expected, dirs) = (&app.client, &app.expected, &app.dirs);
+    let domain = expected.tenant.default_domain.as_deref().unwrap();
     click(client, "[data-screen=changes]").await;
     text_within(client, "#changes-summary", 15).await;
     let writes_before = app.emu.requests().len();
@@ -585,8 +615,6 @@ async fn contoso_signs_in_in_the_browser_then_history_and_portfolio() {
         .filter(|n| n.ends_with("-journal.json"))
         .collect();
     assert_eq!(journals.len(), 1, "{journals:?}");
-
-    app.client.close().await.unwrap();
 }
 
 /// The text of `css` once it contains `needle` (within `seconds`).

@@ -107,8 +107,17 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
             .contains(&NESTOR.to_owned())
     );
 
+    make_nestor_eligible(&emu).await;
+    remove_nestors_active_assignment(&emu).await;
+    require_expiring_active_assignments(&emu).await;
+    refuse_an_unjustified_assignment(&emu).await;
+}
+
+/// Nestor becomes an eligible Global Administrator, once: the same request again is
+/// Graph's answer for an assignment that exists.
+async fn make_nestor_eligible(emu: &Emulator) {
     let (status, body) = send(
-        &emu,
+        emu,
         "POST",
         ELIGIBILITY,
         Some(request(
@@ -135,15 +144,13 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         "roleEligibilitySchedules",
     ] {
         assert!(
-            holders(&emu, listing, GA)
-                .await
-                .contains(&NESTOR.to_owned()),
+            holders(emu, listing, GA).await.contains(&NESTOR.to_owned()),
             "{listing}"
         );
     }
     // The same again: Graph's answer for an assignment that exists.
     let (status, body) = send(
-        &emu,
+        emu,
         "POST",
         ELIGIBILITY,
         Some(request(
@@ -159,10 +166,13 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         (400, "RoleAssignmentExists"),
         "{body}"
     );
+}
 
-    // Remove the permanent active assignment.
+/// Nestor's permanent active assignment removed, once: again is Graph's answer for an
+/// assignment that does not exist.
+async fn remove_nestors_active_assignment(emu: &Emulator) {
     let remove = json!({"action": "adminRemove", "principalId": NESTOR, "roleDefinitionId": GA, "directoryScopeId": "/", "justification": "test"});
-    let (status, body) = send(&emu, "POST", ASSIGNMENT, Some(remove.clone())).await;
+    let (status, body) = send(emu, "POST", ASSIGNMENT, Some(remove.clone())).await;
     assert_eq!(status, 201, "{body}");
     assert_eq!(body["status"], "Revoked");
     for listing in [
@@ -171,24 +181,24 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         "roleAssignments",
     ] {
         assert!(
-            !holders(&emu, listing, GA)
-                .await
-                .contains(&NESTOR.to_owned()),
+            !holders(emu, listing, GA).await.contains(&NESTOR.to_owned()),
             "{listing}"
         );
     }
-    let (status, body) = send(&emu, "POST", ASSIGNMENT, Some(remove)).await;
+    let (status, body) = send(emu, "POST", ASSIGNMENT, Some(remove)).await;
     assert_eq!(
         (status, code(&body)),
         (400, "RoleAssignmentDoesNotExist"),
         "{body}"
     );
+}
 
-    // The role's settings now require an expiring active assignment: a permanent one is
-    // refused by the expiration rule, a 30-day one is made.
-    let (policy, _) = rule(&emu, GA, "Expiration_Admin_Assignment").await;
+/// The role's settings now require an expiring active assignment: a permanent one is
+/// refused by the expiration rule, a 30-day one is made.
+async fn require_expiring_active_assignments(emu: &Emulator) {
+    let (policy, _) = rule(emu, GA, "Expiration_Admin_Assignment").await;
     let (status, body) = send(
-        &emu,
+        emu,
         "PATCH",
         &format!("/policies/roleManagementPolicies/{policy}/rules/Expiration_Admin_Assignment"),
         Some(json!({"@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule", "id": "Expiration_Admin_Assignment", "isExpirationRequired": true, "maximumDuration": "P90D"})),
@@ -197,7 +207,7 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
     assert_eq!(status, 204, "{body}");
     let restore = |expiration: Value| request("adminAssign", NESTOR, GA, &expiration);
     let (status, body) = send(
-        &emu,
+        emu,
         "POST",
         ASSIGNMENT,
         Some(restore(json!({"type": "noExpiration"}))),
@@ -216,7 +226,7 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         )
     );
     let (status, _) = send(
-        &emu,
+        emu,
         "POST",
         ASSIGNMENT,
         Some(restore(
@@ -226,7 +236,7 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
     .await;
     assert_eq!(status, 400, "longer than the rule's maximum");
     let (status, body) = send(
-        &emu,
+        emu,
         "POST",
         ASSIGNMENT,
         Some(restore(
@@ -240,11 +250,14 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         "2026-12-20T09:00:00Z"
     );
     assert!(
-        holders(&emu, "roleAssignmentScheduleInstances", GA)
+        holders(emu, "roleAssignmentScheduleInstances", GA)
             .await
             .contains(&NESTOR.to_owned())
     );
-    // Without a justification the admin-assignment enablement rule refuses it.
+}
+
+/// Without a justification the admin-assignment enablement rule refuses it.
+async fn refuse_an_unjustified_assignment(emu: &Emulator) {
     let mut unjustified = request(
         "adminAssign",
         ADELE,
@@ -252,7 +265,7 @@ async fn a_standing_admin_becomes_eligible_and_back_and_each_read_sees_it() {
         &json!({"type": "afterDuration", "duration": "P30D"}),
     );
     unjustified.as_object_mut().unwrap().remove("justification");
-    let (status, body) = send(&emu, "POST", ASSIGNMENT, Some(unjustified)).await;
+    let (status, body) = send(emu, "POST", ASSIGNMENT, Some(unjustified)).await;
     assert_eq!(
         (status, code(&body)),
         (400, "RoleAssignmentRequestPolicyValidationFailed"),
