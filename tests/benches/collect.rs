@@ -8,7 +8,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::collect::{CollectConfig, CollectStats, collect_snapshot_with_stats};
 use pimready_graph::token::{AccessToken, StaticToken};
@@ -18,13 +18,9 @@ use serde_json::json;
 
 const LATENCY: Duration = Duration::from_millis(50);
 
-fn fixture_now() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 20, 9, 0, 0).unwrap()
-}
-
 /// The product's defaults (concurrency, retries, real clock); only the host is the emulator's.
 fn config(emu: &Emulator) -> CollectConfig {
-    pimready_tests::collect_config(emu, fixture_now)
+    pimready_tests::collect_config(emu, pimready_tests::now)
 }
 
 async fn collect(emu: &Emulator) -> (TenantSnapshot, CollectStats, Duration) {

@@ -14,24 +14,17 @@ use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::TenantSnapshot;
 use pimready_graph::client::{GraphClient, GraphConfig};
 use pimready_graph::token::{AccessToken, StaticToken};
-use pimready_tests::{Emulator, Fault, FaultKind, Fixture, RouteMatcher};
+use pimready_tests::{Emulator, Fault, FaultKind, RouteMatcher};
 
-use pimready_tests::now;
+use pimready_tests::{collect, designated, start_with_scopes, write_scopes};
+
+/// A fixture tenant served to a token with every write permission a change-set can need.
+async fn emulator_of(name: &str) -> Emulator {
+    start_with_scopes(name, write_scopes()).await
+}
 
 async fn emulator() -> Emulator {
     emulator_of("contoso-e5").await
-}
-
-async fn emulator_of(name: &str) -> Emulator {
-    Emulator::builder(Fixture::load(name).unwrap())
-        .token_scopes(pimready_tests::write_scopes())
-        .start()
-        .await
-        .unwrap()
-}
-
-async fn collect(emu: &Emulator) -> TenantSnapshot {
-    pimready_tests::collect_from(emu, now).await
 }
 
 fn client(emu: &Emulator) -> GraphClient {
@@ -183,22 +176,6 @@ async fn a_403_on_the_third_change_leaves_two_applied_the_third_rolled_back_and_
         rule_of(&after, &order[0].requests[0].path),
         rule_of(&before, &order[0].requests[0].path)
     );
-}
-
-/// The emergency accounts each fixture's owner designates (as in `expectations.rs`).
-fn designated(name: &str) -> Vec<String> {
-    let upns: &[&str] = match name {
-        "contoso-e5" => &[
-            "bg-admin01@contoso.onmicrosoft.com",
-            "bg-admin02@contoso.onmicrosoft.com",
-        ],
-        "northwind-p2" => &[
-            "breakglass1@northwindtraders.onmicrosoft.com",
-            "breakglass2@northwindtraders.onmicrosoft.com",
-        ],
-        _ => &[],
-    };
-    upns.iter().map(|u| (*u).to_owned()).collect()
 }
 
 /// Two approvers, as a tenant's owner would name them (an approver cannot approve their own

@@ -7,11 +7,9 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use pimready_core::assessment::{Assessment, assess};
+use pimready_core::assessment::Assessment;
 use pimready_core::cloud::{ArmHost, Cloud, Endpoints};
 use pimready_core::finding::Status;
-use pimready_core::pricebook::PriceBook;
-use pimready_core::settings::AssessmentSettings;
 use pimready_core::snapshot::{Dataset, GapReason, TenantSnapshot};
 use pimready_graph::arm::ArmSource;
 use pimready_graph::client::{GraphConfig, RecordingClock, RetryPolicy};
@@ -19,7 +17,7 @@ use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::{Emulator, Fault, FaultKind, Listener, RouteMatcher};
 
-use pimready_tests::now;
+use pimready_tests::{assessed, now};
 
 fn client() -> GraphConfig {
     GraphConfig {
@@ -56,14 +54,6 @@ async fn collect(emu: &Emulator, arm_token: Option<&str>) -> TenantSnapshot {
     collect_snapshot(c, tokens, &mut |_| {})
         .await
         .expect("collection succeeds")
-}
-
-fn assessed(s: &TenantSnapshot, emergency: &[&str]) -> Assessment {
-    let settings = AssessmentSettings {
-        emergency_accounts: emergency.iter().map(|e| (*e).to_owned()).collect(),
-        ..AssessmentSettings::default()
-    };
-    assess(s, &settings, &PriceBook::default_book())
 }
 
 fn statuses(a: &Assessment) -> BTreeMap<String, Status> {

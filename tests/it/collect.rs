@@ -4,50 +4,31 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use pimready_core::snapshot::{
     AssignmentType, Dataset, GapReason, PolicyRuleId, PrincipalKind, TenantSnapshot,
 };
-use pimready_graph::client::{Clock, GraphConfig, RecordingClock, RetryPolicy, SystemClock};
+use pimready_graph::client::{Clock, RecordingClock, RetryPolicy, SystemClock};
 use pimready_graph::collect::{
     CollectConfig, CollectError, CollectStats, collect_snapshot_with_stats,
 };
 use pimready_graph::token::{AccessToken, StaticToken};
-use pimready_tests::{Emulator, Fault, FaultKind, Fixture, Listener, RouteMatcher, Throttling};
+use pimready_tests::{
+    Emulator, Fault, FaultKind, Fixture, Listener, RouteMatcher, Throttling, now,
+};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
 const PRA: &str = "e8611ab8-c189-46e8-94e1-60213ab1f814";
 const SEC: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const EXO: &str = "29232cdf-9323-42fd-ade2-1d097af3e4de";
 
-/// The fixtures' "now".
-fn fixture_now() -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339("2026-11-20T09:00:00Z")
-        .unwrap()
-        .with_timezone(&Utc)
-}
-
 fn config(emu: &Emulator, clock: Arc<dyn Clock>) -> CollectConfig {
-    let mut c = pimready_tests::collect_config(emu, fixture_now);
-    c.graph = GraphConfig {
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(2),
-        retry: RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(200),
-            budget: Duration::from_secs(3),
-        },
-        max_concurrency: 8,
-        max_pages: 50,
-        jitter_seed: Some(11),
-        clock,
-    };
+    let mut c = pimready_tests::collect_config(emu, now);
+    c.graph = pimready_tests::retrying_graph_config(clock, 11);
     c
 }
 
 async fn collect(emu: &Emulator) -> (TenantSnapshot, CollectStats) {
-    collect_with(emu, Arc::new(RecordingClock::new(fixture_now()))).await
+    collect_with(emu, Arc::new(RecordingClock::new(now()))).await
 }
 
 /// `RecordingClock` returns from sleeps at once; real waiting needs `SystemClock`.
@@ -129,7 +110,7 @@ async fn contoso_snapshot_holds_the_bad_settings() {
         .iter()
         .filter(|a| {
             a.last_used()
-                .is_some_and(|(t, _)| fixture_now() - t > chrono::Duration::days(90))
+                .is_some_and(|(t, _)| now() - t > chrono::Duration::days(90))
         })
         .map(|a| a.user_id.clone())
         .collect();
@@ -966,7 +947,7 @@ async fn fault_matrix_over_tenant_wide_reads() {
                 RouteMatcher::Exact(path.to_owned()),
                 Fault::always(kind.clone()),
             );
-            let mut c = config(&emu, Arc::new(RecordingClock::new(fixture_now())));
+            let mut c = config(&emu, Arc::new(RecordingClock::new(now())));
             // A hung answer is cut by the request timeout: keep the matrix quick.
             c.graph.request_timeout = Duration::from_millis(300);
             let tokens = Arc::new(StaticToken(AccessToken::new(emu.token())));

@@ -26,7 +26,7 @@ use pimready_core::settings::AssessmentSettings;
 use pimready_graph::collect::{CollectConfig, collect_snapshot};
 use pimready_graph::token::{AccessToken, StaticToken};
 use pimready_tests::webdriver::{Dirs, open_app, start_driver};
-use pimready_tests::{Emulator, Fault, FaultKind, Fixture};
+use pimready_tests::{Emulator, Fault, FaultKind, Fixture, workspace_root};
 
 fn e2e_enabled(test: &str) -> bool {
     if std::env::var("PIMREADY_E2E").as_deref() == Ok("1") {
@@ -38,13 +38,6 @@ fn e2e_enabled(test: &str) -> bool {
         "skipped {test}: set PIMREADY_E2E=1 (with tauri-driver, WebKitWebDriver and a display) to run the desktop end-to-end tests"
     );
     false
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .unwrap()
-        .to_path_buf()
 }
 
 struct Shots {

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use pimready_tests::{Denied, Emulator, Fault, FaultKind, Fixture, Grant, Listener, Throttling};
+use pimready_tests::{
+    Denied, Emulator, Fault, FaultKind, Fixture, Grant, Listener, Throttling, error_code,
+};
 use serde_json::{Value, json};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -58,10 +60,6 @@ async fn get_all(em: &Emulator, path: &str) -> (Vec<Value>, usize) {
         }
         assert!(pages < 1000, "paging terminates");
     }
-}
-
-fn error_code(body: &Value) -> &str {
-    body["error"]["code"].as_str().unwrap_or_default()
 }
 
 #[tokio::test]
@@ -431,11 +429,7 @@ async fn get_by_ids_needs_directory_read_all() {
 
     let mut scopes = pimready_tests::app_scopes();
     scopes.push("Directory.Read.All".into());
-    let em = Emulator::builder(Fixture::load("contoso-e5").unwrap())
-        .token_scopes(scopes)
-        .start()
-        .await
-        .unwrap();
+    let em = pimready_tests::start_with_scopes("contoso-e5", scopes).await;
     let ids: Vec<String> = em
         .tenant()
         .role_assignments

@@ -32,25 +32,10 @@ struct Expected {
     checks: BTreeMap<String, String>,
 }
 
-use pimready_tests::now;
+use pimready_tests::{designated, now};
 
-/// The emergency accounts each fixture tenant's owner designates (as `--emergency-account`
-/// would): the expected findings are those of a tenant assessed as its owner would.
-fn designated(name: &str) -> Vec<String> {
-    let upns: &[&str] = match name {
-        "contoso-e5" => &[
-            "bg-admin01@contoso.onmicrosoft.com",
-            "bg-admin02@contoso.onmicrosoft.com",
-        ],
-        "northwind-p2" => &[
-            "breakglass1@northwindtraders.onmicrosoft.com",
-            "breakglass2@northwindtraders.onmicrosoft.com",
-        ],
-        _ => &[],
-    };
-    upns.iter().map(|u| (*u).to_owned()).collect()
-}
-
+/// The expected findings are those of a tenant assessed as its owner would, with the
+/// emergency accounts its owner designates.
 async fn actual(name: &str) -> Expected {
     assessed(name, designated(name)).await
 }

@@ -7,9 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use pimready_core::cloud::{Cloud, Endpoints, GraphHost};
 use pimready_core::snapshot::{Dataset, GapReason, TenantSnapshot};
-use pimready_graph::client::{
-    GraphClient, GraphConfig, GraphErrorKind, RecordingClock, RetryPolicy,
-};
+use pimready_graph::client::{GraphClient, GraphConfig, GraphErrorKind, RecordingClock};
 use pimready_graph::collect::{
     CollectConfig, CollectError, CollectErrorKind, CollectStats, collect_snapshot_with_stats,
 };
@@ -24,20 +22,7 @@ fn fixed_now() -> DateTime<Utc> {
 }
 
 fn graph_config(clock: Arc<RecordingClock>) -> GraphConfig {
-    GraphConfig {
-        connect_timeout: Duration::from_secs(2),
-        request_timeout: Duration::from_secs(2),
-        retry: RetryPolicy {
-            max_retries: 5,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(200),
-            budget: Duration::from_secs(3),
-        },
-        max_concurrency: 8,
-        max_pages: 50,
-        jitter_seed: Some(7),
-        clock,
-    }
+    pimready_tests::retrying_graph_config(clock, 7)
 }
 
 fn config(emu: &Emulator, clock: Arc<RecordingClock>) -> CollectConfig {

@@ -86,11 +86,7 @@ async fn a_token_without_audit_log_read_all_names_it_on_the_sign_in_row() {
     let scopes = app_scopes()
         .into_iter()
         .filter(|s| s != "AuditLog.Read.All");
-    let emu = Emulator::builder(Fixture::load("contoso-e5").unwrap())
-        .token_scopes(scopes)
-        .start()
-        .await
-        .unwrap();
+    let emu = pimready_tests::start_with_scopes("contoso-e5", scopes).await;
     let report = preflight(&emu).await;
     assert_eq!(
         access(&report, Dataset::SignInActivity),

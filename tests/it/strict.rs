@@ -3,12 +3,9 @@
 //! for, principals resolved without `directoryObjects/getByIds`, and a refused look-up
 //! that loses only its own principal.
 
-use pimready_core::assessment::{Assessment, assess};
 use pimready_core::finding::Status;
-use pimready_core::pricebook::PriceBook;
-use pimready_core::settings::AssessmentSettings;
-use pimready_core::snapshot::{Dataset, PrincipalKind, TenantSnapshot};
-use pimready_tests::{Emulator, Fixture, app_scopes};
+use pimready_core::snapshot::{Dataset, PrincipalKind};
+use pimready_tests::{Emulator, app_scopes, assessed, collect, start_with_scopes};
 use serde_json::{Value, json};
 
 use pimready_tests::now;
@@ -18,23 +15,7 @@ async fn without(name: &str, withheld: &[&str]) -> Emulator {
     let scopes = app_scopes()
         .into_iter()
         .filter(|s| !withheld.contains(&s.as_str()));
-    Emulator::builder(Fixture::load(name).unwrap())
-        .token_scopes(scopes)
-        .start()
-        .await
-        .unwrap()
-}
-
-async fn collect(emu: &Emulator) -> TenantSnapshot {
-    pimready_tests::collect_from(emu, now).await
-}
-
-fn assessed(s: &TenantSnapshot) -> Assessment {
-    assess(
-        s,
-        &AssessmentSettings::default(),
-        &PriceBook::default_book(),
-    )
+    start_with_scopes(name, scopes).await
 }
 
 async fn get(emu: &Emulator, path: &str) -> (u16, Value) {
@@ -196,7 +177,7 @@ async fn a_refused_lookup_loses_only_its_own_principal() {
         full.privileged_principals.as_ref().unwrap().len(),
         "the same principals, some unknown"
     );
-    let a = assessed(&s);
+    let a = assessed(&s, &[]);
     for f in &a.checks {
         let named = f
             .missing_data
@@ -261,7 +242,7 @@ async fn eligible_only_admins_of_every_type_resolve_with_their_names() {
     let eligible = s.role_eligibility_schedule_instances.as_deref().unwrap();
     assert_eq!(eligible.len(), 3);
 
-    let a = assessed(&s);
+    let a = assessed(&s, &[]);
     let json = pimready_report::json::render(&a);
     let csv_bytes = pimready_report::csv::render(&a);
     let summaries: Vec<String> = csv::Reader::from_reader(&csv_bytes[..])

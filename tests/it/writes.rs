@@ -2,7 +2,7 @@
 //! tenant so a later read sees it, answers Graph's documented shapes and errors, and
 //! refuses a token without its write permission.
 
-use pimready_tests::{Emulator, Fixture, app_scopes};
+use pimready_tests::{Emulator, app_scopes, error_code, start_with_scopes};
 use serde_json::{Value, json};
 
 const GA: &str = "62e90394-69f5-4237-9190-012177145e10";
@@ -23,11 +23,7 @@ async fn emulator(name: &str, write: bool) -> Emulator {
     } else {
         app_scopes()
     };
-    Emulator::builder(Fixture::load(name).unwrap())
-        .token_scopes(scopes)
-        .start()
-        .await
-        .unwrap()
+    start_with_scopes(name, scopes).await
 }
 
 async fn send(emu: &Emulator, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
@@ -43,10 +39,6 @@ async fn send(emu: &Emulator, method: &str, path: &str, body: Option<Value>) -> 
     let status = resp.status().as_u16();
     let text = resp.text().await.unwrap();
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
-fn code(v: &Value) -> &str {
-    v["error"]["code"].as_str().unwrap_or_default()
 }
 
 fn request(action: &str, principal: &str, role: &str, expiration: &Value) -> Value {
@@ -162,7 +154,7 @@ async fn make_nestor_eligible(emu: &Emulator) {
     )
     .await;
     assert_eq!(
-        (status, code(&body)),
+        (status, error_code(&body)),
         (400, "RoleAssignmentExists"),
         "{body}"
     );
@@ -187,7 +179,7 @@ async fn remove_nestors_active_assignment(emu: &Emulator) {
     }
     let (status, body) = send(emu, "POST", ASSIGNMENT, Some(remove)).await;
     assert_eq!(
-        (status, code(&body)),
+        (status, error_code(&body)),
         (400, "RoleAssignmentDoesNotExist"),
         "{body}"
     );
@@ -216,7 +208,7 @@ async fn require_expiring_active_assignments(emu: &Emulator) {
     assert_eq!(
         (
             status,
-            code(&body),
+            error_code(&body),
             body["error"]["message"].as_str().unwrap_or_default()
         ),
         (
@@ -267,7 +259,7 @@ async fn refuse_an_unjustified_assignment(emu: &Emulator) {
     unjustified.as_object_mut().unwrap().remove("justification");
     let (status, body) = send(emu, "POST", ASSIGNMENT, Some(unjustified)).await;
     assert_eq!(
-        (status, code(&body)),
+        (status, error_code(&body)),
         (400, "RoleAssignmentRequestPolicyValidationFailed"),
         "{body}"
     );
@@ -343,7 +335,7 @@ async fn schedule_requests_refuse_bad_schedules_unknown_objects_and_unlicensed_t
         for path in [ELIGIBILITY, ASSIGNMENT] {
             let (s, answer) = send(&emu, "POST", path, Some(body.clone())).await;
             assert_eq!(
-                (s, code(&answer)),
+                (s, error_code(&answer)),
                 (status, error),
                 "{path} {body}: {answer}"
             );
@@ -374,7 +366,7 @@ async fn schedule_requests_refuse_bad_schedules_unknown_objects_and_unlicensed_t
         )
         .await;
         assert_eq!(
-            (s, code(&answer)),
+            (s, error_code(&answer)),
             (400, "AadPremiumLicenseRequired"),
             "{answer}"
         );
@@ -489,7 +481,7 @@ async fn a_rule_update_is_read_back_and_a_rule_graph_cannot_accept_is_refused() 
         Some(json!({"@odata.type": expiration, "maximumDuration": "PT4H"})),
     )
     .await;
-    assert_eq!((s, code(&answer)), (400, "AadPremiumLicenseRequired"));
+    assert_eq!((s, error_code(&answer)), (400, "AadPremiumLicenseRequired"));
 }
 
 fn review(role: &str, reviewer: &str, start: &str) -> Value {
@@ -622,12 +614,15 @@ async fn an_access_review_is_created_read_back_and_deleted() {
     assert_eq!(status, 204);
     assert_eq!(ids(&emu, REVIEWS).await, before);
     let (status, answer) = send(&emu, "DELETE", &format!("{REVIEWS}/{id}"), None).await;
-    assert_eq!((status, code(&answer)), (404, "Request_ResourceNotFound"));
+    assert_eq!(
+        (status, error_code(&answer)),
+        (404, "Request_ResourceNotFound")
+    );
 
     let bp = emulator("fabrikam-bp", true).await;
     let user = bp.tenant().user_ids[0].clone();
     let (s, answer) = send(&bp, "POST", REVIEWS, Some(review(GA, &user, "2026-12-01"))).await;
-    assert_eq!((s, code(&answer)), (400, "AadPremiumLicenseRequired"));
+    assert_eq!((s, error_code(&answer)), (400, "AadPremiumLicenseRequired"));
 }
 
 fn ca_policy(exclude: &str) -> Value {
@@ -702,7 +697,11 @@ async fn a_report_only_policy_is_created_read_back_and_deleted() {
         },
     ] {
         let (s, answer) = send(&emu, "POST", CA, Some(body.clone())).await;
-        assert_eq!((s, code(&answer)), (400, "BadRequest"), "{body}: {answer}");
+        assert_eq!(
+            (s, error_code(&answer)),
+            (400, "BadRequest"),
+            "{body}: {answer}"
+        );
     }
     let (status, _) = send(&emu, "DELETE", &format!("{CA}/{id}"), None).await;
     assert_eq!(status, 204);
@@ -754,7 +753,7 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
     for (method, path, body) in &writes {
         let (s, answer) = send(&read_only, method, path, body.clone()).await;
         assert_eq!(
-            (s, code(&answer)),
+            (s, error_code(&answer)),
             (403, "Authorization_RequestDenied"),
             "{method} {path}"
         );
@@ -765,13 +764,7 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
     // policy also needs Policy.Read.All and Application.Read.All beside it.
     let only = |scope: &str| {
         let scopes = vec![scope.to_owned()];
-        async move {
-            Emulator::builder(Fixture::load("contoso-e5").unwrap())
-                .token_scopes(scopes)
-                .start()
-                .await
-                .unwrap()
-        }
+        async move { start_with_scopes("contoso-e5", scopes).await }
     };
     let eligibility_only = only("RoleEligibilitySchedule.ReadWrite.Directory").await;
     let (s, _) = send(&eligibility_only, "POST", ASSIGNMENT, writes[1].2.clone()).await;
@@ -780,7 +773,10 @@ async fn every_write_route_answers_403_without_its_write_permission_and_changes_
     assert_eq!(s, 201, "{body}");
     let ca_only = only("Policy.ReadWrite.ConditionalAccess").await;
     let (s, answer) = send(&ca_only, "POST", CA, Some(ca_policy(user))).await;
-    assert_eq!((s, code(&answer)), (403, "Authorization_RequestDenied"));
+    assert_eq!(
+        (s, error_code(&answer)),
+        (403, "Authorization_RequestDenied")
+    );
 }
 
 /// The change-set computed from a collected tenant, each ready request sent as a
@@ -793,12 +789,7 @@ async fn a_change_set_applied_to_the_tenant_resolves_its_checks() {
     use pimready_core::finding::Status;
     use pimready_core::pricebook::PriceBook;
     use pimready_core::remediation::{RemediationChoices, change_set};
-    use pimready_core::snapshot::TenantSnapshot;
-
-    use pimready_tests::now;
-    async fn collect(emu: &Emulator) -> TenantSnapshot {
-        pimready_tests::collect_from(emu, now).await
-    }
+    use pimready_tests::collect;
 
     let emu = emulator("contoso-e5", true).await;
     let settings =

@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::Shared;
 use crate::fault::{FaultKind, retry_after_value};
 use crate::graph::Outcome;
+use crate::{Shared, percent_decode};
 
 /// Items per page: small, so every list the collector reads is paged in the tests.
 const PAGE: usize = 2;
@@ -41,12 +41,6 @@ pub struct AzureTenant {
 
 pub(crate) fn arm_error(status: u16, code: &str, message: &str) -> Outcome {
     Outcome::json(status, json!({"error": {"code": code, "message": message}}))
-}
-
-fn decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
-        .next()
-        .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
 }
 
 fn params(query: &str) -> Vec<(String, String)> {
@@ -159,7 +153,7 @@ impl Shared {
         query: &str,
         bearer: Option<&str>,
     ) -> Outcome {
-        let path = decode(raw_path);
+        let path = percent_decode(raw_path);
         if let Some(kind) = self.take_fault(method, &path, query)
             && let Some(outcome) = self.arm_fault(&kind, raw_path, query)
         {

@@ -104,6 +104,102 @@ pub async fn collect_from(
         .expect("collects")
 }
 
+/// `emu` collected as the app collects it, at the fixtures' [`now`].
+pub async fn collect(emu: &Emulator) -> pimready_core::snapshot::TenantSnapshot {
+    collect_from(emu, now).await
+}
+
+/// The Graph client the integration tests collect with: 2 s timeouts, up to five retries
+/// from 10 ms to 200 ms within 3 s, 8 requests in flight, 50 pages, jitter from `jitter_seed`.
+#[must_use]
+pub fn retrying_graph_config(
+    clock: Arc<dyn pimready_graph::client::Clock>,
+    jitter_seed: u64,
+) -> pimready_graph::client::GraphConfig {
+    use pimready_graph::client::{GraphConfig, RetryPolicy};
+    GraphConfig {
+        connect_timeout: Duration::from_secs(2),
+        request_timeout: Duration::from_secs(2),
+        retry: RetryPolicy {
+            max_retries: 5,
+            base_delay: Duration::from_millis(10),
+            max_delay: Duration::from_millis(200),
+            budget: Duration::from_secs(3),
+        },
+        max_concurrency: 8,
+        max_pages: 50,
+        jitter_seed: Some(jitter_seed),
+        clock,
+    }
+}
+
+/// The fixture tenant `name` served to a token granted exactly `scopes`.
+///
+/// # Panics
+/// When the fixture cannot be loaded or the emulator cannot start.
+pub async fn start_with_scopes(
+    name: &str,
+    scopes: impl IntoIterator<Item = impl Into<String>>,
+) -> Emulator {
+    Emulator::builder(Fixture::load(name).unwrap())
+        .token_scopes(scopes)
+        .start()
+        .await
+        .unwrap()
+}
+
+/// A fixture's owner designated emergency accounts (as `--emergency-account` would): the
+/// two break-glass accounts of `contoso-e5` and `northwind-p2`, none elsewhere.
+#[must_use]
+pub fn designated(name: &str) -> Vec<String> {
+    let upns: &[&str] = match name {
+        "contoso-e5" => &[
+            "bg-admin01@contoso.onmicrosoft.com",
+            "bg-admin02@contoso.onmicrosoft.com",
+        ],
+        "northwind-p2" => &[
+            "breakglass1@northwindtraders.onmicrosoft.com",
+            "breakglass2@northwindtraders.onmicrosoft.com",
+        ],
+        _ => &[],
+    };
+    upns.iter().map(|u| (*u).to_owned()).collect()
+}
+
+/// `snapshot` assessed with default settings and these emergency accounts designated.
+#[must_use]
+pub fn assessed(
+    snapshot: &pimready_core::snapshot::TenantSnapshot,
+    emergency: &[&str],
+) -> pimready_core::assessment::Assessment {
+    let settings = pimready_core::settings::AssessmentSettings {
+        emergency_accounts: emergency.iter().map(|e| (*e).to_owned()).collect(),
+        ..pimready_core::settings::AssessmentSettings::default()
+    };
+    pimready_core::assessment::assess(
+        snapshot,
+        &settings,
+        &pimready_core::pricebook::PriceBook::default_book(),
+    )
+}
+
+/// The `code` of a Graph error body (`{"error":{"code",…}}`); empty when there is none.
+pub fn error_code(body: &serde_json::Value) -> &str {
+    body["error"]["code"].as_str().unwrap_or_default()
+}
+
+/// The repository's root folder (this package sits in its `tests/` folder).
+///
+/// # Panics
+/// Never: the package's folder has a parent.
+#[must_use]
+pub fn workspace_root() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .unwrap()
+        .to_path_buf()
+}
+
 /// What a valid bearer token grants: its tenant and its delegated scopes (`scp`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Grant {
@@ -718,7 +814,8 @@ fn version_of(path: &str) -> Option<&'static str> {
     }
 }
 
-fn percent_decode(s: &str) -> String {
+/// A path with its percent-escapes decoded (a `+` stays a `+`).
+pub(crate) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map_or_else(|| s.to_owned(), |(_, v)| v.into_owned())
