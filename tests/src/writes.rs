@@ -276,6 +276,12 @@ fn check_reviewers(t: &Tenant, body: &Value) -> Result<(), Outcome> {
     Ok(())
 }
 
+/// The day an access review's recurrence starts (`settings.recurrence.range.startDate`).
+fn review_start(body: &Value) -> Option<NaiveDate> {
+    text(&body["settings"]["recurrence"]["range"], "startDate")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
 /// An access review's settings: its default decision, instance duration and recurrence.
 fn check_review_settings(body: &Value) -> Result<(), Outcome> {
     // accessReviewScheduleSettings (resources/accessreviewschedulesettings.md):
@@ -314,8 +320,7 @@ fn check_review_settings(body: &Value) -> Result<(), Outcome> {
         let pattern = text(&recurrence["pattern"], "type").unwrap_or_default();
         let range = &recurrence["range"];
         let interval = recurrence["pattern"]["interval"].as_i64().unwrap_or(0);
-        let start_ok = text(range, "startDate")
-            .is_some_and(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok());
+        let start_ok = review_start(body).is_some();
         let range_ok = matches!(
             text(range, "type").unwrap_or_default(),
             "noEnd" | "endDate" | "numbered"
@@ -768,7 +773,15 @@ impl Shared {
             map.extend(fields);
         }
         drop(t);
-        self.write_tenant(|t| t.access_reviews.push(created.clone()));
+        // The POST answers NotStarted (the page's example); the service then starts the review
+        // once its recurrence's startDate has come, so a later read of one starting today or
+        // earlier (or with no recurrence: it starts at once) finds it InProgress, and one
+        // starting later still NotStarted.
+        let mut stored = created.clone();
+        if review_start(body).is_none_or(|start| start <= self.now().date_naive()) {
+            stored["status"] = json!("InProgress");
+        }
+        self.write_tenant(|t| t.access_reviews.push(stored));
         created["@odata.context"] = json!(format!(
             "{}/{}/$metadata#identityGovernance/accessReviews/definitions/$entity",
             self.base_url, req.version
