@@ -1435,6 +1435,14 @@ pub(crate) mod tests {
 
     #[test]
     fn detects_by_service_plan() {
+        detects_the_product_behind_each_licence();
+        counts_only_active_skus();
+        reads_plans_of_unknown_and_partly_provisioned_skus();
+        adds_seats_across_counted_skus();
+    }
+
+    /// Which product a SKU is, and which of P1, P2 and Governance it carries.
+    fn detects_the_product_behind_each_licence() {
         // E5 carries both P1 and P2 → P2 (not misread as P1).
         let l = check(
             vec![sku("SPE_E5", "Enabled", 120)],
@@ -1510,6 +1518,10 @@ pub(crate) mod tests {
             "{}",
             l.verdict
         );
+    }
+
+    /// A SKU's capability status decides whether its units are seats.
+    fn counts_only_active_skus() {
         // A suspended P2 SKU is reported with its units but gives no seats.
         let l = check(
             vec![sku("AAD_PREMIUM_P2", "Suspended", 10)],
@@ -1558,6 +1570,10 @@ pub(crate) mod tests {
                 available: 10,
             },
         );
+    }
+
+    /// Unknown SKUs are read by their plans; a plan counts only when provisioned.
+    fn reads_plans_of_unknown_and_partly_provisioned_skus() {
         // An unknown SKU carrying P2 → other_bundle, named by its part number.
         let p2 = [
             ("AAD_PREMIUM_P2".to_owned(), AAD_PREMIUM_P2.to_owned()),
@@ -1632,6 +1648,10 @@ pub(crate) mod tests {
                 "{status:?}"
             );
         }
+    }
+
+    /// Seats of several SKUs add up.
+    fn adds_seats_across_counted_skus() {
         // Seats add up across counted SKUs; suspended ones are left out.
         check(
             vec![
@@ -1962,76 +1982,8 @@ pub(crate) mod tests {
         let mut u5 = user("u5");
         u5.assigned_licenses = Some(Vec::new());
         snapshot.privileged_principals = Some(vec![u5, user("u7"), user("u8")]);
-        let approval = |required: bool, approvers: Vec<SubjectSet>| PolicyRule {
-            id: "Approval_EndUser_Assignment".into(),
-            setting: Some(ApprovalSettings {
-                is_approval_required: Some(required),
-                approval_stages: vec![ApprovalStage {
-                    primary_approvers: approvers,
-                    ..ApprovalStage::default()
-                }],
-                ..ApprovalSettings::default()
-            }),
-            ..PolicyRule::default()
-        };
-        let single = |id: &str| SubjectSet {
-            user_id: Some(id.into()),
-            ..SubjectSet::default()
-        };
-        let members = |id: &str| SubjectSet {
-            group_id: Some(id.into()),
-            ..SubjectSet::default()
-        };
-        snapshot.role_management_policies = Some(vec![
-            RoleManagementPolicyAssignment {
-                role_definition_id: Some(GLOBAL_ADMINISTRATOR.into()),
-                policy: Some(RoleManagementPolicy {
-                    rules: vec![approval(
-                        true,
-                        vec![single("u5"), members("approvers"), members("unknown-group")],
-                    )],
-                    ..RoleManagementPolicy::default()
-                }),
-                ..RoleManagementPolicyAssignment::default()
-            },
-            // Approval switched off: its approvers need no seat.
-            RoleManagementPolicyAssignment {
-                role_definition_id: Some(EXCHANGE.into()),
-                policy: Some(RoleManagementPolicy {
-                    rules: vec![approval(false, vec![single("u10")])],
-                    ..RoleManagementPolicy::default()
-                }),
-                ..RoleManagementPolicyAssignment::default()
-            },
-        ]);
-        let reviewer = |q: &str| AccessReviewReviewerScope {
-            query: Some(q.into()),
-            query_type: Some("MicrosoftGraph".into()),
-            query_root: None,
-        };
-        snapshot.access_reviews = Some(vec![
-            AccessReviewDefinition {
-                id: "ar1".into(),
-                display_name: Some("GA review".into()),
-                scope: Some(
-                    serde_json::json!({ "query": format!("/roleManagement/directory/roleAssignmentScheduleInstances?$filter=roleDefinitionId eq '{GLOBAL_ADMINISTRATOR}'") }),
-                ),
-                // u7 is not an admin (counted); u2 is one (needs no extra seat).
-                reviewers: vec![
-                    reviewer("/users/u7"),
-                    reviewer("/v1.0/users/u2"),
-                    reviewer("./manager"),
-                ],
-                ..AccessReviewDefinition::default()
-            },
-            // A review of something else: its reviewers are out of scope.
-            AccessReviewDefinition {
-                id: "ar2".into(),
-                scope: Some(serde_json::json!({ "query": "/groups/sales/transitiveMembers" })),
-                reviewers: vec![reviewer("/users/u11")],
-                ..AccessReviewDefinition::default()
-            },
-        ]);
+        snapshot.role_management_policies = Some(approval_policies());
+        snapshot.access_reviews = Some(reviews());
         snapshot.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
             id: "gi1".into(),
             group_id: "g1".into(),
@@ -2039,37 +1991,7 @@ pub(crate) mod tests {
             access_id: Some(GroupAccessId::Owner),
             ..GroupScheduleInstance::default()
         }]);
-        let mut eligible_group = holding("g1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
-        eligible_group.kind = PrincipalKind::Group;
-        let mut u1 = user("u1");
-        u1.assigned_licenses = Some(vec![AssignedLicense {
-            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
-            disabled_plans: Vec::new(),
-        }]);
-        let mut u3 = user("u3");
-        u3.assigned_licenses = Some(vec![AssignedLicense {
-            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
-            disabled_plans: vec![AAD_PREMIUM_P2.into()],
-        }]);
-        let mut h1 = holding("u1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
-        h1.principal = Some(u1);
-        let mut h3 = holding("u3", EXCHANGE, HoldingKind::TimeBoundActive);
-        h3.principal = Some(u3);
-        snapshot
-            .privileged_principals
-            .as_mut()
-            .unwrap()
-            .extend([h1.principal.clone().unwrap(), h3.principal.clone().unwrap()]);
-        let population = PrivilegedPopulation {
-            holdings: vec![
-                h1,
-                holding("u2", GLOBAL_ADMINISTRATOR, HoldingKind::PermanentActive),
-                h3,
-                holding("u4", GLOBAL_ADMINISTRATOR, HoldingKind::Activated),
-                eligible_group,
-            ],
-            ..PrivilegedPopulation::default()
-        };
+        let population = on_pim_population(&mut snapshot);
         let l = check_scope(
             &snapshot,
             &population,
@@ -2104,5 +2026,120 @@ pub(crate) mod tests {
             l.licence_assignment_unknown, 5,
             "u4, u6, u7, u8, u9 have no licence list in the snapshot"
         );
+    }
+
+    /// Role settings: Global Administrator needs approval by u5, the `approvers` group and
+    /// a group not in the snapshot; Exchange Administrator's approval is switched off.
+    fn approval_policies() -> Vec<RoleManagementPolicyAssignment> {
+        let approval = |required: bool, approvers: Vec<SubjectSet>| PolicyRule {
+            id: "Approval_EndUser_Assignment".into(),
+            setting: Some(ApprovalSettings {
+                is_approval_required: Some(required),
+                approval_stages: vec![ApprovalStage {
+                    primary_approvers: approvers,
+                    ..ApprovalStage::default()
+                }],
+                ..ApprovalSettings::default()
+            }),
+            ..PolicyRule::default()
+        };
+        let single = |id: &str| SubjectSet {
+            user_id: Some(id.into()),
+            ..SubjectSet::default()
+        };
+        let members = |id: &str| SubjectSet {
+            group_id: Some(id.into()),
+            ..SubjectSet::default()
+        };
+        vec![
+            RoleManagementPolicyAssignment {
+                role_definition_id: Some(GLOBAL_ADMINISTRATOR.into()),
+                policy: Some(RoleManagementPolicy {
+                    rules: vec![approval(
+                        true,
+                        vec![single("u5"), members("approvers"), members("unknown-group")],
+                    )],
+                    ..RoleManagementPolicy::default()
+                }),
+                ..RoleManagementPolicyAssignment::default()
+            },
+            // Approval switched off: its approvers need no seat.
+            RoleManagementPolicyAssignment {
+                role_definition_id: Some(EXCHANGE.into()),
+                policy: Some(RoleManagementPolicy {
+                    rules: vec![approval(false, vec![single("u10")])],
+                    ..RoleManagementPolicy::default()
+                }),
+                ..RoleManagementPolicyAssignment::default()
+            },
+        ]
+    }
+
+    /// A review of Global Administrator with its reviewers, and a review of something else.
+    fn reviews() -> Vec<AccessReviewDefinition> {
+        let reviewer = |q: &str| AccessReviewReviewerScope {
+            query: Some(q.into()),
+            query_type: Some("MicrosoftGraph".into()),
+            query_root: None,
+        };
+        vec![
+            AccessReviewDefinition {
+                id: "ar1".into(),
+                display_name: Some("GA review".into()),
+                scope: Some(
+                    serde_json::json!({ "query": format!("/roleManagement/directory/roleAssignmentScheduleInstances?$filter=roleDefinitionId eq '{GLOBAL_ADMINISTRATOR}'") }),
+                ),
+                // u7 is not an admin (counted); u2 is one (needs no extra seat).
+                reviewers: vec![
+                    reviewer("/users/u7"),
+                    reviewer("/v1.0/users/u2"),
+                    reviewer("./manager"),
+                ],
+                ..AccessReviewDefinition::default()
+            },
+            // A review of something else: its reviewers are out of scope.
+            AccessReviewDefinition {
+                id: "ar2".into(),
+                scope: Some(serde_json::json!({ "query": "/groups/sales/transitiveMembers" })),
+                reviewers: vec![reviewer("/users/u11")],
+                ..AccessReviewDefinition::default()
+            },
+        ]
+    }
+
+    /// Who holds a role: u1 with E5, u3 with E5 but its P2 plan disabled, u2 and u4 without
+    /// a licence list, and the group g1; u1's and u3's accounts join the snapshot.
+    fn on_pim_population(snapshot: &mut TenantSnapshot) -> PrivilegedPopulation {
+        let mut eligible_group = holding("g1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
+        eligible_group.kind = PrincipalKind::Group;
+        let mut u1 = user("u1");
+        u1.assigned_licenses = Some(vec![AssignedLicense {
+            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            disabled_plans: Vec::new(),
+        }]);
+        let mut u3 = user("u3");
+        u3.assigned_licenses = Some(vec![AssignedLicense {
+            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            disabled_plans: vec![AAD_PREMIUM_P2.into()],
+        }]);
+        let mut h1 = holding("u1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
+        h1.principal = Some(u1);
+        let mut h3 = holding("u3", EXCHANGE, HoldingKind::TimeBoundActive);
+        h3.principal = Some(u3);
+        snapshot
+            .privileged_principals
+            .as_mut()
+            .unwrap()
+            .extend([h1.principal.clone().unwrap(), h3.principal.clone().unwrap()]);
+        PrivilegedPopulation {
+            holdings: vec![
+                h1,
+                holding("u2", GLOBAL_ADMINISTRATOR, HoldingKind::PermanentActive),
+                h3,
+                holding("u4", GLOBAL_ADMINISTRATOR, HoldingKind::Activated),
+                eligible_group,
+            ],
+            ..PrivilegedPopulation::default()
+        }
     }
 }
