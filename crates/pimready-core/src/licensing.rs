@@ -1223,10 +1223,11 @@ pub(crate) mod tests {
     use crate::privileged::{EmergencyAccount, EmergencyOrigin, Holding};
     use crate::snapshot::{
         AccessReviewDefinition, AccessReviewReviewerScope, ApprovalSettings, ApprovalStage,
-        AssignedLicense, CollectionMeta, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
-        LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition, RoleManagementPolicy,
-        RoleManagementPolicyAssignment, SubjectSet,
+        AssignedLicense, Gap, GapReason, GroupAccessId, GroupScheduleInstance, PolicyRule,
+        PrivilegedGroup, RoleDefinition, RoleManagementPolicy, RoleManagementPolicyAssignment,
+        SubjectSet,
     };
+    use crate::test_support::{self, group, raw_sku, sku, user};
 
     #[test]
     fn every_licence_path_has_one_row_whose_key_is_its_wire_name() {
@@ -1244,94 +1245,14 @@ pub(crate) mod tests {
         );
     }
 
+    /// The test tenant whose SKU list was read and is empty.
     pub(crate) fn empty_snapshot() -> TenantSnapshot {
-        let meta = CollectionMeta {
-            collected_at: Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
-            tool_version: "test".into(),
-            cloud: crate::cloud::Cloud::Global,
-            graph_host: "graph.microsoft.com".into(),
-            requests: 0,
-            batched_requests: 0,
-            retries: 0,
-            duration_ms: 0,
-            scopes: Vec::new(),
-        };
-        let mut s = TenantSnapshot::empty("00000000-0000-0000-0000-00000000c0de", meta);
-        s.subscribed_skus = Some(Vec::new());
-        s
-    }
-    use chrono::Utc;
-
-    /// A subscribed SKU built from its row in `data/sku-paths.toml`: the row's full
-    /// service-plan list where transcribed, else its Entra plans.
-    pub(crate) fn sku(part_number: &str, status: &str, enabled: i64) -> SubscribedSku {
-        let row = SkuTable::get()
-            .skus
-            .iter()
-            .chain(&SkuTable::get().unresolved)
-            .find(|r| r.sku_part_number == part_number)
-            .unwrap_or_else(|| panic!("{part_number} is not in data/sku-paths.toml"));
-        let plans: Vec<(String, String)> = if row.service_plans.is_empty() {
-            row.plans
-                .iter()
-                .map(|p| {
-                    (
-                        p.service_plan_name().to_owned(),
-                        p.service_plan_id().to_owned(),
-                    )
-                })
-                .collect()
-        } else {
-            row.service_plans
-                .iter()
-                .map(|p| (p.name.clone(), p.id.clone()))
-                .collect()
-        };
-        let sku_id = row
-            .sku_id
-            .clone()
-            .unwrap_or_else(|| "5f0a0a0a-0000-4000-8000-000000000001".into());
-        raw_sku(&row.sku_part_number, &sku_id, status, enabled, &plans)
-    }
-
-    pub(crate) fn raw_sku(
-        part_number: &str,
-        sku_id: &str,
-        status: &str,
-        enabled: i64,
-        plans: &[(String, String)],
-    ) -> SubscribedSku {
-        let status = CapabilityStatus::from(status);
-        let counted = is_counted(&status);
-        SubscribedSku {
-            id: None,
-            sku_id: sku_id.into(),
-            sku_part_number: part_number.into(),
-            capability_status: status,
-            applies_to: Some("User".into()),
-            prepaid_units: if counted {
-                LicenseUnits {
-                    enabled,
-                    ..LicenseUnits::default()
-                }
-            } else {
-                LicenseUnits {
-                    suspended: enabled,
-                    ..LicenseUnits::default()
-                }
-            },
-            consumed_units: enabled,
-            service_plans: plans
-                .iter()
-                .map(|(name, id)| ServicePlanInfo {
-                    service_plan_id: id.clone(),
-                    service_plan_name: name.clone(),
-                    provisioning_status: ProvisioningStatus::Success,
-                    applies_to: Some("User".into()),
-                })
-                .collect(),
+        TenantSnapshot {
+            subscribed_skus: Some(Vec::new()),
+            ..test_support::empty_snapshot(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap())
         }
     }
+    use chrono::Utc;
 
     fn with_plan_status(
         mut sku: SubscribedSku,
@@ -1346,46 +1267,11 @@ pub(crate) mod tests {
         sku
     }
 
-    pub(crate) fn user(id: &str) -> Principal {
-        Principal {
-            odata_type: Some("#microsoft.graph.user".into()),
-            id: id.into(),
-            display_name: Some(format!("User {id}")),
-            user_principal_name: Some(format!("{id}@contoso.com")),
-            ..Principal::default()
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            odata_type: Some("#microsoft.graph.group".into()),
-            id: id.into(),
-            display_name: Some(format!("Group {id}")),
-            is_assignable_to_role: Some(true),
-            ..Principal::default()
-        }
-    }
-
+    /// User `id` holding `role` as `kind`; a permanent active holding was made outside PIM.
     pub(crate) fn holding(id: &str, role: &str, kind: HoldingKind) -> Holding {
-        let role_name = match role {
-            GLOBAL_ADMINISTRATOR => "Global Administrator",
-            PRIVILEGED_ROLE_ADMINISTRATOR => "Privileged Role Administrator",
-            "194ae4cb-b126-40b2-bd5b-6091b380977d" => "Security Administrator",
-            _ => "Exchange Administrator",
-        };
         Holding {
-            principal_id: id.into(),
-            principal: Some(user(id)),
-            kind: PrincipalKind::User,
-            role_template_id: role.into(),
-            role_name: role_name.into(),
-            highly_privileged: true,
-            holding: kind,
-            via_group: None,
-            via_group_name: None,
-            start: None,
-            end: None,
             outside_pim: kind == HoldingKind::PermanentActive,
+            ..test_support::holding(&user(id), role, kind)
         }
     }
 

@@ -20,12 +20,13 @@ use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
     CaGrantControls, CaGuestsOrExternalUsers, CaLocations, CaPlatforms, CaSessionControls, CaUsers,
-    CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
-    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
-    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
-    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
-    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
+    ConditionalAccessPolicy, Dataset, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
+    Organization, PatternedRecurrence, PersistentBrowser, PolicyRule, PolicyState, Principal,
+    PrivilegedGroup, RecurrencePattern, RecurrenceRange, ReviewStatus, RoleManagementPolicy,
+    RoleManagementPolicyAssignment, SignInActivity, SignInFrequency, SubjectSet, SubscribedSku,
+    TenantSnapshot,
 };
+use crate::test_support;
 
 const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
@@ -44,14 +45,6 @@ fn long_ago() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 15, 9, 0, 0).unwrap()
 }
 
-fn role_name(template_id: &str) -> String {
-    HIGHLY_PRIVILEGED_ROLES
-        .iter()
-        .find(|(id, _)| *id == template_id)
-        .map_or(template_id, |(_, n)| n)
-        .to_owned()
-}
-
 /// The tenant, settings, population and licensing a check sees.
 #[derive(Clone)]
 pub(crate) struct Fx {
@@ -61,12 +54,10 @@ pub(crate) struct Fx {
     pub(crate) licensing: Licensing,
 }
 
+/// A member user `id` called `name`, enabled, licensed for P2, created long ago.
 fn user(id: &str, name: &str) -> Principal {
     Principal {
-        odata_type: Some("#microsoft.graph.user".to_owned()),
-        id: id.into(),
         display_name: Some(name.to_owned()),
-        user_principal_name: Some(format!("{id}@contoso.com")),
         user_type: Some("Member".to_owned()),
         account_enabled: Some(true),
         assigned_licenses: Some(vec![AssignedLicense {
@@ -74,27 +65,20 @@ fn user(id: &str, name: &str) -> Principal {
             disabled_plans: Vec::new(),
         }]),
         created_date_time: Some(long_ago()),
-        ..Principal::default()
+        ..test_support::user(id)
     }
 }
 
+/// `principal` holding `role` as `kind` since long ago; all but a permanent active holding
+/// end in 180 days.
 fn holding(principal: &Principal, role: &str, kind: HoldingKind) -> Holding {
     Holding {
-        principal_id: principal.id.clone(),
-        principal: Some(principal.clone()),
-        kind: principal.kind(),
-        role_template_id: role.to_owned(),
-        role_name: role_name(role),
-        highly_privileged: true,
-        holding: kind,
-        via_group: None,
-        via_group_name: None,
         start: Some(long_ago()),
         end: match kind {
             HoldingKind::PermanentActive => None,
             _ => Some(collected_at() + Duration::days(180)),
         },
-        outside_pim: false,
+        ..test_support::holding(principal, role, kind)
     }
 }
 
@@ -319,12 +303,9 @@ fn good_users() -> [Principal; 9] {
 /// The role-assignable group that is eligible for Exchange Administrator.
 fn exchange_admins_group() -> Principal {
     Principal {
-        odata_type: Some("#microsoft.graph.group".to_owned()),
-        id: GROUP.into(),
         display_name: Some("Exchange Admins".to_owned()),
-        is_assignable_to_role: Some(true),
         security_enabled: Some(true),
-        ..Principal::default()
+        ..test_support::group(GROUP)
     }
 }
 
@@ -368,30 +349,10 @@ fn good_snapshot(users: [Principal; 9], group: Principal) -> TenantSnapshot {
     let [.., eve] = &users;
     let eve = eve.clone();
     let users = Vec::from(users);
-    let meta = CollectionMeta {
-        collected_at: collected_at(),
-        tool_version: "test".to_owned(),
-        cloud: crate::cloud::Cloud::Global,
-        graph_host: "graph.microsoft.com".to_owned(),
-        requests: 0,
-        batched_requests: 0,
-        retries: 0,
-        duration_ms: 0,
-        scopes: Vec::new(),
-    };
-    let mut s = TenantSnapshot::empty("00000000-0000-0000-0000-00000000c0de", meta);
+    let mut s = test_support::empty_snapshot(collected_at());
     let sku = |id: &str, part: &str| SubscribedSku {
-        id: None,
-        sku_id: id.to_owned(),
-        sku_part_number: part.to_owned(),
-        capability_status: CapabilityStatus::Enabled,
-        applies_to: Some("User".to_owned()),
-        prepaid_units: crate::snapshot::LicenseUnits {
-            enabled: 10,
-            ..Default::default()
-        },
         consumed_units: 8,
-        service_plans: Vec::new(),
+        ..test_support::raw_sku(part, id, "Enabled", 10, &[])
     };
     s.organization = Some(Organization {
         id: "org".to_owned(),
@@ -808,7 +769,7 @@ fn admin_account_cases() -> Vec<Case> {
                         .unwrap()
                         .clone();
                     h.role_template_id = EXCHANGE_ADMIN.to_owned();
-                    h.role_name = role_name(EXCHANGE_ADMIN);
+                    h.role_name = test_support::role_name(EXCHANGE_ADMIN);
                     f.population.holdings.push(h);
                 }
             },
@@ -822,7 +783,7 @@ fn admin_account_cases() -> Vec<Case> {
                 for h in &mut f.population.holdings {
                     if h.principal_id == "sue" {
                         h.role_template_id = SECURITY_ADMIN.to_owned();
-                        h.role_name = role_name(SECURITY_ADMIN);
+                        h.role_name = test_support::role_name(SECURITY_ADMIN);
                     }
                 }
             },
