@@ -719,6 +719,7 @@ struct OpenRoleSettings<'a> {
 }
 
 impl<'a> OpenRoleSettings<'a> {
+    /// Reads the open checks of this run's assessment.
     fn of(ctx: &'a Ctx<'_>) -> Self {
         let open = |id: &str| open_ids(ctx.open(id));
         OpenRoleSettings {
@@ -1564,6 +1565,7 @@ struct ConversionCalls {
 }
 
 impl ConversionCalls {
+    /// The calls for `h`'s assignment of `rd` at `scope`; the restore keeps its original start.
     fn new(
         ctx: &Ctx<'_>,
         h: &Holding,
