@@ -478,18 +478,82 @@ const AZURE_READER: &str = "Reader";
 /// empty list proves nothing either way
 /// (<https://learn.microsoft.com/azure/cost-management-billing/manage/no-subscriptions-found>).
 pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
-    let azure_row =
-        |dataset: Dataset, request: String, doc: &str, (access, ask): (Access, String)| {
-            PreflightRow {
-                dataset,
-                label: dataset.label().to_owned(),
-                request,
-                access,
-                ask,
-                doc: doc.to_owned(),
-            }
-        };
-    let untested = |reason: &str| {
+    let client = match probe_client(arm).await {
+        Ok(c) => c,
+        Err(rows) => return rows,
+    };
+    let subscriptions = match visible_subscriptions(&client).await {
+        Ok(s) => s,
+        Err(rows) => return rows,
+    };
+    let reads = match first_pages(client, &subscriptions).await {
+        Ok(r) => r,
+        Err(rows) => return rows,
+    };
+    let (request, access) = summarise(
+        &subscriptions,
+        &reads
+            .iter()
+            .map(|(scope, a, _)| (scope, a))
+            .collect::<Vec<_>>(),
+        "roleAssignments",
+    );
+    let assignments = azure_row(
+        Dataset::AzureRoleAssignments,
+        request,
+        ARM_ASSIGNMENTS_DOC,
+        access,
+    );
+    let (request, access) = summarise(
+        &subscriptions,
+        &reads
+            .iter()
+            .map(|(scope, _, s)| (scope, s))
+            .collect::<Vec<_>>(),
+        "roleEligibilityScheduleInstances",
+    );
+    let schedules = azure_row(
+        Dataset::AzureRoleSchedules,
+        request,
+        ARM_SCHEDULES_DOC,
+        access,
+    );
+    vec![
+        azure_row(
+            Dataset::AzureSubscriptions,
+            ARM_LISTING.to_owned(),
+            ARM_SUBSCRIPTIONS_DOC,
+            (Access::Readable, String::new()),
+        ),
+        assignments,
+        schedules,
+    ]
+}
+
+/// The request that lists the subscriptions the account sees.
+const ARM_LISTING: &str = "GET /subscriptions";
+
+/// One Azure row of the preflight table.
+fn azure_row(
+    dataset: Dataset,
+    request: String,
+    doc: &str,
+    (access, ask): (Access, String),
+) -> PreflightRow {
+    PreflightRow {
+        dataset,
+        label: dataset.label().to_owned(),
+        request,
+        access,
+        ask,
+        doc: doc.to_owned(),
+    }
+}
+
+/// The rows when the probe stopped at the subscription listing: its answer, and the two
+/// reads below it not tested, for `reason`.
+fn only_listing(listed: (Access, String), reason: &str) -> Vec<PreflightRow> {
+    let untested = || {
         (
             Access::NotTested {
                 reason: reason.to_owned(),
@@ -497,31 +561,32 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
             String::new(),
         )
     };
-    let listing = "GET /subscriptions".to_owned();
-    let only_listing = |listed: (Access, String), reason: &str| {
-        vec![
-            azure_row(
-                Dataset::AzureSubscriptions,
-                listing.clone(),
-                ARM_SUBSCRIPTIONS_DOC,
-                listed,
-            ),
-            azure_row(
-                Dataset::AzureRoleAssignments,
-                String::new(),
-                ARM_ASSIGNMENTS_DOC,
-                untested(reason),
-            ),
-            azure_row(
-                Dataset::AzureRoleSchedules,
-                String::new(),
-                ARM_SCHEDULES_DOC,
-                untested(reason),
-            ),
-        ]
-    };
+    vec![
+        azure_row(
+            Dataset::AzureSubscriptions,
+            ARM_LISTING.to_owned(),
+            ARM_SUBSCRIPTIONS_DOC,
+            listed,
+        ),
+        azure_row(
+            Dataset::AzureRoleAssignments,
+            String::new(),
+            ARM_ASSIGNMENTS_DOC,
+            untested(),
+        ),
+        azure_row(
+            Dataset::AzureRoleSchedules,
+            String::new(),
+            ARM_SCHEDULES_DOC,
+            untested(),
+        ),
+    ]
+}
+
+/// A client for ARM, once the token source has given an ARM token; else the rows saying why not.
+async fn probe_client(arm: &ArmSource) -> std::result::Result<GraphClient, Vec<PreflightRow>> {
     if let Err(e) = arm.tokens.access_token().await {
-        return only_listing(
+        return Err(only_listing(
             (
                 Access::Failed {
                     detail: format!("no Azure Resource Manager token: {e}"),
@@ -529,21 +594,26 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
                 "Sign the same account in to Azure Resource Manager (the detail says why it did not work; an administrator can consent to Azure Service Management's user_impersonation for the app PIM Ready signs in with), or leave Azure out (--no-azure; in the app, untick \"Also read Azure subscriptions\").".to_owned(),
             ),
             "no Azure Resource Manager token",
-        );
+        ));
     }
-    let client = match GraphClient::new(
+    GraphClient::new(
         arm.host.as_client_host().clone(),
         Arc::clone(&arm.tokens),
         arm.client.clone(),
-    ) {
-        Ok(c) => c,
-        Err(e) => {
-            return only_listing(
-                explain_arm(&e, &[]),
-                "the Azure Resource Manager client could not be set up",
-            );
-        }
-    };
+    )
+    .map_err(|e| {
+        only_listing(
+            explain_arm(&e, &[]),
+            "the Azure Resource Manager client could not be set up",
+        )
+    })
+}
+
+/// The subscriptions the account sees whose ids can go into a request path; else the rows
+/// saying why none can be read.
+async fn visible_subscriptions(
+    client: &GraphClient,
+) -> std::result::Result<Vec<AzureSubscription>, Vec<PreflightRow>> {
     let listed = client
         .get_collection(&format!("/subscriptions?api-version={SUBSCRIPTIONS_API}"))
         .await
@@ -564,16 +634,16 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
         Ok(s) => s,
         Err(e) => {
             let root = ("/".to_owned(), "the tenant".to_owned());
-            return only_listing(
+            return Err(only_listing(
                 explain_arm(&e, &[root]),
                 "the subscriptions could not be listed",
-            );
+            ));
         }
     };
     // Ids go into request paths, as in the collector: GUIDs only.
     subscriptions.retain(|s| pimready_core::snapshot::is_guid(&s.subscription_id));
     if subscriptions.is_empty() {
-        return only_listing(
+        return Err(only_listing(
             (
                 Access::NotTested {
                     reason: "no subscriptions visible".to_owned(),
@@ -583,9 +653,25 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
                 ),
             ),
             "no subscriptions visible",
-        );
+        ));
     }
-    // Every subscription at once; the client bounds how many requests are in flight.
+    Ok(subscriptions)
+}
+
+/// A subscription's scope, and whether the first page of its role assignments and of its PIM
+/// schedule instances could be read.
+type SubscriptionRead = (
+    String,
+    std::result::Result<(), GraphError>,
+    std::result::Result<(), GraphError>,
+);
+
+/// The first pages of every subscription at once, in the subscriptions' order; the client
+/// bounds how many requests are in flight. Else the rows saying the read stopped.
+async fn first_pages(
+    client: GraphClient,
+    subscriptions: &[AzureSubscription],
+) -> std::result::Result<Vec<SubscriptionRead>, Vec<PreflightRow>> {
     let client = Arc::new(client);
     let mut tasks = tokio::task::JoinSet::new();
     for (i, s) in subscriptions.iter().enumerate() {
@@ -615,7 +701,7 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
         match done {
             Ok(read) => reads.push(read),
             Err(e) => {
-                return only_listing(
+                return Err(only_listing(
                     (
                         Access::Failed {
                             detail: format!("the Azure read stopped: {e}"),
@@ -623,15 +709,24 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
                         String::new(),
                     ),
                     "the Azure read stopped",
-                );
+                ));
             }
         }
     }
     reads.sort_by_key(|(i, ..)| *i);
-    let reads: Vec<_> = reads
+    Ok(reads
         .into_iter()
         .map(|(_, scope, a, s)| (scope, a, s))
-        .collect();
+        .collect())
+}
+
+/// One collection's row across the subscriptions: the request to show (at the first that
+/// failed, else the first) and its access, naming the subscriptions that refused.
+fn summarise(
+    subscriptions: &[AzureSubscription],
+    answers: &[(&String, &std::result::Result<(), GraphError>)],
+    collection: &str,
+) -> (String, (Access, String)) {
     let name = |scope: &str| {
         subscriptions
             .iter()
@@ -641,65 +736,32 @@ pub async fn probe_azure(arm: &ArmSource) -> Vec<PreflightRow> {
             .unwrap_or_else(|| scope.to_owned())
     };
     let first = format!("/subscriptions/{}", subscriptions[0].subscription_id);
-    let summarise = |answers: Vec<(&String, &std::result::Result<(), GraphError>)>,
-                     collection: &str| {
-        let failed: Vec<(&String, &GraphError)> = answers
-            .iter()
-            .filter_map(|(scope, a)| a.as_ref().err().map(|e| (*scope, e)))
-            .collect();
-        let refused: Vec<(String, String)> = failed
-            .iter()
-            .filter(|(_, e)| is_refusal(e))
-            .map(|(scope, _)| ((*scope).clone(), name(scope)))
-            .collect();
-        let at = failed.first().map_or(&first, |(scope, _)| *scope);
-        let request = format!("GET {at}/providers/Microsoft.Authorization/{collection}");
-        let access = if !refused.is_empty() {
-            explain_arm(
-                failed
-                    .iter()
-                    .find(|(_, e)| is_refusal(e))
-                    .map(|(_, e)| *e)
-                    .expect("a refusal"),
-                &refused,
-            )
-        } else if let Some((_, e)) = failed.first() {
-            explain_arm(e, &[])
-        } else {
-            (Access::Readable, String::new())
-        };
-        (request, access)
+    let failed: Vec<(&String, &GraphError)> = answers
+        .iter()
+        .filter_map(|(scope, a)| a.as_ref().err().map(|e| (*scope, e)))
+        .collect();
+    let refused: Vec<(String, String)> = failed
+        .iter()
+        .filter(|(_, e)| is_refusal(e))
+        .map(|(scope, _)| ((*scope).clone(), name(scope)))
+        .collect();
+    let at = failed.first().map_or(&first, |(scope, _)| *scope);
+    let request = format!("GET {at}/providers/Microsoft.Authorization/{collection}");
+    let access = if !refused.is_empty() {
+        explain_arm(
+            failed
+                .iter()
+                .find(|(_, e)| is_refusal(e))
+                .map(|(_, e)| *e)
+                .expect("a refusal"),
+            &refused,
+        )
+    } else if let Some((_, e)) = failed.first() {
+        explain_arm(e, &[])
+    } else {
+        (Access::Readable, String::new())
     };
-    let (request, access) = summarise(
-        reads.iter().map(|(scope, a, _)| (scope, a)).collect(),
-        "roleAssignments",
-    );
-    let assignments = azure_row(
-        Dataset::AzureRoleAssignments,
-        request,
-        ARM_ASSIGNMENTS_DOC,
-        access,
-    );
-    let (request, access) = summarise(
-        reads.iter().map(|(scope, _, s)| (scope, s)).collect(),
-        "roleEligibilityScheduleInstances",
-    );
-    let schedules = azure_row(
-        Dataset::AzureRoleSchedules,
-        request,
-        ARM_SCHEDULES_DOC,
-        access,
-    );
-    vec![
-        azure_row(
-            Dataset::AzureSubscriptions,
-            listing,
-            ARM_SUBSCRIPTIONS_DOC,
-            (Access::Readable, String::new()),
-        ),
-        assignments,
-        schedules,
-    ]
+    (request, access)
 }
 
 /// ARM's refusal of a scope: 403, `AuthorizationFailed`

@@ -485,6 +485,7 @@ mod tests {
     use crate::privileged::{GLOBAL_ADMINISTRATOR, HoldingKind, PrivilegedPopulation};
     use crate::settings::AssessmentSettings;
     use crate::snapshot::SubscribedSku;
+    use crate::test_support::sku;
 
     /// A tenant not on PIM yet with these SKUs and `admins` permanent Global Administrators.
     fn tenant(skus: Vec<SubscribedSku>, admins: usize) -> (TenantSnapshot, Licensing) {
@@ -590,7 +591,7 @@ mod tests {
         let cases: [Case; 4] = [
             (
                 "covered",
-                vec![fx::sku("SPE_E5", "Enabled", 120)],
+                vec![sku("SPE_E5", "Enabled", 120)],
                 14,
                 VerdictTone::Good,
                 "PIM licensed for everyone in scope",
@@ -598,7 +599,7 @@ mod tests {
             ),
             (
                 "short",
-                vec![fx::sku("AAD_PREMIUM_P2", "Enabled", 2)],
+                vec![sku("AAD_PREMIUM_P2", "Enabled", 2)],
                 5,
                 VerdictTone::Warn,
                 "PIM licensed, seats short",
@@ -606,7 +607,7 @@ mod tests {
             ),
             (
                 "no P2",
-                vec![fx::sku("SPB", "Enabled", 40)],
+                vec![sku("SPB", "Enabled", 40)],
                 5,
                 VerdictTone::Bad,
                 "PIM is not licensed",
@@ -650,7 +651,7 @@ mod tests {
     fn business_premium_tenant_with_40_users() {
         let book = PriceBook::default_book();
         // 5 Global Administrators (they can approve each other) → 5 seats.
-        let t = tenant(vec![fx::sku("SPB", "Enabled", 40)], 5);
+        let t = tenant(vec![sku("SPB", "Enabled", 40)], 5);
         assert_eq!(t.1.seats.shortfall, 5);
         let cheapest = book
             .options
@@ -700,7 +701,7 @@ mod tests {
     #[test]
     fn business_premium_over_the_cap() {
         let book = PriceBook::default_book();
-        let t = tenant(vec![fx::sku("SPB", "Enabled", 420)], 3);
+        let t = tenant(vec![sku("SPB", "Enabled", 420)], 3);
         check(
             &t,
             &book,
@@ -721,7 +722,7 @@ mod tests {
     #[test]
     fn e3_tenant_gets_the_e5_step_up() {
         let book = PriceBook::default_book();
-        let t = tenant(vec![fx::sku("SPE_E3", "Enabled", 200)], 6);
+        let t = tenant(vec![sku("SPE_E3", "Enabled", 200)], 6);
         let uplift = book
             .options
             .iter()
@@ -775,7 +776,7 @@ mod tests {
 
     #[test]
     fn covered_tenant_needs_no_purchase() {
-        let t = tenant(vec![fx::sku("SPE_E5", "Enabled", 120)], 14);
+        let t = tenant(vec![sku("SPE_E5", "Enabled", 120)], 14);
         let cost = check(
             &t,
             &PriceBook::default_book(),
@@ -794,7 +795,7 @@ mod tests {
 
     #[test]
     fn tenant_without_p1_cannot_use_governance() {
-        let t = tenant(vec![fx::sku("ENTERPRISEPACK", "Enabled", 50)], 3);
+        let t = tenant(vec![sku("ENTERPRISEPACK", "Enabled", 50)], 3);
         let cost = check(
             &t,
             &PriceBook::default_book(),
@@ -875,7 +876,7 @@ monthly_per_user = 60
             "custom.toml",
         )
         .unwrap();
-        let t = tenant(vec![fx::sku("SPB", "Enabled", 40)], 4);
+        let t = tenant(vec![sku("SPB", "Enabled", 40)], 4);
         let cost = check(
             &t,
             &book,

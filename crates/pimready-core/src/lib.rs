@@ -24,6 +24,8 @@ pub mod remediation;
 pub mod score;
 pub mod settings;
 pub mod snapshot;
+#[cfg(test)]
+pub(crate) mod test_support;
 
 /// The tool's name and version, as written into snapshots and reports.
 pub const TOOL_NAME: &str = "pimready";

@@ -1223,10 +1223,11 @@ pub(crate) mod tests {
     use crate::privileged::{EmergencyAccount, EmergencyOrigin, Holding};
     use crate::snapshot::{
         AccessReviewDefinition, AccessReviewReviewerScope, ApprovalSettings, ApprovalStage,
-        AssignedLicense, CollectionMeta, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
-        LicenseUnits, PolicyRule, PrivilegedGroup, RoleDefinition, RoleManagementPolicy,
-        RoleManagementPolicyAssignment, SubjectSet,
+        AssignedLicense, Gap, GapReason, GroupAccessId, GroupScheduleInstance, PolicyRule,
+        PrivilegedGroup, RoleDefinition, RoleManagementPolicy, RoleManagementPolicyAssignment,
+        SubjectSet,
     };
+    use crate::test_support::{self, group, raw_sku, sku, user};
 
     #[test]
     fn every_licence_path_has_one_row_whose_key_is_its_wire_name() {
@@ -1244,94 +1245,14 @@ pub(crate) mod tests {
         );
     }
 
+    /// The test tenant whose SKU list was read and is empty.
     pub(crate) fn empty_snapshot() -> TenantSnapshot {
-        let meta = CollectionMeta {
-            collected_at: Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap(),
-            tool_version: "test".into(),
-            cloud: crate::cloud::Cloud::Global,
-            graph_host: "graph.microsoft.com".into(),
-            requests: 0,
-            batched_requests: 0,
-            retries: 0,
-            duration_ms: 0,
-            scopes: Vec::new(),
-        };
-        let mut s = TenantSnapshot::empty("00000000-0000-0000-0000-00000000c0de", meta);
-        s.subscribed_skus = Some(Vec::new());
-        s
-    }
-    use chrono::Utc;
-
-    /// A subscribed SKU built from its row in `data/sku-paths.toml`: the row's full
-    /// service-plan list where transcribed, else its Entra plans.
-    pub(crate) fn sku(part_number: &str, status: &str, enabled: i64) -> SubscribedSku {
-        let row = SkuTable::get()
-            .skus
-            .iter()
-            .chain(&SkuTable::get().unresolved)
-            .find(|r| r.sku_part_number == part_number)
-            .unwrap_or_else(|| panic!("{part_number} is not in data/sku-paths.toml"));
-        let plans: Vec<(String, String)> = if row.service_plans.is_empty() {
-            row.plans
-                .iter()
-                .map(|p| {
-                    (
-                        p.service_plan_name().to_owned(),
-                        p.service_plan_id().to_owned(),
-                    )
-                })
-                .collect()
-        } else {
-            row.service_plans
-                .iter()
-                .map(|p| (p.name.clone(), p.id.clone()))
-                .collect()
-        };
-        let sku_id = row
-            .sku_id
-            .clone()
-            .unwrap_or_else(|| "5f0a0a0a-0000-4000-8000-000000000001".into());
-        raw_sku(&row.sku_part_number, &sku_id, status, enabled, &plans)
-    }
-
-    pub(crate) fn raw_sku(
-        part_number: &str,
-        sku_id: &str,
-        status: &str,
-        enabled: i64,
-        plans: &[(String, String)],
-    ) -> SubscribedSku {
-        let status = CapabilityStatus::from(status);
-        let counted = is_counted(&status);
-        SubscribedSku {
-            id: None,
-            sku_id: sku_id.into(),
-            sku_part_number: part_number.into(),
-            capability_status: status,
-            applies_to: Some("User".into()),
-            prepaid_units: if counted {
-                LicenseUnits {
-                    enabled,
-                    ..LicenseUnits::default()
-                }
-            } else {
-                LicenseUnits {
-                    suspended: enabled,
-                    ..LicenseUnits::default()
-                }
-            },
-            consumed_units: enabled,
-            service_plans: plans
-                .iter()
-                .map(|(name, id)| ServicePlanInfo {
-                    service_plan_id: id.clone(),
-                    service_plan_name: name.clone(),
-                    provisioning_status: ProvisioningStatus::Success,
-                    applies_to: Some("User".into()),
-                })
-                .collect(),
+        TenantSnapshot {
+            subscribed_skus: Some(Vec::new()),
+            ..test_support::empty_snapshot(Utc.with_ymd_and_hms(2026, 11, 26, 0, 0, 0).unwrap())
         }
     }
+    use chrono::Utc;
 
     fn with_plan_status(
         mut sku: SubscribedSku,
@@ -1346,46 +1267,11 @@ pub(crate) mod tests {
         sku
     }
 
-    pub(crate) fn user(id: &str) -> Principal {
-        Principal {
-            odata_type: Some("#microsoft.graph.user".into()),
-            id: id.into(),
-            display_name: Some(format!("User {id}")),
-            user_principal_name: Some(format!("{id}@contoso.com")),
-            ..Principal::default()
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            odata_type: Some("#microsoft.graph.group".into()),
-            id: id.into(),
-            display_name: Some(format!("Group {id}")),
-            is_assignable_to_role: Some(true),
-            ..Principal::default()
-        }
-    }
-
+    /// User `id` holding `role` as `kind`; a permanent active holding was made outside PIM.
     pub(crate) fn holding(id: &str, role: &str, kind: HoldingKind) -> Holding {
-        let role_name = match role {
-            GLOBAL_ADMINISTRATOR => "Global Administrator",
-            PRIVILEGED_ROLE_ADMINISTRATOR => "Privileged Role Administrator",
-            "194ae4cb-b126-40b2-bd5b-6091b380977d" => "Security Administrator",
-            _ => "Exchange Administrator",
-        };
         Holding {
-            principal_id: id.into(),
-            principal: Some(user(id)),
-            kind: PrincipalKind::User,
-            role_template_id: role.into(),
-            role_name: role_name.into(),
-            highly_privileged: true,
-            holding: kind,
-            via_group: None,
-            via_group_name: None,
-            start: None,
-            end: None,
             outside_pim: kind == HoldingKind::PermanentActive,
+            ..test_support::holding(&user(id), role, kind)
         }
     }
 
@@ -1435,6 +1321,14 @@ pub(crate) mod tests {
 
     #[test]
     fn detects_by_service_plan() {
+        detects_the_product_behind_each_licence();
+        counts_only_active_skus();
+        reads_plans_of_unknown_and_partly_provisioned_skus();
+        adds_seats_across_counted_skus();
+    }
+
+    /// Which product a SKU is, and which of P1, P2 and Governance it carries.
+    fn detects_the_product_behind_each_licence() {
         // E5 carries both P1 and P2 → P2 (not misread as P1).
         let l = check(
             vec![sku("SPE_E5", "Enabled", 120)],
@@ -1510,6 +1404,10 @@ pub(crate) mod tests {
             "{}",
             l.verdict
         );
+    }
+
+    /// A SKU's capability status decides whether its units are seats.
+    fn counts_only_active_skus() {
         // A suspended P2 SKU is reported with its units but gives no seats.
         let l = check(
             vec![sku("AAD_PREMIUM_P2", "Suspended", 10)],
@@ -1558,6 +1456,10 @@ pub(crate) mod tests {
                 available: 10,
             },
         );
+    }
+
+    /// Unknown SKUs are read by their plans; a plan counts only when provisioned.
+    fn reads_plans_of_unknown_and_partly_provisioned_skus() {
         // An unknown SKU carrying P2 → other_bundle, named by its part number.
         let p2 = [
             ("AAD_PREMIUM_P2".to_owned(), AAD_PREMIUM_P2.to_owned()),
@@ -1632,6 +1534,10 @@ pub(crate) mod tests {
                 "{status:?}"
             );
         }
+    }
+
+    /// Seats of several SKUs add up.
+    fn adds_seats_across_counted_skus() {
         // Seats add up across counted SKUs; suspended ones are left out.
         check(
             vec![
@@ -1962,76 +1868,8 @@ pub(crate) mod tests {
         let mut u5 = user("u5");
         u5.assigned_licenses = Some(Vec::new());
         snapshot.privileged_principals = Some(vec![u5, user("u7"), user("u8")]);
-        let approval = |required: bool, approvers: Vec<SubjectSet>| PolicyRule {
-            id: "Approval_EndUser_Assignment".into(),
-            setting: Some(ApprovalSettings {
-                is_approval_required: Some(required),
-                approval_stages: vec![ApprovalStage {
-                    primary_approvers: approvers,
-                    ..ApprovalStage::default()
-                }],
-                ..ApprovalSettings::default()
-            }),
-            ..PolicyRule::default()
-        };
-        let single = |id: &str| SubjectSet {
-            user_id: Some(id.into()),
-            ..SubjectSet::default()
-        };
-        let members = |id: &str| SubjectSet {
-            group_id: Some(id.into()),
-            ..SubjectSet::default()
-        };
-        snapshot.role_management_policies = Some(vec![
-            RoleManagementPolicyAssignment {
-                role_definition_id: Some(GLOBAL_ADMINISTRATOR.into()),
-                policy: Some(RoleManagementPolicy {
-                    rules: vec![approval(
-                        true,
-                        vec![single("u5"), members("approvers"), members("unknown-group")],
-                    )],
-                    ..RoleManagementPolicy::default()
-                }),
-                ..RoleManagementPolicyAssignment::default()
-            },
-            // Approval switched off: its approvers need no seat.
-            RoleManagementPolicyAssignment {
-                role_definition_id: Some(EXCHANGE.into()),
-                policy: Some(RoleManagementPolicy {
-                    rules: vec![approval(false, vec![single("u10")])],
-                    ..RoleManagementPolicy::default()
-                }),
-                ..RoleManagementPolicyAssignment::default()
-            },
-        ]);
-        let reviewer = |q: &str| AccessReviewReviewerScope {
-            query: Some(q.into()),
-            query_type: Some("MicrosoftGraph".into()),
-            query_root: None,
-        };
-        snapshot.access_reviews = Some(vec![
-            AccessReviewDefinition {
-                id: "ar1".into(),
-                display_name: Some("GA review".into()),
-                scope: Some(
-                    serde_json::json!({ "query": format!("/roleManagement/directory/roleAssignmentScheduleInstances?$filter=roleDefinitionId eq '{GLOBAL_ADMINISTRATOR}'") }),
-                ),
-                // u7 is not an admin (counted); u2 is one (needs no extra seat).
-                reviewers: vec![
-                    reviewer("/users/u7"),
-                    reviewer("/v1.0/users/u2"),
-                    reviewer("./manager"),
-                ],
-                ..AccessReviewDefinition::default()
-            },
-            // A review of something else: its reviewers are out of scope.
-            AccessReviewDefinition {
-                id: "ar2".into(),
-                scope: Some(serde_json::json!({ "query": "/groups/sales/transitiveMembers" })),
-                reviewers: vec![reviewer("/users/u11")],
-                ..AccessReviewDefinition::default()
-            },
-        ]);
+        snapshot.role_management_policies = Some(approval_policies());
+        snapshot.access_reviews = Some(reviews());
         snapshot.group_eligibility_schedule_instances = Some(vec![GroupScheduleInstance {
             id: "gi1".into(),
             group_id: "g1".into(),
@@ -2039,37 +1877,7 @@ pub(crate) mod tests {
             access_id: Some(GroupAccessId::Owner),
             ..GroupScheduleInstance::default()
         }]);
-        let mut eligible_group = holding("g1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
-        eligible_group.kind = PrincipalKind::Group;
-        let mut u1 = user("u1");
-        u1.assigned_licenses = Some(vec![AssignedLicense {
-            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
-            disabled_plans: Vec::new(),
-        }]);
-        let mut u3 = user("u3");
-        u3.assigned_licenses = Some(vec![AssignedLicense {
-            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
-            disabled_plans: vec![AAD_PREMIUM_P2.into()],
-        }]);
-        let mut h1 = holding("u1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
-        h1.principal = Some(u1);
-        let mut h3 = holding("u3", EXCHANGE, HoldingKind::TimeBoundActive);
-        h3.principal = Some(u3);
-        snapshot
-            .privileged_principals
-            .as_mut()
-            .unwrap()
-            .extend([h1.principal.clone().unwrap(), h3.principal.clone().unwrap()]);
-        let population = PrivilegedPopulation {
-            holdings: vec![
-                h1,
-                holding("u2", GLOBAL_ADMINISTRATOR, HoldingKind::PermanentActive),
-                h3,
-                holding("u4", GLOBAL_ADMINISTRATOR, HoldingKind::Activated),
-                eligible_group,
-            ],
-            ..PrivilegedPopulation::default()
-        };
+        let population = on_pim_population(&mut snapshot);
         let l = check_scope(
             &snapshot,
             &population,
@@ -2104,5 +1912,120 @@ pub(crate) mod tests {
             l.licence_assignment_unknown, 5,
             "u4, u6, u7, u8, u9 have no licence list in the snapshot"
         );
+    }
+
+    /// Role settings: Global Administrator needs approval by u5, the `approvers` group and
+    /// a group not in the snapshot; Exchange Administrator's approval is switched off.
+    fn approval_policies() -> Vec<RoleManagementPolicyAssignment> {
+        let approval = |required: bool, approvers: Vec<SubjectSet>| PolicyRule {
+            id: "Approval_EndUser_Assignment".into(),
+            setting: Some(ApprovalSettings {
+                is_approval_required: Some(required),
+                approval_stages: vec![ApprovalStage {
+                    primary_approvers: approvers,
+                    ..ApprovalStage::default()
+                }],
+                ..ApprovalSettings::default()
+            }),
+            ..PolicyRule::default()
+        };
+        let single = |id: &str| SubjectSet {
+            user_id: Some(id.into()),
+            ..SubjectSet::default()
+        };
+        let members = |id: &str| SubjectSet {
+            group_id: Some(id.into()),
+            ..SubjectSet::default()
+        };
+        vec![
+            RoleManagementPolicyAssignment {
+                role_definition_id: Some(GLOBAL_ADMINISTRATOR.into()),
+                policy: Some(RoleManagementPolicy {
+                    rules: vec![approval(
+                        true,
+                        vec![single("u5"), members("approvers"), members("unknown-group")],
+                    )],
+                    ..RoleManagementPolicy::default()
+                }),
+                ..RoleManagementPolicyAssignment::default()
+            },
+            // Approval switched off: its approvers need no seat.
+            RoleManagementPolicyAssignment {
+                role_definition_id: Some(EXCHANGE.into()),
+                policy: Some(RoleManagementPolicy {
+                    rules: vec![approval(false, vec![single("u10")])],
+                    ..RoleManagementPolicy::default()
+                }),
+                ..RoleManagementPolicyAssignment::default()
+            },
+        ]
+    }
+
+    /// A review of Global Administrator with its reviewers, and a review of something else.
+    fn reviews() -> Vec<AccessReviewDefinition> {
+        let reviewer = |q: &str| AccessReviewReviewerScope {
+            query: Some(q.into()),
+            query_type: Some("MicrosoftGraph".into()),
+            query_root: None,
+        };
+        vec![
+            AccessReviewDefinition {
+                id: "ar1".into(),
+                display_name: Some("GA review".into()),
+                scope: Some(
+                    serde_json::json!({ "query": format!("/roleManagement/directory/roleAssignmentScheduleInstances?$filter=roleDefinitionId eq '{GLOBAL_ADMINISTRATOR}'") }),
+                ),
+                // u7 is not an admin (counted); u2 is one (needs no extra seat).
+                reviewers: vec![
+                    reviewer("/users/u7"),
+                    reviewer("/v1.0/users/u2"),
+                    reviewer("./manager"),
+                ],
+                ..AccessReviewDefinition::default()
+            },
+            // A review of something else: its reviewers are out of scope.
+            AccessReviewDefinition {
+                id: "ar2".into(),
+                scope: Some(serde_json::json!({ "query": "/groups/sales/transitiveMembers" })),
+                reviewers: vec![reviewer("/users/u11")],
+                ..AccessReviewDefinition::default()
+            },
+        ]
+    }
+
+    /// Who holds a role: u1 with E5, u3 with E5 but its P2 plan disabled, u2 and u4 without
+    /// a licence list, and the group g1; u1's and u3's accounts join the snapshot.
+    fn on_pim_population(snapshot: &mut TenantSnapshot) -> PrivilegedPopulation {
+        let mut eligible_group = holding("g1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
+        eligible_group.kind = PrincipalKind::Group;
+        let mut u1 = user("u1");
+        u1.assigned_licenses = Some(vec![AssignedLicense {
+            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            disabled_plans: Vec::new(),
+        }]);
+        let mut u3 = user("u3");
+        u3.assigned_licenses = Some(vec![AssignedLicense {
+            sku_id: "06ebc4ee-1bb5-47dd-8120-11324bc54e06".into(),
+            disabled_plans: vec![AAD_PREMIUM_P2.into()],
+        }]);
+        let mut h1 = holding("u1", GLOBAL_ADMINISTRATOR, HoldingKind::Eligible);
+        h1.principal = Some(u1);
+        let mut h3 = holding("u3", EXCHANGE, HoldingKind::TimeBoundActive);
+        h3.principal = Some(u3);
+        snapshot
+            .privileged_principals
+            .as_mut()
+            .unwrap()
+            .extend([h1.principal.clone().unwrap(), h3.principal.clone().unwrap()]);
+        PrivilegedPopulation {
+            holdings: vec![
+                h1,
+                holding("u2", GLOBAL_ADMINISTRATOR, HoldingKind::PermanentActive),
+                h3,
+                holding("u4", GLOBAL_ADMINISTRATOR, HoldingKind::Activated),
+                eligible_group,
+            ],
+            ..PrivilegedPopulation::default()
+        }
     }
 }

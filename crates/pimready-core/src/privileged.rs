@@ -657,46 +657,24 @@ fn suggested_emergency_accounts(
 mod tests {
     use super::*;
     use crate::snapshot::{
-        CollectionMeta, GroupScheduleInstance, PrivilegedGroup, RoleAssignment,
-        RoleScheduleInstance,
+        GroupScheduleInstance, PrivilegedGroup, RoleAssignment, RoleScheduleInstance,
     };
+    use crate::test_support::{self, group, role_assignment};
 
     const GA: &str = GLOBAL_ADMINISTRATOR;
     const READER: &str = "f2ef992c-3afb-46b9-b7cf-a126ee74c451";
 
     fn snapshot() -> TenantSnapshot {
-        let meta = CollectionMeta {
-            collected_at: "2026-11-20T09:00:00Z".parse().unwrap(),
-            tool_version: "test".into(),
-            cloud: crate::cloud::Cloud::Global,
-            graph_host: "https://graph.microsoft.com".into(),
-            requests: 0,
-            batched_requests: 0,
-            retries: 0,
-            duration_ms: 0,
-            scopes: vec![],
-        };
-        TenantSnapshot::empty("00000000-0000-0000-0000-00000000aaaa", meta)
+        test_support::empty_snapshot("2026-11-20T09:00:00Z".parse().unwrap())
     }
 
+    /// A user signing in as `upn`, named after its local part, without licences.
     fn user(id: &str, upn: &str) -> Principal {
         Principal {
-            odata_type: Some("#microsoft.graph.user".into()),
-            id: id.into(),
             display_name: Some(upn.split('@').next().unwrap().into()),
             user_principal_name: Some(upn.into()),
             assigned_licenses: Some(vec![]),
-            ..Principal::default()
-        }
-    }
-
-    fn group(id: &str) -> Principal {
-        Principal {
-            odata_type: Some("#microsoft.graph.group".into()),
-            id: id.into(),
-            display_name: Some(format!("Group {id}")),
-            is_assignable_to_role: Some(true),
-            ..Principal::default()
+            ..test_support::user(id)
         }
     }
 
@@ -739,10 +717,8 @@ mod tests {
         let mut s = snapshot();
         s.role_assignments = Some(vec![RoleAssignment {
             id: "a1".into(),
-            principal_id: "u1".into(),
-            role_definition_id: GA.into(),
             directory_scope_id: Some("/".into()),
-            principal: Some(user("u1", "alice@contoso.com")),
+            ..role_assignment(&user("u1", "alice@contoso.com"), GA)
         }]);
         let p = PrivilegedPopulation::resolve(&s, &AssessmentSettings::default());
         assert_eq!(
@@ -830,10 +806,7 @@ mod tests {
         let mut s = snapshot();
         s.role_assignments = Some(vec![RoleAssignment {
             id: "a".into(),
-            principal_id: "u1".into(),
-            role_definition_id: READER.into(),
-            principal: Some(user("u1", "a@contoso.com")),
-            ..RoleAssignment::default()
+            ..role_assignment(&user("u1", "a@contoso.com"), READER)
         }]);
         let settings = AssessmentSettings {
             extra_privileged_roles: vec![READER.to_uppercase()],
@@ -854,13 +827,7 @@ mod tests {
             sku_id: "x".into(),
             disabled_plans: vec![],
         }]);
-        let assign = |p: &Principal| RoleAssignment {
-            id: p.id.to_string(),
-            principal_id: p.id.clone(),
-            role_definition_id: GA.into(),
-            principal: Some(p.clone()),
-            ..RoleAssignment::default()
-        };
+        let assign = |p: &Principal| role_assignment(p, GA);
         // An unlicensed guest GA looks like a break-glass account but never is one.
         let mut guest = user("u6", "pat_fabrikam.com#EXT#@contoso.onmicrosoft.com");
         guest.user_type = Some("Guest".into());

@@ -25,7 +25,7 @@ use crate::assessment::Assessment;
 use crate::checks::{GLOBAL_ADMINISTRATOR, PRIVILEGED_ROLE_ADMINISTRATOR};
 use crate::duration::IsoDuration;
 use crate::finding::{Evidence, Finding, Status};
-use crate::privileged::{EmergencyOrigin, HoldingKind, PrivilegedPopulation};
+use crate::privileged::{EmergencyOrigin, Holding, HoldingKind, PrivilegedPopulation};
 use crate::settings::AssessmentSettings;
 use crate::snapshot::{
     AssignmentType, PolicyRule, PolicyRuleId, Principal, PrincipalKind, RoleManagementPolicy,
@@ -691,228 +691,312 @@ fn role_settings_changes(ctx: &Ctx<'_>, settings: &AssessmentSettings) -> Vec<Ch
         population: &ctx.population,
         licensing: &ctx.assessment.licensing,
     };
-    let open = |id: &str| open_ids(ctx.open(id));
-    let (o04, o05, o06, o07, o08, o10, o11, o12) = (
-        open("PIM-04"),
-        open("PIM-05"),
-        open("PIM-06"),
-        open("PIM-07"),
-        open("PIM-08"),
-        open("PIM-10"),
-        open("PIM-11"),
-        open("PIM-12"),
-    );
-    let listed = |ids: &[&str], template: &str| ids.iter().any(|i| same(i, template));
+    let open = OpenRoleSettings::of(ctx);
     let mut out = Vec::new();
     for role in crate::checks::privileged_roles(&check_ctx) {
         let Some(policy) = crate::checks::role_policy(ctx.snapshot, &role.template_id) else {
             continue;
         };
-        let t = role.template_id.as_str();
-        let mut edits: Vec<RuleEdit> = Vec::new();
-
-        if listed(&o06, t) {
-            let limit = if is_gp(t) { 4 } else { 8 };
-            edits.push(RuleEdit {
-                rule_id: PolicyRuleId::ExpirationEndUserAssignment,
-                body: json!({
-                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
-                    "id": "Expiration_EndUser_Assignment",
-                    "isExpirationRequired": true,
-                    "maximumDuration": IsoDuration::from_hours(limit).as_str(),
-                    "target": rule_target(policy, &PolicyRuleId::ExpirationEndUserAssignment),
-                }),
-                fixes: &["PIM-06"],
-            });
-        }
-        if listed(&o07, t) || listed(&o08, t) {
-            let mut enabled: Vec<String> = policy
-                .rule(&PolicyRuleId::EnablementEndUserAssignment)
-                .and_then(|r| r.enabled_rules.clone())
-                .unwrap_or_default();
-            let mut fixes: Vec<&'static str> = Vec::new();
-            if listed(&o07, t) {
-                enabled.push("MultiFactorAuthentication".to_owned());
-                fixes.push("PIM-07");
-            }
-            if listed(&o08, t) {
-                enabled.push("Justification".to_owned());
-                fixes.push("PIM-08");
-            }
-            enabled.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-            let mut seen: Vec<String> = Vec::new();
-            enabled.retain(|r| {
-                let new = !seen.iter().any(|s| s.eq_ignore_ascii_case(r));
-                seen.push(r.clone());
-                new
-            });
-            edits.push(RuleEdit {
-                rule_id: PolicyRuleId::EnablementEndUserAssignment,
-                body: json!({
-                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
-                    "id": "Enablement_EndUser_Assignment",
-                    "enabledRules": enabled,
-                    "target": rule_target(policy, &PolicyRuleId::EnablementEndUserAssignment),
-                }),
-                fixes: match fixes.as_slice() {
-                    ["PIM-07", "PIM-08"] => &["PIM-07", "PIM-08"],
-                    ["PIM-07"] => &["PIM-07"],
-                    _ => &["PIM-08"],
-                },
-            });
-        }
-        let approval_open = (same(t, GLOBAL_ADMINISTRATOR) && listed(&o04, t))
-            || (same(t, PRIVILEGED_ROLE_ADMINISTRATOR) && listed(&o05, t));
-        if approval_open {
-            let approvers: Vec<Value> = ctx
-                .approvers
-                .iter()
-                .map(|p| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": p.id, "description": p.name()}))
-                .collect();
-            edits.push(RuleEdit {
-                rule_id: PolicyRuleId::ApprovalEndUserAssignment,
-                body: json!({
-                    "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
-                    "id": "Approval_EndUser_Assignment",
-                    "target": rule_target(policy, &PolicyRuleId::ApprovalEndUserAssignment),
-                    "setting": {
-                        "isApprovalRequired": true,
-                        "isApprovalRequiredForExtension": false,
-                        "isRequestorJustificationRequired": true,
-                        "approvalMode": "SingleStage",
-                        "approvalStages": [{
-                            "approvalStageTimeOutInDays": 1,
-                            "isApproverJustificationRequired": true,
-                            "escalationTimeInMinutes": 0,
-                            "isEscalationEnabled": false,
-                            "primaryApprovers": approvers,
-                            "escalationApprovers": [],
-                        }],
-                    },
-                }),
-                fixes: if same(t, GLOBAL_ADMINISTRATOR) {
-                    &["PIM-04"]
-                } else {
-                    &["PIM-05"]
-                },
-            });
-        }
-        if !ctx.notify.is_empty() {
-            let assigned = listed(&o10, t);
-            let activated = if same(t, GLOBAL_ADMINISTRATOR) {
-                listed(&o11, t)
-            } else {
-                listed(&o12, t)
-            };
-            let rules: [(PolicyRuleId, bool, &'static [&'static str]); 3] = [
-                (
-                    PolicyRuleId::NotificationAdminAdminAssignment,
-                    assigned,
-                    &["PIM-10"],
-                ),
-                (
-                    PolicyRuleId::NotificationAdminAdminEligibility,
-                    assigned,
-                    &["PIM-10"],
-                ),
-                (
-                    PolicyRuleId::NotificationAdminEndUserAssignment,
-                    activated,
-                    if same(t, GLOBAL_ADMINISTRATOR) {
-                        &["PIM-11"]
-                    } else {
-                        &["PIM-12"]
-                    },
-                ),
-            ];
-            for (rule_id, wanted, fixes) in rules {
-                if !wanted {
-                    continue;
-                }
-                let prior = policy.rule(&rule_id);
-                let mut recipients: Vec<String> = prior
-                    .and_then(|r| r.notification_recipients.clone())
-                    .unwrap_or_default();
-                for n in &ctx.notify {
-                    if !recipients.iter().any(|r| r.eq_ignore_ascii_case(n)) {
-                        recipients.push(n.clone());
-                    }
-                }
-                edits.push(RuleEdit {
-                    body: json!({
-                        "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
-                        "id": rule_id,
-                        "notificationType": "Email",
-                        "recipientType": "Admin",
-                        "notificationLevel": prior.and_then(|r| r.notification_level.clone()).unwrap_or_else(|| "All".to_owned()),
-                        "isDefaultRecipientsEnabled": prior.and_then(|r| r.is_default_recipients_enabled).unwrap_or(true),
-                        "notificationRecipients": recipients,
-                        "target": rule_target(policy, &rule_id),
-                    }),
-                    rule_id,
-                    fixes,
-                });
-            }
-        }
+        let edits = rule_edits(ctx, &open, policy, &role.template_id);
         if edits.is_empty() {
             continue;
         }
-        let mut requests = Vec::new();
-        let mut undo = Vec::new();
-        let mut fixes: Vec<String> = Vec::new();
-        let mut restorable = true;
-        for e in &edits {
-            requests.push(GraphCall::patch(
-                rule_path(&policy.id, &e.rule_id),
-                e.body.clone(),
-            ));
-            match policy.rule(&e.rule_id) {
-                Some(prior) => undo.push(GraphCall::patch(
-                    rule_path(&policy.id, &e.rule_id),
-                    restore_body(prior),
-                )),
-                None => restorable = false,
-            }
-            for f in e.fixes {
-                if !fixes.iter().any(|x| x == f) {
-                    fixes.push((*f).to_owned());
-                }
-            }
-        }
-        fixes.sort();
-        let mut preconditions = vec![ctx.pim_licence()];
-        preconditions.push(Precondition::new(
-            "prior_state",
-            restorable,
-            "every rule to change was read, so the change can be undone",
-        ));
-        if approval_open {
-            preconditions.push(approver_precondition(ctx, t));
-        }
-        let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id.as_str()).collect();
-        out.push(Change {
-            id: format!("settings-{}", t.to_ascii_lowercase()),
-            kind: ChangeKind::UpdateRoleSettings,
-            title: format!("{}: {}", role.name, rule_ids.join(", ")),
-            target: ChangeTarget {
-                id: t.to_owned(),
-                name: role.name.clone(),
-                object_type: "role".to_owned(),
-                role: Some(role.name.clone()),
-                role_definition_id: Some(t.to_owned()),
-                directory_scope_id: Some(policy_scope(ctx.snapshot, t)),
-                ..ChangeTarget::default()
-            },
-            requests,
-            undo,
-            fixes,
-            covers: vec![t.to_owned()],
-            preconditions,
-            scopes: vec![SCOPE_POLICY.to_owned()],
-            selected: true,
-        });
+        out.push(role_settings_change(ctx, &role, policy, &edits));
     }
     out
+}
+
+/// The role template ids named by each open role-settings check (PIM-04…PIM-12, no PIM-09).
+struct OpenRoleSettings<'a> {
+    pim04: Vec<&'a str>,
+    pim05: Vec<&'a str>,
+    pim06: Vec<&'a str>,
+    pim07: Vec<&'a str>,
+    pim08: Vec<&'a str>,
+    pim10: Vec<&'a str>,
+    pim11: Vec<&'a str>,
+    pim12: Vec<&'a str>,
+}
+
+impl<'a> OpenRoleSettings<'a> {
+    /// Reads the open checks of this run's assessment.
+    fn of(ctx: &'a Ctx<'_>) -> Self {
+        let open = |id: &str| open_ids(ctx.open(id));
+        OpenRoleSettings {
+            pim04: open("PIM-04"),
+            pim05: open("PIM-05"),
+            pim06: open("PIM-06"),
+            pim07: open("PIM-07"),
+            pim08: open("PIM-08"),
+            pim10: open("PIM-10"),
+            pim11: open("PIM-11"),
+            pim12: open("PIM-12"),
+        }
+    }
+
+    /// Whether the role's activation approval is open: PIM-04 for Global Administrator,
+    /// PIM-05 for Privileged Role Administrator.
+    fn approval(&self, template: &str) -> bool {
+        (same(template, GLOBAL_ADMINISTRATOR) && listed(&self.pim04, template))
+            || (same(template, PRIVILEGED_ROLE_ADMINISTRATOR) && listed(&self.pim05, template))
+    }
+
+    /// The checks an activation-requirements edit fixes: PIM-07 (MFA), PIM-08 (justification).
+    fn enablement(&self, template: &str) -> &'static [&'static str] {
+        match (listed(&self.pim07, template), listed(&self.pim08, template)) {
+            (true, true) => &["PIM-07", "PIM-08"],
+            (true, false) => &["PIM-07"],
+            (false, true) => &["PIM-08"],
+            (false, false) => &[],
+        }
+    }
+}
+
+/// Whether a check's evidence ids name the role.
+fn listed(ids: &[&str], template: &str) -> bool {
+    ids.iter().any(|i| same(i, template))
+}
+
+/// The rule edits that close a role's open role-settings findings, in the order they are sent.
+fn rule_edits(
+    ctx: &Ctx<'_>,
+    open: &OpenRoleSettings<'_>,
+    policy: &RoleManagementPolicy,
+    template: &str,
+) -> Vec<RuleEdit> {
+    let mut edits: Vec<RuleEdit> = Vec::new();
+    if listed(&open.pim06, template) {
+        edits.push(expiration_edit(policy, template));
+    }
+    let enablement = open.enablement(template);
+    if !enablement.is_empty() {
+        edits.push(enablement_edit(policy, enablement));
+    }
+    if open.approval(template) {
+        edits.push(approval_edit(ctx, policy, template));
+    }
+    if !ctx.notify.is_empty() {
+        edits.extend(notification_edits(ctx, open, policy, template));
+    }
+    edits
+}
+
+/// PIM-06: activation lasts at most 4 hours (Global and Privileged Role Administrator) or 8.
+fn expiration_edit(policy: &RoleManagementPolicy, template: &str) -> RuleEdit {
+    let limit = if is_gp(template) { 4 } else { 8 };
+    RuleEdit {
+        rule_id: PolicyRuleId::ExpirationEndUserAssignment,
+        body: json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyExpirationRule",
+            "id": "Expiration_EndUser_Assignment",
+            "isExpirationRequired": true,
+            "maximumDuration": IsoDuration::from_hours(limit).as_str(),
+            "target": rule_target(policy, &PolicyRuleId::ExpirationEndUserAssignment),
+        }),
+        fixes: &["PIM-06"],
+    }
+}
+
+/// PIM-07 and PIM-08: activation requires MFA and a justification, added to what the rule
+/// already requires.
+fn enablement_edit(policy: &RoleManagementPolicy, fixes: &'static [&'static str]) -> RuleEdit {
+    let mut enabled: Vec<String> = policy
+        .rule(&PolicyRuleId::EnablementEndUserAssignment)
+        .and_then(|r| r.enabled_rules.clone())
+        .unwrap_or_default();
+    if fixes.contains(&"PIM-07") {
+        enabled.push("MultiFactorAuthentication".to_owned());
+    }
+    if fixes.contains(&"PIM-08") {
+        enabled.push("Justification".to_owned());
+    }
+    enabled.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let mut seen: Vec<String> = Vec::new();
+    enabled.retain(|r| {
+        let new = !seen.iter().any(|s| s.eq_ignore_ascii_case(r));
+        seen.push(r.clone());
+        new
+    });
+    RuleEdit {
+        rule_id: PolicyRuleId::EnablementEndUserAssignment,
+        body: json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyEnablementRule",
+            "id": "Enablement_EndUser_Assignment",
+            "enabledRules": enabled,
+            "target": rule_target(policy, &PolicyRuleId::EnablementEndUserAssignment),
+        }),
+        fixes,
+    }
+}
+
+/// PIM-04 and PIM-05: activation needs the approval of the chosen approvers.
+fn approval_edit(ctx: &Ctx<'_>, policy: &RoleManagementPolicy, template: &str) -> RuleEdit {
+    let approvers: Vec<Value> = ctx
+        .approvers
+        .iter()
+        .map(|p| json!({"@odata.type": "#microsoft.graph.singleUser", "userId": p.id, "description": p.name()}))
+        .collect();
+    RuleEdit {
+        rule_id: PolicyRuleId::ApprovalEndUserAssignment,
+        body: json!({
+            "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyApprovalRule",
+            "id": "Approval_EndUser_Assignment",
+            "target": rule_target(policy, &PolicyRuleId::ApprovalEndUserAssignment),
+            "setting": {
+                "isApprovalRequired": true,
+                "isApprovalRequiredForExtension": false,
+                "isRequestorJustificationRequired": true,
+                "approvalMode": "SingleStage",
+                "approvalStages": [{
+                    "approvalStageTimeOutInDays": 1,
+                    "isApproverJustificationRequired": true,
+                    "escalationTimeInMinutes": 0,
+                    "isEscalationEnabled": false,
+                    "primaryApprovers": approvers,
+                    "escalationApprovers": [],
+                }],
+            },
+        }),
+        fixes: if same(template, GLOBAL_ADMINISTRATOR) {
+            &["PIM-04"]
+        } else {
+            &["PIM-05"]
+        },
+    }
+}
+
+/// PIM-10 to PIM-12: the chosen recipients are told of assignments (PIM-10) and activations
+/// (PIM-11 for Global Administrator, PIM-12 for the others), beside those already told.
+fn notification_edits(
+    ctx: &Ctx<'_>,
+    open: &OpenRoleSettings<'_>,
+    policy: &RoleManagementPolicy,
+    template: &str,
+) -> Vec<RuleEdit> {
+    let assigned = listed(&open.pim10, template);
+    let activated = if same(template, GLOBAL_ADMINISTRATOR) {
+        listed(&open.pim11, template)
+    } else {
+        listed(&open.pim12, template)
+    };
+    let rules: [(PolicyRuleId, bool, &'static [&'static str]); 3] = [
+        (
+            PolicyRuleId::NotificationAdminAdminAssignment,
+            assigned,
+            &["PIM-10"],
+        ),
+        (
+            PolicyRuleId::NotificationAdminAdminEligibility,
+            assigned,
+            &["PIM-10"],
+        ),
+        (
+            PolicyRuleId::NotificationAdminEndUserAssignment,
+            activated,
+            if same(template, GLOBAL_ADMINISTRATOR) {
+                &["PIM-11"]
+            } else {
+                &["PIM-12"]
+            },
+        ),
+    ];
+    let mut edits = Vec::new();
+    for (rule_id, wanted, fixes) in rules {
+        if !wanted {
+            continue;
+        }
+        let prior = policy.rule(&rule_id);
+        let mut recipients: Vec<String> = prior
+            .and_then(|r| r.notification_recipients.clone())
+            .unwrap_or_default();
+        for n in &ctx.notify {
+            if !recipients.iter().any(|r| r.eq_ignore_ascii_case(n)) {
+                recipients.push(n.clone());
+            }
+        }
+        edits.push(RuleEdit {
+            body: json!({
+                "@odata.type": "#microsoft.graph.unifiedRoleManagementPolicyNotificationRule",
+                "id": rule_id,
+                "notificationType": "Email",
+                "recipientType": "Admin",
+                "notificationLevel": prior.and_then(|r| r.notification_level.clone()).unwrap_or_else(|| "All".to_owned()),
+                "isDefaultRecipientsEnabled": prior.and_then(|r| r.is_default_recipients_enabled).unwrap_or(true),
+                "notificationRecipients": recipients,
+                "target": rule_target(policy, &rule_id),
+            }),
+            rule_id,
+            fixes,
+        });
+    }
+    edits
+}
+
+/// One role's settings change: the edits as PATCH requests, each with its restoring PATCH.
+fn role_settings_change(
+    ctx: &Ctx<'_>,
+    role: &crate::checks::PrivilegedRole,
+    policy: &RoleManagementPolicy,
+    edits: &[RuleEdit],
+) -> Change {
+    let t = role.template_id.as_str();
+    let mut requests = Vec::new();
+    let mut undo = Vec::new();
+    let mut fixes: Vec<String> = Vec::new();
+    let mut restorable = true;
+    for e in edits {
+        requests.push(GraphCall::patch(
+            rule_path(&policy.id, &e.rule_id),
+            e.body.clone(),
+        ));
+        match policy.rule(&e.rule_id) {
+            Some(prior) => undo.push(GraphCall::patch(
+                rule_path(&policy.id, &e.rule_id),
+                restore_body(prior),
+            )),
+            None => restorable = false,
+        }
+        for f in e.fixes {
+            if !fixes.iter().any(|x| x == f) {
+                fixes.push((*f).to_owned());
+            }
+        }
+    }
+    fixes.sort();
+    let mut preconditions = vec![ctx.pim_licence()];
+    preconditions.push(Precondition::new(
+        "prior_state",
+        restorable,
+        "every rule to change was read, so the change can be undone",
+    ));
+    if edits
+        .iter()
+        .any(|e| e.rule_id == PolicyRuleId::ApprovalEndUserAssignment)
+    {
+        preconditions.push(approver_precondition(ctx, t));
+    }
+    let rule_ids: Vec<&str> = edits.iter().map(|e| e.rule_id.as_str()).collect();
+    Change {
+        id: format!("settings-{}", t.to_ascii_lowercase()),
+        kind: ChangeKind::UpdateRoleSettings,
+        title: format!("{}: {}", role.name, rule_ids.join(", ")),
+        target: ChangeTarget {
+            id: t.to_owned(),
+            name: role.name.clone(),
+            object_type: "role".to_owned(),
+            role: Some(role.name.clone()),
+            role_definition_id: Some(t.to_owned()),
+            directory_scope_id: Some(policy_scope(ctx.snapshot, t)),
+            ..ChangeTarget::default()
+        },
+        requests,
+        undo,
+        fixes,
+        covers: vec![t.to_owned()],
+        preconditions,
+        scopes: vec![SCOPE_POLICY.to_owned()],
+        selected: true,
+    }
 }
 
 fn policy_scope(snapshot: &TenantSnapshot, template: &str) -> String {
@@ -1312,66 +1396,197 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
     let mut changes = Vec::new();
     let mut guidance = Vec::new();
     let pim01 = ctx.open("PIM-01").is_some();
-    let pim02 = ctx.finding("PIM-02");
-    let shortfall = ctx.assessment.licensing.seats.shortfall;
     let ga_guard = emergency_guard(ctx);
     for h in ctx.population.highly_privileged() {
-        if h.holding != HoldingKind::PermanentActive
-            || h.via_group.is_some()
-            || ctx.population.is_emergency(&h.principal_id)
-            // An account that looks like an emergency account may be one nobody designated
-            // yet: it is not exempt from the findings, but a change-set never converts it
-            // (lock-out risk); the plan asks to designate it or convert it by hand.
-            || ctx
-                .population
-                .suggested_emergency_accounts
-                .iter()
-                .any(|s| s.principal_id == h.principal_id)
-        {
+        if !is_standing_non_emergency(ctx, h) {
             continue;
         }
-        let target = ChangeTarget {
-            id: h.principal_id.to_string(),
-            name: h.display_name(),
-            object_type: match h.kind {
-                PrincipalKind::ServicePrincipal => "service_principal",
-                PrincipalKind::Group => "group",
-                PrincipalKind::User => "user",
-                PrincipalKind::Unknown => "unknown",
-            }
-            .to_owned(),
-            principal_name: h.principal_name(),
-            role: Some(h.role_name.clone()),
-            ..ChangeTarget::default()
-        };
+        let target = holder_target(h);
         if h.kind == PrincipalKind::ServicePrincipal {
-            guidance.push(Guidance {
-                target,
-                fixes: vec!["ADM-08".to_owned()],
-                advice: "Service principals cannot activate a role through PIM, so this standing role is not converted. Replace it with the narrowest role or application permission the app needs, or move the work to a user who activates.".to_owned(),
-            });
+            guidance.push(service_principal_guidance(target));
             continue;
         }
         if h.kind != PrincipalKind::User || !pim01 {
             continue;
         }
-        for (rd, scope, original_start) in
-            assignment_sources(ctx.snapshot, &h.principal_id, &h.role_template_id)
-        {
-            let eligible_already = already_eligible(ctx.snapshot, &h.principal_id, &rd, &scope);
-            let subject = json!({
-                "principalId": h.principal_id,
-                "roleDefinitionId": rd,
-                "directoryScopeId": scope,
-            });
-            let with = |extra: Value| {
-                let mut b = subject.clone();
-                if let (Value::Object(b), Value::Object(e)) = (&mut b, extra) {
-                    b.extend(e);
-                }
-                b
-            };
-            let eligible_assign = GraphCall::post(
+        for source in assignment_sources(ctx.snapshot, &h.principal_id, &h.role_template_id) {
+            changes.push(conversion(ctx, h, &target, &ga_guard, source));
+        }
+    }
+    (changes, guidance)
+}
+
+/// Whether a holding is permanent, direct, and not an emergency account's.
+fn is_standing_non_emergency(ctx: &Ctx<'_>, h: &Holding) -> bool {
+    h.holding == HoldingKind::PermanentActive
+        && h.via_group.is_none()
+        && !ctx.population.is_emergency(&h.principal_id)
+        // An account that looks like an emergency account may be one nobody designated
+        // yet: it is not exempt from the findings, but a change-set never converts it
+        // (lock-out risk); the plan asks to designate it or convert it by hand.
+        && !ctx
+            .population
+            .suggested_emergency_accounts
+            .iter()
+            .any(|s| s.principal_id == h.principal_id)
+}
+
+/// The holder of a standing role, as the target of a change or of guidance.
+fn holder_target(h: &Holding) -> ChangeTarget {
+    ChangeTarget {
+        id: h.principal_id.to_string(),
+        name: h.display_name(),
+        object_type: match h.kind {
+            PrincipalKind::ServicePrincipal => "service_principal",
+            PrincipalKind::Group => "group",
+            PrincipalKind::User => "user",
+            PrincipalKind::Unknown => "unknown",
+        }
+        .to_owned(),
+        principal_name: h.principal_name(),
+        role: Some(h.role_name.clone()),
+        ..ChangeTarget::default()
+    }
+}
+
+/// ADM-08: a service principal's standing role is left for the admin to replace by hand.
+fn service_principal_guidance(target: ChangeTarget) -> Guidance {
+    Guidance {
+        target,
+        fixes: vec!["ADM-08".to_owned()],
+        advice: "Service principals cannot activate a role through PIM, so this standing role is not converted. Replace it with the narrowest role or application permission the app needs, or move the work to a user who activates.".to_owned(),
+    }
+}
+
+/// PIM-01 (and PIM-02 when it was made outside PIM): one permanent active assignment of a
+/// user becomes eligible.
+fn conversion(
+    ctx: &Ctx<'_>,
+    h: &Holding,
+    target: &ChangeTarget,
+    ga_guard: &Precondition,
+    (rd, scope, original_start): (String, String, Option<DateTime<Utc>>),
+) -> Change {
+    let eligible_already = already_eligible(ctx.snapshot, &h.principal_id, &rd, &scope);
+    let calls = ConversionCalls::new(ctx, h, &rd, &scope, original_start);
+    let (requests, undo) = if eligible_already {
+        (vec![calls.active_remove], vec![calls.active_restore])
+    } else {
+        (
+            vec![calls.eligible_assign, calls.active_remove],
+            vec![calls.eligible_remove, calls.active_restore],
+        )
+    };
+    let mut fixes = vec!["PIM-01".to_owned()];
+    if h.outside_pim
+        && ctx
+            .finding("PIM-02")
+            .is_some_and(|f| matches!(f.status, Status::Fail | Status::Warning))
+    {
+        fixes.push("PIM-02".to_owned());
+    }
+    let mut t = target.clone();
+    t.role_definition_id = Some(rd.clone());
+    t.directory_scope_id = Some(scope.clone());
+    let (scope_suffix, scope_key) = if scope == "/" {
+        (String::new(), String::new())
+    } else {
+        (
+            format!(" (scope {scope})"),
+            format!(
+                "-{}",
+                scope
+                    .trim_start_matches('/')
+                    .replace('/', "-")
+                    .to_ascii_lowercase()
+            ),
+        )
+    };
+    Change {
+        id: format!(
+            "convert-{}-{}{scope_key}",
+            h.principal_id.to_ascii_lowercase(),
+            h.role_template_id.to_ascii_lowercase()
+        ),
+        kind: ChangeKind::ConvertToEligible,
+        title: format!(
+            "{}: {} permanent active → eligible{scope_suffix}",
+            h.display_name(),
+            h.role_name
+        ),
+        target: t,
+        requests,
+        undo,
+        fixes,
+        covers: vec![h.principal_id.to_string()],
+        preconditions: conversion_preconditions(ctx, h, ga_guard),
+        scopes: if eligible_already {
+            vec![SCOPE_ASSIGNMENT.to_owned()]
+        } else {
+            vec![SCOPE_ELIGIBILITY.to_owned(), SCOPE_ASSIGNMENT.to_owned()]
+        },
+        selected: true,
+    }
+}
+
+/// A conversion needs a PIM licence, no seat shortfall, and for Global Administrator the
+/// emergency-account guardrail.
+fn conversion_preconditions(
+    ctx: &Ctx<'_>,
+    h: &Holding,
+    ga_guard: &Precondition,
+) -> Vec<Precondition> {
+    let shortfall = ctx.assessment.licensing.seats.shortfall;
+    let mut preconditions = vec![
+        ctx.pim_licence(),
+        Precondition::new(
+            "licence_shortfall",
+            shortfall == 0,
+            if shortfall == 0 {
+                "every user in PIM scope has a P2/Governance seat".to_owned()
+            } else {
+                format!("the licence shortfall ({shortfall} seats) must be closed first")
+            },
+        ),
+    ];
+    if same(&h.role_template_id, GLOBAL_ADMINISTRATOR) {
+        preconditions.push(ga_guard.clone());
+    }
+    preconditions
+}
+
+/// The schedule requests around one conversion: make the assignment eligible and undo that,
+/// remove the active assignment and restore it.
+struct ConversionCalls {
+    eligible_assign: GraphCall,
+    eligible_remove: GraphCall,
+    active_remove: GraphCall,
+    active_restore: GraphCall,
+}
+
+impl ConversionCalls {
+    /// The calls for `h`'s assignment of `rd` at `scope`; the restore keeps its original start.
+    fn new(
+        ctx: &Ctx<'_>,
+        h: &Holding,
+        rd: &str,
+        scope: &str,
+        original_start: Option<DateTime<Utc>>,
+    ) -> Self {
+        let subject = json!({
+            "principalId": h.principal_id,
+            "roleDefinitionId": rd,
+            "directoryScopeId": scope,
+        });
+        let with = |extra: Value| {
+            let mut b = subject.clone();
+            if let (Value::Object(b), Value::Object(e)) = (&mut b, extra) {
+                b.extend(e);
+            }
+            b
+        };
+        ConversionCalls {
+            eligible_assign: GraphCall::post(
                 "/roleManagement/directory/roleEligibilityScheduleRequests",
                 with(json!({
                     "action": "adminAssign",
@@ -1381,22 +1596,22 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                         "expiration": eligibility_expiration(ctx.snapshot, &h.role_template_id),
                     },
                 })),
-            );
-            let eligible_remove = GraphCall::post(
+            ),
+            eligible_remove: GraphCall::post(
                 "/roleManagement/directory/roleEligibilityScheduleRequests",
                 with(json!({
                     "action": "adminRemove",
                     "justification": "PIM Ready: roll back",
                 })),
-            );
-            let active_remove = GraphCall::post(
+            ),
+            active_remove: GraphCall::post(
                 "/roleManagement/directory/roleAssignmentScheduleRequests",
                 with(json!({
                     "action": "adminRemove",
                     "justification": "PIM Ready: move standing access to just-in-time",
                 })),
-            );
-            let active_restore = GraphCall::post(
+            ),
+            active_restore: GraphCall::post(
                 "/roleManagement/directory/roleAssignmentScheduleRequests",
                 with(json!({
                     "action": "adminAssign",
@@ -1408,83 +1623,9 @@ fn conversions(ctx: &Ctx<'_>) -> (Vec<Change>, Vec<Guidance>) {
                         "expiration": {"type": "noExpiration"},
                     },
                 })),
-            );
-            let (requests, undo) = if eligible_already {
-                (vec![active_remove], vec![active_restore])
-            } else {
-                (
-                    vec![eligible_assign, active_remove],
-                    vec![eligible_remove, active_restore],
-                )
-            };
-            let mut fixes = vec!["PIM-01".to_owned()];
-            if h.outside_pim
-                && pim02.is_some_and(|f| matches!(f.status, Status::Fail | Status::Warning))
-            {
-                fixes.push("PIM-02".to_owned());
-            }
-            let mut preconditions = vec![
-                ctx.pim_licence(),
-                Precondition::new(
-                    "licence_shortfall",
-                    shortfall == 0,
-                    if shortfall == 0 {
-                        "every user in PIM scope has a P2/Governance seat".to_owned()
-                    } else {
-                        format!("the licence shortfall ({shortfall} seats) must be closed first")
-                    },
-                ),
-            ];
-            if same(&h.role_template_id, GLOBAL_ADMINISTRATOR) {
-                preconditions.push(ga_guard.clone());
-            }
-            let mut t = target.clone();
-            t.role_definition_id = Some(rd.clone());
-            t.directory_scope_id = Some(scope.clone());
-            let scope_suffix = if scope == "/" {
-                String::new()
-            } else {
-                format!(" (scope {scope})")
-            };
-            let scope_key = if scope == "/" {
-                String::new()
-            } else {
-                format!(
-                    "-{}",
-                    scope
-                        .trim_start_matches('/')
-                        .replace('/', "-")
-                        .to_ascii_lowercase()
-                )
-            };
-            changes.push(Change {
-                id: format!(
-                    "convert-{}-{}{scope_key}",
-                    h.principal_id.to_ascii_lowercase(),
-                    h.role_template_id.to_ascii_lowercase()
-                ),
-                kind: ChangeKind::ConvertToEligible,
-                title: format!(
-                    "{}: {} permanent active → eligible{scope_suffix}",
-                    h.display_name(),
-                    h.role_name
-                ),
-                target: t,
-                requests,
-                undo,
-                fixes,
-                covers: vec![h.principal_id.to_string()],
-                preconditions,
-                scopes: if eligible_already {
-                    vec![SCOPE_ASSIGNMENT.to_owned()]
-                } else {
-                    vec![SCOPE_ELIGIBILITY.to_owned(), SCOPE_ASSIGNMENT.to_owned()]
-                },
-                selected: true,
-            });
+            ),
         }
     }
-    (changes, guidance)
 }
 
 impl ChangeSet {

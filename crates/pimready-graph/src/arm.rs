@@ -236,24 +236,14 @@ pub async fn collect_azure(
         ..AzureSnapshot::default()
     };
     let mut gaps: Vec<Gap> = Vec::new();
-    let all_gaps =
-        |e: &GraphError| -> Vec<Gap> { Dataset::AZURE.iter().map(|d| gap(*d, e, host)).collect() };
-    if let Err(e) = source.tokens.access_token().await {
-        let e = GraphError {
-            status: None,
-            code: None,
-            kind: GraphErrorKind::Unauthorized,
-            detail: e.to_string(),
-        };
-        return (azure, all_gaps(&e));
-    }
-    let client = match GraphClient::new(
-        host.as_client_host().clone(),
-        Arc::clone(&source.tokens),
-        source.client.clone(),
-    ) {
+    let client = match arm_client(source).await {
         Ok(c) => c,
-        Err(e) => return (azure, all_gaps(&e)),
+        Err(e) => {
+            return (
+                azure,
+                Dataset::AZURE.iter().map(|d| gap(*d, &e, host)).collect(),
+            );
+        }
     };
 
     let subscriptions = format!("/subscriptions?api-version={SUBSCRIPTIONS_API}");
@@ -304,6 +294,41 @@ pub async fn collect_azure(
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '(' | ')'))
     });
 
+    let read = read_scopes(&client, &mut subs, &mut mgs).await;
+    keep_complete_datasets(&mut azure, read, &mut gaps, host);
+    if let Some(graph) = graph {
+        azure.principals = arm_only_users(graph, &azure, known).await;
+    }
+    azure.subscriptions = Some(subs);
+    azure.management_groups = Some(mgs);
+    azure.requests = client.counters().requests;
+    (azure, gaps)
+}
+
+/// A client for ARM, once the token source has given an ARM token.
+async fn arm_client(source: &ArmSource) -> Result<GraphClient, GraphError> {
+    if let Err(e) = source.tokens.access_token().await {
+        return Err(GraphError {
+            status: None,
+            code: None,
+            kind: GraphErrorKind::Unauthorized,
+            detail: e.to_string(),
+        });
+    }
+    GraphClient::new(
+        source.host.as_client_host().clone(),
+        Arc::clone(&source.tokens),
+        source.client.clone(),
+    )
+}
+
+/// Reads every management group and subscription, each item kept once. A scope that failed
+/// is marked unreadable; its failures are returned with the rest.
+async fn read_scopes(
+    client: &GraphClient,
+    subs: &mut [AzureSubscription],
+    mgs: &mut [ManagementGroup],
+) -> ScopeRead {
     let scopes: Vec<(String, bool)> = mgs
         .iter()
         .map(|g| {
@@ -323,13 +348,11 @@ pub async fn collect_azure(
     let reads = futures::future::join_all(
         scopes
             .iter()
-            .map(|(scope, below)| read_scope(&client, scope, *below)),
+            .map(|(scope, below)| read_scope(client, scope, *below)),
     )
     .await;
 
-    let (mut assignments, mut eligible, mut active, mut settings) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    let mut failed: Vec<(Dataset, GraphError)> = Vec::new();
+    let mut all = ScopeRead::default();
     for ((scope, _), read) in scopes.iter().zip(reads) {
         let refused = !read.failures.is_empty();
         if refused {
@@ -343,86 +366,96 @@ pub async fn collect_azure(
                 g.readable = false;
             }
         }
-        for f in read.failures {
-            failed.push((f.dataset, f.error));
-        }
-        push_unique(&mut assignments, read.assignments, |a| a.id.as_str());
-        push_unique(&mut eligible, read.eligible, |i| i.id.as_str());
-        push_unique(&mut active, read.active, |i| i.id.as_str());
-        push_unique(&mut settings, read.settings, |p| p.id.as_str());
+        all.failures.extend(read.failures);
+        push_unique(&mut all.assignments, read.assignments, |a| a.id.as_str());
+        push_unique(&mut all.eligible, read.eligible, |i| i.id.as_str());
+        push_unique(&mut all.active, read.active, |i| i.id.as_str());
+        push_unique(&mut all.settings, read.settings, |p| p.id.as_str());
     }
+    all
+}
+
+/// Stores the datasets every scope could speak for, and a gap for each of the others.
+fn keep_complete_datasets(
+    azure: &mut AzureSnapshot,
+    read: ScopeRead,
+    gaps: &mut Vec<Gap>,
+    host: &ArmHost,
+) {
     // A dataset is a gap when a scope failed for a reason other than a refusal of that one
     // scope (throttling, 5xx, a licence): the scopes that answered cannot speak for it. A
     // scope refused with 403 is marked unreadable instead; the checks name it.
     let mut whole: Vec<Dataset> = Vec::new();
-    for (dataset, error) in &failed {
+    for ScopeFailure { dataset, error } in &read.failures {
         if error.status != Some(403) && !whole.contains(dataset) {
             whole.push(*dataset);
             gaps.push(gap(*dataset, error, host));
         }
     }
     if !whole.contains(&Dataset::AzureRoleAssignments) {
-        azure.role_assignments = Some(assignments);
+        azure.role_assignments = Some(read.assignments);
     }
     if !whole.contains(&Dataset::AzureRoleSchedules) {
-        azure.eligibility_instances = Some(eligible);
-        azure.active_instances = Some(active);
+        azure.eligibility_instances = Some(read.eligible);
+        azure.active_instances = Some(read.active);
     }
     if !whole.contains(&Dataset::AzureRoleSettings) {
-        azure.role_settings = Some(settings);
+        azure.role_settings = Some(read.settings);
     }
+}
 
-    // Graph records of the principals only ARM named: users for the guest check, by id.
-    if let Some(graph) = graph {
-        let mut ids: Vec<String> = azure
-            .role_assignments
-            .iter()
-            .flatten()
-            .map(|a| (&a.properties.principal_id, &a.properties.principal_type))
-            .chain(
-                azure
-                    .eligibility_instances
-                    .iter()
-                    .flatten()
-                    .map(|i| (&i.properties.principal_id, &i.properties.principal_type)),
-            )
-            .chain(
-                azure
-                    .root_assignments
-                    .iter()
-                    .flatten()
-                    .map(|a| (&a.properties.principal_id, &a.properties.principal_type)),
-            )
-            .filter(|(id, kind)| {
-                kind.as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case("User"))
-                    && is_guid(id)
-                    && !known.contains(&id.to_ascii_lowercase())
-            })
-            .map(|(id, _)| id.to_ascii_lowercase())
-            .collect();
-        ids.sort();
-        ids.dedup();
-        let urls: Vec<String> = ids
-            .iter()
-            .map(|id| format!("/users/{id}?$select=id,displayName,userPrincipalName,userType"))
-            .collect();
-        for (id, answer) in ids.iter().zip(graph.batch_get(&urls).await) {
-            if let Ok(mut v) = answer {
-                if let Value::Object(map) = &mut v {
-                    map.entry("@odata.type")
-                        .or_insert_with(|| Value::String("#microsoft.graph.user".to_owned()));
-                }
-                if let Ok(p) = serde_json::from_value::<Principal>(v)
-                    && p.id == id.as_str()
-                {
-                    azure.principals.push(p);
-                }
+/// Graph records of the users only ARM named (not in `known`), for the guest check, by id.
+async fn arm_only_users(
+    graph: &GraphClient,
+    azure: &AzureSnapshot,
+    known: &BTreeSet<String>,
+) -> Vec<Principal> {
+    let mut ids: Vec<String> = azure
+        .role_assignments
+        .iter()
+        .flatten()
+        .map(|a| (&a.properties.principal_id, &a.properties.principal_type))
+        .chain(
+            azure
+                .eligibility_instances
+                .iter()
+                .flatten()
+                .map(|i| (&i.properties.principal_id, &i.properties.principal_type)),
+        )
+        .chain(
+            azure
+                .root_assignments
+                .iter()
+                .flatten()
+                .map(|a| (&a.properties.principal_id, &a.properties.principal_type)),
+        )
+        .filter(|(id, kind)| {
+            kind.as_deref()
+                .is_some_and(|k| k.eq_ignore_ascii_case("User"))
+                && is_guid(id)
+                && !known.contains(&id.to_ascii_lowercase())
+        })
+        .map(|(id, _)| id.to_ascii_lowercase())
+        .collect();
+    ids.sort();
+    ids.dedup();
+    let urls: Vec<String> = ids
+        .iter()
+        .map(|id| format!("/users/{id}?$select=id,displayName,userPrincipalName,userType"))
+        .collect();
+    let mut users = Vec::new();
+    for (id, answer) in ids.iter().zip(graph.batch_get(&urls).await) {
+        if let Ok(mut v) = answer {
+            if let Value::Object(map) = &mut v {
+                map.entry("@odata.type")
+                    .or_insert_with(|| Value::String("#microsoft.graph.user".to_owned()));
+            }
+            if let Ok(p) = serde_json::from_value::<Principal>(v)
+                && p.id == id.as_str()
+            {
+                users.push(p);
             }
         }
     }
-    azure.subscriptions = Some(subs);
-    azure.management_groups = Some(mgs);
-    azure.requests = client.counters().requests;
-    (azure, gaps)
+    users
 }

@@ -204,7 +204,8 @@ fn no_subscriptions(f: &mut Fx) {
     azure(f).subscriptions = Some(Vec::new());
 }
 
-pub(crate) fn cases() -> Vec<Case> {
+/// AZ-01: nobody is a permanent active Owner, User Access Administrator or RBAC Administrator.
+fn standing_access_cases() -> Vec<Case> {
     vec![
         // AZ-01
         case("AZ-01", "only eligible or activated", Pass, |_| {}),
@@ -269,6 +270,12 @@ pub(crate) fn cases() -> Vec<Case> {
             permanent(f, "pat", "User", OWNER, MG);
             azure(f).subscriptions.as_mut().unwrap()[0].readable = false
         }),
+    ]
+}
+
+/// AZ-02 and AZ-03: Owner and User Access Administrator role settings, and their alerts.
+fn role_setting_cases() -> Vec<Case> {
+    vec![
         // AZ-02
         case("AZ-02", "strict settings", Pass, |_| {}),
         case(
@@ -335,6 +342,13 @@ pub(crate) fn cases() -> Vec<Case> {
             .notification_recipients = Some(Vec::new())
         }),
         case("AZ-03", "no P2", NotLicensed, Fx::no_p2),
+    ]
+}
+
+/// AZ-04 to AZ-06: nobody standing at the root, no guests or applications as Owner, and
+/// every eligible user licensed.
+fn holder_cases() -> Vec<Case> {
+    vec![
         // AZ-04
         case("AZ-04", "nobody at the root scope", Pass, |_| {}),
         case("AZ-04", "elevated access left on", Fail, |f| {
@@ -383,4 +397,16 @@ pub(crate) fn cases() -> Vec<Case> {
             azure(f).eligibility_instances = Some(Vec::new())
         }),
     ]
+}
+
+/// Every Azure case, joined into the check table by `super::tests`.
+pub(crate) fn cases() -> Vec<Case> {
+    [
+        standing_access_cases(),
+        role_setting_cases(),
+        holder_cases(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
 }

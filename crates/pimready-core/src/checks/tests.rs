@@ -20,12 +20,13 @@ use crate::snapshot::{
     AccessReviewDefinition, AccessReviewSettings, ApprovalSettings, ApprovalStage, AssignedLicense,
     AuthenticationStrength, CaApplications, CaConditions, CaDeviceFilter, CaDevices,
     CaGrantControls, CaGuestsOrExternalUsers, CaLocations, CaPlatforms, CaSessionControls, CaUsers,
-    CapabilityStatus, CollectionMeta, ConditionalAccessPolicy, Dataset, Gap, GapReason,
-    GroupAccessId, GroupScheduleInstance, Organization, PatternedRecurrence, PersistentBrowser,
-    PolicyRule, PolicyState, Principal, PrivilegedGroup, RecurrencePattern, RecurrenceRange,
-    ReviewStatus, RoleManagementPolicy, RoleManagementPolicyAssignment, SignInActivity,
-    SignInFrequency, SubjectSet, SubscribedSku, TenantSnapshot,
+    ConditionalAccessPolicy, Dataset, Gap, GapReason, GroupAccessId, GroupScheduleInstance,
+    Organization, PatternedRecurrence, PersistentBrowser, PolicyRule, PolicyState, Principal,
+    PrivilegedGroup, RecurrencePattern, RecurrenceRange, ReviewStatus, RoleManagementPolicy,
+    RoleManagementPolicyAssignment, SignInActivity, SignInFrequency, SubjectSet, SubscribedSku,
+    TenantSnapshot,
 };
+use crate::test_support;
 
 const SECURITY_ADMIN: &str = "194ae4cb-b126-40b2-bd5b-6091b380977d";
 const USER_ADMIN: &str = "fe930be7-5e62-47db-91af-98c3a49a38b1";
@@ -44,14 +45,6 @@ fn long_ago() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 15, 9, 0, 0).unwrap()
 }
 
-fn role_name(template_id: &str) -> String {
-    HIGHLY_PRIVILEGED_ROLES
-        .iter()
-        .find(|(id, _)| *id == template_id)
-        .map_or(template_id, |(_, n)| n)
-        .to_owned()
-}
-
 /// The tenant, settings, population and licensing a check sees.
 #[derive(Clone)]
 pub(crate) struct Fx {
@@ -61,12 +54,10 @@ pub(crate) struct Fx {
     pub(crate) licensing: Licensing,
 }
 
+/// A member user `id` called `name`, enabled, licensed for P2, created long ago.
 fn user(id: &str, name: &str) -> Principal {
     Principal {
-        odata_type: Some("#microsoft.graph.user".to_owned()),
-        id: id.into(),
         display_name: Some(name.to_owned()),
-        user_principal_name: Some(format!("{id}@contoso.com")),
         user_type: Some("Member".to_owned()),
         account_enabled: Some(true),
         assigned_licenses: Some(vec![AssignedLicense {
@@ -74,27 +65,20 @@ fn user(id: &str, name: &str) -> Principal {
             disabled_plans: Vec::new(),
         }]),
         created_date_time: Some(long_ago()),
-        ..Principal::default()
+        ..test_support::user(id)
     }
 }
 
+/// `principal` holding `role` as `kind` since long ago; all but a permanent active holding
+/// end in 180 days.
 fn holding(principal: &Principal, role: &str, kind: HoldingKind) -> Holding {
     Holding {
-        principal_id: principal.id.clone(),
-        principal: Some(principal.clone()),
-        kind: principal.kind(),
-        role_template_id: role.to_owned(),
-        role_name: role_name(role),
-        highly_privileged: true,
-        holding: kind,
-        via_group: None,
-        via_group_name: None,
         start: Some(long_ago()),
         end: match kind {
             HoldingKind::PermanentActive => None,
             _ => Some(collected_at() + Duration::days(180)),
         },
-        outside_pim: false,
+        ..test_support::holding(principal, role, kind)
     }
 }
 
@@ -297,8 +281,9 @@ fn admin_ca_policy() -> ConditionalAccessPolicy {
     }
 }
 
-/// A small tenant that passes every check.
-pub(crate) fn good() -> Fx {
+/// The good tenant's privileged users: two Global Administrators, two emergency-access
+/// accounts, one holder of each finer role, and eve, a member of the Exchange Admins group.
+fn good_users() -> [Principal; 9] {
     let ada = user("ada", "Ada Admin");
     let grace = user("grace", "Grace Admin");
     let mut bg1 = user("bg1", "Emergency 1");
@@ -312,28 +297,35 @@ pub(crate) fn good() -> Fx {
     let uma = user("uma", "Uma Users");
     let sue = user("sue", "Sue Users");
     let eve = user("eve", "Eve Exchange");
-    let group = Principal {
-        odata_type: Some("#microsoft.graph.group".to_owned()),
-        id: GROUP.into(),
+    [ada, grace, bg1, bg2, pat, sam, uma, sue, eve]
+}
+
+/// The role-assignable group that is eligible for Exchange Administrator.
+fn exchange_admins_group() -> Principal {
+    Principal {
         display_name: Some("Exchange Admins".to_owned()),
-        is_assignable_to_role: Some(true),
         security_enabled: Some(true),
-        ..Principal::default()
-    };
-    let mut eve_via_group = holding(&eve, EXCHANGE_ADMIN, HoldingKind::Eligible);
+        ..test_support::group(GROUP)
+    }
+}
+
+/// Who holds what in the good tenant, and its two designated emergency-access accounts.
+fn good_population(users: &[Principal; 9], group: &Principal) -> PrivilegedPopulation {
+    let [ada, grace, bg1, bg2, pat, sam, uma, sue, eve] = users;
+    let mut eve_via_group = holding(eve, EXCHANGE_ADMIN, HoldingKind::Eligible);
     eve_via_group.via_group = Some(GROUP.into());
     eve_via_group.via_group_name = Some("Exchange Admins".to_owned());
     let holdings = vec![
-        holding(&ada, GA, HoldingKind::Eligible),
-        holding(&grace, GA, HoldingKind::Eligible),
-        holding(&bg1, GA, HoldingKind::PermanentActive),
-        holding(&bg2, GA, HoldingKind::PermanentActive),
-        holding(&pat, PRA, HoldingKind::Eligible),
-        holding(&sam, SECURITY_ADMIN, HoldingKind::Eligible),
-        holding(&uma, USER_ADMIN, HoldingKind::Eligible),
-        holding(&sue, USER_ADMIN, HoldingKind::Eligible),
+        holding(ada, GA, HoldingKind::Eligible),
+        holding(grace, GA, HoldingKind::Eligible),
+        holding(bg1, GA, HoldingKind::PermanentActive),
+        holding(bg2, GA, HoldingKind::PermanentActive),
+        holding(pat, PRA, HoldingKind::Eligible),
+        holding(sam, SECURITY_ADMIN, HoldingKind::Eligible),
+        holding(uma, USER_ADMIN, HoldingKind::Eligible),
+        holding(sue, USER_ADMIN, HoldingKind::Eligible),
         // The group is eligible for its role (MS.AAD.7.4: no permanent assignment, groups included).
-        holding(&group, EXCHANGE_ADMIN, HoldingKind::Eligible),
+        holding(group, EXCHANGE_ADMIN, HoldingKind::Eligible),
         eve_via_group,
     ];
     let emergency = |p: &Principal| EmergencyAccount {
@@ -344,37 +336,23 @@ pub(crate) fn good() -> Fx {
         well_formed: true,
         signals: Vec::new(),
     };
-    let population = PrivilegedPopulation {
+    PrivilegedPopulation {
         holdings,
-        emergency_accounts: vec![emergency(&bg1), emergency(&bg2)],
+        emergency_accounts: vec![emergency(bg1), emergency(bg2)],
         designated_not_found: Vec::new(),
         suggested_emergency_accounts: Vec::new(),
-    };
-    let users = vec![ada, grace, bg1, bg2, pat, sam, uma, sue, eve.clone()];
-    let meta = CollectionMeta {
-        collected_at: collected_at(),
-        tool_version: "test".to_owned(),
-        cloud: crate::cloud::Cloud::Global,
-        graph_host: "graph.microsoft.com".to_owned(),
-        requests: 0,
-        batched_requests: 0,
-        retries: 0,
-        duration_ms: 0,
-        scopes: Vec::new(),
-    };
-    let mut s = TenantSnapshot::empty("00000000-0000-0000-0000-00000000c0de", meta);
+    }
+}
+
+/// The good tenant's snapshot: what Graph returns for these users and group.
+fn good_snapshot(users: [Principal; 9], group: Principal) -> TenantSnapshot {
+    let [.., eve] = &users;
+    let eve = eve.clone();
+    let users = Vec::from(users);
+    let mut s = test_support::empty_snapshot(collected_at());
     let sku = |id: &str, part: &str| SubscribedSku {
-        id: None,
-        sku_id: id.to_owned(),
-        sku_part_number: part.to_owned(),
-        capability_status: CapabilityStatus::Enabled,
-        applies_to: Some("User".to_owned()),
-        prepaid_units: crate::snapshot::LicenseUnits {
-            enabled: 10,
-            ..Default::default()
-        },
         consumed_units: 8,
-        service_plans: Vec::new(),
+        ..test_support::raw_sku(part, id, "Enabled", 10, &[])
     };
     s.organization = Some(Organization {
         id: "org".to_owned(),
@@ -424,8 +402,16 @@ pub(crate) fn good() -> Fx {
     )]);
     s.conditional_access_policies = Some(vec![admin_ca_policy()]);
     s.azure = Some(super::az_tests::good_azure());
+    s
+}
+
+/// A small tenant that passes every check.
+pub(crate) fn good() -> Fx {
+    let users = good_users();
+    let group = exchange_admins_group();
+    let population = good_population(&users, &group);
     Fx {
-        snapshot: s,
+        snapshot: good_snapshot(users, group),
         settings: AssessmentSettings {
             emergency_accounts: vec![
                 "bg1@contoso.onmicrosoft.com".to_owned(),
@@ -600,7 +586,8 @@ pub(crate) fn case(
 
 use Status::{Fail, NotApplicable, NotAssessed, NotLicensed, Pass, Warning};
 
-fn cases() -> Vec<Case> {
+/// LIC-01 and LIC-02: P2 or Governance is present and its seats cover the scope.
+fn licence_cases() -> Vec<Case> {
     vec![
         // LIC-01
         case("LIC-01", "P2 present", Pass, |_| {}),
@@ -625,6 +612,12 @@ fn cases() -> Vec<Case> {
         case("LIC-02", "assignments unreadable", NotAssessed, |f| {
             f.gap(Dataset::RoleAssignments, GapReason::Error)
         }),
+    ]
+}
+
+/// ADM-01 and ADM-02: how many Global Administrators and emergency-access accounts there are.
+fn admin_count_cases() -> Vec<Case> {
+    vec![
         // ADM-01
         case("ADM-01", "four GAs", Pass, |_| {}),
         case("ADM-01", "two GAs", Pass, |f| {
@@ -714,6 +707,13 @@ fn cases() -> Vec<Case> {
         case("ADM-02", "users unreadable", NotAssessed, |f| {
             f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
         }),
+    ]
+}
+
+/// ADM-03 to ADM-06: what the privileged accounts are: cloud-only, without productivity
+/// licences, on finer roles than Global Administrator, not guests.
+fn admin_account_cases() -> Vec<Case> {
+    vec![
         // ADM-03
         case("ADM-03", "cloud-only", Pass, |_| {}),
         case("ADM-03", "no longer synced, no immutable id", Pass, |f| {
@@ -769,7 +769,7 @@ fn cases() -> Vec<Case> {
                         .unwrap()
                         .clone();
                     h.role_template_id = EXCHANGE_ADMIN.to_owned();
-                    h.role_name = role_name(EXCHANGE_ADMIN);
+                    h.role_name = test_support::role_name(EXCHANGE_ADMIN);
                     f.population.holdings.push(h);
                 }
             },
@@ -783,7 +783,7 @@ fn cases() -> Vec<Case> {
                 for h in &mut f.population.holdings {
                     if h.principal_id == "sue" {
                         h.role_template_id = SECURITY_ADMIN.to_owned();
-                        h.role_name = role_name(SECURITY_ADMIN);
+                        h.role_name = test_support::role_name(SECURITY_ADMIN);
                     }
                 }
             },
@@ -819,6 +819,12 @@ fn cases() -> Vec<Case> {
         case("ADM-06", "users unreadable", NotAssessed, |f| {
             f.gap(Dataset::PrivilegedPrincipals, GapReason::PermissionDenied)
         }),
+    ]
+}
+
+/// ADM-07 and ADM-08: privileged accounts nobody signs in to, and applications holding roles.
+fn stale_admin_and_app_cases() -> Vec<Case> {
+    vec![
         // ADM-07
         case("ADM-07", "recent sign-ins", Pass, |_| {}),
         case("ADM-07", "100 days", Fail, |f| {
@@ -904,6 +910,13 @@ fn cases() -> Vec<Case> {
         case("ADM-08", "assignments unreadable", NotAssessed, |f| {
             f.gap(Dataset::RoleAssignments, GapReason::PermissionDenied)
         }),
+    ]
+}
+
+/// PIM-01 to PIM-03: how roles are held: no standing access, nothing outside PIM, groups
+/// under PIM for Groups.
+fn pim_assignment_cases() -> Vec<Case> {
+    vec![
         // PIM-01
         case("PIM-01", "only emergency accounts permanent", Pass, |_| {}),
         case("PIM-01", "permanent GA", Fail, |f| {
@@ -1007,6 +1020,12 @@ fn cases() -> Vec<Case> {
                 GapReason::PermissionDenied,
             );
         }),
+    ]
+}
+
+/// PIM-04: who can approve a Global Administrator's activation.
+fn ga_approval_cases() -> Vec<Case> {
+    vec![
         // PIM-04
         case("PIM-04", "approval with approver", Pass, |_| {}),
         case("PIM-04", "no approval", Fail, |f| {
@@ -1119,6 +1138,13 @@ fn cases() -> Vec<Case> {
                 .unwrap()
                 .retain(|a| a.role_definition_id.as_deref() != Some(GA));
         }),
+    ]
+}
+
+/// PIM-05 to PIM-12: the other role settings: approval for Privileged Role Administrator,
+/// activation length, MFA, justification, expiry and alerts.
+fn role_setting_cases() -> Vec<Case> {
+    vec![
         // PIM-05
         case("PIM-05", "approval with approver", Pass, |_| {}),
         case("PIM-05", "no approval rule", Fail, |f| {
@@ -1214,11 +1240,25 @@ fn cases() -> Vec<Case> {
                 .notification_recipients = None
         }),
         case("PIM-12", "no P2", NotLicensed, Fx::no_p2),
+    ]
+}
+
+/// PIM-13, coverage: a review exists, recurs, is running and covers every role.
+fn access_review_coverage_cases() -> Vec<Case> {
+    vec![
         // PIM-13
         case("PIM-13", "monthly review of every role", Pass, |_| {}),
         case("PIM-13", "weekly review of roles in use", Pass, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, EXCHANGE_ADMIN, SHAREPOINT_ADMIN, TEAMS_ADMIN],
+                &[
+                    GA,
+                    PRA,
+                    SECURITY_ADMIN,
+                    USER_ADMIN,
+                    EXCHANGE_ADMIN,
+                    SHAREPOINT_ADMIN,
+                    TEAMS_ADMIN,
+                ],
                 "weekly",
                 2,
                 ReviewStatus::NotStarted,
@@ -1242,14 +1282,26 @@ fn cases() -> Vec<Case> {
         }),
         case("PIM-13", "Exchange Administrator left out", Fail, |f| {
             f.snapshot.access_reviews = Some(vec![review(
-                &[GA, PRA, SECURITY_ADMIN, USER_ADMIN, SHAREPOINT_ADMIN, TEAMS_ADMIN],
+                &[
+                    GA,
+                    PRA,
+                    SECURITY_ADMIN,
+                    USER_ADMIN,
+                    SHAREPOINT_ADMIN,
+                    TEAMS_ADMIN,
+                ],
                 "absoluteMonthly",
                 1,
                 ReviewStatus::InProgress,
             )]);
         }),
         case("PIM-13", "ended recurrence", Fail, |f| {
-            let mut r = review(&review_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            let mut r = review(
+                &review_roles(),
+                "absoluteMonthly",
+                1,
+                ReviewStatus::InProgress,
+            );
             let range = r
                 .settings
                 .as_mut()
@@ -1265,21 +1317,37 @@ fn cases() -> Vec<Case> {
             f.snapshot.access_reviews = Some(vec![r]);
         }),
         case("PIM-13", "self-review (no reviewers)", Fail, |f| {
-            let mut r = review(&review_roles(), "absoluteMonthly", 1, ReviewStatus::InProgress);
+            let mut r = review(
+                &review_roles(),
+                "absoluteMonthly",
+                1,
+                ReviewStatus::InProgress,
+            );
             r.reviewers.clear();
             f.snapshot.access_reviews = Some(vec![r]);
         }),
         case("PIM-13", "no reviews", Fail, |f| {
             f.snapshot.access_reviews = Some(Vec::new())
         }),
-        case("PIM-13", "Teams Administrator (CIS 5.3.3) left out", Fail, |f| {
-            f.snapshot.access_reviews = Some(vec![review(
-                &all_roles(),
-                "absoluteMonthly",
-                1,
-                ReviewStatus::InProgress,
-            )]);
-        }),
+        case(
+            "PIM-13",
+            "Teams Administrator (CIS 5.3.3) left out",
+            Fail,
+            |f| {
+                f.snapshot.access_reviews = Some(vec![review(
+                    &all_roles(),
+                    "absoluteMonthly",
+                    1,
+                    ReviewStatus::InProgress,
+                )]);
+            },
+        ),
+    ]
+}
+
+/// PIM-13, settings: how long a review lasts, what happens to its results, who reviews.
+fn access_review_setting_cases() -> Vec<Case> {
+    vec![
         case("PIM-13", "lasts 14 days", Fail, |f| {
             f.review_settings().instance_duration_in_days = Some(14);
         }),
@@ -1352,18 +1420,29 @@ fn cases() -> Vec<Case> {
                     }]),
                 }]);
         }),
-        case("PIM-13", "a stage without reviewers is a self-review", Fail, |f| {
-            f.snapshot.access_reviews.as_mut().unwrap()[0].stage_settings =
-                Some(vec![crate::snapshot::AccessReviewStageSettings {
-                    stage_id: Some("1".to_owned()),
-                    duration_in_days: Some(2),
-                    reviewers: None,
-                }]);
-        }),
+        case(
+            "PIM-13",
+            "a stage without reviewers is a self-review",
+            Fail,
+            |f| {
+                f.snapshot.access_reviews.as_mut().unwrap()[0].stage_settings =
+                    Some(vec![crate::snapshot::AccessReviewStageSettings {
+                        stage_id: Some("1".to_owned()),
+                        duration_in_days: Some(2),
+                        reviewers: None,
+                    }]);
+            },
+        ),
         case("PIM-13", "no P2", NotLicensed, Fx::no_p2),
         case("PIM-13", "reviews unreadable", NotAssessed, |f| {
             f.gap(Dataset::AccessReviews, GapReason::PermissionDenied)
         }),
+    ]
+}
+
+/// CA-01, scope: a policy requires MFA of every admin role for every app.
+fn ca_mfa_cases() -> Vec<Case> {
+    vec![
         // CA-01
         case("CA-01", "strength for admin roles", Pass, |_| {}),
         case("CA-01", "MFA for all users", Pass, |f| {
@@ -1446,6 +1525,12 @@ fn cases() -> Vec<Case> {
                     .push("unread-group".to_owned());
             },
         ),
+    ]
+}
+
+/// CA-01, conditions: exclusions and filters that narrow the MFA policy.
+fn ca_mfa_narrowing_cases() -> Vec<Case> {
+    vec![
         case("CA-01", "excludes an application", Warning, |f| {
             f.ca()
                 .conditions
@@ -1480,30 +1565,70 @@ fn cases() -> Vec<Case> {
             });
         }),
         case("CA-01", "excludes guests, no admin is one", Warning, |f| {
-            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
-                Some(CaGuestsOrExternalUsers {
-                    guest_or_external_user_types: Some("internalGuest,b2bCollaborationGuest".to_owned()),
-                    external_tenants: Some(serde_json::json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"})),
-                });
+            f.ca()
+                .conditions
+                .as_mut()
+                .unwrap()
+                .users
+                .as_mut()
+                .unwrap()
+                .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
+                guest_or_external_user_types: Some(
+                    "internalGuest,b2bCollaborationGuest".to_owned(),
+                ),
+                external_tenants: Some(
+                    serde_json::json!({"@odata.type": "#microsoft.graph.conditionalAccessAllExternalTenants", "membershipKind": "all"}),
+                ),
+            });
         }),
-        case("CA-01", "excludes guests, a guest holds a role", Fail, |f| {
-            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
-                Some(CaGuestsOrExternalUsers {
+        case(
+            "CA-01",
+            "excludes guests, a guest holds a role",
+            Fail,
+            |f| {
+                f.ca()
+                    .conditions
+                    .as_mut()
+                    .unwrap()
+                    .users
+                    .as_mut()
+                    .unwrap()
+                    .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
                     guest_or_external_user_types: Some("b2bCollaborationGuest".to_owned()),
                     external_tenants: None,
                 });
-            f.user("uma").user_type = Some("Guest".to_owned());
-        }),
-        case("CA-01", "excludes the GuestsOrExternalUsers keyword, a guest holds a role", Fail, |f| {
-            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_users.push("GuestsOrExternalUsers".to_owned());
-            f.user("uma").user_type = Some("Guest".to_owned());
-        }),
+                f.user("uma").user_type = Some("Guest".to_owned());
+            },
+        ),
+        case(
+            "CA-01",
+            "excludes the GuestsOrExternalUsers keyword, a guest holds a role",
+            Fail,
+            |f| {
+                f.ca()
+                    .conditions
+                    .as_mut()
+                    .unwrap()
+                    .users
+                    .as_mut()
+                    .unwrap()
+                    .exclude_users
+                    .push("GuestsOrExternalUsers".to_owned());
+                f.user("uma").user_type = Some("Guest".to_owned());
+            },
+        ),
         case("CA-01", "excludes guest type none", Pass, |f| {
-            f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap().exclude_guests_or_external_users =
-                Some(CaGuestsOrExternalUsers {
-                    guest_or_external_user_types: Some("none".to_owned()),
-                    external_tenants: None,
-                });
+            f.ca()
+                .conditions
+                .as_mut()
+                .unwrap()
+                .users
+                .as_mut()
+                .unwrap()
+                .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
+                guest_or_external_user_types: Some("none".to_owned()),
+                external_tenants: None,
+            });
         }),
         case("CA-01", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
@@ -1514,6 +1639,12 @@ fn cases() -> Vec<Case> {
                 GapReason::PermissionDenied,
             )
         }),
+    ]
+}
+
+/// CA-02: the MFA required is phishing-resistant.
+fn ca_strength_cases() -> Vec<Case> {
+    vec![
         // CA-02
         case("CA-02", "phishing-resistant strength", Pass, |_| {}),
         case("CA-02", "plain MFA", Fail, |f| {
@@ -1588,6 +1719,12 @@ fn cases() -> Vec<Case> {
         case("CA-02", "no P1", NotLicensed, |f| {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
         }),
+    ]
+}
+
+/// CA-03: admin sessions are short and not persistent.
+fn ca_session_cases() -> Vec<Case> {
+    vec![
         // CA-03
         case("CA-03", "4 hours, never persistent", Pass, |_| {}),
         case("CA-03", "every time", Pass, |f| {
@@ -1647,8 +1784,28 @@ fn cases() -> Vec<Case> {
             f.gap(Dataset::ConditionalAccessPolicies, GapReason::NotLicensed)
         }),
     ]
+}
+
+/// Every case of every check, the Azure ones included.
+fn cases() -> Vec<Case> {
+    [
+        licence_cases(),
+        admin_count_cases(),
+        admin_account_cases(),
+        stale_admin_and_app_cases(),
+        pim_assignment_cases(),
+        ga_approval_cases(),
+        role_setting_cases(),
+        access_review_coverage_cases(),
+        access_review_setting_cases(),
+        ca_mfa_cases(),
+        ca_mfa_narrowing_cases(),
+        ca_strength_cases(),
+        ca_session_cases(),
+        super::az_tests::cases(),
+    ]
     .into_iter()
-    .chain(super::az_tests::cases())
+    .flatten()
     .collect()
 }
 
