@@ -510,6 +510,33 @@ async fn ids(emu: &Emulator, path: &str) -> Vec<String> {
         .collect()
 }
 
+/// Read back, a review waits for its start date and runs from it on (the fixtures' clock
+/// reads 2026-11-20): `created` starts 2026-12-01, a second one starting today is created
+/// and deleted here.
+async fn a_review_waits_for_its_start_date(emu: &Emulator, created: &Value) {
+    let (_, today) = send(emu, "POST", REVIEWS, Some(review(GA, ADELE, "2026-11-20"))).await;
+    assert_eq!(today["status"], "NotStarted", "the POST answers NotStarted");
+    let (_, listed) = send(emu, "GET", REVIEWS, None).await;
+    let status_of = |id: &Value| {
+        listed["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == *id)
+            .map(|r| r["status"].clone())
+    };
+    assert_eq!(status_of(&created["id"]), Some(json!("NotStarted")));
+    assert_eq!(status_of(&today["id"]), Some(json!("InProgress")));
+    let (status, _) = send(
+        emu,
+        "DELETE",
+        &format!("{REVIEWS}/{}", today["id"].as_str().unwrap()),
+        None,
+    )
+    .await;
+    assert_eq!(status, 204);
+}
+
 #[tokio::test]
 async fn an_access_review_is_created_read_back_and_deleted() {
     let emu = emulator("contoso-e5", true).await;
@@ -523,29 +550,7 @@ async fn an_access_review_is_created_read_back_and_deleted() {
     let after = ids(&emu, REVIEWS).await;
     assert_eq!(after.len(), before.len() + 1);
     assert!(after.contains(&id));
-    // Read back, a review waits for its start date and runs from it on (the fixtures' clock
-    // reads 2026-11-20).
-    let (_, today) = send(&emu, "POST", REVIEWS, Some(review(GA, ADELE, "2026-11-20"))).await;
-    assert_eq!(today["status"], "NotStarted", "the POST answers NotStarted");
-    let (_, listed) = send(&emu, "GET", REVIEWS, None).await;
-    let status_of = |id: &Value| {
-        listed["value"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["id"] == *id)
-            .map(|r| r["status"].clone())
-    };
-    assert_eq!(status_of(&created["id"]), Some(json!("NotStarted")));
-    assert_eq!(status_of(&today["id"]), Some(json!("InProgress")));
-    let (status, _) = send(
-        &emu,
-        "DELETE",
-        &format!("{REVIEWS}/{}", today["id"].as_str().unwrap()),
-        None,
-    )
-    .await;
-    assert_eq!(status, 204);
+    a_review_waits_for_its_start_date(&emu, &created).await;
 
     for (body, status) in [
         (review(GA, MISSING, "2026-12-01"), 404),
