@@ -2112,7 +2112,7 @@ mod tests {
 
     /// The reviews the remediation creates, as Graph returns them (an id and status
     /// NotStarted added, https://learn.microsoft.com/graph/api/accessreviewset-post-definitions),
-    /// make PIM-13 pass on the same tenant.
+    /// make PIM-13 a warning until they start, and pass once they run.
     #[test]
     fn the_remediation_review_passes_pim_13() {
         let cs = full();
@@ -2137,6 +2137,17 @@ mod tests {
             created["id"] = json!(format!("created-{i}"));
             created["status"] = json!("NotStarted");
             reviews.push(serde_json::from_value(created).unwrap());
+        }
+        // Waiting for their start date, the reviews are not Active yet (CIS 5.3.3).
+        let waiting = status(&snapshot);
+        assert_eq!(
+            waiting.status,
+            crate::finding::Status::Warning,
+            "{}",
+            waiting.summary
+        );
+        for r in snapshot.access_reviews.iter_mut().flatten() {
+            r.status = Some(crate::snapshot::ReviewStatus::InProgress);
         }
         let after = status(&snapshot);
         assert_eq!(

@@ -1027,7 +1027,7 @@ pub(super) const PIM_13: CheckDef = CheckDef {
     minimum_licence: MinimumLicence::P2,
     data: &[Dataset::AccessReviews],
     data_with_pim: &[],
-    rationale: "Eligibility accumulates: a recurring review makes someone other than the holder confirm, at least monthly, that each privileged holder still needs the role. Rule (CIS 5.3.3's audit criteria, each read from the accessReviewScheduleDefinition): every role CIS names (Global, Exchange, SharePoint, Teams and Security Administrator) and every other highly privileged role someone holds has a review that is: Scope Everyone (scope is a principalResourceMembershipsScope whose principalScopes are the unfiltered queries /users and /groups and whose resourceScopes hold /roleManagement/directory/roleDefinitions/{role}: all active and eligible assignments of users and groups); Status Active (status NotStarted, Initializing, Starting, InProgress or Applying); Reviewers designated personnel, not a self-review (a reviewers query naming /users/{id} or /groups/{id}; an empty list is a self-review, and in a multi-stage review every stage's reviewers count); Mail notifications, Reminders and Require reason on approval on (settings.mailNotificationsEnabled, reminderNotificationsEnabled, justificationRequiredOnApproval); Frequency monthly or more often and not ended (settings.recurrence: weekly, daily, or absoluteMonthly/relativeMonthly with interval 1; a range whose endDate has passed has ended); Duration at most 4 days (settings.instanceDurationInDays, or the stages' cumulative durationInDays, which overrides it); Auto apply results on (settings.autoApplyDecisionsEnabled); If reviewers don't respond: No change (settings.defaultDecisionEnabled not true).",
+    rationale: "Eligibility accumulates: a recurring review makes someone other than the holder confirm, at least monthly, that each privileged holder still needs the role. Rule (CIS 5.3.3's audit criteria, each read from the accessReviewScheduleDefinition): every role CIS names (Global, Exchange, SharePoint, Teams and Security Administrator) and every other highly privileged role someone holds has a review that is: Scope Everyone (scope is a principalResourceMembershipsScope whose principalScopes are the unfiltered queries /users and /groups and whose resourceScopes hold /roleManagement/directory/roleDefinitions/{role}: all active and eligible assignments of users and groups); Status Active (status Initializing, Starting, InProgress or Applying; a review still NotStarted is not Active yet, so a role whose only review meeting the rest is waiting for its start date is a warning, not a pass); Reviewers designated personnel, not a self-review (a reviewers query naming /users/{id} or /groups/{id}; an empty list is a self-review, and in a multi-stage review every stage's reviewers count); Mail notifications, Reminders and Require reason on approval on (settings.mailNotificationsEnabled, reminderNotificationsEnabled, justificationRequiredOnApproval); Frequency monthly or more often and not ended (settings.recurrence: weekly, daily, or absoluteMonthly/relativeMonthly with interval 1; a range whose endDate has passed has ended); Duration at most 4 days (settings.instanceDurationInDays, or the stages' cumulative durationInDays, which overrides it); Auto apply results on (settings.autoApplyDecisionsEnabled); If reviewers don't respond: No change (settings.defaultDecisionEnabled not true).",
     differs: "Stricter than CIS 5.3.3 in two ways: besides CIS's five roles, every other highly privileged role that someone holds needs its review; and 'Scope - Everyone' is read as users and groups (principalScopes /users and /groups), so a review of users only, or of only eligible or only active assignments, does not count. The two public automated 5.3.3 tests read for this either test only that a review names the role or compare properties Graph does not return; PIM Ready reads each criterion from the review definition.",
     remediation: RemediationDef {
         steps: &[
@@ -1090,17 +1090,36 @@ fn designated(reviewers: &[AccessReviewReviewerScope]) -> bool {
     })
 }
 
-fn is_active(review: &AccessReviewDefinition) -> bool {
-    matches!(
-        review.status,
+/// Where a review stands against CIS 5.3.3's "Status: Active".
+enum ReviewState {
+    Active,
+    /// Created, waiting for its start date (Graph's `NotStarted`): not Active yet.
+    Waiting,
+    /// Completed, or a status that is not Active.
+    Inactive,
+}
+
+fn review_state(review: &AccessReviewDefinition) -> ReviewState {
+    match review.status {
         Some(
             ReviewStatus::InProgress
-                | ReviewStatus::NotStarted
-                | ReviewStatus::Initializing
-                | ReviewStatus::Starting
-                | ReviewStatus::Applying
-        )
-    )
+            | ReviewStatus::Initializing
+            | ReviewStatus::Starting
+            | ReviewStatus::Applying,
+        ) => ReviewState::Active,
+        Some(ReviewStatus::NotStarted) => ReviewState::Waiting,
+        _ => ReviewState::Inactive,
+    }
+}
+
+/// The day a review's recurrence starts, as Graph writes it (`YYYY-MM-DD`).
+fn review_start(review: &AccessReviewDefinition) -> Option<&str> {
+    review
+        .settings
+        .as_ref()
+        .and_then(|s| s.recurrence.as_ref())
+        .and_then(|r| r.range.as_ref())
+        .and_then(|r| r.start_date.as_deref())
 }
 
 fn same_query(query: &str, wanted: &str) -> bool {
@@ -1163,11 +1182,12 @@ fn scope_shortfall(
     })
 }
 
-/// What keeps `review` from meeting CIS 5.3.3's audit criteria (empty: it meets them).
+/// What keeps `review` from meeting CIS 5.3.3's audit criteria other than a status still
+/// waiting for its start date (empty: it meets them, or would once it starts).
 fn review_shortfalls(review: &AccessReviewDefinition, today: NaiveDate) -> Vec<String> {
     let mut out = Vec::new();
     let settings = review.settings.clone().unwrap_or_default();
-    if !is_active(review) {
+    if matches!(review_state(review), ReviewState::Inactive) {
         out.push(format!(
             "status {} (CIS: Active)",
             review
@@ -1259,39 +1279,33 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
             roles.push(r);
         }
     }
-    let evidence: Vec<Evidence> = roles
+    // Per uncovered role: its evidence, and whether a review that meets everything else is
+    // only waiting for its start date.
+    let uncovered: Vec<(Evidence, bool)> = roles
         .iter()
-        .filter_map(|role| {
-            let mut near = Vec::new();
-            for review in &reviews {
-                let Some(scope) = scope_shortfall(review, &role.template_id) else {
-                    continue;
-                };
-                let mut short: Vec<String> = scope.err().into_iter().collect();
-                short.extend(review_shortfalls(review, today));
-                if short.is_empty() {
-                    return None;
-                }
-                let name = review.display_name.as_deref().unwrap_or(&review.id);
-                near.push(format!("review '{name}': {}", short.join("; ")));
-            }
-            let detail = if near.is_empty() {
-                "no access review covers this role".to_owned()
-            } else {
-                near.join(" | ")
-            };
-            let mut e = role_evidence(role, detail);
-            "role".clone_into(&mut e.object_type);
-            Some(e)
-        })
+        .filter_map(|role| role_review_gap(role, &reviews, today))
         .collect();
-    if evidence.is_empty() {
+    if uncovered.is_empty() {
         return Outcome::pass(format!(
             "Each of the {} roles (CIS 5.3.3's five and the other highly privileged roles in use) has an active access review meeting CIS 5.3.3: everyone in scope, monthly or more often, at most {CIS_REVIEW_MAX_DAYS} days, designated reviewers, mail, reminders and reasons on, results auto-applied, no change when reviewers don't respond.",
             roles.len()
         ));
     }
+    let all_waiting = uncovered.iter().all(|(_, waiting)| *waiting);
+    let evidence: Vec<Evidence> = uncovered.into_iter().map(|(e, _)| e).collect();
     let names: Vec<&str> = evidence.iter().map(|e| e.display_name.as_str()).collect();
+    if all_waiting {
+        return Outcome::new(
+            Status::Warning,
+            format!(
+                "{} of {} roles have an access review meeting CIS 5.3.3 that has not started yet (CIS: Active): {}. It passes once the review runs; assess again after its start date.",
+                evidence.len(),
+                roles.len(),
+                names.join(", ")
+            ),
+            evidence,
+        );
+    }
     Outcome::new(
         Status::Fail,
         format!(
@@ -1302,4 +1316,43 @@ fn pim_13(ctx: &CheckContext<'_>) -> Outcome {
         ),
         evidence,
     )
+}
+
+/// `None` when an active review of `role` meets CIS 5.3.3; otherwise the role's evidence
+/// (what each review naming it lacks) and whether one of them meets everything but is still
+/// waiting for its start date.
+fn role_review_gap(
+    role: &PrivilegedRole,
+    reviews: &[&AccessReviewDefinition],
+    today: NaiveDate,
+) -> Option<(Evidence, bool)> {
+    let mut near = Vec::new();
+    let mut waiting = false;
+    for review in reviews {
+        let Some(scope) = scope_shortfall(review, &role.template_id) else {
+            continue;
+        };
+        let mut short: Vec<String> = scope.err().into_iter().collect();
+        short.extend(review_shortfalls(review, today));
+        let name = review.display_name.as_deref().unwrap_or(&review.id);
+        match (short.is_empty(), review_state(review)) {
+            (true, ReviewState::Active) => return None,
+            (true, _) => {
+                waiting = true;
+                near.push(format!(
+                    "review '{name}' meets CIS 5.3.3 but has not started yet (starts {})",
+                    review_start(review).unwrap_or("on a date Graph did not give")
+                ));
+            }
+            (false, _) => near.push(format!("review '{name}': {}", short.join("; "))),
+        }
+    }
+    let detail = if near.is_empty() {
+        "no access review covers this role".to_owned()
+    } else {
+        near.join(" | ")
+    };
+    let mut e = role_evidence(role, detail);
+    "role".clone_into(&mut e.object_type);
+    Some((e, waiting))
 }

@@ -1261,6 +1261,15 @@ fn access_review_coverage_cases() -> Vec<Case> {
                 ],
                 "weekly",
                 2,
+                ReviewStatus::InProgress,
+            )]);
+        }),
+        // CIS 5.3.3 wants the review Active: one waiting for its start date is not yet.
+        case("PIM-13", "monthly review not started yet", Warning, |f| {
+            f.snapshot.access_reviews = Some(vec![review(
+                &review_roles(),
+                "absoluteMonthly",
+                1,
                 ReviewStatus::NotStarted,
             )]);
         }),
