@@ -531,6 +531,17 @@ impl Fx {
         &mut self.snapshot.conditional_access_policies.as_mut().unwrap()[0]
     }
 
+    /// The users condition of the good tenant's first Conditional Access policy.
+    fn ca_users(&mut self) -> &mut crate::snapshot::CaUsers {
+        self.ca()
+            .conditions
+            .as_mut()
+            .unwrap()
+            .users
+            .as_mut()
+            .unwrap()
+    }
+
     /// The settings of the good tenant's access review.
     fn review_settings(&mut self) -> &mut crate::snapshot::AccessReviewSettings {
         self.snapshot.access_reviews.as_mut().unwrap()[0]
@@ -1455,7 +1466,7 @@ fn ca_mfa_cases() -> Vec<Case> {
         // CA-01
         case("CA-01", "strength for admin roles", Pass, |_| {}),
         case("CA-01", "MFA for all users", Pass, |f| {
-            let users = f.ca().conditions.as_mut().unwrap().users.as_mut().unwrap();
+            let users = f.ca_users();
             users.include_roles.clear();
             users.include_users = vec!["All".to_owned()];
             f.ca().grant_controls = Some(CaGrantControls {
@@ -1468,14 +1479,7 @@ fn ca_mfa_cases() -> Vec<Case> {
             f.ca().state = Some(PolicyState::EnabledForReportingButNotEnforced)
         }),
         case("CA-01", "GA excluded", Fail, |f| {
-            f.ca()
-                .conditions
-                .as_mut()
-                .unwrap()
-                .users
-                .as_mut()
-                .unwrap()
-                .exclude_roles = vec![GA.to_owned()]
+            f.ca_users().exclude_roles = vec![GA.to_owned()]
         }),
         case("CA-01", "MFA or compliant device", Fail, |f| {
             f.ca().grant_controls = Some(CaGrantControls {
@@ -1507,15 +1511,7 @@ fn ca_mfa_cases() -> Vec<Case> {
                     .unwrap()
                     .principal_id
                     .clone();
-                f.ca()
-                    .conditions
-                    .as_mut()
-                    .unwrap()
-                    .users
-                    .as_mut()
-                    .unwrap()
-                    .exclude_users
-                    .push(admin.to_string());
+                f.ca_users().exclude_users.push(admin.to_string());
             },
         ),
         case(
@@ -1523,15 +1519,7 @@ fn ca_mfa_cases() -> Vec<Case> {
             "excludes a group whose members were not read",
             Warning,
             |f| {
-                f.ca()
-                    .conditions
-                    .as_mut()
-                    .unwrap()
-                    .users
-                    .as_mut()
-                    .unwrap()
-                    .exclude_groups
-                    .push("unread-group".to_owned());
+                f.ca_users().exclude_groups.push("unread-group".to_owned());
             },
         ),
     ]
@@ -1574,14 +1562,7 @@ fn ca_mfa_narrowing_cases() -> Vec<Case> {
             });
         }),
         case("CA-01", "excludes guests, no admin is one", Warning, |f| {
-            f.ca()
-                .conditions
-                .as_mut()
-                .unwrap()
-                .users
-                .as_mut()
-                .unwrap()
-                .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
+            f.ca_users().exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
                 guest_or_external_user_types: Some(
                     "internalGuest,b2bCollaborationGuest".to_owned(),
                 ),
@@ -1595,14 +1576,7 @@ fn ca_mfa_narrowing_cases() -> Vec<Case> {
             "excludes guests, a guest holds a role",
             Fail,
             |f| {
-                f.ca()
-                    .conditions
-                    .as_mut()
-                    .unwrap()
-                    .users
-                    .as_mut()
-                    .unwrap()
-                    .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
+                f.ca_users().exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
                     guest_or_external_user_types: Some("b2bCollaborationGuest".to_owned()),
                     external_tenants: None,
                 });
@@ -1614,27 +1588,14 @@ fn ca_mfa_narrowing_cases() -> Vec<Case> {
             "excludes the GuestsOrExternalUsers keyword, a guest holds a role",
             Fail,
             |f| {
-                f.ca()
-                    .conditions
-                    .as_mut()
-                    .unwrap()
-                    .users
-                    .as_mut()
-                    .unwrap()
+                f.ca_users()
                     .exclude_users
                     .push("GuestsOrExternalUsers".to_owned());
                 f.user("uma").user_type = Some("Guest".to_owned());
             },
         ),
         case("CA-01", "excludes guest type none", Pass, |f| {
-            f.ca()
-                .conditions
-                .as_mut()
-                .unwrap()
-                .users
-                .as_mut()
-                .unwrap()
-                .exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
+            f.ca_users().exclude_guests_or_external_users = Some(CaGuestsOrExternalUsers {
                 guest_or_external_user_types: Some("none".to_owned()),
                 external_tenants: None,
             });
